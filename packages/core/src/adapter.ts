@@ -1,0 +1,141 @@
+import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, Snapshot, SnapshotColumn, TableIR } from './schema/ir.js';
+import type { SqlCompiler } from './query/compiler.js';
+
+export type Dialect = 'sqlite' | 'postgres' | 'mysql' | 'duckdb' | 'mssql' | 'mongo';
+
+/** What a dialect can do. diff-core, the planner, the client and the conformance suite read these flags. */
+export interface Capabilities {
+  dialect: Dialect;
+  /** Compare column types by category in drift (off on SQLite and Mongo). */
+  compareTypes: boolean;
+  /** DDL can run inside a transaction and roll back. */
+  transactionalDdl: boolean;
+  returning: boolean;
+  savepoints: boolean;
+  partialIndexes: boolean;
+  expressionIndexes: boolean;
+  coveringIndexes: boolean;
+  indexMethods: IndexMethod[];
+  /** `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY` (SQLite cannot). */
+  alterAddForeignKey: boolean;
+  /** `ALTER TABLE ... DROP COLUMN`. */
+  dropColumn: boolean;
+  fullTextSearch: boolean;
+  /** `mode: 'insensitive'` is native (ILIKE) rather than emulated with lower(). */
+  ilike: boolean;
+  jsonPath: boolean;
+  /** Arrays stored natively (Postgres) or as JSON text. */
+  nativeArrays: boolean;
+  /** Server-side cursors back findManyStream. */
+  nativeCursor: boolean;
+  views: boolean;
+  materializedViews: boolean;
+  maxIdentifierLength: number;
+  /** Extra tables that always exist and are never the user's (PostGIS spatial_ref_sys, ...), matched per connection. */
+  systemTables?: RegExp[];
+}
+
+export interface ExecResult {
+  rowCount: number;
+}
+
+/** One open connection (or pool) through which all SQL flows. Values are always bound parameters. */
+export interface Connection {
+  readonly dialect: Dialect;
+  /** Rows as objects keyed by column alias. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Rows as arrays in select-list order: the fast path for the client. */
+  queryArrays(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /** Rows in chunks with constant memory (a server-side cursor where the driver has one). */
+  stream(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<unknown[][]>;
+  /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */
+  transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** True inside `transaction()`. */
+  readonly inTransaction: boolean;
+}
+
+/** Typed DDL operations: the planner produces them, each adapter's emitter renders them. */
+export type DdlOp =
+  | { op: 'createTable'; table: TableIR }
+  | { op: 'addColumn'; table: string; column: ColumnIR }
+  | { op: 'dropColumn'; table: string; column: string; /** what introspection saw, for the down block */ was?: SnapshotColumn }
+  | { op: 'createIndex'; table: string; index: IndexIR }
+  | { op: 'dropIndex'; table: string; index: string }
+  | { op: 'addForeignKey'; table: string; fk: ForeignKeyIR }
+  | { op: 'dropForeignKey'; table: string; fk: string }
+  | { op: 'dropTable'; table: string }
+  | { op: 'createView'; table: TableIR }
+  | { op: 'createSearch'; table: TableIR; columns: ColumnIR[] }
+  | { op: 'createExtension'; name: string };
+
+export interface EmittedDdl {
+  /** Statements to run, in order. Empty when the dialect cannot express the operation. */
+  sql: string[];
+  /** Shown instead of SQL when the operation is not emitted (e.g. "SQLite cannot ALTER ADD FK"). */
+  comment?: string;
+  /** Must run outside a transaction (Postgres CREATE INDEX CONCURRENTLY). */
+  noTransaction?: boolean;
+}
+
+export interface DdlEmitter {
+  emit(op: DdlOp): EmittedDdl;
+  /** The inverse, for the down block; a comment-only result when there is none (a dropped table). */
+  reverse(op: DdlOp): EmittedDdl;
+  /** The native column type for a column (used in CREATE/ADD COLUMN and in the `-- down` of a DROP). */
+  columnType(column: ColumnIR): string;
+  /** The extensions the schema needs (`--enable-extensions`). */
+  extensionsFor?(tables: TableIR[]): string[];
+}
+
+export interface ProbeReport {
+  dialect: Dialect;
+  version: string;
+  features: Record<string, boolean | string>;
+  /** Copy-pasteable next steps (install an extension, upgrade the server). */
+  actions: string[];
+}
+
+/** Encodes JS values for the driver and decodes driver values per field kind. */
+export interface ValueCodec {
+  encode(value: unknown, column: ColumnIR): unknown;
+  decode(value: unknown, column: ColumnIR): unknown;
+  /** True when `decode` is the identity for this column, so the row mapper can skip the call. */
+  passthrough(column: ColumnIR): boolean;
+}
+
+/** A driver a user already owns, wrapped by a factory such as `pgDriver(pool)`. */
+export interface DriverHandle {
+  readonly __forgeDriver: true;
+  readonly dialect: Dialect;
+  /** Which client library (pg, postgres.js, better-sqlite3, ...). */
+  readonly flavor: string;
+  readonly client: unknown;
+  readonly options?: Record<string, unknown>;
+}
+
+export interface ConnectOptions {
+  /** Give up connecting after this many milliseconds (an unreachable host fails fast). */
+  connectTimeoutMs?: number;
+}
+
+export interface Adapter {
+  readonly kind: Dialect;
+  readonly capabilities: Capabilities;
+  connect(target: string | DriverHandle, opts?: ConnectOptions): Promise<Connection>;
+  /** Read tables, columns, indexes, FKs and views in a fixed number of catalog queries. */
+  introspect(conn: Connection): Promise<Snapshot>;
+  readonly ddl: DdlEmitter;
+  readonly compiler: SqlCompiler;
+  readonly codec: ValueCodec;
+  /** Serialise schema changes against concurrent pushes; `fn` runs inside whatever the lock needs (a transaction on Postgres). */
+  lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** Run one push statement so that its failure does not abort the rest (a SAVEPOINT on Postgres). */
+  runIsolated(conn: Connection, sql: string): Promise<void>;
+  probe(conn: Connection): Promise<ProbeReport>;
+  /** Map a driver error to DbKnownError where forge knows it; return it untouched otherwise. */
+  mapError(e: unknown): unknown;
+  /** Redact the password in a URL for printing. */
+  redactUrl?(url: string): string;
+}

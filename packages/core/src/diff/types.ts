@@ -1,0 +1,95 @@
+import type { DdlOp } from '../adapter.js';
+
+export type DriftKind = 'table' | 'column' | 'index' | 'foreignKey' | 'view' | 'columnType';
+export type DriftDirection = 'missing' | 'extra' | 'mismatch';
+
+/** One difference between the schema and the live database (the `items[]` of `forge diff --json`). */
+export interface DriftItem {
+  kind: DriftKind;
+  direction: DriftDirection;
+  table: string;
+  /** Human text, e.g. "column 'email_verified_at'". */
+  detail: string;
+  /** Structured fields so tools need not parse `detail`. */
+  column?: string;
+  index?: string;
+  foreignKey?: string;
+  /** For deep index drift and type mismatches: which property, and both sides. */
+  property?: string;
+  schema?: unknown;
+  db?: unknown;
+}
+
+export interface DriftReport {
+  dialect: string;
+  items: DriftItem[];
+  inSync: boolean;
+  /** Tables (or collections) an ignore pattern matched, always reported. */
+  ignored: string[];
+}
+
+export type IgnorePattern = string | RegExp;
+
+/** A statement the push plan decided on, with the operation it came from. */
+export interface PlannedStatement {
+  op: DdlOp;
+  /** Short label for reports: `users`, `users.email`, `forge_users_uq_email`. */
+  label: string;
+  sql: string[];
+  comment?: string;
+  noTransaction?: boolean;
+}
+
+export interface PushPlan {
+  toApply: PlannedStatement[];
+  /** Labels of objects that already exist with that name and shape. */
+  toSkip: string[];
+  /** Things push will not do (drops, type changes), so the report can say so. */
+  notes: string[];
+  summary: { apply: number; skip: number };
+}
+
+export interface PushFailure {
+  label: string;
+  sql: string;
+  error: string;
+}
+
+export interface PushReport {
+  applied: string[];
+  skipped: string[];
+  failures: PushFailure[];
+  notes: string[];
+}
+
+/** `db.$migrate()`: the push plus the safe slice of drift, with the rest left for a human. */
+export interface MigrateReport extends PushReport {
+  alteredColumns: string[];
+  pending: DriftItem[];
+}
+
+export interface MigrationChange {
+  /** "add users.email_verified_at", "drop sessions.legacy_token", "drop table audit_old". */
+  text: string;
+  destructive: boolean;
+}
+
+export interface DiffApplyResult {
+  name: string;
+  /** Absolute path of the written file; undefined with --dry. */
+  file?: string;
+  up: string[];
+  down: string[];
+  changes: MigrationChange[];
+  /** The full rendered file text. */
+  content: string;
+  applied: boolean;
+  /** Drift items that diff apply leaves to `forge push` (missing tables) or cannot generate (type changes). */
+  deferred: DriftItem[];
+}
+
+export interface ParsedMigration {
+  name: string;
+  up: string[];
+  down: string[];
+}

@@ -1,0 +1,90 @@
+/**
+ * The query AST: plain immutable objects. The client builds it from call arguments; each adapter's compiler
+ * turns it into SQL. Values only ever appear as `param` nodes, so they can only reach the driver bound.
+ */
+
+export type Expr =
+  | { t: 'col'; table?: string; name: string }
+  | { t: 'param'; value: unknown }
+  | { t: 'lit'; sql: 'NULL' | 'TRUE' | 'FALSE' | '*' | '1' }
+  | { t: 'cmp'; op: '=' | '<>' | '<' | '<=' | '>' | '>='; left: Expr; right: Expr }
+  | { t: 'isNull'; expr: Expr; negate: boolean }
+  | { t: 'in'; expr: Expr; values: Expr[]; negate: boolean }
+  | { t: 'like'; expr: Expr; pattern: Expr; insensitive: boolean; negate: boolean }
+  | { t: 'and'; items: Expr[] }
+  | { t: 'or'; items: Expr[] }
+  | { t: 'not'; expr: Expr }
+  | { t: 'exists'; query: SelectNode; negate: boolean }
+  | { t: 'agg'; fn: 'count' | 'sum' | 'avg' | 'min' | 'max'; expr: Expr | null; distinct?: boolean }
+  | { t: 'arith'; op: '+' | '-' | '*' | '/'; left: Expr; right: Expr }
+  /** A JSON value at `path` compared or tested; `as` picks how the extracted value is treated. */
+  | { t: 'jsonPath'; expr: Expr; path: string[]; as: 'text' | 'number' | 'json' }
+  /** Array column membership: has (one), hasSome (any), hasEvery (all). */
+  | { t: 'arrayHas'; expr: Expr; mode: 'has' | 'hasSome' | 'hasEvery'; values: unknown[]; elementKind: 'string' | 'int' }
+  /** Full-text match on a table's searchable columns. */
+  | { t: 'search'; table: string; alias: string; columns: string[]; pk: string; query: string }
+  /** A fragment from raw`...`: SQL text pieces with bound values between them. */
+  | { t: 'raw'; strings: readonly string[]; values: readonly unknown[] }
+  | { t: 'now' };
+
+export interface OrderItem {
+  expr: Expr;
+  dir: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
+
+export interface SelectColumn {
+  expr: Expr;
+  alias: string;
+}
+
+export interface SelectNode {
+  t: 'select';
+  from: { table: string; alias: string };
+  columns: SelectColumn[];
+  where?: Expr;
+  groupBy?: Expr[];
+  having?: Expr;
+  orderBy?: OrderItem[];
+  limit?: number;
+  offset?: number;
+  distinct?: boolean;
+}
+
+export interface InsertNode {
+  t: 'insert';
+  table: string;
+  columns: string[];
+  rows: Expr[][];
+  onConflict?: { target: string[]; action: 'nothing' | { set: Array<[string, Expr]> } };
+  returning?: string[];
+}
+
+export interface UpdateNode {
+  t: 'update';
+  table: string;
+  alias: string;
+  set: Array<[string, Expr]>;
+  where?: Expr;
+  returning?: string[];
+}
+
+export interface DeleteNode {
+  t: 'delete';
+  table: string;
+  alias: string;
+  where?: Expr;
+  returning?: string[];
+}
+
+export type QueryNode = SelectNode | InsertNode | UpdateNode | DeleteNode;
+
+export interface CompiledQuery {
+  sql: string;
+  params: unknown[];
+}
+
+export const col = (name: string, table?: string): Expr => ({ t: 'col', name, table });
+export const param = (value: unknown): Expr => ({ t: 'param', value });
+export const and = (items: Expr[]): Expr | undefined =>
+  items.length === 0 ? undefined : items.length === 1 ? items[0] : { t: 'and', items };

@@ -1,0 +1,304 @@
+import type { CompiledQuery, DeleteNode, Expr, InsertNode, OrderItem, QueryNode, SelectNode, UpdateNode } from './ast.js';
+
+/** Accumulates SQL text and bound parameters while a node is compiled. */
+export class SqlBuilder {
+  sql = '';
+  readonly params: unknown[] = [];
+  constructor(private readonly placeholder: (index: number) => string) {}
+  push(text: string): this {
+    this.sql += text;
+    return this;
+  }
+  bind(value: unknown): this {
+    this.params.push(value);
+    this.sql += this.placeholder(this.params.length);
+    return this;
+  }
+}
+
+/**
+ * The generic SQL compiler. Dialects subclass it and override the small hooks (quoting, placeholders, LIKE
+ * case-insensitivity, JSON paths, arrays, search). Everything else is shared.
+ */
+export abstract class SqlCompiler {
+  abstract readonly dialect: string;
+  abstract placeholder(index: number): string;
+
+  quoteIdent(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  compile(node: QueryNode): CompiledQuery {
+    const b = new SqlBuilder((i) => this.placeholder(i));
+    switch (node.t) {
+      case 'select':
+        this.select(b, node);
+        break;
+      case 'insert':
+        this.insert(b, node);
+        break;
+      case 'update':
+        this.update(b, node);
+        break;
+      case 'delete':
+        this.delete(b, node);
+        break;
+    }
+    return { sql: b.sql, params: b.params };
+  }
+
+  /** Compile one expression on its own (used for raw fragments and tests). */
+  compileExpr(e: Expr): CompiledQuery {
+    const b = new SqlBuilder((i) => this.placeholder(i));
+    this.expr(b, e);
+    return { sql: b.sql, params: b.params };
+  }
+
+  protected select(b: SqlBuilder, n: SelectNode): void {
+    b.push(n.distinct ? 'SELECT DISTINCT ' : 'SELECT ');
+    n.columns.forEach((c, i) => {
+      if (i) b.push(', ');
+      this.expr(b, c.expr);
+      if (!(c.expr.t === 'col' && c.expr.name === c.alias)) b.push(' AS ').push(this.quoteIdent(c.alias));
+    });
+    b.push(' FROM ').push(this.quoteIdent(n.from.table));
+    if (n.from.alias !== n.from.table) b.push(' AS ').push(this.quoteIdent(n.from.alias));
+    if (n.where) {
+      b.push(' WHERE ');
+      this.expr(b, n.where);
+    }
+    if (n.groupBy?.length) {
+      b.push(' GROUP BY ');
+      n.groupBy.forEach((g, i) => {
+        if (i) b.push(', ');
+        this.expr(b, g);
+      });
+    }
+    if (n.having) {
+      b.push(' HAVING ');
+      this.expr(b, n.having);
+    }
+    if (n.orderBy?.length) this.orderBy(b, n.orderBy);
+    this.limitOffset(b, n.limit, n.offset, !!n.orderBy?.length);
+  }
+
+  protected orderBy(b: SqlBuilder, items: OrderItem[]): void {
+    b.push(' ORDER BY ');
+    items.forEach((o, i) => {
+      if (i) b.push(', ');
+      this.expr(b, o.expr);
+      b.push(o.dir === 'desc' ? ' DESC' : ' ASC');
+      if (o.nulls) b.push(o.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST');
+    });
+  }
+
+  protected limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined, _ordered: boolean): void {
+    if (limit !== undefined) b.push(' LIMIT ').bind(limit);
+    if (offset !== undefined && offset > 0) {
+      if (limit === undefined) b.push(' LIMIT -1');
+      b.push(' OFFSET ').bind(offset);
+    }
+  }
+
+  protected returning(b: SqlBuilder, cols: string[] | undefined): void {
+    if (!cols?.length) return;
+    b.push(' RETURNING ');
+    b.push(cols.map((c) => this.quoteIdent(c)).join(', '));
+  }
+
+  protected insert(b: SqlBuilder, n: InsertNode): void {
+    b.push('INSERT INTO ').push(this.quoteIdent(n.table));
+    if (n.columns.length === 0) {
+      b.push(' DEFAULT VALUES');
+    } else {
+      b.push(' (').push(n.columns.map((c) => this.quoteIdent(c)).join(', ')).push(') VALUES ');
+      n.rows.forEach((row, r) => {
+        if (r) b.push(', ');
+        b.push('(');
+        row.forEach((v, i) => {
+          if (i) b.push(', ');
+          this.expr(b, v);
+        });
+        b.push(')');
+      });
+    }
+    if (n.onConflict) this.onConflict(b, n.onConflict);
+    this.returning(b, n.returning);
+  }
+
+  protected onConflict(b: SqlBuilder, oc: NonNullable<InsertNode['onConflict']>): void {
+    b.push(' ON CONFLICT');
+    if (oc.target.length) b.push(' (').push(oc.target.map((c) => this.quoteIdent(c)).join(', ')).push(')');
+    if (oc.action === 'nothing' || oc.action.set.length === 0) {
+      b.push(' DO NOTHING');
+      return;
+    }
+    b.push(' DO UPDATE SET ');
+    oc.action.set.forEach(([c, v], i) => {
+      if (i) b.push(', ');
+      b.push(this.quoteIdent(c)).push(' = ');
+      this.expr(b, v);
+    });
+  }
+
+  protected update(b: SqlBuilder, n: UpdateNode): void {
+    b.push('UPDATE ').push(this.quoteIdent(n.table));
+    if (n.alias !== n.table) b.push(' AS ').push(this.quoteIdent(n.alias));
+    b.push(' SET ');
+    n.set.forEach(([c, v], i) => {
+      if (i) b.push(', ');
+      b.push(this.quoteIdent(c)).push(' = ');
+      this.expr(b, v);
+    });
+    if (n.where) {
+      b.push(' WHERE ');
+      this.expr(b, n.where);
+    }
+    this.returning(b, n.returning);
+  }
+
+  protected delete(b: SqlBuilder, n: DeleteNode): void {
+    b.push('DELETE FROM ').push(this.quoteIdent(n.table));
+    if (n.alias !== n.table) b.push(' AS ').push(this.quoteIdent(n.alias));
+    if (n.where) {
+      b.push(' WHERE ');
+      this.expr(b, n.where);
+    }
+    this.returning(b, n.returning);
+  }
+
+  protected expr(b: SqlBuilder, e: Expr): void {
+    switch (e.t) {
+      case 'col':
+        if (e.table) b.push(this.quoteIdent(e.table)).push('.');
+        b.push(this.quoteIdent(e.name));
+        return;
+      case 'param':
+        b.bind(e.value);
+        return;
+      case 'lit':
+        b.push(e.sql);
+        return;
+      case 'now':
+        b.push('CURRENT_TIMESTAMP');
+        return;
+      case 'cmp':
+        this.expr(b, e.left);
+        b.push(` ${e.op} `);
+        this.expr(b, e.right);
+        return;
+      case 'isNull':
+        this.expr(b, e.expr);
+        b.push(e.negate ? ' IS NOT NULL' : ' IS NULL');
+        return;
+      case 'in':
+        if (e.values.length === 0) {
+          b.push(e.negate ? '1 = 1' : '1 = 0');
+          return;
+        }
+        this.expr(b, e.expr);
+        b.push(e.negate ? ' NOT IN (' : ' IN (');
+        e.values.forEach((v, i) => {
+          if (i) b.push(', ');
+          this.expr(b, v);
+        });
+        b.push(')');
+        return;
+      case 'like':
+        this.like(b, e);
+        return;
+      case 'and':
+      case 'or': {
+        if (e.items.length === 0) {
+          b.push(e.t === 'and' ? '1 = 1' : '1 = 0');
+          return;
+        }
+        b.push('(');
+        e.items.forEach((item, i) => {
+          if (i) b.push(e.t === 'and' ? ' AND ' : ' OR ');
+          this.expr(b, item);
+        });
+        b.push(')');
+        return;
+      }
+      case 'not':
+        b.push('NOT (');
+        this.expr(b, e.expr);
+        b.push(')');
+        return;
+      case 'exists':
+        b.push(e.negate ? 'NOT EXISTS (' : 'EXISTS (');
+        this.select(b, e.query);
+        b.push(')');
+        return;
+      case 'agg':
+        b.push(e.fn.toUpperCase()).push('(');
+        if (e.distinct) b.push('DISTINCT ');
+        if (e.expr) this.expr(b, e.expr);
+        else b.push('*');
+        b.push(')');
+        return;
+      case 'arith':
+        b.push('(');
+        this.expr(b, e.left);
+        b.push(` ${e.op} `);
+        this.expr(b, e.right);
+        b.push(')');
+        return;
+      case 'jsonPath':
+        this.jsonPath(b, e);
+        return;
+      case 'arrayHas':
+        this.arrayHas(b, e);
+        return;
+      case 'search':
+        this.search(b, e);
+        return;
+      case 'raw':
+        e.strings.forEach((s, i) => {
+          b.push(s);
+          if (i < e.values.length) {
+            const v = e.values[i];
+            if (isRawFragment(v)) this.expr(b, v.node);
+            else b.bind(v);
+          }
+        });
+        return;
+    }
+  }
+
+  /** Case-insensitive LIKE: `lower(x) LIKE lower(?)` unless the dialect has ILIKE. Escapes with backslash. */
+  protected like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
+    if (e.insensitive) {
+      b.push('lower(');
+      this.expr(b, e.expr);
+      b.push(e.negate ? ') NOT LIKE lower(' : ') LIKE lower(');
+      this.expr(b, e.pattern);
+      b.push(`) ESCAPE '\\'`);
+    } else {
+      this.expr(b, e.expr);
+      b.push(e.negate ? ' NOT LIKE ' : ' LIKE ');
+      this.expr(b, e.pattern);
+      b.push(` ESCAPE '\\'`);
+    }
+  }
+
+  protected abstract jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void;
+  protected abstract arrayHas(b: SqlBuilder, e: Extract<Expr, { t: 'arrayHas' }>): void;
+  protected abstract search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void;
+}
+
+/** A raw`...` fragment: text pieces and values, composable inside other raw fragments. */
+export interface RawFragment {
+  readonly __forgeRaw: true;
+  readonly node: Extract<Expr, { t: 'raw' }>;
+}
+
+export function isRawFragment(v: unknown): v is RawFragment {
+  return !!v && typeof v === 'object' && (v as RawFragment).__forgeRaw === true;
+}
+
+/** Escape `%`, `_` and `\` so a user's string matches literally inside LIKE. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

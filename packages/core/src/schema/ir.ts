@@ -1,0 +1,198 @@
+/**
+ * The schema IR: plain, JSON-serialisable data that every other part of forge reads.
+ * Declarations (`model`, `f.*`) compile to it; introspection produces a `Snapshot` in the same vocabulary.
+ */
+
+export type FieldKind =
+  | 'id'
+  | 'objectId'
+  | 'string'
+  | 'text'
+  | 'int'
+  | 'bigint'
+  | 'float'
+  | 'decimal'
+  | 'bool'
+  | 'dateTime'
+  | 'uuid'
+  | 'json'
+  | 'enum'
+  | 'embed'
+  | 'embedMany'
+  | 'stringArray'
+  | 'intArray'
+  | 'geoPoint'
+  | 'vector'
+  | 'bytes';
+
+/** Coarse type categories used by the drift comparison (seed 004, "Category-based type comparison"). */
+export type TypeCategory = 'string' | 'int' | 'bigint' | 'float' | 'decimal' | 'bool' | 'datetime' | 'json';
+
+export type IdStrategy = 'auto' | 'uuid' | 'int' | 'bigserial' | 'string';
+
+export type DefaultValue =
+  | { kind: 'now' }
+  | { kind: 'value'; value: string | number | boolean | null | object }
+  | { kind: 'generated'; strategy: IdStrategy };
+
+export type ReferentialAction = 'cascade' | 'restrict' | 'setNull' | 'noAction';
+
+export interface ColumnIR {
+  /** The field name used in queries. */
+  field: string;
+  /** The column name in the database (`.map()` changes it). */
+  name: string;
+  kind: FieldKind;
+  nullable: boolean;
+  primaryKey: boolean;
+  unique: boolean;
+  default?: DefaultValue;
+  updatedAt?: boolean;
+  searchable?: boolean;
+  idStrategy?: IdStrategy;
+  /** `.dbType('varchar(120)')`: emitted verbatim, compared by category. */
+  dbType?: string;
+  precision?: number;
+  scale?: number;
+  enumValues?: readonly string[];
+  dims?: number;
+  metric?: string;
+  srid?: number;
+  geoFallback?: 'text' | 'error';
+  renamedFrom?: string;
+  references?: { table: string; column: string; onDelete?: ReferentialAction; onUpdate?: ReferentialAction };
+}
+
+export type IndexKeyToken = 1 | -1 | 'text' | '2dsphere' | '2d' | 'hashed';
+export type IndexMethod = 'btree' | 'gin' | 'gist' | 'brin' | 'hash' | 'spatial' | 'fulltext' | 'vector';
+
+export interface IndexDef {
+  keys?: Record<string, IndexKeyToken>;
+  name?: string;
+  unique?: boolean;
+  method?: IndexMethod;
+  where?: string;
+  include?: string[];
+  expression?: string;
+  partialFilterExpression?: Record<string, unknown>;
+  collation?: Record<string, unknown>;
+  wildcardProjection?: Record<string, unknown>;
+  parser?: string;
+}
+
+export interface IndexIR {
+  name: string;
+  /** Column names (database names) in key order; empty for a pure expression index. */
+  columns: string[];
+  /** Direction per column, in the same order. */
+  directions: IndexKeyToken[];
+  unique: boolean;
+  /** True when the name was declared by the user, which enables the deep-field comparison. */
+  named: boolean;
+  method?: IndexMethod;
+  where?: string;
+  include?: string[];
+  expression?: string;
+  partialFilterExpression?: Record<string, unknown>;
+  collation?: Record<string, unknown>;
+  wildcardProjection?: Record<string, unknown>;
+  parser?: string;
+  /** Where the index came from, for messages. */
+  origin: 'field-unique' | 'uniques' | 'indexes';
+}
+
+export interface ForeignKeyIR {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete?: ReferentialAction;
+  onUpdate?: ReferentialAction;
+}
+
+export interface RelationIR {
+  name: string;
+  kind: 'one' | 'many';
+  /** The target table name. */
+  target: string;
+  /** The FK column (field name) that links the two: on this model for belongs-to, on the target otherwise. */
+  on: string;
+  /** The referenced field on the other side (defaults to its primary key). */
+  refs?: string;
+  onDelete?: ReferentialAction;
+}
+
+export interface ViewIR {
+  sql: string;
+  materialized: boolean;
+}
+
+export interface TableIR {
+  name: string;
+  columns: ColumnIR[];
+  primaryKey: string[];
+  indexes: IndexIR[];
+  foreignKeys: ForeignKeyIR[];
+  relations: RelationIR[];
+  readonly: boolean;
+  view?: ViewIR;
+}
+
+export interface SchemaIR {
+  /** Keyed by the schema object's keys (`db.user`), in declaration order. */
+  models: Record<string, TableIR>;
+}
+
+/** What introspection read from a live database, in the IR's vocabulary. */
+export interface SnapshotColumn {
+  name: string;
+  /** The native type as the catalog reports it, lower-cased (`varchar(255)`, `integer`, `timestamp with time zone`). */
+  type: string;
+  nullable: boolean;
+  primaryKey: boolean;
+  default?: string | null;
+}
+
+export interface SnapshotIndex {
+  name: string;
+  columns: string[];
+  directions?: IndexKeyToken[];
+  unique: boolean;
+  primary: boolean;
+  method?: string;
+  where?: string;
+  include?: string[];
+  expression?: string;
+  partialFilterExpression?: Record<string, unknown>;
+  collation?: Record<string, unknown>;
+  wildcardProjection?: Record<string, unknown>;
+}
+
+export interface SnapshotForeignKey {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  onDelete?: string;
+}
+
+export interface SnapshotTable {
+  name: string;
+  columns: SnapshotColumn[];
+  indexes: SnapshotIndex[];
+  foreignKeys: SnapshotForeignKey[];
+}
+
+export interface SnapshotView {
+  name: string;
+  materialized: boolean;
+  sql?: string;
+}
+
+export interface Snapshot {
+  dialect: string;
+  tables: SnapshotTable[];
+  views: SnapshotView[];
+  /** Engine-managed objects the adapter knows about (FTS shadow tables, triggers), never drift. */
+  internal?: string[];
+}

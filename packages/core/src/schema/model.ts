@@ -1,0 +1,321 @@
+import { SchemaError } from '../errors.js';
+import type { AnyField, RefTarget } from './fields.js';
+import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR } from './ir.js';
+import { generatedName } from './names.js';
+
+export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string> {
+  readonly __relation: K;
+  /** A table name (typed) or a thunk returning the model (resolved at run time). */
+  readonly target: Target | (() => RefTarget);
+  readonly on: string;
+  readonly refs?: string;
+  readonly onDelete?: ReferentialAction;
+}
+
+/**
+ * A to-one relation. `on` names the linking field: on this model (belongs-to) or on the target (has-one).
+ * Pass the target's table name for full typing of `include`.
+ */
+export function one<const T extends string>(
+  target: T | (() => RefTarget),
+  opts: { on: string; refs?: string; onDelete?: ReferentialAction },
+): RelationDef<'one', T> {
+  return { __relation: 'one', target, on: opts.on, refs: opts.refs, onDelete: opts.onDelete };
+}
+
+/** A to-many relation: `on` names the field on the target that points back at this model. */
+export function many<const T extends string>(
+  target: T | (() => RefTarget),
+  opts: { on: string; refs?: string },
+): RelationDef<'many', T> {
+  return { __relation: 'many', target, on: opts.on, refs: opts.refs };
+}
+
+export interface ModelOptions<Fields extends Record<string, AnyField>, Rels extends Record<string, RelationDef>> {
+  indexes?: IndexDef[];
+  /** Composite unique constraints, by field name. */
+  uniques?: Array<Array<keyof Fields & string>>;
+  /** Typed and queryable, never pushed (a table another service owns). */
+  readonly?: boolean;
+  /** A view (or materialised view) instead of a table. */
+  view?: { sql: string; materialized?: boolean };
+  /** A composite primary key, by field name. */
+  primaryKey?: Array<keyof Fields & string>;
+  relations?: Rels;
+}
+
+export interface Model<
+  Name extends string = string,
+  Fields extends Record<string, AnyField> = Record<string, AnyField>,
+  Rels extends Record<string, RelationDef> = Record<string, RelationDef>,
+> extends RefTarget {
+  readonly name: Name;
+  readonly fields: Fields;
+  readonly relations: Rels;
+  readonly options: ModelOptions<Fields, Rels>;
+  /** The table's IR, built lazily so that `.refs()` thunks can point at models declared later. */
+  table(): TableIR;
+  /** A copy of the model declared as a view. */
+  asView(sql: string, opts?: { materialized?: boolean }): Model<Name, Fields, Rels>;
+}
+
+export type AnyModel = Model<string, Record<string, AnyField>, Record<string, RelationDef>>;
+
+const IDENT_MAX = 128;
+
+function checkIdentifier(what: string, name: string): void {
+  if (typeof name !== 'string' || name.length === 0) throw new SchemaError(`${what} must be a non-empty string`);
+  if (name.length > IDENT_MAX) throw new SchemaError(`${what} '${name.slice(0, 40)}…' is longer than ${IDENT_MAX} characters`);
+  if (name.includes('\0')) throw new SchemaError(`${what} contains a NUL character`);
+}
+
+/** Declare a model: `model('users', { id: f.id(), email: f.string().unique() }, { indexes: [...] })`. */
+export function model<
+  const Name extends string,
+  Fields extends Record<string, AnyField>,
+  Rels extends Record<string, RelationDef> = {},
+>(name: Name, fields: Fields, options: ModelOptions<Fields, Rels> = {}): Model<Name, Fields, Rels> {
+  checkIdentifier('A model name', name);
+  if (!fields || typeof fields !== 'object') throw new SchemaError(`model('${name}') needs an object of fields as its second argument`);
+  for (const [key, field] of Object.entries(fields)) {
+    checkIdentifier(`Field name on model '${name}'`, key);
+    if (!field || typeof field !== 'object' || !('config' in field)) {
+      throw new SchemaError(`model('${name}').${key} is not a field: declare it with f.string(), f.int(), ...`);
+    }
+  }
+  const pkFields = Object.entries(fields).filter(([, fd]) => fd.config.primaryKey).map(([k]) => k);
+  if (pkFields.length > 1) {
+    throw new SchemaError(
+      `model('${name}') declares two primary keys (${pkFields.join(', ')}): keep one f.id(), or use the model option primaryKey: [${pkFields.map((p) => `'${p}'`).join(', ')}] with plain fields`,
+    );
+  }
+  if (options.primaryKey) {
+    if (pkFields.length) throw new SchemaError(`model('${name}') has both f.id() field '${pkFields[0]}' and the option primaryKey: choose one`);
+    for (const k of options.primaryKey) {
+      if (!(k in fields)) throw new SchemaError(`model('${name}') primaryKey names unknown field '${k}'`);
+    }
+  }
+  const relations = (options.relations ?? {}) as Rels;
+  for (const [rel, def] of Object.entries(relations)) {
+    if (rel in fields) throw new SchemaError(`model('${name}') has a relation '${rel}' with the same name as a field`);
+    if (!def || (def.__relation !== 'one' && def.__relation !== 'many')) {
+      throw new SchemaError(`model('${name}').relations.${rel} is not a relation: use one(...) or many(...)`);
+    }
+  }
+
+  let cached: TableIR | undefined;
+  const m: Model<Name, Fields, Rels> = {
+    __forgeModel: true,
+    name,
+    fields,
+    relations,
+    options,
+    table() {
+      cached ??= buildTable(m as unknown as AnyModel);
+      return cached;
+    },
+    asView(sql: string, opts = {}) {
+      return model(name, fields, { ...options, view: { sql, materialized: opts.materialized } });
+    },
+  };
+  // Validate eagerly what needs no other model, so a bad declaration fails where it is written.
+  validateLocal(m as unknown as AnyModel);
+  return m;
+}
+
+function columnName(m: AnyModel, field: string): string {
+  const fd = m.fields[field];
+  return fd?.config.column ?? field;
+}
+
+function validateLocal(m: AnyModel): void {
+  const known = new Set(Object.keys(m.fields));
+  const columns = new Set<string>();
+  for (const [k, fd] of Object.entries(m.fields)) {
+    const col = fd.config.column ?? k;
+    if (columns.has(col)) throw new SchemaError(`model('${m.name}') maps two fields to column '${col}'`);
+    columns.add(col);
+  }
+  for (const [i, idx] of (m.options.indexes ?? []).entries()) {
+    const label = idx.name ? `index '${idx.name}'` : `indexes[${i}]`;
+    if (!idx.keys && !idx.expression) throw new SchemaError(`model('${m.name}') ${label} needs keys or an expression`);
+    for (const k of Object.keys(idx.keys ?? {})) {
+      if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} is on unknown field '${k}' (fields: ${[...known].join(', ')})`);
+    }
+    for (const k of idx.include ?? []) {
+      if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} includes unknown field '${k}'`);
+    }
+    if (idx.name) checkIdentifier(`Index name on model '${m.name}'`, idx.name);
+  }
+  for (const [i, cols] of (m.options.uniques ?? []).entries()) {
+    if (!Array.isArray(cols) || cols.length === 0) throw new SchemaError(`model('${m.name}') uniques[${i}] must be a non-empty list of fields`);
+    for (const k of cols) if (!known.has(k)) throw new SchemaError(`model('${m.name}') uniques[${i}] names unknown field '${k}'`);
+  }
+  const hasPk = Object.values(m.fields).some((fd) => fd.config.primaryKey) || (m.options.primaryKey?.length ?? 0) > 0;
+  if (!hasPk && !m.options.view) {
+    throw new SchemaError(`model('${m.name}') has no primary key: add id: f.id(), or the model option primaryKey: ['a', 'b']`);
+  }
+}
+
+function buildTable(m: AnyModel): TableIR {
+  const pkFields = m.options.primaryKey?.length
+    ? [...m.options.primaryKey]
+    : Object.entries(m.fields).filter(([, fd]) => fd.config.primaryKey).map(([k]) => k);
+  const columns: ColumnIR[] = Object.entries(m.fields).map(([field, fd]) => {
+    const c = fd.config;
+    const col: ColumnIR = {
+      field,
+      name: c.column ?? field,
+      kind: c.kind,
+      nullable: c.nullable,
+      primaryKey: pkFields.includes(field),
+      unique: c.unique,
+    };
+    if (c.default) col.default = c.default;
+    if (c.updatedAt) col.updatedAt = true;
+    if (c.searchable) col.searchable = true;
+    if (c.idStrategy) col.idStrategy = c.idStrategy;
+    if (c.dbType) col.dbType = c.dbType;
+    if (c.precision !== undefined) col.precision = c.precision;
+    if (c.scale !== undefined) col.scale = c.scale;
+    if (c.enumValues) col.enumValues = c.enumValues;
+    if (c.dims) col.dims = c.dims;
+    if (c.metric) col.metric = c.metric;
+    if (c.srid) col.srid = c.srid;
+    if (c.geoFallback) col.geoFallback = c.geoFallback;
+    if (c.renamedFrom) col.renamedFrom = c.renamedFrom;
+    if (c.refs) {
+      const target = c.refs.target();
+      if (!target || (target as RefTarget).__forgeModel !== true) {
+        throw new SchemaError(
+          `model('${m.name}').${field}.refs() points at ${target === undefined ? 'undefined (an import cycle, or a model declared after use without a thunk?)' : 'something that is not a model'}`,
+        );
+      }
+      const tm = target as unknown as AnyModel;
+      const refField = c.refs.field ?? pkOf(tm);
+      if (!(refField in tm.fields)) throw new SchemaError(`model('${m.name}').${field}.refs() names unknown field '${refField}' on model '${tm.name}'`);
+      col.references = { table: tm.name, column: columnName(tm, refField), onDelete: c.refs.onDelete, onUpdate: c.refs.onUpdate };
+    }
+    return col;
+  });
+  const colOf = (field: string) => columnName(m, field);
+
+  const indexes: IndexIR[] = [];
+  for (const col of columns) {
+    if (col.unique && !col.primaryKey) {
+      indexes.push({
+        name: generatedName(m.name, 'uq', [col.name]),
+        columns: [col.name],
+        directions: [1],
+        unique: true,
+        named: false,
+        origin: 'field-unique',
+      });
+    }
+  }
+  for (const cols of m.options.uniques ?? []) {
+    const names = cols.map(colOf);
+    indexes.push({ name: generatedName(m.name, 'uq', names), columns: names, directions: names.map(() => 1 as const), unique: true, named: false, origin: 'uniques' });
+  }
+  for (const idx of m.options.indexes ?? []) {
+    const keyEntries = Object.entries(idx.keys ?? {}) as Array<[string, IndexKeyToken]>;
+    const names = keyEntries.map(([k]) => colOf(k));
+    const ir: IndexIR = {
+      name: idx.name ?? generatedName(m.name, idx.unique ? 'uq' : 'idx', names.length ? names : ['expr', idx.expression ?? '']),
+      columns: names,
+      directions: keyEntries.map(([, d]) => d),
+      unique: !!idx.unique,
+      named: !!idx.name,
+      origin: 'indexes',
+    };
+    if (idx.method) ir.method = idx.method;
+    if (idx.where) ir.where = idx.where;
+    if (idx.include?.length) ir.include = idx.include.map(colOf);
+    if (idx.expression) ir.expression = idx.expression;
+    if (idx.partialFilterExpression) ir.partialFilterExpression = idx.partialFilterExpression;
+    if (idx.collation) ir.collation = idx.collation;
+    if (idx.wildcardProjection) ir.wildcardProjection = idx.wildcardProjection;
+    if (idx.parser) ir.parser = idx.parser;
+    indexes.push(ir);
+  }
+  const seen = new Set<string>();
+  for (const idx of indexes) {
+    if (seen.has(idx.name)) throw new SchemaError(`model('${m.name}') declares index name '${idx.name}' twice`);
+    seen.add(idx.name);
+  }
+
+  const foreignKeys: ForeignKeyIR[] = columns
+    .filter((c) => c.references)
+    .map((c) => ({
+      name: generatedName(m.name, 'fk', [c.name]),
+      columns: [c.name],
+      refTable: c.references!.table,
+      refColumns: [c.references!.column],
+      onDelete: c.references!.onDelete,
+      onUpdate: c.references!.onUpdate,
+    }));
+
+  const relations = Object.entries(m.relations).map(([rel, def]) => {
+    const target = typeof def.target === 'function' ? (def.target() as unknown as AnyModel)?.name : def.target;
+    if (!target) throw new SchemaError(`model('${m.name}').relations.${rel} points at undefined`);
+    return { name: rel, kind: def.__relation, target, on: def.on, refs: def.refs, onDelete: def.onDelete };
+  });
+
+  return {
+    name: m.name,
+    columns,
+    primaryKey: pkFields.map(colOf),
+    indexes,
+    foreignKeys,
+    relations,
+    readonly: !!m.options.readonly,
+    view: m.options.view ? { sql: m.options.view.sql, materialized: !!m.options.view.materialized } : undefined,
+  };
+}
+
+function pkOf(m: AnyModel): string {
+  if (m.options.primaryKey?.length === 1) return m.options.primaryKey[0];
+  const pk = Object.entries(m.fields).find(([, fd]) => fd.config.primaryKey);
+  if (!pk) throw new SchemaError(`model('${m.name}') has no single-column primary key to reference`);
+  return pk[0];
+}
+
+export function isModel(v: unknown): v is AnyModel {
+  return !!v && typeof v === 'object' && (v as RefTarget).__forgeModel === true;
+}
+
+/**
+ * Build and validate the whole schema: duplicate table names, relations and refs to models that are not
+ * declared, FK columns that do not exist. Every error names the model and field.
+ */
+export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
+  if (!schema || typeof schema !== 'object') throw new SchemaError('The schema must be an object of models: { user: User, post: Post }');
+  const models: Record<string, TableIR> = {};
+  const byTable = new Map<string, string>();
+  for (const [key, m] of Object.entries(schema)) {
+    if (!isModel(m)) throw new SchemaError(`schema.${key} is not a model: declare it with model('table', { ... })`);
+    const other = byTable.get(m.name);
+    if (other) throw new SchemaError(`schema.${key} and schema.${other} both use the table name '${m.name}'`);
+    byTable.set(m.name, key);
+    models[key] = m.table();
+  }
+  for (const [key, t] of Object.entries(models)) {
+    for (const rel of t.relations) {
+      const targetKey = byTable.get(rel.target);
+      if (!targetKey) {
+        throw new SchemaError(`model('${t.name}').relations.${rel.name} points at table '${rel.target}', which no model in the schema declares`);
+      }
+      const target = models[targetKey];
+      const local = t.columns.some((c) => c.field === rel.on);
+      const remote = target.columns.some((c) => c.field === rel.on);
+      if (rel.kind === 'many' && !remote) {
+        throw new SchemaError(`model('${t.name}').relations.${rel.name}: many('${rel.target}', { on: '${rel.on}' }) needs field '${rel.on}' on '${rel.target}'`);
+      }
+      if (rel.kind === 'one' && !local && !remote) {
+        throw new SchemaError(`model('${t.name}').relations.${rel.name}: field '${rel.on}' exists on neither '${t.name}' nor '${rel.target}'`);
+      }
+    }
+    void key;
+  }
+  return { models };
+}
