@@ -35,6 +35,11 @@ export interface Capabilities {
   systemTables?: RegExp[];
 }
 
+export interface QueryOptions {
+  /** Read integers as bigint where the driver would lose precision (better-sqlite3 safeIntegers); set when a bigint column is selected. */
+  safeIntegers?: boolean;
+}
+
 export interface ExecResult {
   rowCount: number;
 }
@@ -45,10 +50,10 @@ export interface Connection {
   /** Rows as objects keyed by column alias. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Rows as arrays in select-list order: the fast path for the client. */
-  queryArrays(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  queryArrays(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<unknown[][]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   /** Rows in chunks with constant memory (a server-side cursor where the driver has one). */
-  stream(sql: string, params: readonly unknown[], chunkSize: number): AsyncIterable<unknown[][]>;
+  stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
   /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */
   transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -79,12 +84,18 @@ export interface EmittedDdl {
   noTransaction?: boolean;
 }
 
+/** What the live database offers, so emit can choose e.g. geography(Point) with PostGIS and TEXT without. */
+export interface DdlEnv {
+  /** Installed extensions (Postgres), or loaded ones (SQLite/DuckDB). */
+  extensions: string[];
+}
+
 export interface DdlEmitter {
-  emit(op: DdlOp): EmittedDdl;
+  emit(op: DdlOp, env?: DdlEnv): EmittedDdl;
   /** The inverse, for the down block; a comment-only result when there is none (a dropped table). */
-  reverse(op: DdlOp): EmittedDdl;
+  reverse(op: DdlOp, env?: DdlEnv): EmittedDdl;
   /** The native column type for a column (used in CREATE/ADD COLUMN and in the `-- down` of a DROP). */
-  columnType(column: ColumnIR): string;
+  columnType(column: ColumnIR, env?: DdlEnv): string;
   /** The extensions the schema needs (`--enable-extensions`). */
   extensionsFor?(tables: TableIR[]): string[];
 }

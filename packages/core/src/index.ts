@@ -7,3 +7,4 @@ export * from './adapter.js';
 export * from './query/ast.js';
 export * from './query/compiler.js';
 export * from './diff/types.js';
+export * from './resolve.js';

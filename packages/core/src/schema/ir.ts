@@ -195,4 +195,6 @@ export interface Snapshot {
   views: SnapshotView[];
   /** Engine-managed objects the adapter knows about (FTS shadow tables, triggers), never drift. */
   internal?: string[];
+  /** Installed extensions (Postgres: pg_extension), read with the catalog. */
+  extensions?: string[];
 }

@@ -314,6 +314,21 @@ export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
       if (rel.kind === 'one' && !local && !remote) {
         throw new SchemaError(`model('${t.name}').relations.${rel.name}: field '${rel.on}' exists on neither '${t.name}' nor '${rel.target}'`);
       }
+      // A relation implies a foreign key on the side that holds `on` (seed 004: FK drift comes from relations).
+      const [holder, other] = rel.kind === 'one' && local ? [t, target] : [target, t];
+      const fkCol = holder.columns.find((c) => c.field === rel.on)!;
+      const refCol = rel.refs ? other.columns.find((c) => c.field === rel.refs) : other.columns.find((c) => c.primaryKey);
+      if (!refCol) throw new SchemaError(`model('${t.name}').relations.${rel.name}: '${other.name}' has no field '${rel.refs ?? 'primary key'}' to reference`);
+      if (fkCol.primaryKey && other.primaryKey.length === 1 && holder === t && !rel.refs) continue;
+      if (!holder.foreignKeys.some((fk) => fk.columns.length === 1 && fk.columns[0] === fkCol.name)) {
+        holder.foreignKeys.push({
+          name: generatedName(holder.name, 'fk', [fkCol.name]),
+          columns: [fkCol.name],
+          refTable: other.name,
+          refColumns: [refCol.name],
+          onDelete: rel.onDelete,
+        });
+      }
     }
     void key;
   }

@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Adapter, Dialect } from './adapter.js';
+import { ConfigError } from './errors.js';
+
+interface DialectEntry {
+  dialect: Dialect;
+  prefixes: string[];
+  packageName: string;
+  driver: string;
+}
+
+/** URL prefix → adapter package. The only place that knows which package serves which URL. */
+export const DIALECTS: readonly DialectEntry[] = [
+  { dialect: 'postgres', prefixes: ['postgres://', 'postgresql://'], packageName: '@forge/adapter-postgres', driver: 'pg' },
+  { dialect: 'mysql', prefixes: ['mysql://', 'mariadb://'], packageName: '@forge/adapter-mysql', driver: 'mysql2' },
+  { dialect: 'sqlite', prefixes: ['sqlite:', 'file:'], packageName: '@forge/adapter-sqlite', driver: 'better-sqlite3' },
+  { dialect: 'duckdb', prefixes: ['duckdb:'], packageName: '@forge/adapter-duckdb', driver: '@duckdb/node-api' },
+  { dialect: 'mssql', prefixes: ['mssql://', 'sqlserver://'], packageName: '@forge/adapter-mssql', driver: 'mssql' },
+  { dialect: 'mongo', prefixes: ['mongodb://', 'mongodb+srv://'], packageName: '@forge/adapter-mongo', driver: 'mongodb' },
+];
+
+export function dialectEntry(dialect: Dialect): DialectEntry {
+  const e = DIALECTS.find((d) => d.dialect === dialect);
+  if (!e) throw new ConfigError(`Unknown dialect '${dialect}'. Known: ${DIALECTS.map((d) => d.dialect).join(', ')}`);
+  return e;
+}
+
+/** Which dialect a URL names, or a ConfigError that lists what is accepted. */
+export function dialectForUrl(url: string): DialectEntry {
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw new ConfigError('The database URL is empty. Set DATABASE_URL, e.g. DATABASE_URL=sqlite:./app.db or postgres://user@host:5432/db');
+  }
+  const lower = url.trim().toLowerCase();
+  const hit = DIALECTS.find((d) => d.prefixes.some((p) => lower.startsWith(p)));
+  if (!hit) {
+    const shown = redactUrl(url).slice(0, 80);
+    throw new ConfigError(
+      `The database URL '${shown}' has an unknown prefix. Accepted: ${DIALECTS.flatMap((d) => d.prefixes).join(', ')}. ` +
+        `If your URL is right but unusual, pass the dialect explicitly: createDb({ url, type: 'postgres', schema }).`,
+    );
+  }
+  return hit;
+}
+
+/** Hide the password in a URL before printing it. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
+}
+
+const cache = new Map<string, Adapter>();
+
+/**
+ * Load the adapter package for a dialect with a dynamic import, so only that driver is ever loaded.
+ * Resolution tries the user's project first (where they installed the adapter), then forge's own location.
+ */
+export async function loadAdapter(dialect: Dialect, opts: { fromDir?: string } = {}): Promise<Adapter> {
+  const entry = dialectEntry(dialect);
+  const cached = cache.get(entry.packageName);
+  if (cached) return cached;
+  let mod: Record<string, unknown> | undefined;
+  const fromDir = opts.fromDir ?? process.cwd();
+  let resolved: string | undefined;
+  try {
+    resolved = createRequire(path.join(fromDir, 'package.json')).resolve(entry.packageName);
+  } catch {
+    resolved = undefined;
+  }
+  try {
+    mod = resolved ? await import(pathToFileURL(resolved).href) : await import(/* @vite-ignore */ entry.packageName);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new ConfigError(
+        `The ${entry.dialect} adapter is not installed. Install it next to your project: npm install ${entry.packageName} ${entry.driver}`,
+      );
+    }
+    throw e;
+  }
+  const adapter = (mod?.adapter ?? (mod?.default as Record<string, unknown> | undefined)?.adapter ?? mod?.default) as Adapter | undefined;
+  if (!adapter || typeof adapter !== 'object' || adapter.kind !== dialect) {
+    throw new ConfigError(`${entry.packageName} does not export an adapter for ${dialect}; reinstall it (npm install ${entry.packageName}).`);
+  }
+  cache.set(entry.packageName, adapter);
+  return adapter;
+}
