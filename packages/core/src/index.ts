@@ -8,3 +8,8 @@ export * from './query/ast.js';
 export * from './query/compiler.js';
 export * from './diff/types.js';
 export * from './resolve.js';
+export * from './client/types.js';
+export * from './client/runtime.js';
+export { createDb, createDbWith } from './client/db.js';
+export type { Db, DbHandle, CreateDbOptions } from './client/db.js';
+export { raw } from './client/raw.js';

@@ -3,11 +3,11 @@ import type { AnyField, RefTarget } from './fields.js';
 import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR } from './ir.js';
 import { generatedName } from './names.js';
 
-export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string> {
+export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string, On extends string = string> {
   readonly __relation: K;
   /** A table name (typed) or a thunk returning the model (resolved at run time). */
   readonly target: Target | (() => RefTarget);
-  readonly on: string;
+  readonly on: On;
   readonly refs?: string;
   readonly onDelete?: ReferentialAction;
 }
@@ -16,18 +16,18 @@ export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target e
  * A to-one relation. `on` names the linking field: on this model (belongs-to) or on the target (has-one).
  * Pass the target's table name for full typing of `include`.
  */
-export function one<const T extends string>(
+export function one<const T extends string, const On extends string>(
   target: T | (() => RefTarget),
-  opts: { on: string; refs?: string; onDelete?: ReferentialAction },
-): RelationDef<'one', T> {
+  opts: { on: On; refs?: string; onDelete?: ReferentialAction },
+): RelationDef<'one', T, On> {
   return { __relation: 'one', target, on: opts.on, refs: opts.refs, onDelete: opts.onDelete };
 }
 
 /** A to-many relation: `on` names the field on the target that points back at this model. */
-export function many<const T extends string>(
+export function many<const T extends string, const On extends string>(
   target: T | (() => RefTarget),
-  opts: { on: string; refs?: string },
-): RelationDef<'many', T> {
+  opts: { on: On; refs?: string },
+): RelationDef<'many', T, On> {
   return { __relation: 'many', target, on: opts.on, refs: opts.refs };
 }
 
@@ -59,7 +59,10 @@ export interface Model<
   asView(sql: string, opts?: { materialized?: boolean }): Model<Name, Fields, Rels>;
 }
 
-export type AnyModel = Model<string, Record<string, AnyField>, Record<string, RelationDef>>;
+// `any` here keeps every concrete model assignable (ModelOptions is invariant in its field map).
+export type AnyModel = Model<string, any, any>;
+/** The same, with the members typed for code that walks a model at run time. */
+type UntypedModel = Model<string, Record<string, AnyField>, Record<string, RelationDef>>;
 
 const IDENT_MAX = 128;
 
@@ -111,7 +114,7 @@ export function model<
     relations,
     options,
     table() {
-      cached ??= buildTable(m as unknown as AnyModel);
+      cached ??= buildTable(m as unknown as UntypedModel);
       return cached;
     },
     asView(sql: string, opts = {}) {
@@ -119,16 +122,16 @@ export function model<
     },
   };
   // Validate eagerly what needs no other model, so a bad declaration fails where it is written.
-  validateLocal(m as unknown as AnyModel);
+  validateLocal(m as unknown as UntypedModel);
   return m;
 }
 
-function columnName(m: AnyModel, field: string): string {
+function columnName(m: UntypedModel, field: string): string {
   const fd = m.fields[field];
   return fd?.config.column ?? field;
 }
 
-function validateLocal(m: AnyModel): void {
+function validateLocal(m: UntypedModel): void {
   const known = new Set(Object.keys(m.fields));
   const columns = new Set<string>();
   for (const [k, fd] of Object.entries(m.fields)) {
@@ -157,7 +160,7 @@ function validateLocal(m: AnyModel): void {
   }
 }
 
-function buildTable(m: AnyModel): TableIR {
+function buildTable(m: UntypedModel): TableIR {
   const pkFields = m.options.primaryKey?.length
     ? [...m.options.primaryKey]
     : Object.entries(m.fields).filter(([, fd]) => fd.config.primaryKey).map(([k]) => k);
@@ -191,7 +194,7 @@ function buildTable(m: AnyModel): TableIR {
           `model('${m.name}').${field}.refs() points at ${target === undefined ? 'undefined (an import cycle, or a model declared after use without a thunk?)' : 'something that is not a model'}`,
         );
       }
-      const tm = target as unknown as AnyModel;
+      const tm = target as unknown as UntypedModel;
       const refField = c.refs.field ?? pkOf(tm);
       if (!(refField in tm.fields)) throw new SchemaError(`model('${m.name}').${field}.refs() names unknown field '${refField}' on model '${tm.name}'`);
       col.references = { table: tm.name, column: columnName(tm, refField), onDelete: c.refs.onDelete, onUpdate: c.refs.onUpdate };
@@ -273,7 +276,7 @@ function buildTable(m: AnyModel): TableIR {
   };
 }
 
-function pkOf(m: AnyModel): string {
+function pkOf(m: UntypedModel): string {
   if (m.options.primaryKey?.length === 1) return m.options.primaryKey[0];
   const pk = Object.entries(m.fields).find(([, fd]) => fd.config.primaryKey);
   if (!pk) throw new SchemaError(`model('${m.name}') has no single-column primary key to reference`);

@@ -1,0 +1,252 @@
+import type { Adapter, Connection, ConnectOptions, Dialect, DriverHandle, ProbeReport } from '../adapter.js';
+import { runDiff, runMigrate } from '../diff/engine.js';
+import type { DriftReport, MigrateReport } from '../diff/types.js';
+import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
+import type { CompiledQuery } from '../query/ast.js';
+import type { RawFragment } from '../query/compiler.js';
+import { dialectForUrl, loadAdapter } from '../resolve.js';
+import { buildSchemaIR } from '../schema/model.js';
+import type { SchemaIR } from '../schema/ir.js';
+import { parseIgnoreList } from '../diff/ignore.js';
+import { buildMetas, type ModelMeta } from './meta.js';
+import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelect, checkArgKeys, count, finish, groupBy, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
+import { toRawFragment } from './raw.js';
+import { LazyQuery, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type QueryEvent, type SemanticOp } from './runtime.js';
+import type { ModelClient, SchemaShape } from './types.js';
+import { compileCreate, compileDelete, compileDeleteMany, compileUpdate, create, createMany, deleteMany, remove, update, updateMany, upsert } from './write.js';
+
+export type { QueryEvent, ErrorEvent };
+
+type Models<S extends SchemaShape> = { [K in keyof S]: ModelClient<S, S[K]> };
+
+export interface DbHandle<S extends SchemaShape> {
+  readonly adapter: { readonly kind: Dialect; readonly capabilities: Adapter['capabilities'] };
+  /** The schema's models by key, and the IR they compile to. */
+  readonly $models: S;
+  readonly $schema: SchemaIR;
+  $transaction<T>(fn: (tx: Db<S>) => Promise<T>): Promise<T>;
+  $transaction<P extends readonly PromiseLike<unknown>[]>(queries: P): Promise<{ -readonly [K in keyof P]: Awaited<P[K]> }>;
+  $queryRaw<R = Record<string, unknown>>(query: TemplateStringsArray | RawFragment, ...values: unknown[]): Promise<R[]>;
+  $executeRaw(query: TemplateStringsArray | RawFragment, ...values: unknown[]): Promise<number>;
+  /** Runs SQL text as given: never pass user input in `sql`; values in `params` are still bound. */
+  $queryRawUnsafe<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R[]>;
+  $executeRawUnsafe(sql: string, ...params: unknown[]): Promise<number>;
+  /** Mongo only: a raw database command. */
+  $runCommandRaw(command: Record<string, unknown>): Promise<unknown>;
+  $on(event: 'query', listener: (e: QueryEvent) => void): () => void;
+  $on(event: 'error', listener: (e: ErrorEvent) => void): () => void;
+  $disconnect(): Promise<void>;
+  /** Capabilities of the live database, for readiness probes (run once at boot). */
+  $doctor(): Promise<ProbeReport>;
+  /** Drift between the schema and the live database (what `forge diff --json` prints). */
+  $diff(opts?: { ignore?: string | Array<string | RegExp> }): Promise<DriftReport>;
+  /** Runtime push for embedded targets: create what is missing, add safe columns, report the rest under `pending`. */
+  $migrate(): Promise<MigrateReport>;
+}
+
+export type Db<S extends SchemaShape> = DbHandle<S> & Models<S>;
+
+export interface CreateDbOptions<S extends SchemaShape> {
+  url?: string;
+  driver?: DriverHandle;
+  schema: S;
+  /** Unknown keys in `where` throw at any depth (writes always check). */
+  strict?: boolean;
+  /** The dialect, when the URL prefix does not say it. */
+  type?: Dialect;
+  connectTimeoutMs?: number;
+}
+
+function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined): unknown {
+  const conn = (c?: Connection) => c ?? fixed ?? rt.current();
+  const info = (op: string, semanticOp: SemanticOp): CallInfo => ({ op, semanticOp, model: meta.key });
+  const lazy = <T>(op: string, semanticOp: SemanticOp, fn: (c: Connection, i: CallInfo) => Promise<T>) =>
+    new LazyQuery<T>(async (c) => {
+      const i = info(op, semanticOp);
+      try {
+        return await fn(conn(c), i);
+      } catch (e) {
+        // Validation errors thrown before any SQL still reach $on('error'); driver errors were already reported.
+        if (e instanceof ValidationError) rt.reject(i, e);
+        throw e;
+      }
+    });
+  const firstOf = (args: Args | undefined) => ({ ...args, take: 1 });
+  const notFound = (op: string, args: Args | undefined) =>
+    new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${JSON.stringify(args?.where ?? {}, (_k, v) => (typeof v === 'bigint' ? String(v) : v))} (${op})`, { model: meta.key });
+  const compileOnly = (fn: () => CompiledQuery | null): { sql: string; params: unknown[] } => fn() ?? { sql: '', params: [] };
+
+  return {
+    findMany: (args?: Args) =>
+      lazy('findMany', 'select', (c, i) => {
+        checkArgKeys(meta, 'findMany', args, READ_KEYS);
+        return readRows(rt, c, meta, args, i);
+      }),
+    findFirst: (args?: Args) =>
+      lazy('findFirst', 'select', async (c, i) => {
+        checkArgKeys(meta, 'findFirst', args, READ_KEYS);
+        return (await readRows(rt, c, meta, firstOf(args), i))[0] ?? null;
+      }),
+    findFirstOrThrow: (args?: Args) =>
+      lazy('findFirstOrThrow', 'select', async (c, i) => {
+        checkArgKeys(meta, 'findFirstOrThrow', args, READ_KEYS);
+        const row = (await readRows(rt, c, meta, firstOf(args), i))[0];
+        return row ?? rt.reject(i, notFound('findFirstOrThrow', args));
+      }),
+    findUnique: (args: Args) =>
+      lazy('findUnique', 'select', async (c, i) => {
+        checkArgKeys(meta, 'findUnique', args, READ_KEYS);
+        assertUniqueWhere(meta, 'findUnique', args?.where);
+        return (await readRows(rt, c, meta, firstOf(args), i))[0] ?? null;
+      }),
+    findUniqueOrThrow: (args: Args) =>
+      lazy('findUniqueOrThrow', 'select', async (c, i) => {
+        checkArgKeys(meta, 'findUniqueOrThrow', args, READ_KEYS);
+        assertUniqueWhere(meta, 'findUniqueOrThrow', args?.where);
+        const row = (await readRows(rt, c, meta, firstOf(args), i))[0];
+        return row ?? rt.reject(i, notFound('findUniqueOrThrow', args));
+      }),
+    findManyStream: (args?: Args) => streamRows(rt, meta, args, fixed),
+    count: (args?: Args) => lazy('count', 'select', (c, i) => count(rt, c, meta, args, i)),
+    aggregate: (args: Args) => lazy('aggregate', 'select', (c, i) => aggregate(rt, c, meta, args ?? {}, i)),
+    groupBy: (args: Args) => lazy('groupBy', 'select', (c, i) => groupBy(rt, c, meta, args ?? {}, i)),
+    create: (args: Args) => lazy('create', 'insert', (c, i) => create(rt, c, meta, args ?? {}, i)),
+    createMany: (args: Args) => lazy('createMany', 'insert', (c, i) => createMany(rt, c, meta, args, i)),
+    update: (args: Args) => lazy('update', 'update', (c, i) => update(rt, c, meta, args ?? {}, i)),
+    updateMany: (args: Args) => lazy('updateMany', 'update', (c, i) => updateMany(rt, c, meta, args, i)),
+    upsert: (args: Args) => lazy('upsert', 'upsert', (c, i) => upsert(rt, c, meta, args ?? {}, i)),
+    delete: (args: Args) => lazy('delete', 'delete', (c, i) => remove(rt, c, meta, args ?? {}, i)),
+    deleteMany: (args: Args) => lazy('deleteMany', 'delete', (c, i) => deleteMany(rt, c, meta, args, i)),
+    compile: {
+      findMany: (args?: Args) => compileRead(rt, meta, args),
+      findFirst: (args?: Args) => compileRead(rt, meta, firstOf(args)),
+      findUnique: (args: Args) => {
+        assertUniqueWhere(meta, 'findUnique', args?.where);
+        return compileRead(rt, meta, firstOf(args));
+      },
+      count: (args?: Args) => rt.adapter.compiler.compile(aggregateNode(rt, meta, { where: args?.where, _count: true }).node),
+      create: (args: Args) => compileCreate(rt, meta, args?.data),
+      update: (args: Args) => compileUpdate(rt, meta, args ?? {}),
+      delete: (args: Args) => compileDelete(rt, meta, args ?? {}),
+      deleteMany: (args: Args) => compileOnly(() => compileDeleteMany(rt, meta, args)),
+    },
+  };
+}
+
+function compileRead(rt: Runtime, meta: ModelMeta, args: Args | undefined): CompiledQuery {
+  checkArgKeys(meta, 'compile', args, READ_KEYS);
+  if (args?.cursor !== undefined) throw new ValidationError(`${meta.key}.compile: cursor pagination reads the cursor row first and cannot be compiled alone`);
+  const spec = readSpec(meta, args);
+  const alias = meta.table.name;
+  const columns = spec.columns.map((c) => ({ expr: { t: 'col' as const, table: alias, name: c.name }, alias: c.field }));
+  return rt.adapter.compiler.compile(baseSelect(rt, meta, alias, args, columns));
+}
+
+async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined, fixed: Connection | undefined): AsyncGenerator<Record<string, unknown>> {
+  checkArgKeys(meta, 'findManyStream', args, READ_KEYS);
+  const chunkSize = args?.chunkSize ?? 1000;
+  if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new ValidationError(`${meta.key}.findManyStream: chunkSize must be a positive integer`);
+  const conn = fixed ?? rt.current();
+  const info: CallInfo = { op: 'findManyStream', semanticOp: 'stream', model: meta.key };
+  const spec = readSpec(meta, args);
+  const node = await planRead(rt, conn, meta, args, spec, undefined, info);
+  if (!node) return;
+  const map = mapperFor(rt, meta, spec.columns);
+  const q = rt.adapter.compiler.compile(node);
+  for await (const chunk of rt.stream(conn, info, q, chunkSize, meta.hasBigint ? { safeIntegers: true } : undefined)) {
+    const rows = chunk.map(map);
+    await attachRelations(rt, conn, meta, rows, spec.relations, info);
+    finish(rows, spec);
+    yield* rows;
+  }
+}
+
+/** Build a db handle over an adapter and an open connection (createDb does the resolving and connecting). */
+export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Connection, schema: S, opts: { strict?: boolean } = {}): Db<S> {
+  const ir = buildSchemaIR(schema);
+  for (const key of Object.keys(ir.models)) {
+    if (key.startsWith('$') || key === 'adapter') throw new ConfigError(`Schema key '${key}' is reserved on the db handle; rename it (e.g. '${key.replace(/^\$/, '')}Model')`);
+  }
+  const rt = new Runtime(adapter, conn, buildMetas(ir), !!opts.strict);
+  return makeDb(rt, schema, ir, undefined);
+}
+
+function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fixed: Connection | undefined): Db<S> {
+  const conn = () => fixed ?? rt.current();
+  const rawInfo = (op: string): CallInfo => ({ op, semanticOp: 'raw' });
+  const db: Record<string, unknown> = {
+    adapter: { kind: rt.adapter.kind, capabilities: rt.adapter.capabilities },
+    $models: schema,
+    $schema: ir,
+    async $transaction(arg: unknown) {
+      const base = conn();
+      if (Array.isArray(arg)) {
+        if (!arg.every(isLazyQuery)) {
+          throw new ValidationError('$transaction([...]) takes calls on this db such as db.user.create(...), not already-awaited values');
+        }
+        return base.transaction(async (tx) => {
+          const out: unknown[] = [];
+          for (const q of arg) out.push(await q.runWith(tx));
+          return out;
+        });
+      }
+      if (typeof arg !== 'function') throw new ValidationError('$transaction takes an async callback (tx) => { ... } or an array of queries');
+      return base.transaction((tx) => rt.als.run(tx, () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))));
+    },
+    $queryRaw: (q: unknown, ...values: unknown[]) => {
+      const frag = toRawFragment('$queryRaw', q, values);
+      return rt.objects(conn(), rawInfo('$queryRaw'), rt.adapter.compiler.compileExpr(frag.node));
+    },
+    $executeRaw: (q: unknown, ...values: unknown[]) => {
+      const frag = toRawFragment('$executeRaw', q, values);
+      return rt.exec(conn(), rawInfo('$executeRaw'), rt.adapter.compiler.compileExpr(frag.node));
+    },
+    $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
+      if (typeof sql !== 'string') throw new ValidationError('$queryRawUnsafe(sql, ...params) takes the SQL text as a string');
+      return rt.objects(conn(), rawInfo('$queryRawUnsafe'), { sql, params });
+    },
+    $executeRawUnsafe: (sql: string, ...params: unknown[]) => {
+      if (typeof sql !== 'string') throw new ValidationError('$executeRawUnsafe(sql, ...params) takes the SQL text as a string');
+      return rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params });
+    },
+    async $runCommandRaw() {
+      throw new ValidationError(`$runCommandRaw is for MongoDB; on ${rt.adapter.kind} use $queryRaw\`SELECT 1\``);
+    },
+    $on(event: string, listener: (e: never) => void) {
+      if (typeof listener !== 'function') throw new ValidationError('$on(event, listener) needs a function');
+      const set = event === 'query' ? rt.queryListeners : event === 'error' ? rt.errorListeners : undefined;
+      if (!set) throw new ValidationError(`$on: unknown event '${event}'; use 'query' or 'error'`);
+      set.add(listener as never);
+      return () => set.delete(listener as never);
+    },
+    $disconnect: () => rt.root.close(),
+    $doctor: () => rt.adapter.probe(conn()),
+    $diff: (opts: { ignore?: string | Array<string | RegExp> } = {}) =>
+      runDiff({ adapter: rt.adapter, conn: conn(), ir }, { ignore: typeof opts.ignore === 'string' ? parseIgnoreList(opts.ignore) : opts.ignore }),
+    $migrate: () => runMigrate({ adapter: rt.adapter, conn: conn(), ir }),
+  };
+  for (const [key, meta] of rt.metas) db[key] = modelClient(rt, meta, fixed);
+  return db as unknown as Db<S>;
+}
+
+/**
+ * Open a database for a schema: `createDb({ url: process.env.DATABASE_URL, schema })` or
+ * `createDb({ driver: pgDriver(pool), schema })`. Only the adapter for that dialect is loaded.
+ */
+export async function createDb<S extends SchemaShape>(opts: CreateDbOptions<S>): Promise<Db<S>> {
+  if (!opts || typeof opts !== 'object') throw new ConfigError('createDb({ url, schema }) takes an options object');
+  if (!opts.schema) throw new ConfigError('createDb needs a schema: createDb({ url, schema: { user: User } })');
+  if (!opts.url && !opts.driver) throw new ConfigError('createDb needs a url (e.g. process.env.DATABASE_URL) or a driver (e.g. pgDriver(pool))');
+  // Validate the schema before opening anything, so a bad model never leaves a connection behind.
+  buildSchemaIR(opts.schema);
+  const dialect: Dialect = opts.type ?? (opts.driver ? opts.driver.dialect : dialectForUrl(opts.url!).dialect);
+  const adapter = await loadAdapter(dialect);
+  const connectOpts: ConnectOptions = { connectTimeoutMs: opts.connectTimeoutMs };
+  const conn = await adapter.connect(opts.driver ?? opts.url!, connectOpts);
+  try {
+    return createDbWith(adapter, conn, opts.schema, { strict: opts.strict });
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}

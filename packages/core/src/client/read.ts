@@ -1,0 +1,410 @@
+import type { Connection } from '../adapter.js';
+import { ValidationError } from '../errors.js';
+import type { Expr, OrderItem, SelectColumn, SelectNode } from '../query/ast.js';
+import type { ColumnIR } from '../schema/ir.js';
+import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from './meta.js';
+import type { CallInfo, Runtime } from './runtime.js';
+import { bindValue, buildWhere, type WhereContext } from './where.js';
+
+export type Args = Record<string, any>;
+
+const READ_KEYS = new Set(['where', 'orderBy', 'take', 'skip', 'cursor', 'distinct', 'select', 'include', 'omit', 'chunkSize']);
+
+export function whereContext(rt: Runtime, strict = rt.strict): WhereContext {
+  let n = 0;
+  return { codec: rt.adapter.codec, strict, nextAlias: () => `r${++n}` };
+}
+
+export function checkArgKeys(meta: ModelMeta, op: string, args: Args | undefined, allowed: Set<string>): void {
+  if (args === undefined) return;
+  if (!args || typeof args !== 'object' || Array.isArray(args)) throw new ValidationError(`${meta.key}.${op}() takes an object of arguments`);
+  for (const k of Object.keys(args)) {
+    if (!allowed.has(k)) throw new ValidationError(`${meta.key}.${op}() got an unknown argument '${k}'. Allowed: ${[...allowed].join(', ')}`);
+  }
+}
+
+interface RelSpec {
+  rel: ResolvedRelation;
+  args: Args;
+}
+
+/** Which columns to read and which relations to attach, from `select` / `include` / `omit`. */
+export interface ReadSpec {
+  columns: ColumnIR[];
+  /** Fields the caller asked for; the rest of `columns` are read only to join relations. */
+  visible: string[];
+  relations: RelSpec[];
+}
+
+function relArgs(meta: ModelMeta, name: string, v: unknown): Args {
+  if (v === true) return {};
+  if (v && typeof v === 'object') return v as Args;
+  throw new ValidationError(`${meta.key}: include/select.${name} takes true or an object of arguments`);
+}
+
+export function readSpec(meta: ModelMeta, args: Args | undefined): ReadSpec {
+  const relations: RelSpec[] = [];
+  let visible: string[];
+  if (args?.select && args?.include) throw new ValidationError(`${meta.key}: use either select or include, not both (select can name relations too)`);
+  if (args?.select) {
+    visible = [];
+    for (const [k, v] of Object.entries(args.select as Args)) {
+      if (v === false || v === undefined) continue;
+      if (meta.fields.has(k)) {
+        if (v !== true) throw new ValidationError(`${meta.key}: select.${k} takes true or false`);
+        visible.push(k);
+      } else if (meta.relations.has(k)) {
+        relations.push({ rel: meta.relations.get(k)!, args: relArgs(meta, k, v) });
+      } else {
+        throw new ValidationError(`${meta.key}: select names unknown field '${k}'. Fields: ${meta.fieldNames.join(', ')}`);
+      }
+    }
+  } else {
+    const omit = (args?.omit ?? {}) as Args;
+    for (const k of Object.keys(omit)) if (!meta.fields.has(k)) throw new ValidationError(`${meta.key}: omit names unknown field '${k}'`);
+    visible = meta.fieldNames.filter((f) => omit[f] !== true);
+    for (const [k, v] of Object.entries((args?.include ?? {}) as Args)) {
+      if (v === false || v === undefined) continue;
+      const rel = meta.relations.get(k);
+      if (!rel) throw new ValidationError(`${meta.key}: include names unknown relation '${k}'. Relations: ${[...meta.relations.keys()].join(', ') || '(none)'}`);
+      relations.push({ rel, args: relArgs(meta, k, v) });
+    }
+  }
+  const needed = new Set(visible);
+  for (const r of relations) needed.add(r.rel.localField);
+  const columns = meta.table.columns.filter((c) => needed.has(c.field));
+  return { columns, visible, relations };
+}
+
+const mapperCache = new WeakMap<ModelMeta, Map<string, (r: unknown[]) => Record<string, unknown>>>();
+
+export function mapperFor(rt: Runtime, meta: ModelMeta, columns: ColumnIR[]): (r: unknown[]) => Record<string, unknown> {
+  let byKey = mapperCache.get(meta);
+  if (!byKey) mapperCache.set(meta, (byKey = new Map()));
+  const key = columns.map((c) => c.field).join('\0');
+  let m = byKey.get(key);
+  if (!m) byKey.set(key, (m = compileRowMapper(columns, rt.adapter.codec)));
+  return m;
+}
+
+export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown): OrderItem[] | undefined {
+  if (orderBy === undefined) return undefined;
+  const list = Array.isArray(orderBy) ? orderBy : [orderBy];
+  const items: OrderItem[] = [];
+  for (const o of list) {
+    if (!o || typeof o !== 'object') throw new ValidationError(`${meta.key}: orderBy takes { field: 'asc' | 'desc' } or an array of them`);
+    for (const [k, v] of Object.entries(o as Args)) {
+      const col = fieldOf(meta, k);
+      const spec = typeof v === 'string' ? { sort: v } : (v as Args);
+      if (!spec || (spec.sort !== 'asc' && spec.sort !== 'desc')) throw new ValidationError(`${meta.key}: orderBy.${k} must be 'asc' or 'desc'`);
+      if (spec.nulls !== undefined && spec.nulls !== 'first' && spec.nulls !== 'last') throw new ValidationError(`${meta.key}: orderBy.${k}.nulls must be 'first' or 'last'`);
+      items.push({ expr: { t: 'col', table: alias, name: col.name }, dir: spec.sort, nulls: spec.nulls });
+    }
+  }
+  return items;
+}
+
+function checkCount(meta: ModelMeta, name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isSafeInteger(v) || (v as number) < 0) {
+    throw new ValidationError(`${meta.key}: ${name} must be a non-negative integer, got ${String(v)}${name === 'take' && typeof v === 'number' && v < 0 ? ' (reverse orderBy to page backwards)' : ''}`);
+  }
+  return v as number;
+}
+
+/** Is `where` pinned to one row: does it give every field of some unique set a plain value? */
+export function assertUniqueWhere(meta: ModelMeta, op: string, where: unknown): void {
+  if (!where || typeof where !== 'object') throw new ValidationError(`${meta.key}.${op}() needs where with a unique field (${meta.uniqueSets.map((s) => s.join('+')).join(', ')})`);
+  const w = where as Args;
+  const pinned = (f: string) => {
+    const v = w[f];
+    if (v === undefined || v === null) return false;
+    if (typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) return 'equals' in v && v.equals !== null && Object.keys(v).length === 1;
+    return true;
+  };
+  if (!meta.uniqueSets.some((set) => set.length > 0 && set.every(pinned))) {
+    throw new ValidationError(`${meta.key}.${op}() needs where to name a unique field with a value: one of ${meta.uniqueSets.map((s) => s.join(' + ')).join(', ')}`, { model: meta.key });
+  }
+}
+
+export function baseSelect(rt: Runtime, meta: ModelMeta, alias: string, args: Args | undefined, columns: SelectColumn[], extraWhere?: Expr): SelectNode {
+  const wctx = whereContext(rt);
+  const where = buildWhere(wctx, meta, alias, args?.where);
+  const conds = [extraWhere, where].filter(Boolean) as Expr[];
+  return {
+    t: 'select',
+    from: { table: meta.table.name, alias },
+    columns,
+    where: conds.length === 0 ? undefined : conds.length === 1 ? conds[0] : { t: 'and', items: conds },
+    orderBy: buildOrderBy(meta, alias, args?.orderBy),
+    limit: checkCount(meta, 'take', args?.take),
+    offset: checkCount(meta, 'skip', args?.skip),
+  };
+}
+
+/** Build the SELECT for a findMany-shaped call (without running it). */
+export async function planRead(
+  rt: Runtime,
+  conn: Connection | undefined,
+  meta: ModelMeta,
+  args: Args | undefined,
+  spec: ReadSpec,
+  extraWhere?: Expr,
+  info?: CallInfo,
+): Promise<SelectNode | null> {
+  const alias = meta.table.name;
+  const columns = spec.columns.map((c) => ({ expr: { t: 'col', table: alias, name: c.name } as Expr, alias: c.field }));
+  const node = baseSelect(rt, meta, alias, args, columns, extraWhere);
+  if (args?.distinct) {
+    // DISTINCT over some fields is applied in memory after the read (as Prisma does), so paging happens there too.
+    node.limit = undefined;
+    node.offset = undefined;
+  }
+  if (args?.cursor !== undefined) {
+    if (!conn || !info) throw new ValidationError(`${meta.key}: cursor pagination cannot be compiled without running (it reads the cursor row)`);
+    const cw = await cursorWhere(rt, conn, meta, alias, args, info);
+    if (cw === null) return null;
+    node.where = node.where ? { t: 'and', items: [node.where, cw] } : cw;
+    const pk = meta.pkFields.map((f) => meta.fields.get(f)!);
+    node.orderBy = [...(node.orderBy ?? [])];
+    for (const c of pk) if (!node.orderBy.some((o) => o.expr.t === 'col' && o.expr.name === c.name)) node.orderBy.push({ expr: { t: 'col', table: alias, name: c.name }, dir: 'asc' });
+  }
+  return node;
+}
+
+/** Rows at or after the cursor row in the requested order (the primary key breaks ties). */
+async function cursorWhere(rt: Runtime, conn: Connection, meta: ModelMeta, alias: string, args: Args, info: CallInfo): Promise<Expr | null> {
+  assertUniqueWhere(meta, 'findMany cursor', args.cursor);
+  const order = (buildOrderBy(meta, alias, args.orderBy) ?? []).filter((o) => o.expr.t === 'col');
+  const pkCols = meta.pkFields.map((f) => meta.fields.get(f)!);
+  for (const c of pkCols) if (!order.some((o) => (o.expr as { name: string }).name === c.name)) order.push({ expr: { t: 'col', table: alias, name: c.name }, dir: 'asc' });
+  const cols = order.map((o) => (o.expr as { name: string }).name);
+  const q = baseSelect(rt, meta, alias, { where: args.cursor }, cols.map((name) => ({ expr: { t: 'col', table: alias, name }, alias: name })));
+  q.limit = 1;
+  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(q));
+  if (rows.length === 0) return null;
+  const values = rows[0];
+  // (a > va) OR (a = va AND b > vb) OR ... OR (all equal): lexicographic "at or after".
+  const ors: Expr[] = [];
+  for (let i = 0; i <= order.length; i++) {
+    const ands: Expr[] = [];
+    for (let j = 0; j < i; j++) ands.push({ t: 'cmp', op: '=', left: order[j].expr, right: { t: 'param', value: values[j] } });
+    if (i < order.length) ands.push({ t: 'cmp', op: order[i].dir === 'desc' ? '<' : '>', left: order[i].expr, right: { t: 'param', value: values[i] } });
+    ors.push(ands.length === 1 ? ands[0] : { t: 'and', items: ands });
+  }
+  return { t: 'or', items: ors };
+}
+
+const keyOf = (v: unknown): unknown => (v instanceof Date ? v.getTime() : typeof v === 'object' && v !== null ? String(v) : v);
+
+/** Read rows for a findMany-shaped call, attaching relations with one query per relation (never per row). */
+export async function readRows(
+  rt: Runtime,
+  conn: Connection,
+  meta: ModelMeta,
+  args: Args | undefined,
+  info: CallInfo,
+  extraWhere?: Expr,
+): Promise<Record<string, unknown>[]> {
+  const spec = readSpec(meta, args);
+  const node = await planRead(rt, conn, meta, args, spec, extraWhere, info);
+  if (!node) return [];
+  const q = rt.adapter.compiler.compile(node);
+  const raw = await rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined);
+  const map = mapperFor(rt, meta, spec.columns);
+  let rows = raw.map(map);
+  if (args?.distinct) rows = applyDistinct(meta, rows, args);
+  await attachRelations(rt, conn, meta, rows, spec.relations, info);
+  return finish(rows, spec);
+}
+
+function applyDistinct(meta: ModelMeta, rows: Record<string, unknown>[], args: Args): Record<string, unknown>[] {
+  const fields = args.distinct as string[];
+  if (!Array.isArray(fields) || fields.length === 0) throw new ValidationError(`${meta.key}: distinct takes a non-empty array of field names`);
+  fields.forEach((f) => fieldOf(meta, f));
+  const seen = new Set<string>();
+  const out = rows.filter((r) => {
+    const k = JSON.stringify(fields.map((f) => keyOf(r[f])));
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const skip = args.skip ?? 0;
+  return out.slice(skip, args.take === undefined ? undefined : skip + args.take);
+}
+
+/** Drop the columns that were read only to join relations. */
+export function finish(rows: Record<string, unknown>[], spec: ReadSpec): Record<string, unknown>[] {
+  if (spec.columns.length === spec.visible.length) return rows;
+  const hidden = spec.columns.filter((c) => !spec.visible.includes(c.field)).map((c) => c.field);
+  for (const r of rows) for (const h of hidden) delete r[h];
+  return rows;
+}
+
+const IN_CHUNK = 5000;
+
+export async function attachRelations(
+  rt: Runtime,
+  conn: Connection,
+  meta: ModelMeta,
+  rows: Record<string, unknown>[],
+  relations: RelSpec[],
+  info: CallInfo,
+): Promise<void> {
+  for (const { rel, args } of relations) {
+    checkArgKeys(rel.target, `include.${rel.name}`, args, READ_KEYS);
+    const keys = [...new Set(rows.map((r) => r[rel.localField]).filter((v) => v !== null && v !== undefined))];
+    const groups = new Map<unknown, Record<string, unknown>[]>();
+    if (keys.length) {
+      const remoteCol = rel.target.fields.get(rel.remoteField)!;
+      const childSpecArgs: Args = { ...args, take: undefined, skip: undefined };
+      // The join key must be read even when the nested select leaves it out.
+      const spec = readSpec(rel.target, childSpecArgs);
+      const forced = !spec.columns.some((c) => c.field === rel.remoteField);
+      if (forced) spec.columns = rel.target.table.columns.filter((c) => c.field === rel.remoteField || spec.columns.includes(c));
+      const alias = rel.target.table.name;
+      for (let i = 0; i < keys.length; i += IN_CHUNK) {
+        const chunk = keys.slice(i, i + IN_CHUNK);
+        const inExpr: Expr = {
+          t: 'in',
+          expr: { t: 'col', table: alias, name: remoteCol.name },
+          values: chunk.map((k) => ({ t: 'param', value: rt.adapter.codec.encode(k, remoteCol) })),
+          negate: false,
+        };
+        const node = await planRead(rt, conn, rel.target, childSpecArgs, spec, inExpr, info);
+        if (!node) continue;
+        const childInfo: CallInfo = { op: info.op, semanticOp: 'select', model: rel.target.key };
+        const raw = await rt.arrays(conn, childInfo, rt.adapter.compiler.compile(node), rel.target.hasBigint ? { safeIntegers: true } : undefined);
+        const children = raw.map(mapperFor(rt, rel.target, spec.columns));
+        await attachRelations(rt, conn, rel.target, children, spec.relations, childInfo);
+        for (const child of children) {
+          const k = keyOf(child[rel.remoteField]);
+          let g = groups.get(k);
+          if (!g) groups.set(k, (g = []));
+          g.push(child);
+        }
+      }
+      for (const g of groups.values()) finish(g, spec);
+    }
+    const skip = args.skip ?? 0;
+    for (const r of rows) {
+      const g = groups.get(keyOf(r[rel.localField])) ?? [];
+      if (rel.kind === 'one') r[rel.name] = g[0] ?? null;
+      else r[rel.name] = args.take !== undefined || skip ? g.slice(skip, args.take === undefined ? undefined : skip + args.take) : g;
+    }
+  }
+}
+
+// ---------- aggregates ----------
+
+const AGG_FNS = ['_count', '_sum', '_avg', '_min', '_max'] as const;
+
+function aggColumns(meta: ModelMeta, alias: string, args: Args): Array<SelectColumn & { fn: string; field?: string; col?: ColumnIR }> {
+  const out: Array<SelectColumn & { fn: string; field?: string; col?: ColumnIR }> = [];
+  for (const fn of AGG_FNS) {
+    const spec = args[fn];
+    if (spec === undefined || spec === false) continue;
+    if (fn === '_count' && spec === true) {
+      out.push({ expr: { t: 'agg', fn: 'count', expr: null }, alias: '_count', fn });
+      continue;
+    }
+    if (!spec || typeof spec !== 'object') throw new ValidationError(`${meta.key}: ${fn} takes { field: true }`);
+    for (const [field, on] of Object.entries(spec as Args)) {
+      if (!on) continue;
+      if (fn === '_count' && field === '_all') {
+        out.push({ expr: { t: 'agg', fn: 'count', expr: null }, alias: '_count___all', fn, field: '_all' });
+        continue;
+      }
+      const col = fieldOf(meta, field);
+      if ((fn === '_sum' || fn === '_avg') && !['int', 'bigint', 'float', 'decimal'].includes(col.kind)) {
+        throw new ValidationError(`${meta.key}: ${fn}.${field} needs a numeric field, ${field} is f.${col.kind}()`);
+      }
+      const sqlFn = fn.slice(1) as 'count' | 'sum' | 'avg' | 'min' | 'max';
+      out.push({ expr: { t: 'agg', fn: sqlFn, expr: { t: 'col', table: alias, name: col.name } }, alias: `${fn}__${field}`, fn, field, col });
+    }
+  }
+  return out;
+}
+
+function decodeAgg(rt: Runtime, a: { fn: string; col?: ColumnIR }, v: unknown): unknown {
+  if (v === null || v === undefined) return a.fn === '_count' ? 0 : null;
+  if (a.fn === '_count') return Number(v);
+  if (a.fn === '_avg') return Number(v);
+  if (a.fn === '_sum') return a.col?.kind === 'decimal' ? String(v) : a.col?.kind === 'bigint' ? BigInt(typeof v === 'number' ? Math.trunc(v) : (v as string)) : Number(v);
+  return a.col ? rt.adapter.codec.decode(v, a.col) : v;
+}
+
+function shapeAgg(rt: Runtime, aggs: ReturnType<typeof aggColumns>, row: unknown[], offset: number): Args {
+  const out: Args = {};
+  aggs.forEach((a, i) => {
+    const v = decodeAgg(rt, a, row[offset + i]);
+    if (a.alias === '_count') out._count = v;
+    else (out[a.fn] ??= {})[a.field!] = v;
+  });
+  return out;
+}
+
+export function aggregateNode(rt: Runtime, meta: ModelMeta, args: Args): { node: SelectNode; aggs: ReturnType<typeof aggColumns> } {
+  const alias = meta.table.name;
+  const aggs = aggColumns(meta, alias, args);
+  if (aggs.length === 0) throw new ValidationError(`${meta.key}.aggregate() needs at least one of _count, _sum, _avg, _min, _max`);
+  return { node: baseSelect(rt, meta, alias, { where: args.where }, aggs), aggs };
+}
+
+export async function aggregate(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Args> {
+  const { node, aggs } = aggregateNode(rt, meta, args);
+  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
+  return shapeAgg(rt, aggs, rows[0] ?? [], 0);
+}
+
+export async function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Args[]> {
+  const alias = meta.table.name;
+  if (!Array.isArray(args.by) || args.by.length === 0) throw new ValidationError(`${meta.key}.groupBy() needs by: ['field', ...]`);
+  const byCols = (args.by as string[]).map((f) => fieldOf(meta, f));
+  const aggs = aggColumns(meta, alias, args);
+  const columns: SelectColumn[] = [...byCols.map((c) => ({ expr: { t: 'col', table: alias, name: c.name } as Expr, alias: c.field })), ...aggs];
+  const node = baseSelect(rt, meta, alias, { where: args.where, orderBy: args.orderBy, take: args.take, skip: args.skip }, columns);
+  node.groupBy = byCols.map((c) => ({ t: 'col', table: alias, name: c.name }));
+  if (args.having) node.having = havingExpr(rt, meta, alias, args.having);
+  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
+  const map = mapperFor(rt, meta, byCols);
+  return rows.map((r) => ({ ...map(r.slice(0, byCols.length)), ...shapeAgg(rt, aggs, r, byCols.length) }));
+}
+
+function havingExpr(rt: Runtime, meta: ModelMeta, alias: string, having: Args): Expr {
+  const parts: Expr[] = [];
+  const wctx = whereContext(rt, true);
+  for (const [field, spec] of Object.entries(having)) {
+    const col = fieldOf(meta, field);
+    if (!spec || typeof spec !== 'object') throw new ValidationError(`${meta.key}.groupBy having.${field} takes { _sum: { gt: 10 } } style filters`);
+    for (const [fn, filter] of Object.entries(spec as Args)) {
+      if (!AGG_FNS.includes(fn as (typeof AGG_FNS)[number])) throw new ValidationError(`${meta.key}.groupBy having.${field}.${fn}: use _count, _sum, _avg, _min or _max`);
+      const agg: Expr = { t: 'agg', fn: fn.slice(1) as 'count', expr: { t: 'col', table: alias, name: col.name } };
+      for (const [op, v] of Object.entries(filter as Args)) {
+        const sqlOp = ({ equals: '=', not: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' } as const)[op as 'lt'];
+        if (!sqlOp) throw new ValidationError(`${meta.key}.groupBy having: unknown operator '${op}' (use equals, not, lt, lte, gt, gte)`);
+        const right = fn === '_count' || fn === '_avg' || fn === '_sum' ? numberParam(meta, field, v) : bindValue(wctx, meta, col, v);
+        parts.push({ t: 'cmp', op: sqlOp, left: agg, right });
+      }
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+function numberParam(meta: ModelMeta, field: string, v: unknown): Expr {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`${meta.key}.groupBy having.${field}: aggregate filters take a number`);
+  return { t: 'param', value: v };
+}
+
+export async function count(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args | undefined, info: CallInfo): Promise<number> {
+  const alias = meta.table.name;
+  const node = baseSelect(rt, meta, alias, { where: args?.where }, [{ expr: { t: 'agg', fn: 'count', expr: null }, alias: 'count' }]);
+  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
+  const total = Number(rows[0]?.[0] ?? 0);
+  const skip = checkCount(meta, 'skip', args?.skip) ?? 0;
+  const take = checkCount(meta, 'take', args?.take);
+  const after = Math.max(0, total - skip);
+  return take === undefined ? after : Math.min(after, take);
+}
+
+export { READ_KEYS };

@@ -1,0 +1,119 @@
+import { ValidationError } from '../errors.js';
+import type { ColumnIR } from '../schema/ir.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Date) return 'a Date';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+function fail(model: string, col: ColumnIR, expected: string, got: unknown): never {
+  throw new ValidationError(`${model}.${col.field} expects ${expected}, got ${describe(got)}`, { model, field: col.field, kind: col.kind });
+}
+
+/** True for values a JSON column can store faithfully. */
+function isJsonSafe(v: unknown, depth = 0): boolean {
+  if (depth > 100) return false;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every((x) => isJsonSafe(x, depth + 1));
+  if (typeof v === 'object') {
+    if (v instanceof Date) return true;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return false;
+    return Object.values(v as object).every((x) => x === undefined || isJsonSafe(x, depth + 1));
+  }
+  return false;
+}
+
+/**
+ * Check one non-null value against its field's kind before it reaches the database, so a wrong type is a
+ * clear ValidationError naming the model and field instead of a driver error or a silently coerced value.
+ */
+export function checkValue(model: string, col: ColumnIR, v: unknown): void {
+  if (v === undefined) {
+    throw new ValidationError(`${model}.${col.field} is undefined: omit the key, or pass null to store NULL`, { model, field: col.field });
+  }
+  switch (col.kind) {
+    case 'id':
+      if (col.idStrategy === 'int') {
+        if (!Number.isSafeInteger(v)) fail(model, col, 'an integer id', v);
+      } else if (col.idStrategy === 'bigserial') {
+        if (typeof v !== 'bigint' && !Number.isSafeInteger(v)) fail(model, col, 'a bigint id', v);
+      } else if (typeof v !== 'string') {
+        fail(model, col, 'a string id', v);
+      }
+      return;
+    case 'string':
+    case 'text':
+    case 'objectId':
+      if (typeof v !== 'string') fail(model, col, 'a string', v);
+      if ((v as string).includes('\0') && col.kind !== 'text') fail(model, col, 'a string without NUL characters', v);
+      return;
+    case 'uuid':
+      if (typeof v !== 'string' || !UUID_RE.test(v)) fail(model, col, 'a UUID string', v);
+      return;
+    case 'enum':
+      if (typeof v !== 'string' || !col.enumValues?.includes(v)) fail(model, col, `one of ${col.enumValues?.map((x) => JSON.stringify(x)).join(', ')}`, v);
+      return;
+    case 'int':
+      if (!Number.isSafeInteger(v)) fail(model, col, 'an integer', v);
+      return;
+    case 'bigint':
+      if (typeof v !== 'bigint' && !Number.isSafeInteger(v)) fail(model, col, 'a bigint (or a safe integer number)', v);
+      return;
+    case 'float':
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(model, col, 'a finite number', v);
+      return;
+    case 'decimal':
+      if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' || !DECIMAL_RE.test(v)) fail(model, col, 'a decimal string like "12.50" (or a finite number)', v);
+      return;
+    case 'bool':
+      if (typeof v !== 'boolean') fail(model, col, 'a boolean', v);
+      return;
+    case 'dateTime':
+      if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) fail(model, col, 'a valid Date', v);
+      } else if (typeof v !== 'string' || !ISO_DATE_RE.test(v) || Number.isNaN(Date.parse(v))) {
+        fail(model, col, 'a Date or an ISO-8601 string', v);
+      }
+      return;
+    case 'json':
+      if (!isJsonSafe(v)) fail(model, col, 'a JSON value (plain objects, arrays, strings, finite numbers, booleans, null)', v);
+      return;
+    case 'embed':
+      if (typeof v !== 'object' || Array.isArray(v) || !isJsonSafe(v)) fail(model, col, 'a plain object', v);
+      return;
+    case 'embedMany':
+      if (!Array.isArray(v) || !v.every((x) => x && typeof x === 'object' && !Array.isArray(x)) || !isJsonSafe(v)) fail(model, col, 'an array of plain objects', v);
+      return;
+    case 'stringArray':
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(model, col, 'an array of strings', v);
+      return;
+    case 'intArray':
+      if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) fail(model, col, 'an array of integers', v);
+      return;
+    case 'geoPoint': {
+      const p = v as { lng?: unknown; lat?: unknown };
+      const ok =
+        !!p && typeof p === 'object' && typeof p.lng === 'number' && typeof p.lat === 'number' && Math.abs(p.lng) <= 180 && Math.abs(p.lat) <= 90;
+      if (!ok) fail(model, col, '{ lng, lat } with lng in [-180, 180] and lat in [-90, 90]', v);
+      return;
+    }
+    case 'vector':
+      if (!Array.isArray(v) || v.length !== col.dims || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        fail(model, col, `an array of ${col.dims} finite numbers`, v);
+      }
+      return;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) fail(model, col, 'a Uint8Array or Buffer', v);
+      return;
+  }
+}

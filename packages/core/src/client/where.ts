@@ -1,0 +1,299 @@
+import type { ValueCodec } from '../adapter.js';
+import { ValidationError } from '../errors.js';
+import type { Expr, SelectNode } from '../query/ast.js';
+import { escapeLike } from '../query/compiler.js';
+import type { ColumnIR } from '../schema/ir.js';
+import type { ModelMeta } from './meta.js';
+import { checkValue } from './validate.js';
+
+export interface WhereContext {
+  codec: ValueCodec;
+  /** Unknown keys throw (always for writes; for reads only in strict mode). */
+  strict: boolean;
+  nextAlias: () => string;
+}
+
+const SCALAR_OPS = new Set(['equals', 'not', 'in', 'notIn', 'lt', 'lte', 'gt', 'gte', 'contains', 'startsWith', 'endsWith', 'mode', 'search']);
+const ARRAY_OPS = new Set(['has', 'hasSome', 'hasEvery', 'equals', 'isEmpty']);
+const JSON_OPS = new Set(['path', 'equals', 'not', 'string_contains', 'string_starts_with', 'string_ends_with', 'gt', 'gte', 'lt', 'lte']);
+const LOGICAL = new Set(['AND', 'OR', 'NOT']);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+
+function unknownOperator(meta: ModelMeta, field: string, op: string, known: Set<string>): never {
+  const hint = op.startsWith('$') ? ` ('${op}' looks like a MongoDB operator; forge filters use ${[...known].slice(0, 6).join(', ')}, ...)` : '';
+  throw new ValidationError(`Unknown filter operator '${op}' on ${meta.key}.${field}. Known: ${[...known].join(', ')}${hint}`, { model: meta.key, field, operator: op });
+}
+
+/** Bind a value for a column after checking its type. */
+export function bindValue(ctx: WhereContext, meta: ModelMeta, col: ColumnIR, v: unknown): Expr {
+  checkValue(meta.key, col, v);
+  return { t: 'param', value: ctx.codec.encode(v, col) };
+}
+
+/** Turn a `where` object into an expression over the table alias `alias`. */
+export function buildWhere(ctx: WhereContext, meta: ModelMeta, alias: string, where: unknown): Expr | undefined {
+  if (where === undefined || where === null) return undefined;
+  if (!isPlainObject(where)) throw new ValidationError(`'where' on ${meta.key} must be an object, got ${Array.isArray(where) ? 'an array' : typeof where}`);
+  const parts: Expr[] = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (value === undefined) {
+      throw new ValidationError(
+        `where.${key} on ${meta.key} is undefined. forge refuses to widen a filter silently: remove the key, or pass null to match NULL`,
+        { model: meta.key, field: key },
+      );
+    }
+    if (LOGICAL.has(key)) {
+      parts.push(logical(ctx, meta, alias, key as 'AND' | 'OR' | 'NOT', value));
+      continue;
+    }
+    const col = meta.fields.get(key);
+    if (col) {
+      parts.push(fieldFilter(ctx, meta, alias, col, value));
+      continue;
+    }
+    const rel = meta.relations.get(key);
+    if (rel) {
+      parts.push(relationFilter(ctx, meta, alias, key, value));
+      continue;
+    }
+    if (ctx.strict) {
+      throw new ValidationError(`Unknown field '${key}' in where on ${meta.key}. Fields: ${meta.fieldNames.join(', ')}`, { model: meta.key, field: key });
+    }
+  }
+  return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+function logical(ctx: WhereContext, meta: ModelMeta, alias: string, op: 'AND' | 'OR' | 'NOT', value: unknown): Expr {
+  const list = Array.isArray(value) ? value : [value];
+  const exprs = list.map((w) => buildWhere(ctx, meta, alias, w) ?? ({ t: 'lit', sql: 'TRUE' } as Expr));
+  if (op === 'AND') return { t: 'and', items: exprs };
+  if (op === 'OR') {
+    if (!Array.isArray(value)) throw new ValidationError(`where.OR on ${meta.key} takes an array of filters`);
+    return { t: 'or', items: exprs };
+  }
+  return { t: 'not', expr: exprs.length === 1 ? exprs[0] : { t: 'and', items: exprs } };
+}
+
+function colExpr(alias: string, col: ColumnIR): Expr {
+  return { t: 'col', table: alias, name: col.name };
+}
+
+function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {
+  const c = colExpr(alias, col);
+  if (value === null) return { t: 'isNull', expr: c, negate: false };
+  if (col.kind === 'stringArray' || col.kind === 'intArray') return arrayFilter(ctx, meta, alias, col, value);
+  if (col.kind === 'json' || col.kind === 'embed' || col.kind === 'embedMany') return jsonFilter(ctx, meta, alias, col, value);
+  if (!isPlainObject(value)) return { t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, value) };
+
+  const insensitive = value.mode === 'insensitive';
+  if (value.mode !== undefined && value.mode !== 'insensitive' && value.mode !== 'default') {
+    throw new ValidationError(`${meta.key}.${col.field}: mode must be 'insensitive' or 'default'`);
+  }
+  const parts: Expr[] = [];
+  for (const [op, v] of Object.entries(value)) {
+    if (!SCALAR_OPS.has(op)) unknownOperator(meta, col.field, op, SCALAR_OPS);
+    if (op === 'mode') continue;
+    if (v === undefined) {
+      throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined: remove the operator or give it a value`, { model: meta.key, field: col.field });
+    }
+    switch (op) {
+      case 'equals':
+        if (v === null) parts.push({ t: 'isNull', expr: c, negate: false });
+        else if (insensitive) parts.push(likeExpr(ctx, meta, col, c, v, '', '', true, false));
+        else parts.push({ t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, v) });
+        break;
+      case 'not':
+        if (v === null) parts.push({ t: 'isNull', expr: c, negate: true });
+        else if (isPlainObject(v)) parts.push({ t: 'not', expr: fieldFilter(ctx, meta, alias, col, v) });
+        else if (insensitive) parts.push(likeExpr(ctx, meta, col, c, v, '', '', true, true));
+        else parts.push({ t: 'cmp', op: '<>', left: c, right: bindValue(ctx, meta, col, v) });
+        break;
+      case 'in':
+      case 'notIn': {
+        if (!Array.isArray(v)) throw new ValidationError(`${meta.key}.${col.field}.${op} takes an array`, { model: meta.key, field: col.field });
+        parts.push({ t: 'in', expr: c, values: v.map((x) => bindValue(ctx, meta, col, x)), negate: op === 'notIn' });
+        break;
+      }
+      case 'lt':
+      case 'lte':
+      case 'gt':
+      case 'gte': {
+        const sqlOp = op === 'lt' ? '<' : op === 'lte' ? '<=' : op === 'gt' ? '>' : '>=';
+        parts.push({ t: 'cmp', op: sqlOp, left: c, right: bindValue(ctx, meta, col, v) });
+        break;
+      }
+      case 'contains':
+        parts.push(likeExpr(ctx, meta, col, c, v, '%', '%', insensitive, false));
+        break;
+      case 'startsWith':
+        parts.push(likeExpr(ctx, meta, col, c, v, '', '%', insensitive, false));
+        break;
+      case 'endsWith':
+        parts.push(likeExpr(ctx, meta, col, c, v, '%', '', insensitive, false));
+        break;
+      case 'search': {
+        if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.search takes a string`);
+        if (!col.searchable) {
+          throw new ValidationError(`${meta.key}.${col.field} is not searchable: declare it with .searchable() and run forge push`, { model: meta.key, field: col.field });
+        }
+        parts.push({
+          t: 'search',
+          table: meta.table.name,
+          alias,
+          columns: meta.searchable.map((s) => s.name),
+          pk: meta.table.primaryKey[0],
+          query: v,
+        });
+        break;
+      }
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+function likeExpr(
+  ctx: WhereContext,
+  meta: ModelMeta,
+  col: ColumnIR,
+  c: Expr,
+  v: unknown,
+  pre: string,
+  post: string,
+  insensitive: boolean,
+  negate: boolean,
+): Expr {
+  if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}: text operators take a string, got ${typeof v}`, { model: meta.key, field: col.field });
+  if (col.kind !== 'string' && col.kind !== 'text' && col.kind !== 'id' && col.kind !== 'uuid' && col.kind !== 'enum' && col.kind !== 'objectId') {
+    throw new ValidationError(`${meta.key}.${col.field} is f.${col.kind}(): contains/startsWith/endsWith/mode apply to text fields`);
+  }
+  void ctx;
+  return { t: 'like', expr: c, pattern: { t: 'param', value: `${pre}${escapeLike(v)}${post}` }, insensitive, negate };
+}
+
+function arrayFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {
+  const c = colExpr(alias, col);
+  if (!isPlainObject(value)) throw new ValidationError(`${meta.key}.${col.field} is an array field: filter it with { has }, { hasSome }, { hasEvery }, { equals } or { isEmpty }`);
+  const elementKind = col.kind === 'intArray' ? 'int' : 'string';
+  const checkEl = (x: unknown) => {
+    const ok = elementKind === 'int' ? Number.isSafeInteger(x) : typeof x === 'string';
+    if (!ok) throw new ValidationError(`${meta.key}.${col.field} holds ${elementKind === 'int' ? 'integers' : 'strings'}, got ${typeof x}`);
+  };
+  const parts: Expr[] = [];
+  for (const [op, v] of Object.entries(value)) {
+    if (!ARRAY_OPS.has(op)) unknownOperator(meta, col.field, op, ARRAY_OPS);
+    if (v === undefined) throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined`);
+    if (op === 'has') {
+      checkEl(v);
+      parts.push({ t: 'arrayHas', expr: c, mode: 'has', values: [v], elementKind });
+    } else if (op === 'hasSome' || op === 'hasEvery') {
+      if (!Array.isArray(v)) throw new ValidationError(`${meta.key}.${col.field}.${op} takes an array`);
+      v.forEach(checkEl);
+      parts.push({ t: 'arrayHas', expr: c, mode: op, values: v, elementKind });
+    } else if (op === 'equals') {
+      if (v === null) parts.push({ t: 'isNull', expr: c, negate: false });
+      else parts.push({ t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, v) });
+    } else if (op === 'isEmpty') {
+      parts.push({ t: 'cmp', op: v ? '=' : '<>', left: c, right: bindValue(ctx, meta, col, []) });
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {
+  const c = colExpr(alias, col);
+  if (!isPlainObject(value) || !Object.keys(value).every((k) => JSON_OPS.has(k))) {
+    if (isPlainObject(value)) {
+      const bad = Object.keys(value).find((k) => !JSON_OPS.has(k))!;
+      unknownOperator(meta, col.field, bad, JSON_OPS);
+    }
+    return { t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, value) };
+  }
+  const path = value.path ?? [];
+  if (!Array.isArray(path) || !path.every((p) => typeof p === 'string' || Number.isInteger(p))) {
+    throw new ValidationError(`${meta.key}.${col.field}.path must be an array of keys, e.g. ['address', 'city']`);
+  }
+  const keys = path.map(String);
+  const parts: Expr[] = [];
+  for (const [op, v] of Object.entries(value)) {
+    if (op === 'path') continue;
+    if (v === undefined) throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined`);
+    if (keys.length === 0 && (op === 'equals' || op === 'not')) {
+      const cmp: Expr = v === null ? { t: 'isNull', expr: c, negate: op === 'not' } : { t: 'cmp', op: op === 'equals' ? '=' : '<>', left: c, right: bindValue(ctx, meta, col, v) };
+      parts.push(cmp);
+      continue;
+    }
+    if (op === 'equals' || op === 'not') {
+      if (v === null) {
+        parts.push({ t: 'isNull', expr: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, negate: op === 'not' });
+      } else if (typeof v === 'number') {
+        parts.push({ t: 'cmp', op: op === 'equals' ? '=' : '<>', left: { t: 'jsonPath', expr: c, path: keys, as: 'number' }, right: { t: 'param', value: v } });
+      } else if (typeof v === 'string' || typeof v === 'boolean') {
+        parts.push({ t: 'cmp', op: op === 'equals' ? '=' : '<>', left: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, right: { t: 'param', value: typeof v === 'boolean' ? String(v) : v } });
+      } else {
+        throw new ValidationError(`${meta.key}.${col.field}: JSON path equals takes a string, number, boolean or null`);
+      }
+    } else if (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`${meta.key}.${col.field}.${op} takes a number`);
+      const sqlOp = op === 'lt' ? '<' : op === 'lte' ? '<=' : op === 'gt' ? '>' : '>=';
+      parts.push({ t: 'cmp', op: sqlOp, left: { t: 'jsonPath', expr: c, path: keys, as: 'number' }, right: { t: 'param', value: v } });
+    } else {
+      if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.${op} takes a string`);
+      const [pre, post] = op === 'string_contains' ? ['%', '%'] : op === 'string_starts_with' ? ['', '%'] : ['%', ''];
+      parts.push({ t: 'like', expr: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, pattern: { t: 'param', value: `${pre}${escapeLike(v)}${post}` }, insensitive: false, negate: false });
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+function relationFilter(ctx: WhereContext, meta: ModelMeta, alias: string, name: string, value: unknown): Expr {
+  const rel = meta.relations.get(name)!;
+  const target = rel.target;
+  const sub = ctx.nextAlias();
+  const link: Expr = {
+    t: 'cmp',
+    op: '=',
+    left: { t: 'col', table: sub, name: target.fields.get(rel.remoteField)!.name },
+    right: { t: 'col', table: alias, name: meta.fields.get(rel.localField)!.name },
+  };
+  const exists = (inner: Expr | undefined, negate: boolean): Expr => {
+    const q: SelectNode = {
+      t: 'select',
+      from: { table: target.table.name, alias: sub },
+      columns: [{ expr: { t: 'lit', sql: '1' }, alias: 'one' }],
+      where: inner ? { t: 'and', items: [link, inner] } : link,
+    };
+    return { t: 'exists', query: q, negate };
+  };
+  if (rel.kind === 'one') {
+    if (value === null) return exists(undefined, true);
+    if (!isPlainObject(value)) throw new ValidationError(`where.${name} on ${meta.key} takes { is } or { isNot }`);
+    const keys = Object.keys(value);
+    if (keys.some((k) => k !== 'is' && k !== 'isNot')) {
+      // Shorthand: a plain filter on the related row means `is`.
+      return exists(buildWhere(ctx, target, sub, value), false);
+    }
+    const parts: Expr[] = [];
+    if ('is' in value) parts.push(value.is === null ? exists(undefined, true) : exists(buildWhere(ctx, target, sub, value.is), false));
+    if ('isNot' in value) {
+      const sub2 = value.isNot === null ? exists(undefined, false) : exists(buildWhere(ctx, target, sub, value.isNot), true);
+      parts.push(sub2);
+    }
+    return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+  }
+  if (!isPlainObject(value)) throw new ValidationError(`where.${name} on ${meta.key} takes { some }, { every } or { none }`);
+  const parts: Expr[] = [];
+  for (const [op, w] of Object.entries(value)) {
+    if (w === undefined) throw new ValidationError(`where.${name}.${op} on ${meta.key} is undefined`);
+    if (op === 'some') parts.push(exists(buildWhere(ctx, target, sub, w), false));
+    else if (op === 'none') parts.push(exists(buildWhere(ctx, target, sub, w), true));
+    else if (op === 'every') {
+      const inner = buildWhere(ctx, target, sub, w);
+      parts.push(inner ? exists({ t: 'not', expr: inner }, true) : { t: 'lit', sql: 'TRUE' });
+    } else {
+      throw new ValidationError(`Unknown relation filter '${op}' on ${meta.key}.${name}. Known: some, every, none`);
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}

@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection } from '../adapter.js';
+import { DbKnownError, ValidationError } from '../errors.js';
+import type { CompiledQuery, DeleteNode, Expr, InsertNode, UpdateNode } from '../query/ast.js';
+import type { ColumnIR } from '../schema/ir.js';
+import type { ModelMeta, ResolvedRelation } from './meta.js';
+import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
+import type { CallInfo, Runtime } from './runtime.js';
+import { checkValue } from './validate.js';
+import { buildWhere } from './where.js';
+
+const NUMERIC_OPS = new Set(['set', 'increment', 'decrement', 'multiply', 'divide']);
+
+function isPlainObject(v: unknown): v is Args {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+}
+
+function encode(rt: Runtime, meta: ModelMeta, col: ColumnIR, v: unknown): Expr {
+  if (v === null) {
+    if (!col.nullable) throw new ValidationError(`${meta.key}.${col.field} is required and cannot be null (declare it .optional() to allow NULL)`, { model: meta.key, field: col.field });
+    return { t: 'param', value: null };
+  }
+  checkValue(meta.key, col, v);
+  return { t: 'param', value: rt.adapter.codec.encode(v, col) };
+}
+
+interface SplitData {
+  scalars: Map<ColumnIR, unknown>;
+  nested: Array<{ rel: ResolvedRelation; ops: Args }>;
+}
+
+function splitData(meta: ModelMeta, op: string, data: unknown): SplitData {
+  if (!isPlainObject(data)) throw new ValidationError(`${meta.key}.${op}() needs data: { ... } as an object`);
+  const scalars = new Map<ColumnIR, unknown>();
+  const nested: SplitData['nested'] = [];
+  for (const [k, v] of Object.entries(data)) {
+    const col = meta.fields.get(k);
+    if (col) {
+      if (v === undefined) continue;
+      scalars.set(col, v);
+      continue;
+    }
+    const rel = meta.relations.get(k);
+    if (rel) {
+      if (v === undefined) continue;
+      if (!isPlainObject(v)) throw new ValidationError(`${meta.key}.${op}(): data.${k} is a relation; use { create }, { connect }, ...`);
+      nested.push({ rel, ops: v });
+      continue;
+    }
+    throw new ValidationError(`${meta.key}.${op}(): unknown field '${k}' in data. Fields: ${meta.fieldNames.join(', ')}`, { model: meta.key, field: k });
+  }
+  return { scalars, nested };
+}
+
+/** Values for an INSERT: the caller's data plus generated ids, 'now' defaults, updatedAt and declared defaults. */
+function insertValues(rt: Runtime, meta: ModelMeta, scalars: Map<ColumnIR, unknown>): { columns: string[]; values: Expr[] } {
+  const columns: string[] = [];
+  const values: Expr[] = [];
+  const now = new Date();
+  for (const col of meta.table.columns) {
+    let v = scalars.has(col) ? scalars.get(col) : undefined;
+    if (v === undefined) {
+      const d = col.default;
+      if (d?.kind === 'generated') {
+        if (d.strategy === 'int' || d.strategy === 'bigserial') continue;
+        v = randomUUID();
+      } else if (d?.kind === 'now' || col.updatedAt) {
+        v = now;
+      } else if (d?.kind === 'value') {
+        v = d.value;
+      } else if (col.nullable) {
+        continue;
+      } else {
+        throw new ValidationError(`${meta.key}.create(): missing required field '${col.field}'`, { model: meta.key, field: col.field });
+      }
+    }
+    columns.push(col.name);
+    values.push(encode(rt, meta, col, v));
+  }
+  return { columns, values };
+}
+
+function setClause(rt: Runtime, meta: ModelMeta, alias: string | null, scalars: Map<ColumnIR, unknown>): Array<[string, Expr]> {
+  const set: Array<[string, Expr]> = [];
+  for (const [col, v] of scalars) {
+    if (isPlainObject(v) && !['json', 'embed', 'geoPoint'].includes(col.kind)) {
+      const ops = Object.entries(v);
+      if (ops.length !== 1 || !NUMERIC_OPS.has(ops[0][0])) {
+        throw new ValidationError(`${meta.key}.${col.field}: update takes a value or one of { set }, { increment }, { decrement }, { multiply }, { divide }`);
+      }
+      const [op, operand] = ops[0];
+      if (op === 'set') {
+        set.push([col.name, encode(rt, meta, col, operand)]);
+        continue;
+      }
+      if (!['int', 'bigint', 'float', 'decimal'].includes(col.kind)) throw new ValidationError(`${meta.key}.${col.field}: ${op} needs a numeric field`);
+      const arith = { increment: '+', decrement: '-', multiply: '*', divide: '/' }[op] as '+' | '-' | '*' | '/';
+      if (op === 'divide' && (operand === 0 || operand === 0n)) throw new ValidationError(`${meta.key}.${col.field}: divide by zero`);
+      set.push([col.name, { t: 'arith', op: arith, left: { t: 'col', table: alias ?? undefined, name: col.name }, right: encode(rt, meta, col, operand) }]);
+      continue;
+    }
+    set.push([col.name, encode(rt, meta, col, v)]);
+  }
+  const now = new Date();
+  for (const col of meta.table.columns) {
+    if (col.updatedAt && !scalars.has(col)) set.push([col.name, encode(rt, meta, col, now)]);
+  }
+  return set;
+}
+
+const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
+
+async function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: CompiledQuery): Promise<Record<string, unknown>[]> {
+  const raw = await rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined);
+  return raw.map(mapperFor(rt, meta, meta.table.columns));
+}
+
+/** Shape a full row the way the call's select/include/omit asks. */
+async function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+  const spec = readSpec(meta, args);
+  const out: Record<string, unknown> = {};
+  for (const c of spec.columns) out[c.field] = row[c.field];
+  await attachRelations(rt, conn, meta, [out], spec.relations, info);
+  return finish([out], spec)[0];
+}
+
+function uniqueWhereExpr(rt: Runtime, meta: ModelMeta, op: string, where: unknown, alias: string): Expr {
+  assertUniqueWhere(meta, op, where);
+  return buildWhere(whereContext(rt, true), meta, alias, where)!;
+}
+
+/** Values on the target row that a relation links through, read when the caller did not pass them. */
+async function linkValue(rt: Runtime, conn: Connection, target: ModelMeta, where: Args, field: string, info: CallInfo): Promise<unknown> {
+  if (where[field] !== undefined && !isPlainObject(where[field])) return where[field];
+  const rows = await readRows(rt, conn, target, { where, select: { [field]: true }, take: 1 }, { ...info, model: target.key });
+  if (!rows.length) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(where)} to connect`, { model: target.key });
+  return rows[0][field];
+}
+
+export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): CompiledQuery {
+  const { scalars } = splitData(meta, 'create', data);
+  const { columns, values } = insertValues(rt, meta, scalars);
+  return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
+}
+
+export async function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+  const { scalars, nested } = splitData(meta, 'create', args.data);
+  const run = async (c: Connection) => {
+    // Belongs-to relations are resolved first: their key goes into this row.
+    for (const { rel, ops } of nested) {
+      if (!rel.belongsTo) continue;
+      scalars.set(meta.fields.get(rel.localField)!, await resolveBelongsTo(rt, c, rel, ops, info));
+    }
+    const { columns, values } = insertValues(rt, meta, scalars);
+    const q = rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
+    const [row] = await returningRows(rt, c, meta, info, q);
+    for (const { rel, ops } of nested) if (!rel.belongsTo) await writeChildren(rt, c, meta, row, rel, ops, info);
+    return shape(rt, c, meta, row, args, info);
+  };
+  return nested.length ? rt.atomically(conn, run) : run(conn);
+}
+
+async function resolveBelongsTo(rt: Runtime, conn: Connection, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<unknown> {
+  const keys = Object.keys(ops);
+  if (keys.length !== 1) throw new ValidationError(`${rel.name}: pass exactly one of create, connect, connectOrCreate`);
+  const [op] = keys;
+  const target = rel.target;
+  if (op === 'connect') {
+    assertUniqueWhere(target, 'connect', ops.connect);
+    return linkValue(rt, conn, target, ops.connect, rel.remoteField, info);
+  }
+  if (op === 'create') {
+    const created = await create(rt, conn, target, { data: ops.create }, { ...info, model: target.key });
+    return created[rel.remoteField];
+  }
+  if (op === 'connectOrCreate') {
+    const { where, create: data } = ops.connectOrCreate ?? {};
+    assertUniqueWhere(target, 'connectOrCreate', where);
+    const found = await readRows(rt, conn, target, { where, take: 1 }, { ...info, model: target.key });
+    if (found.length) return found[0][rel.remoteField];
+    return (await create(rt, conn, target, { data }, { ...info, model: target.key }))[rel.remoteField];
+  }
+  throw new ValidationError(`${rel.name}: unknown nested write '${op}' on create (use create, connect, connectOrCreate)`);
+}
+
+/** Nested writes on relations whose key lives on the other side (has-one / has-many). */
+async function writeChildren(rt: Runtime, conn: Connection, meta: ModelMeta, parent: Record<string, unknown>, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<void> {
+  const target = rel.target;
+  const link = parent[rel.localField];
+  const tInfo = { ...info, model: target.key };
+  const alias = target.table.name;
+  const fkCol = target.fields.get(rel.remoteField)!;
+  const owned = (where: unknown): Expr => {
+    const w = buildWhere(whereContext(rt, true), target, alias, where);
+    const own: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: alias, name: fkCol.name }, right: { t: 'param', value: rt.adapter.codec.encode(link, fkCol) } };
+    return w ? { t: 'and', items: [own, w] } : own;
+  };
+  const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
+  for (const [op, v] of Object.entries(ops)) {
+    if (v === undefined) continue;
+    switch (op) {
+      case 'create':
+        for (const d of list(v)) await create(rt, conn, target, { data: { ...d, [rel.remoteField]: link } }, tInfo);
+        break;
+      case 'connect':
+        for (const w of list(v)) {
+          const n = await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connect', w, alias))));
+          if (n === 0) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(w)} to connect`, { model: target.key });
+        }
+        break;
+      case 'connectOrCreate':
+        for (const item of list(v)) {
+          const found = await readRows(rt, conn, target, { where: item.where, take: 1 }, tInfo);
+          if (found.length) {
+            await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connectOrCreate', item.where, alias))));
+          } else {
+            await create(rt, conn, target, { data: { ...item.create, [rel.remoteField]: link } }, tInfo);
+          }
+        }
+        break;
+      case 'disconnect':
+        if (!fkCol.nullable) throw new ValidationError(`${meta.key}.${rel.name}: cannot disconnect, ${target.key}.${fkCol.field} is required (delete the rows instead)`);
+        for (const w of rel.kind === 'one' ? [{}] : list(v)) {
+          await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: null }]], owned(w))));
+        }
+        break;
+      case 'delete':
+        for (const w of rel.kind === 'one' ? [{}] : list(v)) {
+          await rt.exec(conn, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias, where: owned(w) }));
+        }
+        break;
+      case 'deleteMany':
+        await rt.exec(conn, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias, where: owned(v) }));
+        break;
+      case 'update':
+        for (const item of rel.kind === 'one' ? [{ where: {}, data: v }] : list(v)) {
+          const { scalars } = splitData(target, 'update', item.data);
+          await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, alias, scalars), owned(item.where))));
+        }
+        break;
+      case 'updateMany': {
+        const { scalars } = splitData(target, 'updateMany', v.data);
+        await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, alias, scalars), owned(v.where))));
+        break;
+      }
+      default:
+        throw new ValidationError(`${meta.key}.${rel.name}: unknown nested write '${op}'`);
+    }
+  }
+}
+
+function updateNode(meta: ModelMeta, set: Array<[string, Expr]>, where: Expr, returning?: string[]): UpdateNode {
+  return { t: 'update', table: meta.table.name, alias: meta.table.name, set, where, returning };
+}
+
+export function compileUpdate(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+  const alias = meta.table.name;
+  const { scalars } = splitData(meta, 'update', args.data);
+  return rt.adapter.compiler.compile(updateNode(meta, setClause(rt, meta, alias, scalars), uniqueWhereExpr(rt, meta, 'update', args.where, alias), allColumns(meta)));
+}
+
+export async function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+  const alias = meta.table.name;
+  const where = uniqueWhereExpr(rt, meta, 'update', args.where, alias);
+  const { scalars, nested } = splitData(meta, 'update', args.data);
+  const run = async (c: Connection) => {
+    for (const { rel, ops } of nested) {
+      if (!rel.belongsTo) continue;
+      const col = meta.fields.get(rel.localField)!;
+      if (ops.disconnect === true) {
+        if (!col.nullable) throw new ValidationError(`${meta.key}.${rel.name}: cannot disconnect, ${meta.key}.${col.field} is required`);
+        scalars.set(col, null);
+      } else if (ops.connect || ops.create || ops.connectOrCreate) {
+        scalars.set(col, await resolveBelongsTo(rt, c, rel, ops, info));
+      }
+    }
+    const set = setClause(rt, meta, alias, scalars);
+    let row: Record<string, unknown> | undefined;
+    if (set.length) {
+      [row] = await returningRows(rt, c, meta, info, rt.adapter.compiler.compile(updateNode(meta, set, where, allColumns(meta))));
+    } else {
+      [row] = await readRows(rt, c, meta, { where: args.where, take: 1 }, info);
+    }
+    if (!row) return rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; update needs an existing row`, { model: meta.key, where: args.where }));
+    for (const { rel, ops } of nested) {
+      if (rel.belongsTo) {
+        const targetKey = row[rel.localField];
+        if (targetKey !== null && (ops.update || ops.delete)) {
+          const tAlias = rel.target.table.name;
+          const tWhere: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: tAlias, name: rel.target.fields.get(rel.remoteField)!.name }, right: { t: 'param', value: rt.adapter.codec.encode(targetKey, rel.target.fields.get(rel.remoteField)!) } };
+          if (ops.update) {
+            const { scalars: ts } = splitData(rel.target, 'update', ops.update);
+            await rt.exec(c, { ...info, model: rel.target.key }, rt.adapter.compiler.compile(updateNode(rel.target, setClause(rt, rel.target, tAlias, ts), tWhere)));
+          }
+          if (ops.delete === true) await rt.exec(c, { ...info, model: rel.target.key }, rt.adapter.compiler.compile({ t: 'delete', table: rel.target.table.name, alias: tAlias, where: tWhere }));
+        }
+      } else {
+        await writeChildren(rt, c, meta, row, rel, ops, info);
+      }
+    }
+    return shape(rt, c, meta, row, args, info);
+  };
+  return nested.length ? rt.atomically(conn, run) : run(conn);
+}
+
+function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefined, alias: string): Expr | undefined {
+  if (!args || !('where' in args)) {
+    throw new ValidationError(`${meta.key}.${op}() needs an explicit where: pass { where: {} } to affect every row on purpose`, { model: meta.key });
+  }
+  return buildWhere(whereContext(rt, true), meta, alias, args.where);
+}
+
+export function compileUpdateMany(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery | null {
+  const alias = meta.table.name;
+  const where = manyWhere(rt, meta, 'updateMany', args, alias);
+  const { scalars, nested } = splitData(meta, 'updateMany', args.data);
+  if (nested.length) throw new ValidationError(`${meta.key}.updateMany() cannot write relations; use update() per row or $transaction`);
+  const set = setClause(rt, meta, alias, scalars);
+  // Nothing to change: no statement at all (an empty SET is not SQL).
+  if (set.length === 0) return null;
+  return rt.adapter.compiler.compile({ t: 'update', table: meta.table.name, alias, set, where });
+}
+
+export async function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
+  const q = compileUpdateMany(rt, meta, args);
+  return { count: q ? await rt.exec(conn, info, q) : 0 };
+}
+
+export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): CompiledQuery {
+  const alias = meta.table.name;
+  const node: DeleteNode = { t: 'delete', table: meta.table.name, alias, where: uniqueWhereExpr(rt, meta, 'delete', args.where, alias), returning: returning ? allColumns(meta) : undefined };
+  return rt.adapter.compiler.compile(node);
+}
+
+export async function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+  const spec = readSpec(meta, args);
+  if (spec.relations.length) {
+    // Related rows must be read before the row they hang off disappears.
+    const run = async (c: Connection) => {
+      const [before] = await readRows(rt, c, meta, { where: args.where, select: args.select, include: args.include, omit: args.omit, take: 1 }, info);
+      if (!before) return rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; delete needs an existing row`, { model: meta.key }));
+      await rt.exec(c, info, compileDelete(rt, meta, args, false));
+      return before;
+    };
+    return rt.atomically(conn, run);
+  }
+  const [row] = await returningRows(rt, conn, meta, info, compileDelete(rt, meta, args));
+  if (!row) return rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; delete needs an existing row`, { model: meta.key, where: args.where }));
+  return shape(rt, conn, meta, row, args, info);
+}
+
+export function compileDeleteMany(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+  const alias = meta.table.name;
+  return rt.adapter.compiler.compile({ t: 'delete', table: meta.table.name, alias, where: manyWhere(rt, meta, 'deleteMany', args, alias) });
+}
+
+export async function deleteMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
+  return { count: await rt.exec(conn, info, compileDeleteMany(rt, meta, args)) };
+}
+
+const CREATE_MANY_CHUNK = 500;
+
+export async function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
+  if (!Array.isArray(args?.data)) throw new ValidationError(`${meta.key}.createMany() needs data: [ ... ] as an array`);
+  if (args.data.length === 0) return { count: 0 };
+  const prepared = (args.data as unknown[]).map((d) => {
+    const { scalars, nested } = splitData(meta, 'createMany', d);
+    if (nested.length) throw new ValidationError(`${meta.key}.createMany() cannot write relations; use create() for nested writes`);
+    return insertValues(rt, meta, scalars);
+  });
+  // Rows may set different optional columns: group by column list so each INSERT is rectangular.
+  const groups = new Map<string, { columns: string[]; rows: Expr[][] }>();
+  for (const p of prepared) {
+    const k = p.columns.join('\0');
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { columns: p.columns, rows: [] }));
+    g.rows.push(p.values);
+  }
+  const run = async (c: Connection) => {
+    let count = 0;
+    for (const g of groups.values()) {
+      const perChunk = Math.max(1, Math.min(CREATE_MANY_CHUNK, Math.floor(30000 / Math.max(1, g.columns.length))));
+      for (let i = 0; i < g.rows.length; i += perChunk) {
+        const node: InsertNode = { t: 'insert', table: meta.table.name, columns: g.columns, rows: g.rows.slice(i, i + perChunk) };
+        if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
+        count += await rt.exec(c, info, rt.adapter.compiler.compile(node));
+      }
+    }
+    return { count };
+  };
+  return groups.size > 1 || prepared.length > CREATE_MANY_CHUNK ? rt.atomically(conn, run) : run(conn);
+}
+
+export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+  assertUniqueWhere(meta, 'upsert', args.where);
+  const set = meta.uniqueSets.find((s) => s.length && s.every((f) => args.where[f] !== undefined && args.where[f] !== null))!;
+  const { scalars, nested } = splitData(meta, 'upsert', args.create);
+  const up = splitData(meta, 'upsert', args.update);
+  if (nested.length || up.nested.length) throw new ValidationError(`${meta.key}.upsert() cannot write relations; use $transaction with findUnique + create/update`);
+  for (const f of set) {
+    const col = meta.fields.get(f)!;
+    const w = args.where[f];
+    if (!scalars.has(col)) scalars.set(col, typeof w === 'object' && w !== null && 'equals' in w ? w.equals : w);
+  }
+  const { columns, values } = insertValues(rt, meta, scalars);
+  const target = set.map((f) => meta.fields.get(f)!.name);
+  let setList = setClause(rt, meta, null, up.scalars).map(([c, e]) => [c, stripAlias(e)] as [string, Expr]);
+  if (setList.length === 0) setList = [[target[0], { t: 'col', name: target[0] }]];
+  return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } }, returning: allColumns(meta) });
+}
+
+/** In ON CONFLICT DO UPDATE the target table is referenced by its own name, so increments use bare columns. */
+function stripAlias(e: Expr): Expr {
+  if (e.t === 'col') return { t: 'col', name: e.name };
+  if (e.t === 'arith') return { ...e, left: stripAlias(e.left), right: stripAlias(e.right) };
+  return e;
+}
+
+export async function upsert(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+  const [row] = await returningRows(rt, conn, meta, info, compileUpsert(rt, meta, args));
+  return shape(rt, conn, meta, row, args, info);
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+  } catch {
+    return String(v);
+  }
+}
