@@ -88,6 +88,11 @@ export interface EmittedDdl {
 export interface DdlEnv {
   /** Installed extensions (Postgres), or loaded ones (SQLite/DuckDB). */
   extensions: string[];
+  /**
+   * Every table of the schema being applied. Lets an emitter look past the operation at hand: a foreign-key
+   * column takes the referenced column's type (text vs uuid on Postgres), an index finds its columns' kinds.
+   */
+  tables?: TableIR[];
 }
 
 export interface DdlEmitter {

@@ -172,11 +172,17 @@ type ScalarCreate<M> = Simplify<
   }
 >;
 
-type NestedCreateOne<S extends SchemaShape, T> = {
-  create?: CreateInput<S, T>;
+type NestedCreateOne<S extends SchemaShape, T, On extends string = never> = {
+  create?: ChildCreate<S, T, On>;
   connect?: WhereUniqueInput<S, T>;
-  connectOrCreate?: { where: WhereUniqueInput<S, T>; create: CreateInput<S, T> };
+  connectOrCreate?: { where: WhereUniqueInput<S, T>; create: ChildCreate<S, T, On> };
 };
+/** Foreign-key fields of belongs-to relations: a nested `connect`/`create` may supply them instead. */
+type BelongsToKeys<M> = {
+  [R in keyof RelsOf<M>]: RelKind<RelsOf<M>[R]> extends 'one' ? (RelOn<RelsOf<M>[R]> extends keyof FieldsOf<M> ? RelOn<RelsOf<M>[R]> : never) : never;
+}[keyof RelsOf<M>];
+/** For a `one` relation, the target's linking field is filled from this row only when it lives on the target (has-one). */
+type HasOneOn<M, R> = RelOn<R> extends keyof FieldsOf<M> ? never : RelOn<R>;
 /** Rows created through a to-many relation get the linking field from the parent, so it is optional there. */
 type ChildCreate<S extends SchemaShape, T, On extends string> = Omit<CreateInput<S, T>, On> & { [K in On & keyof FieldsOf<T>]?: FieldIn<FieldsOf<T>[K]> };
 type NestedCreateMany<S extends SchemaShape, T, On extends string = never> = {
@@ -186,11 +192,11 @@ type NestedCreateMany<S extends SchemaShape, T, On extends string = never> = {
 };
 
 /** `create({ data })`: required fields must be present; relations accept nested writes. */
-export type CreateInput<S extends SchemaShape, M> = Partial<ScalarCreate<M>> &
-  ScalarCreate<M> & {
+export type CreateInput<S extends SchemaShape, M> = Omit<ScalarCreate<M>, BelongsToKeys<M>> &
+  Partial<Pick<ScalarCreate<M>, BelongsToKeys<M> & keyof ScalarCreate<M>>> & {
     [R in keyof RelsOf<M>]?: RelKind<RelsOf<M>[R]> extends 'many'
       ? NestedCreateMany<S, TargetModel<S, RelsOf<M>[R]>, RelOn<RelsOf<M>[R]>>
-      : NestedCreateOne<S, TargetModel<S, RelsOf<M>[R]>>;
+      : NestedCreateOne<S, TargetModel<S, RelsOf<M>[R]>, HasOneOn<M, RelsOf<M>[R]>>;
   };
 
 type NumericOps<T> = { set?: T; increment?: T; decrement?: T; multiply?: T; divide?: T };
@@ -204,7 +210,7 @@ type NestedUpdateMany<S extends SchemaShape, T, On extends string> = NestedCreat
   update?: { where: WhereUniqueInput<S, T>; data: UpdateInput<S, T> } | Array<{ where: WhereUniqueInput<S, T>; data: UpdateInput<S, T> }>;
   updateMany?: { where: WhereInput<S, T>; data: UpdateInput<S, T> };
 };
-type NestedUpdateOne<S extends SchemaShape, T> = NestedCreateOne<S, T> & {
+type NestedUpdateOne<S extends SchemaShape, T> = NestedCreateOne<S, T, string> & {
   disconnect?: boolean;
   delete?: boolean;
   update?: UpdateInput<S, T>;

@@ -1,7 +1,6 @@
 import type { ValueCodec } from '../adapter.js';
 import { ValidationError } from '../errors.js';
 import type { Expr, SelectNode } from '../query/ast.js';
-import { escapeLike } from '../query/compiler.js';
 import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta } from './meta.js';
 import { checkValue } from './validate.js';
@@ -101,13 +100,13 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
     switch (op) {
       case 'equals':
         if (v === null) parts.push({ t: 'isNull', expr: c, negate: false });
-        else if (insensitive) parts.push(likeExpr(ctx, meta, col, c, v, '', '', true, false));
+        else if (insensitive) parts.push(textExpr(meta, col, c, v, 'equals', true, false));
         else parts.push({ t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, v) });
         break;
       case 'not':
         if (v === null) parts.push({ t: 'isNull', expr: c, negate: true });
         else if (isPlainObject(v)) parts.push({ t: 'not', expr: fieldFilter(ctx, meta, alias, col, v) });
-        else if (insensitive) parts.push(likeExpr(ctx, meta, col, c, v, '', '', true, true));
+        else if (insensitive) parts.push(textExpr(meta, col, c, v, 'equals', true, true));
         else parts.push({ t: 'cmp', op: '<>', left: c, right: bindValue(ctx, meta, col, v) });
         break;
       case 'in':
@@ -125,13 +124,9 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
         break;
       }
       case 'contains':
-        parts.push(likeExpr(ctx, meta, col, c, v, '%', '%', insensitive, false));
-        break;
       case 'startsWith':
-        parts.push(likeExpr(ctx, meta, col, c, v, '', '%', insensitive, false));
-        break;
       case 'endsWith':
-        parts.push(likeExpr(ctx, meta, col, c, v, '%', '', insensitive, false));
+        parts.push(textExpr(meta, col, c, v, op, insensitive, false));
         break;
       case 'search': {
         if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.search takes a string`);
@@ -153,14 +148,12 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
   return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
 }
 
-function likeExpr(
-  ctx: WhereContext,
+function textExpr(
   meta: ModelMeta,
   col: ColumnIR,
   c: Expr,
   v: unknown,
-  pre: string,
-  post: string,
+  mode: 'contains' | 'startsWith' | 'endsWith' | 'equals',
   insensitive: boolean,
   negate: boolean,
 ): Expr {
@@ -168,8 +161,7 @@ function likeExpr(
   if (col.kind !== 'string' && col.kind !== 'text' && col.kind !== 'id' && col.kind !== 'uuid' && col.kind !== 'enum' && col.kind !== 'objectId') {
     throw new ValidationError(`${meta.key}.${col.field} is f.${col.kind}(): contains/startsWith/endsWith/mode apply to text fields`);
   }
-  void ctx;
-  return { t: 'like', expr: c, pattern: { t: 'param', value: `${pre}${escapeLike(v)}${post}` }, insensitive, negate };
+  return { t: 'textMatch', expr: c, mode, value: v, insensitive, negate };
 }
 
 function arrayFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {
@@ -240,8 +232,8 @@ function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Colu
       parts.push({ t: 'cmp', op: sqlOp, left: { t: 'jsonPath', expr: c, path: keys, as: 'number' }, right: { t: 'param', value: v } });
     } else {
       if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.${op} takes a string`);
-      const [pre, post] = op === 'string_contains' ? ['%', '%'] : op === 'string_starts_with' ? ['', '%'] : ['%', ''];
-      parts.push({ t: 'like', expr: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, pattern: { t: 'param', value: `${pre}${escapeLike(v)}${post}` }, insensitive: false, negate: false });
+      const mode = op === 'string_contains' ? 'contains' : op === 'string_starts_with' ? 'startsWith' : 'endsWith';
+      parts.push({ t: 'textMatch', expr: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, mode, value: v, insensitive: false, negate: false });
     }
   }
   return parts.length === 1 ? parts[0] : { t: 'and', items: parts };

@@ -11,6 +11,8 @@ export type Expr =
   | { t: 'isNull'; expr: Expr; negate: boolean }
   | { t: 'in'; expr: Expr; values: Expr[]; negate: boolean }
   | { t: 'like'; expr: Expr; pattern: Expr; insensitive: boolean; negate: boolean }
+  /** contains / startsWith / endsWith / equals on text; `value` is the literal text (bound, never a pattern). */
+  | { t: 'textMatch'; expr: Expr; mode: 'contains' | 'startsWith' | 'endsWith' | 'equals'; value: string; insensitive: boolean; negate: boolean }
   | { t: 'and'; items: Expr[] }
   | { t: 'or'; items: Expr[] }
   | { t: 'not'; expr: Expr }

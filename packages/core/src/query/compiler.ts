@@ -207,6 +207,9 @@ export abstract class SqlCompiler {
       case 'like':
         this.like(b, e);
         return;
+      case 'textMatch':
+        this.textMatch(b, e);
+        return;
       case 'and':
       case 'or': {
         if (e.items.length === 0) {
@@ -281,6 +284,13 @@ export abstract class SqlCompiler {
       this.expr(b, e.pattern);
       b.push(` ESCAPE '\\'`);
     }
+  }
+
+  /** Text matching through LIKE with the value escaped; dialects whose LIKE ignores case override this. */
+  protected textMatch(b: SqlBuilder, e: Extract<Expr, { t: 'textMatch' }>): void {
+    const v = escapeLike(e.value);
+    const pattern = e.mode === 'contains' ? `%${v}%` : e.mode === 'startsWith' ? `${v}%` : e.mode === 'endsWith' ? `%${v}` : v;
+    this.like(b, { t: 'like', expr: e.expr, pattern: { t: 'param', value: pattern }, insensitive: e.insensitive, negate: e.negate });
   }
 
   protected abstract jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void;

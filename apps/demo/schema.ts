@@ -1,0 +1,34 @@
+import { f, many, model, one } from 'forge-orm';
+
+/** The demo's starting schema: authors, posts and comments. */
+export const Author = model(
+  'authors',
+  { id: f.id(), email: f.string().unique(), name: f.string(), joinedAt: f.dateTime().default('now') },
+  { relations: { posts: many('posts', { on: 'authorId' }) } },
+);
+
+export const Post = model(
+  'posts',
+  {
+    id: f.id(),
+    title: f.string().searchable(),
+    body: f.text(),
+    published: f.bool().default(false),
+    tags: f.stringArray().optional(),
+    views: f.int().default(0),
+    authorId: f.string().refs(() => Author, { onDelete: 'cascade' }),
+    legacyNote: f.string().optional(),
+  },
+  {
+    relations: { author: one('authors', { on: 'authorId' }), comments: many('comments', { on: 'postId' }) },
+    indexes: [{ keys: { published: 1, views: -1 }, name: 'idx_posts_published_views' }],
+  },
+);
+
+export const Comment = model(
+  'comments',
+  { id: f.id(), postId: f.string().refs(() => Post, { onDelete: 'cascade' }), text: f.string(), at: f.dateTime().default('now') },
+  { relations: { post: one('posts', { on: 'postId' }) } },
+);
+
+export const schema = { author: Author, post: Post, comment: Comment };

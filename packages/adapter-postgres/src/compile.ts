@@ -1,0 +1,59 @@
+import type { Expr, SqlBuilder } from '@forge/core';
+import { SqlCompiler } from '@forge/core';
+
+/** The column `createSearch` adds: a stored tsvector over the searchable fields. */
+export const FTS_COLUMN = 'forge_fts';
+/** FTS uses the 'simple' configuration so matching does not depend on the server's default language. */
+export const FTS_CONFIG = 'simple';
+
+export class PostgresCompiler extends SqlCompiler {
+  readonly dialect = 'postgres';
+
+  placeholder(index: number): string {
+    return `$${index}`;
+  }
+
+  /** Native ILIKE for `mode: 'insensitive'`, so an index on the column (pg_trgm) can still serve it. */
+  protected override like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
+    if (!e.insensitive) {
+      super.like(b, e);
+      return;
+    }
+    this.expr(b, e.expr);
+    b.push(e.negate ? ' NOT ILIKE ' : ' ILIKE ');
+    this.expr(b, e.pattern);
+    b.push(` ESCAPE '\\'`);
+  }
+
+  /** Postgres accepts OFFSET without LIMIT (and has no `LIMIT -1`). */
+  protected override limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined): void {
+    if (limit !== undefined) b.push(' LIMIT ').bind(limit);
+    if (offset !== undefined && offset > 0) b.push(' OFFSET ').bind(offset);
+  }
+
+  /** `#>>` (text) or `#>` (jsonb) with the path bound as one text[] parameter: keys never enter the SQL text. */
+  protected jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void {
+    b.push('(');
+    if (e.as === 'number') b.push('(');
+    this.expr(b, e.expr);
+    b.push(e.as === 'json' ? ' #> ' : ' #>> ').bind([...e.path]).push('::text[])');
+    if (e.as === 'number') b.push('::numeric)');
+  }
+
+  /** Native arrays: `= ANY`, overlap `&&`, containment `@>`; array values bound with an explicit cast. */
+  protected arrayHas(b: SqlBuilder, e: Extract<Expr, { t: 'arrayHas' }>): void {
+    const cast = e.elementKind === 'int' ? '::int[]' : '::text[]';
+    if (e.mode === 'has') {
+      b.bind(e.values[0]).push(' = ANY(');
+      this.expr(b, e.expr);
+      b.push(')');
+      return;
+    }
+    this.expr(b, e.expr);
+    b.push(e.mode === 'hasSome' ? ' && ' : ' @> ').bind([...e.values]).push(cast);
+  }
+
+  protected search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
+    b.push(`${this.quoteIdent(e.alias)}.${this.quoteIdent(FTS_COLUMN)} @@ websearch_to_tsquery('${FTS_CONFIG}', `).bind(e.query).push(')');
+  }
+}

@@ -1,0 +1,203 @@
+import type { Connection, ExecResult } from '@forge/core';
+import { ValidationError } from '@forge/core';
+import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
+import { mapPgError } from './errors.js';
+import type { StatementNames } from './statements.js';
+import { bindParams } from './wire.js';
+
+/** What every connection of one pool shares: the backend, prepared-statement names, installed extensions. */
+export interface PoolState {
+  readonly backend: Backend;
+  readonly names: StatementNames;
+  /** Read at connect and again after extension DDL: it decides how geo points and vectors are bound. */
+  extensions: Set<string>;
+  /** For error messages (a redacted URL or the driver flavor). */
+  readonly target: string;
+  closed: boolean;
+}
+
+interface TxState {
+  readonly session: Session;
+  /** Cleared when the transaction (or savepoint) this connection stands for has finished. */
+  open: boolean;
+  /** Savepoint and cursor names must be unique on the session. */
+  readonly seq: { n: number };
+}
+
+const EXTENSION_DDL = /\b(create|drop|alter)\s+extension\b/i;
+const STALE_PLAN = '0A000';
+const EXTENSIONS_SQL = 'SELECT extname FROM pg_extension';
+
+let cursorSeq = 0;
+
+export async function readExtensions(runner: Runner): Promise<Set<string>> {
+  const res = await runner.run(EXTENSIONS_SQL, [], 'arrays');
+  return new Set((res.rows as string[][]).map((r) => r[0]));
+}
+
+/** A forge `Connection` over a pool (`tx` undefined) or over one session inside a transaction. */
+export class PgConnection implements Connection {
+  readonly dialect = 'postgres' as const;
+
+  constructor(
+    private readonly pool: PoolState,
+    private readonly tx?: TxState,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.tx !== undefined;
+  }
+
+  private runner(): Runner {
+    if (this.tx) {
+      if (!this.tx.open) throw new Error('This transaction has already finished: use the connection inside the transaction callback only.');
+      return this.tx.session;
+    }
+    if (this.pool.closed) throw new Error('The PostgreSQL connection is closed.');
+    return this.pool.backend;
+  }
+
+  private async run(sql: string, params: readonly unknown[], mode: RowMode, runner = this.runner(), name?: string): Promise<RunResult> {
+    const bound = bindParams(params, this.pool.extensions);
+    try {
+      return await runner.run(sql, bound, mode, name);
+    } catch (e) {
+      throw mapPgError(e, { target: this.pool.target });
+    }
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const res = await this.run(sql, params, 'objects');
+    if (EXTENSION_DDL.test(sql)) await this.refreshExtensions();
+    return res.rows as R[];
+  }
+
+  /** The client's fast path: repeated texts run as named prepared statements (parsed and planned once). */
+  async queryArrays(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const runner = this.runner();
+    const name = this.pool.backend.prepare ? this.pool.names.nameFor(sql) : undefined;
+    if (!name) return (await this.run(sql, params, 'arrays', runner)).rows as unknown[][];
+    try {
+      return (await this.run(sql, params, 'arrays', runner, name)).rows as unknown[][];
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== STALE_PLAN) throw e;
+      // A schema change altered the statement's result type. Stop naming it; outside a transaction the
+      // statement can simply run again, inside one the transaction is already aborted.
+      this.pool.names.refuse(sql);
+      if (this.tx) throw e;
+      return (await this.run(sql, params, 'arrays', runner)).rows as unknown[][];
+    }
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    const res = await this.run(sql, params, 'objects');
+    if (EXTENSION_DDL.test(sql)) await this.refreshExtensions();
+    return { rowCount: res.rowCount };
+  }
+
+  private async refreshExtensions(): Promise<void> {
+    this.pool.extensions = await readExtensions(this.runner());
+  }
+
+  async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
+    if (this.tx) return this.savepoint(this.tx, fn);
+    const session = await this.reserve();
+    const state: TxState = { session, open: true, seq: { n: 0 } };
+    let clean = false;
+    try {
+      await this.run('BEGIN', [], 'objects', session);
+      const result = await fn(new PgConnection(this.pool, state));
+      await this.run('COMMIT', [], 'objects', session);
+      clean = true;
+      return result;
+    } catch (e) {
+      // After a failed COMMIT the server has already ended the transaction and ROLLBACK only warns;
+      // when ROLLBACK itself fails the session is in an unknown state and is discarded.
+      clean = await this.quietly(session, 'ROLLBACK');
+      throw e;
+    } finally {
+      state.open = false;
+      session.release(!clean);
+    }
+  }
+
+  private async savepoint<T>(parent: TxState, fn: (tx: Connection) => Promise<T>): Promise<T> {
+    const name = `forge_sp_${++parent.seq.n}`;
+    const session = this.runner() as Session;
+    await this.run(`SAVEPOINT ${name}`, [], 'objects', session);
+    const child: TxState = { session, open: true, seq: parent.seq };
+    try {
+      const result = await fn(new PgConnection(this.pool, child));
+      await this.run(`RELEASE SAVEPOINT ${name}`, [], 'objects', session);
+      return result;
+    } catch (e) {
+      await this.quietly(session, `ROLLBACK TO SAVEPOINT ${name}`);
+      throw e;
+    } finally {
+      child.open = false;
+    }
+  }
+
+  /** Run a cleanup statement whose own failure must not hide the error that caused it; true when it worked. */
+  private async quietly(session: Session, sql: string): Promise<boolean> {
+    try {
+      await session.run(sql, [], 'objects');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async reserve(): Promise<Session> {
+    if (this.pool.closed) throw new Error('The PostgreSQL connection is closed.');
+    try {
+      return await this.pool.backend.reserve();
+    } catch (e) {
+      throw mapPgError(e, { target: this.pool.target });
+    }
+  }
+
+  /**
+   * Rows through a server-side cursor, `chunkSize` at a time, so memory stays flat whatever the result size.
+   * Outside a transaction the cursor gets its own session and transaction; inside one it lives in it.
+   * Leaving the loop early (`break`, `return()`) closes the cursor and releases the session.
+   */
+  async *stream(sql: string, params: readonly unknown[], chunkSize: number): AsyncGenerator<unknown[][]> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
+      throw new ValidationError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
+    }
+    const cursor = `forge_cursor_${++cursorSeq}`;
+    const own = this.tx ? undefined : await this.reserve();
+    const session = own ?? (this.runner() as Session);
+    let failed = false;
+    let declared = false;
+    try {
+      if (own) await this.run('BEGIN', [], 'objects', own);
+      await this.run(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql.trim().replace(/;+$/, '')}`, params, 'objects', session);
+      declared = true;
+      const fetch = `FETCH FORWARD ${chunkSize} FROM ${cursor}`;
+      for (;;) {
+        const { rows } = await this.run(fetch, [], 'arrays', session);
+        if (rows.length > 0) yield rows as unknown[][];
+        if (rows.length < chunkSize) break;
+      }
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      let clean = !failed;
+      if (clean && declared) clean = await this.quietly(session, `CLOSE ${cursor}`);
+      if (own) {
+        const ended = await this.quietly(own, clean ? 'COMMIT' : 'ROLLBACK');
+        own.release(!ended);
+      }
+    }
+  }
+
+  /** Ends the pool forge opened; a user's pool, and a transaction's connection, are left alone. */
+  async close(): Promise<void> {
+    if (this.tx || this.pool.closed) return;
+    this.pool.closed = true;
+    await this.pool.backend.end();
+  }
+}

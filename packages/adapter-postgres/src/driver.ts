@@ -1,0 +1,107 @@
+import type { ConnectOptions, Connection, DriverHandle } from '@forge/core';
+import { ConfigError, DbKnownError, redactUrl } from '@forge/core';
+import pg from 'pg';
+import type { Sql } from 'postgres';
+import type { Backend } from './backend.js';
+import { PgConnection, readExtensions, type PoolState } from './connection.js';
+import { mapPgError } from './errors.js';
+import { PgBackend } from './pg-backend.js';
+import { PostgresJsBackend } from './postgresjs-backend.js';
+import { StatementNames } from './statements.js';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface PostgresDriverOptions {
+  /** Named prepared statements for repeated queries (default true). Turn off behind PgBouncer in transaction mode. */
+  prepare?: boolean;
+}
+
+/** Use a `pg.Pool` you own: forge runs its queries on it and never ends it. */
+export function pgDriver(pool: pg.Pool, options: PostgresDriverOptions = {}): DriverHandle {
+  if (!pool || typeof (pool as { connect?: unknown }).connect !== 'function' || !('totalCount' in pool)) {
+    throw new ConfigError('pgDriver() takes a pg.Pool: new Pool({ connectionString }) (a single pg.Client cannot hold transactions apart).');
+  }
+  return { __forgeDriver: true, dialect: 'postgres', flavor: 'pg', client: pool, options: { ...options } };
+}
+
+/** Use a postgres.js `sql` instance you own: forge runs its queries on it and never ends it. */
+export function postgresJsDriver(sql: Sql, options: PostgresDriverOptions = {}): DriverHandle {
+  if (typeof sql !== 'function' || typeof (sql as { unsafe?: unknown }).unsafe !== 'function') {
+    throw new ConfigError('postgresJsDriver() takes the sql instance returned by postgres(url).');
+  }
+  return { __forgeDriver: true, dialect: 'postgres', flavor: 'postgres.js', client: sql, options: { ...options } };
+}
+
+/** `?prepare=false` in the URL turns named statements off; pg itself would ignore the parameter. */
+function openPool(url: string, timeoutMs: number): Backend {
+  let connectionString = url;
+  let prepare = true;
+  try {
+    const parsed = new URL(url);
+    if (parsed.searchParams.has('prepare')) {
+      prepare = parsed.searchParams.get('prepare') !== 'false';
+      parsed.searchParams.delete('prepare');
+      connectionString = parsed.toString();
+    }
+  } catch {
+    throw new ConfigError(`'${redactUrl(url)}' is not a valid URL. Expected postgres://user:password@host:5432/database`);
+  }
+  const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: timeoutMs });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the process.
+  // The next query on the pool reports the failure instead.
+  pool.on('error', () => undefined);
+  return new PgBackend(pool, true, prepare);
+}
+
+function fromHandle(handle: DriverHandle): Backend {
+  if (handle.dialect !== 'postgres') {
+    throw new ConfigError(`The PostgreSQL adapter got a ${handle.dialect} driver (${handle.flavor}); use it with the ${handle.dialect} adapter.`);
+  }
+  const prepare = (handle.options as PostgresDriverOptions | undefined)?.prepare !== false;
+  if (handle.flavor === 'pg') return new PgBackend(handle.client as pg.Pool, false, prepare);
+  if (handle.flavor === 'postgres.js') {
+    const sql = handle.client as Sql;
+    return new PostgresJsBackend(sql, prepare && (sql.options as { prepare?: boolean } | undefined)?.prepare !== false);
+  }
+  throw new ConfigError(`Unknown PostgreSQL driver flavor '${handle.flavor}': use pgDriver(pool) or postgresJsDriver(sql).`);
+}
+
+function timeout(ms: number, target: string): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DbKnownError(
+            'CONNECTION_FAILED',
+            `PostgreSQL (${target}) did not answer within ${ms} ms. Check that the server is running and reachable, or raise connectTimeoutMs.`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * Open a connection: a `postgres://` / `postgresql://` URL gets a pg.Pool that forge owns (closed by
+ * `close()`); a driver handle wraps the user's pool. One round trip verifies the server at once (reading the
+ * installed extensions on the way), bounded by `connectTimeoutMs` so an unreachable host fails fast.
+ */
+export async function connect(target: string | DriverHandle, opts: ConnectOptions = {}): Promise<Connection> {
+  const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const backend = typeof target === 'string' ? openPool(target, timeoutMs) : fromHandle(target);
+  const label = typeof target === 'string' ? redactUrl(target) : `${target.flavor} driver`;
+  const limit = timeout(timeoutMs, label);
+  try {
+    const extensions = await Promise.race([readExtensions(backend), limit.promise]);
+    const state: PoolState = { backend, names: new StatementNames(), extensions, target: label, closed: false };
+    return new PgConnection(state);
+  } catch (e) {
+    // Not awaited: a connect attempt still pending on an unreachable host would hold `end()` until it gives up.
+    backend.end().catch(() => undefined);
+    throw mapPgError(e, { target: label });
+  } finally {
+    limit.cancel();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Adapter, Capabilities } from '@forge/core';
+import { redactUrl as redactUserInfo } from '@forge/core';
+import { postgresCodec } from './codec.js';
+import { PostgresCompiler } from './compile.js';
+import { postgresDdl } from './ddl.js';
+import { connect } from './driver.js';
+import { mapPgError } from './errors.js';
+import { introspectPostgres } from './introspect.js';
+import { lock, runIsolated } from './lock.js';
+import { probePostgres } from './probe.js';
+
+export const capabilities: Capabilities = {
+  dialect: 'postgres',
+  compareTypes: true,
+  transactionalDdl: true,
+  returning: true,
+  savepoints: true,
+  partialIndexes: true,
+  expressionIndexes: true,
+  coveringIndexes: true,
+  indexMethods: ['btree', 'gin', 'gist', 'brin', 'hash'],
+  alterAddForeignKey: true,
+  dropColumn: true,
+  fullTextSearch: true,
+  ilike: true,
+  jsonPath: true,
+  nativeArrays: true,
+  nativeCursor: true,
+  views: true,
+  materializedViews: true,
+  maxIdentifierLength: 63,
+  systemTables: [/^spatial_ref_sys$/, /^pg_stat_statements/],
+};
+
+/** Hide the password in the user-info part and in a `password=` query parameter. */
+export function redactUrl(url: string): string {
+  return redactUserInfo(url).replace(/([?&]password=)[^&]*/gi, '$1***');
+}
+
+export const adapter: Adapter = {
+  kind: 'postgres',
+  capabilities,
+  connect,
+  introspect: introspectPostgres,
+  ddl: postgresDdl,
+  compiler: new PostgresCompiler(),
+  codec: postgresCodec,
+  lock,
+  runIsolated,
+  probe: probePostgres,
+  mapError: (e) => mapPgError(e),
+  redactUrl,
+};
+
+export default adapter;
+
+export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './driver.js';
+export { PostgresCompiler } from './compile.js';
+export { introspectPostgres } from './introspect.js';
+export { postgresCodec } from './codec.js';
+export { postgresDdl } from './ddl.js';

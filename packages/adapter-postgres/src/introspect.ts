@@ -1,0 +1,177 @@
+import type { Connection, IndexKeyToken, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotTable } from '@forge/core';
+
+/**
+ * Introspection reads pg_catalog in five queries whatever the number of tables, each restricted to the
+ * connection's `current_schema()`: a tenant pool with its own `search_path` sees only its own tables.
+ */
+
+const RELATIONS = `
+SELECT c.relname AS name, c.relkind AS kind, c.relispartition AS partition,
+       EXISTS (SELECT 1 FROM pg_depend d
+               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') AS extension_owned,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS sql
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')
+ORDER BY c.relname`;
+
+const COLUMNS = `
+SELECT c.relname AS table, a.attname AS name, lower(format_type(a.atttypid, a.atttypmod)) AS type,
+       NOT a.attnotnull AS nullable, pg_get_expr(ad.adbin, ad.adrelid) AS default,
+       COALESCE(a.attnum = ANY (pk.indkey::int2[]), false) AS primary_key
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY c.relname, a.attnum`;
+
+/** Key positions with attnum 0 are expressions; positions past indnkeyatts are INCLUDE columns. */
+const INDEXES = `
+SELECT t.relname AS table, i.relname AS name, am.amname AS method, x.indisunique AS unique,
+       x.indisprimary AS primary, x.indnkeyatts AS key_count,
+       ARRAY(SELECT a.attname::text
+             FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+             LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.ord::int, true)
+             FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+             WHERE k.attnum = 0 ORDER BY k.ord) AS expressions,
+       x.indoption::int2[] AS options,
+       pg_get_expr(x.indpred, x.indrelid) AS predicate
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_am am ON am.oid = i.relam
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
+ORDER BY t.relname, i.relname`;
+
+const FOREIGN_KEYS = `
+SELECT t.relname AS table, con.conname AS name,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+       r.relname AS ref_table,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS ref_columns,
+       con.confdeltype AS on_delete
+FROM pg_constraint con
+JOIN pg_class t ON t.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_class r ON r.oid = con.confrelid
+WHERE con.contype = 'f' AND n.nspname = current_schema()
+ORDER BY t.relname, con.conname`;
+
+const EXTENSIONS = `SELECT extname AS name FROM pg_extension ORDER BY extname`;
+
+interface RelationRow {
+  name: string;
+  kind: 'r' | 'p' | 'v' | 'm';
+  partition: boolean;
+  extension_owned: boolean;
+  sql: string | null;
+}
+interface ColumnRow {
+  table: string;
+  name: string;
+  type: string;
+  nullable: boolean;
+  default: string | null;
+  primary_key: boolean;
+}
+interface IndexRow {
+  table: string;
+  name: string;
+  method: string;
+  unique: boolean;
+  primary: boolean;
+  key_count: number;
+  columns: Array<string | null>;
+  expressions: string[];
+  options: number[];
+  predicate: string | null;
+}
+interface ForeignKeyRow {
+  table: string;
+  name: string;
+  columns: string[];
+  ref_table: string;
+  ref_columns: string[];
+  on_delete: string;
+}
+
+/** pg_constraint.confdeltype in the IR's vocabulary (`ReferentialAction`). */
+const ON_DELETE: Record<string, string> = { a: 'noAction', r: 'restrict', c: 'cascade', n: 'setNull', d: 'setDefault' };
+
+/** pg_index.indoption bit for a descending key. */
+const INDOPTION_DESC = 1;
+
+function toIndex(row: IndexRow): SnapshotIndex {
+  const keys = row.columns.slice(0, row.key_count);
+  const columns: string[] = [];
+  const directions: IndexKeyToken[] = [];
+  keys.forEach((name, i) => {
+    if (name === null) return;
+    columns.push(name);
+    directions.push(row.options[i] & INDOPTION_DESC ? -1 : 1);
+  });
+  const ix: SnapshotIndex = { name: row.name, columns, directions, unique: row.unique, primary: row.primary, method: row.method };
+  const include = row.columns.slice(row.key_count).filter((c): c is string => c !== null);
+  if (include.length) ix.include = include;
+  if (row.predicate) ix.where = row.predicate;
+  if (row.expressions.length) ix.expression = row.expressions.join(', ');
+  return ix;
+}
+
+function toColumn(row: ColumnRow): SnapshotColumn {
+  return { name: row.name, type: row.type, nullable: row.nullable, primaryKey: row.primary_key, default: row.default };
+}
+
+function toForeignKey(row: ForeignKeyRow): SnapshotForeignKey {
+  return { name: row.name, columns: row.columns, refTable: row.ref_table, refColumns: row.ref_columns, onDelete: ON_DELETE[row.on_delete] ?? row.on_delete };
+}
+
+function groupBy<R extends { table: string }>(rows: R[]): Map<string, R[]> {
+  const out = new Map<string, R[]>();
+  for (const r of rows) {
+    const list = out.get(r.table);
+    if (list) list.push(r);
+    else out.set(r.table, [r]);
+  }
+  return out;
+}
+
+/**
+ * Extension-owned relations (PostGIS's spatial_ref_sys and its views) and partitions of a partitioned table
+ * are listed in `internal`, never as the user's tables or views.
+ */
+export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
+  const [relations, columns, indexes, fks, extensions] = await Promise.all([
+    conn.query<RelationRow>(RELATIONS),
+    conn.query<ColumnRow>(COLUMNS),
+    conn.query<IndexRow>(INDEXES),
+    conn.query<ForeignKeyRow>(FOREIGN_KEYS),
+    conn.query<{ name: string }>(EXTENSIONS),
+  ]);
+  const columnsOf = groupBy(columns);
+  const indexesOf = groupBy(indexes);
+  const fksOf = groupBy(fks);
+  const snapshot: Snapshot = { dialect: 'postgres', tables: [], views: [], internal: [], extensions: extensions.map((e) => e.name) };
+  for (const rel of relations) {
+    if (rel.extension_owned || rel.partition) {
+      snapshot.internal!.push(rel.name);
+    } else if (rel.kind === 'v' || rel.kind === 'm') {
+      snapshot.views.push({ name: rel.name, materialized: rel.kind === 'm', sql: rel.sql ?? undefined });
+    } else {
+      const table: SnapshotTable = {
+        name: rel.name,
+        columns: (columnsOf.get(rel.name) ?? []).map(toColumn),
+        indexes: (indexesOf.get(rel.name) ?? []).map(toIndex),
+        foreignKeys: (fksOf.get(rel.name) ?? []).map(toForeignKey),
+      };
+      snapshot.tables.push(table);
+    }
+  }
+  return snapshot;
+}

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import type { Backend, RowMode, RunResult, Session } from './backend.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const identity = (v: string) => v;
+
+/**
+ * Per-query type parsing, so forge's results do not depend on global `pg.types` settings made elsewhere in
+ * the process: int8 and numeric stay strings (the codec turns int8 into bigint; decimals stay exact).
+ */
+const FORGE_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8 || oid === NUMERIC ? identity : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+async function runPg(q: Queryable, sql: string, params: readonly unknown[], mode: RowMode, name?: string): Promise<RunResult> {
+  const config: pg.QueryConfig & { rowMode?: 'array' } = { text: sql, values: params as unknown[], types: FORGE_TYPES };
+  if (mode === 'arrays') config.rowMode = 'array';
+  if (name) config.name = name;
+  const res = (await q.query(config)) as pg.QueryResult | pg.QueryResult[];
+  // A multi-statement text without parameters runs on the simple protocol and yields one result per statement.
+  const results = Array.isArray(res) ? res : [res];
+  const last = results[results.length - 1];
+  return { rows: last?.rows ?? [], rowCount: results.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
+}
+
+export class PgBackend implements Backend {
+  readonly flavor = 'pg';
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly owned: boolean,
+    readonly prepare: boolean,
+  ) {}
+
+  run(sql: string, params: readonly unknown[], mode: RowMode, name?: string): Promise<RunResult> {
+    return runPg(this.pool, sql, params, mode, name);
+  }
+
+  async reserve(): Promise<Session> {
+    const client = await this.pool.connect();
+    return {
+      run: (sql, params, mode, name) => runPg(client, sql, params, mode, name),
+      release: (broken) => client.release(broken === true),
+    };
+  }
+
+  async end(): Promise<void> {
+    if (this.owned) await this.pool.end();
+  }
+}

@@ -1,0 +1,52 @@
+import type { Connection, ProbeReport } from '@forge/core';
+
+/** Extensions doctor reports on, what forge uses each for, and the package that provides it when absent. */
+const EXTENSIONS: ReadonlyArray<{ name: string; use: string; install: (major: string) => string }> = [
+  { name: 'postgis', use: 'f.geoPoint() as geography', install: (v) => `apt-get install postgresql-${v}-postgis-3` },
+  { name: 'vector', use: 'f.vector() as pgvector', install: (v) => `apt-get install postgresql-${v}-pgvector` },
+  { name: 'pg_trgm', use: 'trigram indexes for contains/ILIKE', install: () => 'install your distribution\'s postgresql-contrib package' },
+  { name: 'btree_gin', use: 'mixed GIN indexes', install: () => 'install your distribution\'s postgresql-contrib package' },
+  { name: 'btree_gist', use: 'mixed GiST indexes', install: () => 'install your distribution\'s postgresql-contrib package' },
+];
+
+/** gen_random_uuid() is built in from PostgreSQL 13; forge's uuid ids default to it. */
+const MIN_VERSION_NUM = 130000;
+
+/**
+ * The live capability probe behind `forge doctor`: server version and, per extension, installed (its version),
+ * available (packaged on the server, not created in this database) or missing. Never throws: a failure is a
+ * finding in the report.
+ */
+export async function probePostgres(conn: Connection): Promise<ProbeReport> {
+  const report: ProbeReport = { dialect: 'postgres', version: 'unknown', features: {}, actions: [] };
+  try {
+    const [server] = await conn.query<{ version: string; num: string }>(
+      `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
+    );
+    report.version = server.version;
+    const major = String(Math.floor(Number(server.num) / 10000));
+    if (Number(server.num) < MIN_VERSION_NUM) {
+      report.actions.push(`Upgrade PostgreSQL to 13 or later (found ${server.version}): forge's uuid ids use gen_random_uuid().`);
+    }
+    const rows = await conn.query<{ name: string; installed: string | null }>(
+      'SELECT name, installed_version AS installed FROM pg_available_extensions WHERE name = ANY($1::text[])',
+      [EXTENSIONS.map((e) => e.name)],
+    );
+    for (const ext of EXTENSIONS) {
+      const row = rows.find((r) => r.name === ext.name);
+      if (row?.installed) {
+        report.features[ext.name] = row.installed;
+      } else if (row) {
+        report.features[ext.name] = 'available';
+        report.actions.push(`For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)`);
+      } else {
+        report.features[ext.name] = false;
+        report.actions.push(`For ${ext.use}: ${ext.install(major)} on the database server, then CREATE EXTENSION IF NOT EXISTS ${ext.name};`);
+      }
+    }
+  } catch (e) {
+    report.features.error = e instanceof Error ? e.message : String(e);
+    report.actions.push('The probe could not read the server: check DATABASE_URL and that the role may read pg_available_extensions.');
+  }
+  return report;
+}

@@ -1,0 +1,229 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { ValidationError, type Connection, type ExecResult, type QueryOptions } from '@forge/core';
+import { bindParams } from './bind.js';
+import { mapSqliteError } from './errors.js';
+import { Gate, runInsideTransaction, wouldDeadlock } from './gate.js';
+
+type Database = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/** Bounded so that dynamic SQL (IN lists of every length) cannot grow the cache without limit. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/** `prepare` refuses text with several statements (or none); such DDL runs through `exec` instead. */
+const NOT_ONE_STATEMENT = /supplied SQL string contains (more than one statement|no statements)/;
+
+export interface TransactionOptions {
+  /** BEGIN IMMEDIATE: take the write lock up front (waiting up to busy_timeout), as the push lock does. */
+  immediate?: boolean;
+}
+
+/** What every scope (the root connection and the transactions opened from it) shares: the handle and its statements. */
+class Session {
+  closed = false;
+  private readonly statements = new Map<string, Statement>();
+  constructor(
+    readonly db: Database,
+    /** False for a user's own Database (betterSqlite3Driver): forge never closes it. */
+    readonly owned: boolean,
+  ) {}
+
+  prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt) return stmt;
+    stmt = this.db.prepare<unknown[]>(sql);
+    if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
+    this.statements.set(sql, stmt);
+    return stmt;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.statements.clear();
+    if (this.owned) this.db.close();
+  }
+}
+
+function settle<T>(op: () => T): Promise<T> {
+  try {
+    return Promise.resolve(op());
+  } catch (e) {
+    return Promise.reject(mapSqliteError(e));
+  }
+}
+
+function deadlockError(): Error {
+  return new Error(
+    'A query was sent to the outer connection from inside its own transaction; it would wait for the transaction to end, which waits for the query. Use the `tx` connection passed to transaction(fn).',
+  );
+}
+
+/**
+ * A better-sqlite3 handle behind the async Connection contract. The root connection and each transaction scope
+ * are separate objects over one Session; each scope's Gate makes calls on it wait while a transaction opened
+ * from it is running, while the transaction's own connection goes straight through.
+ */
+export class SqliteConnection implements Connection {
+  readonly dialect = 'sqlite' as const;
+  private readonly gate = new Gate();
+  private ended = false;
+
+  constructor(
+    private readonly session: Session,
+    private readonly depth: number,
+  ) {}
+
+  static open(db: Database, owned: boolean): SqliteConnection {
+    return new SqliteConnection(new Session(db, owned), 0);
+  }
+
+  /** The better-sqlite3 handle, for what SQL cannot do (loading an extension). */
+  get native(): Database {
+    return this.session.db;
+  }
+
+  get inTransaction(): boolean {
+    // At the root, only a transaction someone began with raw SQL counts; forge's own ones belong to their `tx`.
+    return this.depth > 0 || (!this.gate.busy && this.session.db.open && this.session.db.inTransaction);
+  }
+
+  private usable(): Error | undefined {
+    if (this.session.closed) return new Error('The SQLite connection is closed');
+    if (this.ended) return new Error('This transaction has already finished; run queries on the connection it was opened from');
+    return undefined;
+  }
+
+  /** Run a synchronous driver call now, or after the transaction currently open on this scope. */
+  private enter<T>(op: () => T): Promise<T> {
+    const unusable = this.usable();
+    if (unusable) return Promise.reject(unusable);
+    if (!this.gate.busy) return settle(op);
+    if (wouldDeadlock(this.gate)) return Promise.reject(deadlockError());
+    return this.gate.run(() => settle(op));
+  }
+
+  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.enter(() => {
+      const stmt = this.session.prepare(sql);
+      const args = bindParams(params);
+      if (!stmt.reader) {
+        stmt.run(...args);
+        return [];
+      }
+      return stmt.raw(false).safeIntegers(false).all(...args) as R[];
+    });
+  }
+
+  queryArrays(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<unknown[][]> {
+    return this.enter(() => {
+      const stmt = this.session.prepare(sql);
+      const args = bindParams(params);
+      if (!stmt.reader) {
+        stmt.run(...args);
+        return [];
+      }
+      // The mode is set on every call because cached statements are shared by query, queryArrays and execute.
+      return stmt.raw(true).safeIntegers(opts?.safeIntegers === true).all(...args) as unknown[][];
+    });
+  }
+
+  execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    return this.enter(() => {
+      let stmt: Statement;
+      try {
+        stmt = this.session.prepare(sql);
+      } catch (e) {
+        if (!(e instanceof RangeError) || !NOT_ONE_STATEMENT.test(e.message)) throw e;
+        if (params.length) throw new ValidationError('Parameters cannot be bound to SQL text with several statements; run the statements one at a time');
+        this.session.db.exec(sql);
+        return { rowCount: 0 };
+      }
+      const args = bindParams(params);
+      // A statement with RETURNING produces rows; run() would discard them, so count what all() returns.
+      if (stmt.reader) return { rowCount: stmt.raw(true).safeIntegers(false).all(...args).length };
+      return { rowCount: stmt.run(...args).changes };
+    });
+  }
+
+  async *stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]> {
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ValidationError(`chunkSize must be a positive integer, got ${chunkSize}`);
+    await this.enter(() => undefined);
+    let rows: IterableIterator<unknown[]>;
+    try {
+      // A statement of its own: a cached one could be re-entered by another call while this cursor is open.
+      const stmt = this.session.db.prepare<unknown[]>(sql);
+      rows = stmt.raw(true).safeIntegers(opts?.safeIntegers === true).iterate(...bindParams(params)) as IterableIterator<unknown[]>;
+    } catch (e) {
+      throw mapSqliteError(e);
+    }
+    let chunk: unknown[][] = [];
+    try {
+      for (;;) {
+        let next: IteratorResult<unknown[]>;
+        try {
+          next = rows.next();
+        } catch (e) {
+          throw mapSqliteError(e);
+        }
+        if (next.done) break;
+        chunk.push(next.value);
+        if (chunk.length >= chunkSize) {
+          yield chunk;
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield chunk;
+    } finally {
+      // Closing the cursor frees the connection when the consumer stops early.
+      rows.return?.();
+    }
+  }
+
+  transaction<T>(fn: (tx: Connection) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    const unusable = this.usable();
+    if (unusable) return Promise.reject(unusable);
+    if (this.gate.busy && wouldDeadlock(this.gate)) return Promise.reject(deadlockError());
+    return this.gate.run(async () => {
+      const db = this.session.db;
+      // A savepoint when nested, or when the root handle is already inside a transaction begun with raw SQL.
+      const savepoint = this.depth > 0 || db.inTransaction ? `forge_sp_${this.depth}` : undefined;
+      try {
+        db.exec(savepoint ? `SAVEPOINT ${savepoint}` : opts.immediate ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      } catch (e) {
+        throw mapSqliteError(e);
+      }
+      const tx = new SqliteConnection(this.session, this.depth + 1);
+      const token = {};
+      this.gate.holder = token;
+      try {
+        const result = await runInsideTransaction(token, () => fn(tx));
+        db.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+        return result;
+      } catch (e) {
+        rollback(db, savepoint);
+        throw mapSqliteError(e);
+      } finally {
+        tx.ended = true;
+        this.gate.holder = undefined;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.depth > 0) throw new Error('close() belongs to the root connection, not to a transaction');
+    if (this.session.closed) return;
+    // Let an open transaction finish rather than cutting it off mid-way.
+    if (this.gate.busy && !wouldDeadlock(this.gate)) await this.gate.run(() => undefined);
+    this.session.close();
+  }
+}
+
+function rollback(db: Database, savepoint: string | undefined): void {
+  // SQLite may already have rolled back on its own (e.g. SQLITE_FULL); then there is nothing left to undo.
+  if (!db.open || !db.inTransaction) return;
+  try {
+    db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+  } catch {
+    // The error that caused the rollback is the one worth reporting; a failed rollback adds nothing to it.
+  }
+}

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError, type ConnectOptions, type Connection, type DriverHandle } from '@forge/core';
+import { SqliteConnection } from './connection.js';
+import { mapSqliteError } from './errors.js';
+import { parseSqliteUrl } from './url.js';
+
+export interface SqliteConnectOptions extends ConnectOptions {
+  /** How long a statement waits for another connection's write lock (ms). The URL's `?busy_timeout=` wins. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const FLAVOR = 'better-sqlite3';
+
+/** Wrap a better-sqlite3 Database the user opened; forge uses it as configured and never closes it. */
+export function betterSqlite3Driver(db: Database.Database): DriverHandle {
+  return { __forgeDriver: true, dialect: 'sqlite', flavor: FLAVOR, client: db };
+}
+
+function fromHandle(handle: DriverHandle): Connection {
+  if (handle?.__forgeDriver !== true || handle.dialect !== 'sqlite' || handle.flavor !== FLAVOR) {
+    throw new ConfigError(`The SQLite adapter takes betterSqlite3Driver(db); got a ${handle?.flavor ?? typeof handle} driver for ${handle?.dialect ?? 'an unknown dialect'}`);
+  }
+  const db = handle.client as Database.Database;
+  if (!db || typeof db.prepare !== 'function' || typeof db.exec !== 'function') {
+    throw new ConfigError('betterSqlite3Driver(db) needs a better-sqlite3 Database: new Database(path)');
+  }
+  if (!db.open) throw new ConfigError('The better-sqlite3 Database passed to betterSqlite3Driver() is already closed');
+  return SqliteConnection.open(db, false);
+}
+
+/**
+ * Open a SQLite database from a URL (see parseSqliteUrl) or wrap a user's handle. Files get WAL (readers do not
+ * block the writer); every connection waits `busy_timeout` for locks and enforces foreign keys.
+ */
+export async function openSqlite(target: string | DriverHandle, opts: SqliteConnectOptions = {}): Promise<Connection> {
+  if (typeof target !== 'string') return fromHandle(target);
+  const parsed = parseSqliteUrl(target);
+  if (!parsed.memory) {
+    const dir = path.dirname(parsed.filename);
+    if (!existsSync(dir)) {
+      throw new ConfigError(`The directory ${dir} for the SQLite database ${path.basename(parsed.filename)} does not exist: create it first (mkdir -p ${dir})`);
+    }
+  }
+  const busy = parsed.busyTimeoutMs ?? opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busy) || busy < 0) throw new ConfigError(`busyTimeoutMs must be a whole number of milliseconds, got ${busy}`);
+  let db: Database.Database;
+  try {
+    db = new Database(parsed.filename, { timeout: busy });
+  } catch (e) {
+    throw mapSqliteError(e);
+  }
+  try {
+    db.pragma(`busy_timeout = ${busy}`);
+    if (!parsed.memory) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+  } catch (e) {
+    db.close();
+    throw mapSqliteError(e);
+  }
+  return SqliteConnection.open(db, true);
+}

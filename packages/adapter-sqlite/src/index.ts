@@ -1,0 +1,71 @@
+import type { Adapter, Capabilities, Connection } from '@forge/core';
+import { sqliteCodec } from './codec.js';
+import { SqliteCompiler } from './compile.js';
+import { SqliteConnection } from './connection.js';
+import { sqliteDdl } from './ddl.js';
+import { openSqlite } from './driver.js';
+import { mapSqliteError } from './errors.js';
+import { introspectSqlite } from './introspect.js';
+import { probeSqlite } from './probe.js';
+
+export const capabilities: Capabilities = {
+  dialect: 'sqlite',
+  // Column types are affinities, not constraints: comparing them would only produce noise.
+  compareTypes: false,
+  transactionalDdl: true,
+  returning: true,
+  savepoints: true,
+  partialIndexes: true,
+  expressionIndexes: true,
+  coveringIndexes: false,
+  indexMethods: ['btree'],
+  alterAddForeignKey: false,
+  dropColumn: true,
+  fullTextSearch: true,
+  ilike: false,
+  jsonPath: true,
+  nativeArrays: false,
+  nativeCursor: true,
+  views: true,
+  materializedViews: false,
+  maxIdentifierLength: 128,
+};
+
+/**
+ * The push lock: a BEGIN IMMEDIATE transaction takes SQLite's write lock before planning, so concurrent pushes on
+ * one file wait for each other (up to busy_timeout) instead of interleaving their DDL.
+ */
+function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  if (conn instanceof SqliteConnection) return conn.transaction(fn, { immediate: true });
+  return conn.transaction(fn);
+}
+
+/** One push statement inside its own savepoint (a transaction when none is open), so its failure undoes only itself. */
+async function runIsolated(conn: Connection, sql: string): Promise<void> {
+  await conn.transaction((tx) => tx.execute(sql));
+}
+
+export const adapter: Adapter = {
+  kind: 'sqlite',
+  capabilities,
+  connect: openSqlite,
+  introspect: introspectSqlite,
+  ddl: sqliteDdl,
+  compiler: new SqliteCompiler(),
+  codec: sqliteCodec,
+  lock,
+  runIsolated,
+  probe: probeSqlite,
+  mapError: mapSqliteError,
+  // A SQLite URL is a path: it carries no credentials to hide.
+  redactUrl: (url) => url,
+};
+
+export { betterSqlite3Driver, openSqlite, type SqliteConnectOptions } from './driver.js';
+export { SqliteConnection, type TransactionOptions } from './connection.js';
+export { SqliteCompiler, jsonPathOf, ftsQueryOf } from './compile.js';
+export { introspectSqlite } from './introspect.js';
+export { sqliteDdl } from './ddl.js';
+export { sqliteCodec } from './codec.js';
+export { mapSqliteError } from './errors.js';
+export { parseSqliteUrl } from './url.js';

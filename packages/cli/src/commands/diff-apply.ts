@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { runDiffApply, type DiffApplyResult } from '@forge/core';
+import { openAdapter, withConnection } from '../adapter.js';
+import { stringFlag, type CommandContext, type Flags } from '../command.js';
+import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
+import { changeList, deferredLines } from '../format.js';
+import { collectIgnore } from '../ignore.js';
+import { migrationsDir, refuseMongo } from '../migrations.js';
+import { prepare } from '../preflight.js';
+
+/** `forge diff apply [--dry]`: reached through `forge diff`, since cac has no sub-commands. */
+export async function diffApply(ctx: CommandContext, flags: Flags): Promise<ExitCode> {
+  for (const name of ['json', 'check'] as const) {
+    if (flags[name]) throw new CliError(`--${name} does not apply to \`forge diff apply\``, 'use `forge diff --check --json` to gate on drift');
+  }
+  const p = await prepare(ctx, stringFlag(flags, 'schema'));
+  refuseMongo(p.entry.dialect);
+  const ignore = collectIgnore({ config: p.config?.config.ignore, env: ctx.env().FORGE_DIFF_IGNORE, flag: flags.ignore });
+  const dir = migrationsDir(ctx.cwd, p.config);
+  const adapter = await openAdapter(p.entry, ctx.cwd);
+
+  const result = await withConnection(adapter, p.url, async (conn) => {
+    try {
+      return await runDiffApply({ adapter, conn, ir: p.schema.ir }, { dir, dry: flags.dry === true, ignore });
+    } catch (e) {
+      // A MigrationError means the up block ran and failed; its message already lists what stayed applied
+      // and what to do. A ConfigError (the folder cannot be written) is raised before the database is read.
+      const name = errorName(e);
+      if (name === 'MigrationError') throw new CliError(errorMessage(e), undefined, EXIT.statementFailed);
+      if (name === 'ConfigError') throw new CliError(errorMessage(e));
+      throw commandFailed('diff apply', e);
+    }
+  });
+  return flags.dry === true ? printDry(ctx, result) : printApplied(ctx, result);
+}
+
+/** Under --dry stdout is exactly the file, so `forge diff apply --dry > m.sql` works; the summary goes to stderr. */
+function printDry(ctx: CommandContext, r: DiffApplyResult): ExitCode {
+  const { ce, err, out } = ctx.o;
+  if (isEmpty(r)) {
+    err(`${ce.green('✓')} no drift to apply`);
+  } else {
+    for (const line of changeList(ce, r)) err(line);
+    out(r.content.replace(/\n$/, ''));
+  }
+  for (const line of deferredLines(ce, r)) err(line);
+  err(ce.dim('dry run: nothing written, nothing applied'));
+  return EXIT.ok;
+}
+
+function printApplied(ctx: CommandContext, r: DiffApplyResult): ExitCode {
+  const { c, out } = ctx.o;
+  if (isEmpty(r)) {
+    out(`${c.green('✓')} no drift to apply — nothing written`);
+  } else {
+    for (const line of changeList(c, r)) out(line);
+  }
+  for (const line of deferredLines(c, r)) out(line);
+  if (r.file) out(`wrote ${path.relative(ctx.cwd, r.file) || r.file}`);
+  if (r.applied) {
+    out(`${c.green('✓')} applied ${r.name} and recorded it in _forge_migrations`);
+    out(c.dim('  → undo with `npx forge rollback`'));
+  } else if (!isEmpty(r)) {
+    out(`${c.yellow('!')} nothing written: none of these changes has a statement on this database (\`forge diff apply --dry\` shows why)`);
+  }
+  return EXIT.ok;
+}
+
+function isEmpty(r: DiffApplyResult): boolean {
+  return r.changes.length === 0 && r.up.length === 0;
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import type { Adapter } from '@forge/core';
+import { dialectOf, openAdapter, showUrl, withConnection, type DialectEntry } from '../adapter.js';
+import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
+import { loadConfig } from '../config.js';
+import { DATABASE_URL_EXAMPLE } from '../env.js';
+import { CliError, EXIT, errorMessage } from '../errors.js';
+import { driverInventory, type DriverRow } from '../doctor/packages.js';
+import { lintSchema } from '../doctor/lint.js';
+import { loadSchema, resolveSchemaFile } from '../schema.js';
+
+export const doctor: CommandSpec = {
+  name: 'doctor',
+  description: 'Pre-flight check: drivers, DATABASE_URL, schema lint, live capability probe, action items',
+  usage: 'doctor [--schema=<file>]',
+  options: [['--schema <file>', 'Schema file to lint (default: the same resolution cascade as push)']],
+  help: [
+    {
+      title: 'Exit codes',
+      body:
+        '  0  the check ran; anything to fix is listed under "Action items"\n' +
+        '  1  DATABASE_URL is missing or has an unknown prefix (nothing else can be checked against a database)',
+    },
+  ],
+  examples: ['npx forge doctor'],
+  async run(ctx, _args, flags) {
+    const actions: string[] = [];
+    const { c, out } = ctx.o;
+    out(c.bold('forge doctor'));
+
+    const inventory = driverInventory(ctx.cwd);
+    section(ctx, 'Drivers');
+    for (const row of inventory) out(`  ${driverLine(ctx, row)}`);
+
+    section(ctx, 'DATABASE_URL');
+    const url = ctx.env().DATABASE_URL?.trim();
+    const entry = checkUrl(ctx, url, inventory, actions);
+
+    section(ctx, 'Schema');
+    const adapter = entry ? await tryAdapter(ctx, entry, actions) : undefined;
+    await checkSchema(ctx, flags, entry, adapter, actions);
+
+    section(ctx, 'Live probe');
+    if (url && entry && adapter) await probe(ctx, url, adapter, actions);
+    else out(`  ${c.dim('· skipped: needs a usable DATABASE_URL and its adapter')}`);
+
+    section(ctx, 'Action items');
+    if (actions.length === 0) out(`  ${c.green('✓')} nothing to do`);
+    actions.forEach((a, i) => out(`  ${i + 1}. ${a}`));
+    return entry ? EXIT.ok : EXIT.preflight;
+  },
+};
+
+function section(ctx: CommandContext, title: string): void {
+  ctx.o.out('');
+  ctx.o.out(ctx.o.c.bold(title));
+}
+
+function driverLine(ctx: CommandContext, row: DriverRow): string {
+  const { c } = ctx.o;
+  const ok = !!row.driver.version && !!row.adapter.version;
+  const driver = row.driver.version
+    ? `${row.driver.name} ${row.driver.version}${row.driverViaAdapter ? c.dim(` (via ${row.adapter.name})`) : ''}`
+    : `${row.driver.name} ${c.dim('not installed')}`;
+  const adapter = row.adapter.version ? `${row.adapter.name} ${row.adapter.version}` : `${row.adapter.name} ${c.dim('not installed')}`;
+  return `${ok ? c.green('✓') : c.dim('·')} ${row.dialect.padEnd(8)} ${driver}; ${adapter}`;
+}
+
+function checkUrl(ctx: CommandContext, url: string | undefined, inventory: DriverRow[], actions: string[]): DialectEntry | undefined {
+  const { c, out } = ctx.o;
+  if (!url) {
+    out(`  ${c.red('✗')} not set (looked in the environment and in .env)`);
+    actions.push(`set DATABASE_URL in the environment or in .env, e.g. ${DATABASE_URL_EXAMPLE}`);
+    return undefined;
+  }
+  let entry: DialectEntry;
+  try {
+    entry = dialectOf(url);
+  } catch (e) {
+    out(`  ${c.red('✗')} ${errorMessage(e)}`);
+    actions.push("fix the DATABASE_URL prefix; for a URL forge cannot recognise, pass the dialect to createDb({ url, type: 'postgres', schema })");
+    return undefined;
+  }
+  const row = inventory.find((r) => r.dialect === entry.dialect);
+  out(`  ${c.green('✓')} ${showUrl(url)} → ${entry.dialect}`);
+  if (!row?.adapter.version || !row.driver.version) {
+    const missing = [row?.adapter.version ? undefined : entry.packageName, row?.driver.version ? undefined : entry.driver].filter(Boolean);
+    out(`  ${c.red('✗')} ${missing.join(' and ')} not installed`);
+    actions.push(`npm install ${missing.join(' ')}`);
+  }
+  return entry;
+}
+
+async function tryAdapter(ctx: CommandContext, entry: DialectEntry, actions: string[]): Promise<Adapter | undefined> {
+  try {
+    return await openAdapter(entry, ctx.cwd);
+  } catch (e) {
+    // The install hint was already added by the URL check when the package is simply absent.
+    if (!actions.some((a) => a.includes(entry.packageName))) actions.push(errorMessage(e));
+    return undefined;
+  }
+}
+
+async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntry | undefined, adapter: Adapter | undefined, actions: string[]): Promise<void> {
+  const { c, out } = ctx.o;
+  try {
+    const config = await loadConfig(ctx.cwd);
+    const source = resolveSchemaFile({ cwd: ctx.cwd, flag: stringFlag(flags, 'schema'), env: ctx.env(), config });
+    const schema = await loadSchema(source, ctx.cwd);
+    const count = Object.keys(schema.ir.models).length;
+    out(`  ${c.green('✓')} ${path.relative(ctx.cwd, schema.file)} (${schema.via}): ${count} model${count === 1 ? '' : 's'}`);
+    if (!entry) {
+      out(`  ${c.dim('· index lint skipped: it needs the dialect from DATABASE_URL')}`);
+      return;
+    }
+    const findings = lintSchema(schema.ir, entry.dialect, adapter?.capabilities);
+    for (const f of findings) {
+      out(`  ${f.severity === 'warn' ? c.yellow('!') : c.dim('i')} ${f.table}: ${f.message}`);
+    }
+    const warnings = findings.filter((f) => f.severity === 'warn').length;
+    if (warnings) actions.push(`address the ${warnings} index warning(s) marked ! under Schema`);
+  } catch (e) {
+    out(`  ${c.red('✗')} ${errorMessage(e)}`);
+    actions.push(e instanceof CliError && e.hint ? e.hint : 'fix the schema so it loads');
+  }
+}
+
+async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions: string[]): Promise<void> {
+  const { c, out } = ctx.o;
+  try {
+    const report = await withConnection(adapter, url, (conn) => adapter.probe(conn));
+    out(`  ${c.green('✓')} connected: ${report.dialect} ${report.version}`);
+    for (const [feature, value] of Object.entries(report.features)) {
+      out(`    ${feature}: ${value === true ? 'yes' : value === false ? 'no' : value}`);
+    }
+    actions.push(...report.actions);
+  } catch (e) {
+    // Best effort (seed 004): an unreachable database is a finding, not a crash.
+    out(`  ${c.red('✗')} ${errorMessage(e)}`);
+    actions.push(e instanceof CliError && e.hint ? e.hint : 'check that the database is reachable with the credentials in DATABASE_URL');
+  }
+}

@@ -1,0 +1,48 @@
+import { runPush } from '@forge/core';
+import { openAdapter, withConnection } from '../adapter.js';
+import { stringFlag, type CommandSpec } from '../command.js';
+import { CliError, EXIT, commandFailed } from '../errors.js';
+import { pushSummary, statementLine } from '../format.js';
+import { printError } from '../output.js';
+import { prepare } from '../preflight.js';
+
+export const push: CommandSpec = {
+  name: 'push',
+  description: 'Create what the schema declares and the database lacks (additive: never drops or alters)',
+  usage: 'push [--enable-extensions] [--schema=<file>]',
+  options: [
+    ['--enable-extensions', 'Also run CREATE EXTENSION IF NOT EXISTS for what the schema needs (postgis, vector, ...)'],
+    ['--schema <file>', 'Schema file (overrides FORGE_SCHEMA_PATH, package.json and forge.config)'],
+  ],
+  help: [
+    { title: 'Exit codes', body: '  0  every statement applied (or nothing to do)\n  1  nothing ran: no DATABASE_URL, schema did not load, database unreachable\n  2  at least one statement failed (the others still ran)' },
+  ],
+  examples: ['DATABASE_URL=sqlite:./app.db npx forge push', 'npx forge push --schema=./src/db/schema.ts'],
+  async run(ctx, _args, flags) {
+    const p = await prepare(ctx, stringFlag(flags, 'schema'));
+    const adapter = await openAdapter(p.entry, ctx.cwd);
+    const { c, out } = ctx.o;
+    const report = await withConnection(adapter, p.url, (conn) =>
+      runPush(
+        { adapter, conn, ir: p.schema.ir },
+        {
+          enableExtensions: flags.enableExtensions === true,
+          // Stream each statement as it runs, so a slow push shows progress and a crash shows how far it got.
+          onStatement: (s, outcome, error) => out(statementLine(c, s, outcome, error)),
+        },
+      ).catch((e: unknown) => {
+        throw commandFailed('push', e);
+      }),
+    );
+    for (const line of pushSummary(c, report)) out(line);
+    if (report.failures.length === 0) return EXIT.ok;
+    printError(
+      ctx.o,
+      new CliError(
+        `${report.failures.length} statement(s) failed`,
+        'fix the cause shown after ✗ and run `forge push` again; the statements that applied stay applied',
+      ),
+    );
+    return EXIT.statementFailed;
+  },
+};

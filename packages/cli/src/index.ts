@@ -1,0 +1,2 @@
+export { main } from './main.js';
+export { defineConfig, type ForgeConfig } from './config.js';

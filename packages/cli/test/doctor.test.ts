@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeProject, USERS_SCHEMA, type Project } from './helpers.js';
+
+const projects: Project[] = [];
+afterEach(() => {
+  for (const p of projects.splice(0)) p.cleanup();
+});
+
+function project(files: Record<string, string>): Project {
+  const p = makeProject(files);
+  projects.push(p);
+  return p;
+}
+
+const LINT_SCHEMA = `import { model, f } from '@forge/core';
+export const schema = {
+  place: model('places', { id: f.id(), name: f.string(), city: f.string() }, {
+    indexes: [
+      { name: 'places_name_ci', keys: { name: 1 }, collation: { locale: 'en', strength: 2 } },
+      { name: 'places_name_gin', keys: { name: 1 }, method: 'gin' },
+      { name: 'places_city_cover', keys: { city: 1 }, include: ['name'] },
+      { name: 'places_name_parser', keys: { name: 1 }, parser: 'ngram' },
+      { keys: { city: 1, name: 1 } },
+    ],
+  }),
+};
+`;
+
+describe('forge doctor', () => {
+  it('without DATABASE_URL: still lists drivers and the schema, then exits 1 with the fix as an action item', () => {
+    const p = project({ 'src/schema.ts': USERS_SCHEMA });
+    const r = p.run(['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Drivers$/m);
+    expect(r.stdout).toMatch(/sqlite +better-sqlite3 \d+\.\d+\.\d+.*@forge\/adapter-sqlite \d/);
+    expect(r.stdout).toMatch(/mongodb not installed/);
+    expect(r.stdout).toMatch(/✓ src\/schema\.ts \(conventional path\): 2 models/);
+    expect(r.stdout).toMatch(/Action items\n {2}1\. set DATABASE_URL .*DATABASE_URL=sqlite:\.\/app\.db npx forge push/);
+  });
+
+  it('an unknown prefix says how to pass the dialect to createDb, and exits 1', () => {
+    const p = project({ 'src/schema.ts': USERS_SCHEMA });
+    const r = p.run(['doctor'], { DATABASE_URL: 'cockroach://root:pw@localhost/db' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/unknown prefix/);
+    expect(r.stdout).toMatch(/type: 'postgres'/);
+    expect(r.stdout).not.toContain(':pw@');
+  });
+
+  it('on SQLite: lints impossible index options, probes the database, exits 0', () => {
+    const p = project({ 'src/schema.ts': LINT_SCHEMA });
+    const r = p.run(['doctor'], { DATABASE_URL: p.url });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`✓ ${p.url} → sqlite`);
+    expect(r.stdout).toMatch(/! places: index 'places_name_ci' sets collation, a MongoDB-only option/);
+    expect(r.stdout).toMatch(/! places: index 'places_name_gin' uses method 'gin', which sqlite does not support/);
+    expect(r.stdout).toMatch(/! places: index 'places_city_cover' has include/);
+    expect(r.stdout).toMatch(/! places: index 'places_name_parser' sets parser 'ngram'/);
+    expect(r.stdout).toMatch(/i places: an unnamed index on \(city, name\) gets the generated name 'forge_places_idx_city_name'/);
+    expect(r.stdout).toMatch(/✓ connected: sqlite \d/);
+    expect(r.stdout).toMatch(/address the 4 index warning\(s\)/);
+  });
+
+  it('a schema that fails to load is a finding, not a crash', () => {
+    const p = project({ 'src/schema.ts': "throw new Error('nope');\n" });
+    const r = p.run(['doctor'], { DATABASE_URL: p.url });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✗ the schema file src\/schema\.ts failed to load: nope/);
+  });
+
+  it('an unreachable database is reported with the password redacted, and does not fail the run', () => {
+    const p = project({ 'src/schema.ts': USERS_SCHEMA });
+    const r = p.run(['doctor'], { DATABASE_URL: 'postgres://app:hunter2@127.0.0.1:1/app' });
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+    expect(r.stdout).toContain('postgres://app:***@127.0.0.1:1/app → postgres');
+    expect(r.stdout).toMatch(/Live probe\n {2}(✗|·)/);
+  });
+});

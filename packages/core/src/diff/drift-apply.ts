@@ -1,0 +1,71 @@
+import type { Capabilities, DdlOp } from '../adapter.js';
+import type { SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
+import { describeForeignKey } from './diff.js';
+import type { PlanAdapter } from './plan.js';
+import type { DriftItem, DriftReport, MigrationChange } from './types.js';
+
+export interface DriftApplyStep {
+  op: DdlOp;
+  change: MigrationChange;
+}
+
+/** Adds run before drops, so the down block (run in reverse) restores dropped columns last. */
+const PHASES: ReadonlyArray<DdlOp['op']> = ['addColumn', 'createIndex', 'addForeignKey', 'dropColumn', 'dropTable'];
+
+function stepFor(item: DriftItem, model: TableIR | undefined, have: SnapshotTable | undefined, caps: Capabilities): DriftApplyStep | undefined {
+  // A readonly model's table belongs to another service: diff apply never alters it.
+  if (model?.readonly) return undefined;
+  const t = item.table;
+  if (item.direction === 'missing' && item.kind === 'column') {
+    const column = model?.columns.find((c) => c.name === item.column);
+    if (!column) return undefined;
+    return { op: { op: 'addColumn', table: t, column }, change: { text: `add ${t}.${column.name}`, destructive: false } };
+  }
+  if (item.direction === 'missing' && item.kind === 'index') {
+    const index = model?.indexes.find((i) => i.name === item.index);
+    // A live index with the same name but another shape would make CREATE INDEX fail: that is a human's call.
+    if (!index || have?.indexes.some((i) => i.name === index.name)) return undefined;
+    return { op: { op: 'createIndex', table: t, index }, change: { text: `add index ${index.name} on ${t}`, destructive: false } };
+  }
+  if (item.direction === 'missing' && item.kind === 'foreignKey' && caps.alterAddForeignKey) {
+    const fk = model?.foreignKeys.find((k) => k.name === item.foreignKey);
+    if (!fk) return undefined;
+    return { op: { op: 'addForeignKey', table: t, fk }, change: { text: `add foreign key ${t}.${describeForeignKey(fk)}`, destructive: false } };
+  }
+  if (item.direction === 'extra' && item.kind === 'column' && item.column && caps.dropColumn) {
+    const op: DdlOp = { op: 'dropColumn', table: t, column: item.column };
+    const was = have?.columns.find((c) => c.name === item.column);
+    if (was) op.was = was;
+    return { op, change: { text: `drop ${t}.${item.column}`, destructive: true } };
+  }
+  if (item.direction === 'extra' && item.kind === 'table') {
+    return { op: { op: 'dropTable', table: t }, change: { text: `drop table ${t}`, destructive: true } };
+  }
+  return undefined;
+}
+
+/**
+ * The "safe slice" of `forge diff apply` (seed 004): missing columns, indexes and foreign keys become
+ * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them. Everything
+ * else is deferred: missing tables and views (that is `forge push`), type changes, index shape changes,
+ * anything on a readonly model, and what the dialect cannot ALTER (SQLite foreign keys).
+ */
+export function planDriftApply(
+  report: DriftReport,
+  ir: SchemaIR,
+  snap: Snapshot,
+  adapter: PlanAdapter,
+): { ops: DriftApplyStep[]; deferred: DriftItem[] } {
+  const models = new Map(Object.values(ir.models).map((t) => [t.name, t]));
+  const live = new Map(snap.tables.map((t) => [t.name, t]));
+  const steps: DriftApplyStep[] = [];
+  const deferred: DriftItem[] = [];
+  for (const item of report.items) {
+    const step = stepFor(item, models.get(item.table), live.get(item.table), adapter.capabilities);
+    if (step) steps.push(step);
+    else deferred.push(item);
+  }
+  // Stable sort: report order within a phase.
+  steps.sort((a, b) => PHASES.indexOf(a.op.op) - PHASES.indexOf(b.op.op));
+  return { ops: steps, deferred };
+}

@@ -1,0 +1,132 @@
+import type { Capabilities } from '../adapter.js';
+import type { IndexIR, SnapshotIndex } from '../schema/ir.js';
+
+/** A Postgres cast as the catalog echoes it: `::text`, `::character varying(20)`, `::timestamp with time zone[]`. */
+const PG_CAST =
+  /::\s*(?:character varying|timestamp with(?:out)? time zone|time with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\s*\([^)]*\))?(?:\s*\[\])*/g;
+
+/** Words after which `(` opens a group, not a call's argument list. */
+const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'between', 'like', 'when', 'then', 'else', 'case', 'exists', 'any', 'all', 'select', 'where', 'on', 'as']);
+
+/**
+ * Replace grouping parentheses with spaces and keep call parentheses (`lower(`). Databases echo
+ * predicates fully parenthesised (`((a = 1) AND (b IS NULL))`), so grouping carries no signal here; a
+ * rare precedence-only difference is missed, which the "don't cry wolf" rule accepts.
+ */
+function dropGroupingParens(s: string): string {
+  const out = s.split('');
+  const open: boolean[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end === -1) break;
+      i = end;
+    } else if (c === '(') {
+      const word = /([a-z_][\w$.]*)\s*$/.exec(s.slice(0, i))?.[1];
+      const grouping = !word || KEYWORDS.has(word);
+      open.push(grouping);
+      if (grouping) out[i] = ' ';
+    } else if (c === ')' && open.pop()) {
+      out[i] = ' ';
+    }
+  }
+  return out.join('');
+}
+
+/**
+ * Normalise a `where` predicate or index expression so the database's echo-back form compares equal to
+ * what the schema wrote: lower-cased, casts (`::text`) and identifier quotes stripped, grouping
+ * parentheses removed, whitespace collapsed and dropped around punctuation. Used only for comparison.
+ */
+export function normalizeSqlExpr(expr: string | null | undefined): string | undefined {
+  if (expr == null) return undefined;
+  const s = dropGroupingParens(expr.toLowerCase().replace(PG_CAST, '').replace(/"([a-z_][a-z0-9_$]*)"/g, '$1'))
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([^\w\s'$])\s*/g, '$1')
+    .trim();
+  return s === '' ? undefined : s;
+}
+
+/**
+ * The identity drift uses for "is this index there": uniqueness plus the column set (order-free) plus
+ * the normalised expression. Rendered as `u:email` / `i:a,b` / `i:lower(email)`.
+ */
+export function indexSignature(ix: { unique: boolean; columns: readonly string[]; expression?: string }): string {
+  const parts = [...ix.columns].sort();
+  const expr = normalizeSqlExpr(ix.expression);
+  if (expr) parts.push(expr);
+  return `${ix.unique ? 'u' : 'i'}:${parts.join(',')}`;
+}
+
+/** JSON with object keys sorted, so key order never counts as a difference. */
+export function stableJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export interface IndexPropertyDiff {
+  property: string;
+  schema: unknown;
+  db: unknown;
+}
+
+/** Index methods that catalogs report under another name (pgvector's access methods for `vector`). */
+const METHOD_ALIASES: Record<string, readonly string[]> = { vector: ['hnsw', 'ivfflat'] };
+
+function sameMethod(schema: string, db: string): boolean {
+  return schema === db || (METHOD_ALIASES[schema]?.includes(db) ?? false);
+}
+
+function project(obj: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, obj?.[k] ?? null]));
+}
+
+/**
+ * The deep comparison of a user-named index with the database index of the same name. A property is
+ * compared only where the database can hold it and the adapter reports it, so a dialect that cannot
+ * express e.g. INCLUDE never reports permanent drift for it.
+ */
+export function compareIndexShape(s: IndexIR, d: SnapshotIndex, caps: Capabilities): IndexPropertyDiff[] {
+  const out: IndexPropertyDiff[] = [];
+  const add = (property: string, schema: unknown, db: unknown) => out.push({ property, schema: schema ?? null, db: db ?? null });
+
+  if (d.method !== undefined) {
+    const sm = s.method ?? 'btree';
+    if (!sameMethod(sm, d.method.toLowerCase())) add('method', sm, d.method.toLowerCase());
+  }
+  if (caps.partialIndexes && normalizeSqlExpr(s.where) !== normalizeSqlExpr(d.where)) add('where', s.where, d.where);
+  if (caps.coveringIndexes) {
+    const si = [...(s.include ?? [])].sort();
+    const di = [...(d.include ?? [])].sort();
+    if (si.join('\0') !== di.join('\0')) add('include', s.include, d.include);
+  }
+  if (caps.expressionIndexes && normalizeSqlExpr(s.expression) !== normalizeSqlExpr(d.expression)) {
+    add('expression', s.expression, d.expression);
+  }
+  // Mongo-only shapes: SQL emitters ignore them, so comparing them elsewhere would be permanent noise.
+  if (caps.dialect === 'mongo') {
+    if (stableJson(s.partialFilterExpression) !== stableJson(d.partialFilterExpression)) {
+      add('partialFilterExpression', s.partialFilterExpression, d.partialFilterExpression);
+    }
+    if (s.collation) {
+      // The server echoes every collation default; only the keys the user declared are meaningful.
+      const keys = Object.keys(s.collation);
+      if (stableJson(project(s.collation, keys)) !== stableJson(project(d.collation, keys))) add('collation', s.collation, d.collation);
+    }
+    if (stableJson(s.wildcardProjection) !== stableJson(d.wildcardProjection)) add('wildcardProjection', s.wildcardProjection, d.wildcardProjection);
+  }
+  // A pure expression index has no keys to compare; the expression check above covers it.
+  if (s.columns.length > 0 && d.directions !== undefined && stableJson(s.directions) !== stableJson(d.directions)) add('directions', s.directions, d.directions);
+  return out;
+}
+
+/** How a property value reads in a drift detail: `∅` for absent, strings as written, JSON otherwise. */
+export function showValue(v: unknown): string {
+  if (v === null || v === undefined) return '∅';
+  return typeof v === 'string' ? v : stableJson(v);
+}

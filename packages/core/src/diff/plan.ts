@@ -1,0 +1,145 @@
+import type { Adapter, DdlEnv, DdlOp } from '../adapter.js';
+import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
+import { diffSchema, ENGINE_SEARCH_NAME, hasForeignKey } from './diff.js';
+import { indexSignature } from './index-shape.js';
+import type { DriftItem, PlannedStatement, PushPlan } from './types.js';
+
+export type PlanAdapter = Pick<Adapter, 'capabilities' | 'ddl'>;
+
+/** The tsvector column the Postgres emitter adds to a table with `.searchable()` fields. */
+export const SEARCH_COLUMN = 'forge_fts';
+
+/**
+ * Whether the full-text object of `table` already exists. SQLite keeps an FTS5 virtual table named
+ * `<table>_fts` (adapters report it in `internal`, or as a table); Postgres keeps a `forge_fts` tsvector
+ * column on the table itself. Both forms are checked so the rule needs no dialect switch.
+ */
+export function searchObjectExists(table: string, snap: Snapshot): boolean {
+  const shadow = `${table}_fts`;
+  if (snap.internal?.includes(shadow) || snap.tables.some((t) => t.name === shadow)) return true;
+  return snap.tables.find((t) => t.name === table)?.columns.some((c) => c.name === SEARCH_COLUMN) ?? false;
+}
+
+export interface PushPlanOptions {
+  /** Emit CREATE EXTENSION for what the schema needs (`forge push --enable-extensions`). */
+  enableExtensions?: boolean;
+}
+
+/**
+ * Plan `forge push`: additive only, in dependency order (extensions, tables, columns, indexes, foreign
+ * keys, search, views). An operation the dialect cannot express comes back from the emitter as a
+ * comment: it stays in `toApply` with no SQL so reports can show it, is not counted in `summary.apply`,
+ * and its comment is listed in `notes`.
+ */
+export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opts: PushPlanOptions = {}): PushPlan {
+  const caps = adapter.capabilities;
+  const live = new Map(snap.tables.map((t) => [t.name, t]));
+  const managed = Object.values(ir.models).filter((t) => !t.readonly);
+  const tables = managed.filter((t) => !t.view);
+  const ops: Array<{ op: DdlOp; label: string }> = [];
+  const toSkip: string[] = [];
+  const notes: string[] = [];
+
+  const installed = snap.extensions ?? [];
+  const creating: string[] = [];
+  if (opts.enableExtensions) {
+    for (const name of adapter.ddl.extensionsFor?.(tables) ?? []) {
+      if (installed.includes(name)) toSkip.push(`extension ${name}`);
+      else if (!creating.includes(name)) creating.push(name);
+    }
+  }
+  ops.push(...creating.map((name) => ({ op: { op: 'createExtension' as const, name }, label: `extension ${name}` })));
+  const env: DdlEnv = { extensions: [...installed, ...creating], tables: Object.values(ir.models) };
+
+  for (const t of tables) {
+    if (live.has(t.name)) toSkip.push(t.name);
+    else ops.push({ op: { op: 'createTable', table: t }, label: t.name });
+  }
+  for (const t of tables) {
+    const have = live.get(t.name);
+    for (const column of have ? missingColumns(t, have) : []) {
+      ops.push({ op: { op: 'addColumn', table: t.name, column }, label: `${t.name}.${column.name}` });
+    }
+  }
+  for (const t of tables) planIndexes(t, live.get(t.name), ops, toSkip, notes);
+  for (const t of tables) {
+    const have = live.get(t.name);
+    // Without ALTER ... ADD FOREIGN KEY the emitter writes a new table's keys inline in CREATE TABLE.
+    if (!have && !caps.alterAddForeignKey) continue;
+    for (const fk of t.foreignKeys) {
+      if (have && hasForeignKey(fk, have.foreignKeys)) toSkip.push(fk.name);
+      else ops.push({ op: { op: 'addForeignKey', table: t.name, fk }, label: fk.name });
+    }
+  }
+  for (const t of tables) {
+    const columns = t.columns.filter((c) => c.searchable);
+    if (columns.length === 0) continue;
+    if (live.has(t.name) && searchObjectExists(t.name, snap)) toSkip.push(`${t.name} search`);
+    else ops.push({ op: { op: 'createSearch', table: t, columns }, label: `${t.name} search` });
+  }
+  for (const v of managed.filter((t) => t.view)) {
+    if (snap.views.some((x) => x.name === v.name) || live.has(v.name)) toSkip.push(v.name);
+    else ops.push({ op: { op: 'createView', table: v }, label: v.name });
+  }
+
+  const toApply: PlannedStatement[] = ops.map(({ op, label }) => {
+    const e = adapter.ddl.emit(op, env);
+    if (e.comment) notes.push(`${label}: ${e.comment}`);
+    const s: PlannedStatement = { op, label, sql: e.sql };
+    if (e.comment) s.comment = e.comment;
+    if (e.noTransaction) s.noTransaction = true;
+    return s;
+  });
+  for (const t of Object.values(ir.models)) {
+    if (t.readonly && !live.has(t.name) && !snap.views.some((x) => x.name === t.name)) {
+      notes.push(`${t.name} is readonly (owned elsewhere) and missing from the database; push never creates it`);
+    }
+  }
+  notes.push(...diffSchema(ir, snap, caps).items.flatMap(noteFor));
+  return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
+}
+
+function missingColumns(t: TableIR, have: SnapshotTable): ColumnIR[] {
+  const present = new Set(have.columns.map((c) => c.name));
+  return t.columns.filter((c) => !present.has(c.name) && !ENGINE_SEARCH_NAME.test(c.name));
+}
+
+/** Present by name; an unnamed index also by shape, since its generated name may differ from the live one. */
+function planIndexes(t: TableIR, have: SnapshotTable | undefined, ops: Array<{ op: DdlOp; label: string }>, toSkip: string[], notes: string[]): void {
+  const liveIdx = have?.indexes ?? [];
+  const liveSigs = new Set(liveIdx.map(indexSignature));
+  for (const ix of t.indexes) {
+    if (ENGINE_SEARCH_NAME.test(ix.name)) continue;
+    const sig = indexSignature(ix);
+    const sameName = liveIdx.find((l) => l.name === ix.name);
+    if (sameName) {
+      toSkip.push(ix.name);
+      if (indexSignature(sameName) !== sig) {
+        notes.push(
+          `index '${ix.name}' on ${t.name} exists as ${indexSignature(sameName)} but the schema declares ${sig}; push does not recreate indexes: drop it and run forge push again`,
+        );
+      }
+    } else if (!ix.named && liveSigs.has(sig)) {
+      toSkip.push(ix.name);
+    } else {
+      ops.push({ op: { op: 'createIndex', table: t.name, index: ix }, label: ix.name });
+    }
+  }
+}
+
+/** What push will not do about a drift item, and the command that will. */
+function noteFor(item: DriftItem): string[] {
+  const where = item.column ? `${item.table}.${item.column}` : item.table;
+  if (item.kind === 'column' && item.direction === 'extra') return [`push does not drop ${where}; run forge diff apply`];
+  if (item.kind === 'table' && item.direction === 'extra') return [`push does not drop table ${item.table}; run forge diff apply`];
+  if (item.kind === 'columnType') {
+    return [`push does not change column types: ${where} is ${String(item.schema)} in the schema and ${String(item.db)} in the database; alter it by hand`];
+  }
+  if (item.kind === 'index' && item.direction === 'mismatch') {
+    return [`push does not recreate indexes: ${item.table} ${item.detail}; drop the index and run forge push again`];
+  }
+  if (item.kind === 'index' && item.direction === 'extra') {
+    return [`push does not drop indexes: ${item.table} has a ${item.detail}; declare it in the schema or drop it by hand`];
+  }
+  return [];
+}

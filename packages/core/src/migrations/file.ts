@@ -1,0 +1,172 @@
+import type { ParsedMigration } from '../diff/types.js';
+import { ConfigError } from '../errors.js';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * `20260624T143052_drift` from a UTC time; `_2`, `_3`, ... when a migration of that second already exists
+ * (`existing` may list names or file names).
+ */
+export function migrationName(now: Date, existing: readonly string[]): string {
+  const stamp =
+    `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}` +
+    `T${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  const taken = new Set(existing.map((n) => n.replace(/\.sql$/i, '')));
+  const base = `${stamp}_drift`;
+  if (!taken.has(base)) return base;
+  let i = 2;
+  while (taken.has(`${base}_${i}`)) i++;
+  return `${base}_${i}`;
+}
+
+export interface MigrationText {
+  name: string;
+  generatedAt: Date;
+  /** Statements in the order they run, without the trailing `;`. */
+  up: string[];
+  /** The reverses, already in the order they run (the reverse of `up`). */
+  down: string[];
+  /** Notes written as `-- ...` lines at the top of the block (operations the dialect cannot express). */
+  upComments?: string[];
+  downComments?: string[];
+}
+
+function commentLines(comments: readonly string[] | undefined): string[] {
+  return (comments ?? []).flatMap((c) => c.split('\n')).map((line) => `-- ${line.trim()}`.trimEnd());
+}
+
+function statementLines(statements: readonly string[]): string[] {
+  return statements.map((s) => `${s.trim().replace(/;\s*$/, '')};`);
+}
+
+/** The text of a migration file: a header, an `-- up` block and a `-- down` block. */
+export function renderMigration(m: MigrationText): string {
+  return [
+    `-- forge migration: ${m.name}`,
+    `-- generated: ${m.generatedAt.toISOString()}`,
+    '',
+    '-- up',
+    ...commentLines(m.upComments),
+    ...statementLines(m.up),
+    '',
+    '-- down',
+    ...commentLines(m.downComments),
+    ...statementLines(m.down),
+    '',
+  ].join('\n');
+}
+
+type Section = 'header' | 'up' | 'down';
+
+/**
+ * Read a migration file back into its statements. Statements end at a top-level `;`: one inside a quoted
+ * string or identifier, a comment, a dollar-quoted body, or the BEGIN ... END body of a CREATE TRIGGER
+ * does not end it. Comments between statements are dropped; `-- up` and `-- down` lines switch blocks.
+ */
+export function parseMigration(text: string, name: string): ParsedMigration {
+  const blocks: Record<Section, string[]> = { header: [], up: [], down: [] };
+  let section: Section = 'header';
+  let sawUp = false;
+  let current = '';
+  /** Nesting of BEGIN/CASE ... END inside a CREATE TRIGGER statement. */
+  let depth = 0;
+  let words: string[] = [];
+
+  const flush = () => {
+    const statement = current.trim();
+    if (statement) {
+      if (section === 'header') {
+        throw new ConfigError(`Migration ${name} has SQL before its '-- up' line: put every statement under '-- up' or '-- down'`);
+      }
+      blocks[section].push(statement);
+    }
+    current = '';
+    depth = 0;
+    words = [];
+  };
+  const isTrigger = () => words[0] === 'CREATE' && (words[1] === 'TRIGGER' || (/^TEMP(ORARY)?$/.test(words[1] ?? '') && words[2] === 'TRIGGER'));
+
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length : end;
+      const body = text.slice(i + 2, stop).trim().toLowerCase();
+      const atLineStart = /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', i - 1) + 1, i));
+      if (atLineStart && (body === 'up' || body === 'down')) {
+        flush();
+        section = body;
+        sawUp ||= body === 'up';
+      } else if (current.trim()) {
+        current += text.slice(i, stop);
+      }
+      i = stop;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end === -1) throw unterminated(name, 'a /* comment');
+      if (current.trim()) current += text.slice(i, end + 2);
+      i = end + 2;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      const end = closingQuote(text, i);
+      if (end === -1) throw unterminated(name, `a ${c}quoted${c} string`);
+      current += text.slice(i, end + 1);
+      i = end + 1;
+      continue;
+    }
+    if (c === '$') {
+      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i, i + 64))?.[0];
+      if (tag) {
+        const end = text.indexOf(tag, i + tag.length);
+        if (end === -1) throw unterminated(name, `a ${tag} body`);
+        current += text.slice(i, end + tag.length);
+        i = end + tag.length;
+        continue;
+      }
+    }
+    if (/[A-Za-z_]/.test(c) && !/[\w$]/.test(text[i - 1] ?? '')) {
+      const word = /^[A-Za-z_][\w$]*/.exec(text.slice(i, i + 128))![0];
+      if (words.length < 3) words.push(word.toUpperCase());
+      if (isTrigger()) {
+        const w = word.toUpperCase();
+        if (w === 'BEGIN' || w === 'CASE') depth++;
+        else if (w === 'END' && depth > 0) depth--;
+      }
+      current += word;
+      i += word.length;
+      continue;
+    }
+    if (c === ';' && depth === 0) {
+      flush();
+      i++;
+      continue;
+    }
+    current += c;
+    i++;
+  }
+  flush();
+  if (!sawUp) throw new ConfigError(`Migration ${name} has no '-- up' line, so it is not a forge migration file: check the file, or restore it from version control`);
+  return { name, up: blocks.up, down: blocks.down };
+}
+
+/** Index of the quote closing the one at `open`; a doubled quote is an escaped quote. */
+function closingQuote(text: string, open: number): number {
+  const q = text[open];
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] !== q) continue;
+    if (text[i + 1] === q) {
+      i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+function unterminated(name: string, what: string): ConfigError {
+  return new ConfigError(`Migration ${name} has ${what} that never closes: fix the file (or restore it from version control) and run the command again`);
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { buildSchemaIR, diffSchema, f, model, planDriftApply, type Capabilities, type Snapshot } from '../src/index.js';
+import { col, fixtureEmitter, idx, pgCaps, snapshotOf, sqliteCaps, tableOf } from './sync-fixtures.js';
+
+const User = model(
+  'users',
+  { id: f.id(), email: f.string(), emailVerifiedAt: f.dateTime().optional().map('email_verified_at'), age: f.int() },
+  { indexes: [{ name: 'idx_email', keys: { email: 1 }, method: 'hash' }, { keys: { age: 1 } }] },
+);
+const Session = model('sessions', { id: f.id(), userId: f.string().map('user_id').refs(() => User) });
+const Fresh = model('fresh', { id: f.id() });
+const Shared = model('accounts', { id: f.id(), plan: f.string() }, { readonly: true });
+const ir = buildSchemaIR({ User, Session, Fresh, Shared });
+
+/** The seed's scenario: a column to add, a column and a table to drop, plus everything diff apply must defer. */
+function driftedSnapshot(): Snapshot {
+  const snap = snapshotOf(ir);
+  snap.tables = snap.tables.filter((t) => t.name !== 'fresh');
+  const users = tableOf(snap, 'users');
+  users.columns = users.columns.filter((c) => c.name !== 'email_verified_at');
+  users.columns.find((c) => c.name === 'age')!.type = 'text';
+  users.indexes = users.indexes.filter((i) => i.name !== 'forge_users_idx_age');
+  users.indexes.find((i) => i.name === 'idx_email')!.method = 'btree';
+  const sessions = tableOf(snap, 'sessions');
+  sessions.columns.push(col('legacy_token', 'character varying(64)'));
+  sessions.foreignKeys = [];
+  tableOf(snap, 'accounts').columns = [col('id', 'uuid', { primaryKey: true })];
+  snap.tables.push({ name: 'audit_old', columns: [col('id')], indexes: [], foreignKeys: [] });
+  return snap;
+}
+
+function plan(caps: Capabilities = pgCaps(), snap = driftedSnapshot()) {
+  return planDriftApply(diffSchema(ir, snap, caps), ir, snap, { capabilities: caps, ddl: fixtureEmitter() });
+}
+
+describe('planDriftApply: the safe slice', () => {
+  it('adds before it drops, with the seed change texts', () => {
+    const { ops } = plan();
+    expect(ops.map((o) => o.change)).toEqual([
+      { text: 'add users.email_verified_at', destructive: false },
+      { text: 'add index forge_users_idx_age on users', destructive: false },
+      { text: 'add foreign key sessions.user_id -> users.id', destructive: false },
+      { text: 'drop sessions.legacy_token', destructive: true },
+      { text: 'drop table audit_old', destructive: true },
+    ]);
+    expect(ops.map((o) => o.op.op)).toEqual(['addColumn', 'createIndex', 'addForeignKey', 'dropColumn', 'dropTable']);
+  });
+
+  it('keeps the introspected column on a drop so the down block can add it back with its type', () => {
+    const drop = plan().ops.find((o) => o.op.op === 'dropColumn')!.op;
+    expect(drop).toEqual({ op: 'dropColumn', table: 'sessions', column: 'legacy_token', was: col('legacy_token', 'character varying(64)') });
+  });
+
+  it('defers missing tables, type changes, index shape changes and readonly models', () => {
+    expect(plan().deferred.map((i) => `${i.kind}/${i.direction}/${i.table}`)).toEqual([
+      'column/missing/accounts',
+      'table/missing/fresh',
+      'columnType/mismatch/users',
+      'index/mismatch/users',
+    ]);
+  });
+
+  it('defers what the dialect cannot ALTER: foreign keys on SQLite, drops without DROP COLUMN', () => {
+    const { ops, deferred } = plan(sqliteCaps({ dropColumn: false }));
+    expect(ops.map((o) => o.change.text)).toEqual(['add users.email_verified_at', 'add index forge_users_idx_age on users', 'drop table audit_old']);
+    expect(deferred.map((i) => i.kind)).toEqual(expect.arrayContaining(['foreignKey', 'column']));
+  });
+
+  it('defers a missing index whose name is taken by a live index of another shape', () => {
+    const snap = driftedSnapshot();
+    tableOf(snap, 'users').indexes.push(idx('forge_users_idx_age', ['email']));
+    const { ops, deferred } = plan(pgCaps(), snap);
+    expect(ops.map((o) => o.op.op)).not.toContain('createIndex');
+    expect(deferred).toContainEqual(expect.objectContaining({ kind: 'index', direction: 'missing', index: 'forge_users_idx_age' }));
+  });
+
+  it('has nothing to do for an in-sync database', () => {
+    const snap = snapshotOf(ir);
+    expect(plan(pgCaps(), snap)).toEqual({ ops: [], deferred: [] });
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ALWAYS_IGNORED, ConfigError, isAlwaysIgnored, isIgnored, parseIgnoreList } from '../src/index.js';
+
+describe('parseIgnoreList', () => {
+  it('parses exact names and /regex/flags, as in the seed', () => {
+    expect(parseIgnoreList('logs,/^_atlas_/i,events')).toEqual(['logs', /^_atlas_/i, 'events']);
+  });
+
+  it('trims items and skips empty ones', () => {
+    expect(parseIgnoreList('  logs , ,sessions,, /^x/ ')).toEqual(['logs', 'sessions', /^x/]);
+  });
+
+  it('returns nothing for undefined, null and empty input', () => {
+    expect(parseIgnoreList()).toEqual([]);
+    expect(parseIgnoreList(null)).toEqual([]);
+    expect(parseIgnoreList('')).toEqual([]);
+    expect(parseIgnoreList(' , ')).toEqual([]);
+  });
+
+  it('keeps a comma that belongs to a regex quantifier', () => {
+    expect(parseIgnoreList('/^t_\\d{1,3}$/,logs')).toEqual([/^t_\d{1,3}$/, 'logs']);
+  });
+
+  it('treats a lone leading slash as part of an exact name', () => {
+    expect(parseIgnoreList('/tmp')).toEqual(['/tmp']);
+  });
+
+  it('throws a ConfigError naming the pattern and the regex error', () => {
+    expect(() => parseIgnoreList('logs,/([a-/')).toThrow(ConfigError);
+    expect(() => parseIgnoreList('/(unclosed/')).toThrow(/Ignore pattern '\/\(unclosed\/' is not a valid regular expression \(.+\)/);
+    expect(() => parseIgnoreList('/x/q')).toThrow(/'\/x\/q'.*flag/i);
+  });
+
+  it('refuses an empty regex, which would hide every table', () => {
+    expect(() => parseIgnoreList('//')).toThrow(/empty regular expression/);
+  });
+});
+
+describe('isIgnored', () => {
+  it('matches exact strings exactly and regexes anywhere', () => {
+    const p = parseIgnoreList('logs,/^_atlas_/i,/_hyper_/');
+    expect(isIgnored('logs', p)).toBe(true);
+    expect(isIgnored('logs2', p)).toBe(false);
+    expect(isIgnored('_ATLAS_meta', p)).toBe(true);
+    expect(isIgnored('x_hyper_1', p)).toBe(true);
+    expect(isIgnored('users', p)).toBe(false);
+  });
+
+  it('is stable for global and sticky regexes', () => {
+    const p = [/^a/g];
+    expect([isIgnored('ab', p), isIgnored('ab', p), isIgnored('ab', p)]).toEqual([true, true, true]);
+  });
+});
+
+describe('always ignored', () => {
+  it('covers the ledger, FTS shadows and SQLite catalog names', () => {
+    expect(ALWAYS_IGNORED).toContain('_forge_migrations');
+    for (const name of ['_forge_migrations', 'posts_fts', 'posts_FTS_config', 'sqlite_sequence', 'sqlite_stat1']) {
+      expect(isAlwaysIgnored(name)).toBe(true);
+    }
+    expect(isAlwaysIgnored('users')).toBe(false);
+    expect(isAlwaysIgnored('my_sqlite_x')).toBe(false);
+  });
+
+  it('adds the snapshot internal list and the dialect system tables', () => {
+    expect(isAlwaysIgnored('spatial_ref_sys', {}, { systemTables: [/^spatial_ref_sys$/] })).toBe(true);
+    expect(isAlwaysIgnored('trigger_backing', { internal: ['trigger_backing'] })).toBe(true);
+    expect(isAlwaysIgnored('trigger_backing', { internal: [] })).toBe(false);
+  });
+});

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, migrationName, parseMigration, renderMigration } from '../src/index.js';
+
+describe('migrationName', () => {
+  const at = new Date('2026-06-24T14:30:52.413Z');
+
+  it('is the UTC stamp plus _drift', () => {
+    expect(migrationName(at, [])).toBe('20260624T143052_drift');
+    expect(migrationName(new Date(Date.UTC(2027, 0, 2, 3, 4, 5)), [])).toBe('20270102T030405_drift');
+  });
+
+  it('adds _2, _3 when the name is taken (names or file names)', () => {
+    expect(migrationName(at, ['20260624T143052_drift.sql'])).toBe('20260624T143052_drift_2');
+    expect(migrationName(at, ['20260624T143052_drift', '20260624T143052_drift_2.sql'])).toBe('20260624T143052_drift_3');
+  });
+});
+
+describe('renderMigration', () => {
+  it('writes a header, an up block and a down block', () => {
+    const text = renderMigration({
+      name: '20260624T143052_drift',
+      generatedAt: new Date('2026-06-24T14:30:52.413Z'),
+      up: ['ALTER TABLE "users" ADD COLUMN "email_verified_at" TIMESTAMPTZ', 'DROP TABLE IF EXISTS "audit_old";'],
+      down: ['ALTER TABLE "users" DROP COLUMN "email_verified_at"'],
+      downComments: ['cannot auto-restore dropped table audit_old'],
+    });
+    expect(text).toBe(
+      [
+        '-- forge migration: 20260624T143052_drift',
+        '-- generated: 2026-06-24T14:30:52.413Z',
+        '',
+        '-- up',
+        'ALTER TABLE "users" ADD COLUMN "email_verified_at" TIMESTAMPTZ;',
+        'DROP TABLE IF EXISTS "audit_old";',
+        '',
+        '-- down',
+        '-- cannot auto-restore dropped table audit_old',
+        'ALTER TABLE "users" DROP COLUMN "email_verified_at";',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('parseMigration', () => {
+  it('splits at top-level semicolons only', () => {
+    const text = [
+      '-- forge migration: m',
+      '-- up',
+      `INSERT INTO t (a) VALUES ('x;y'), ('it''s; fine');`,
+      `ALTER TABLE "we;ird" ADD COLUMN "c" TEXT; -- trailing note`,
+      '/* block; comment */',
+      'SELECT 1 /* inline; */ + 2;',
+      `CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;`,
+      '-- down',
+      '-- only a comment',
+      'DROP TABLE t',
+    ].join('\n');
+    expect(parseMigration(text, 'm')).toEqual({
+      name: 'm',
+      up: [
+        `INSERT INTO t (a) VALUES ('x;y'), ('it''s; fine')`,
+        `ALTER TABLE "we;ird" ADD COLUMN "c" TEXT`,
+        'SELECT 1 /* inline; */ + 2',
+        `CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql`,
+      ],
+      down: ['DROP TABLE t'],
+    });
+  });
+
+  it('keeps a CREATE TRIGGER body (with CASE ... END inside) as one statement', () => {
+    const trigger = [
+      'CREATE TRIGGER posts_ai AFTER INSERT ON posts BEGIN',
+      "  INSERT INTO posts_fts(rowid, body) VALUES (new.rowid, CASE WHEN new.body IS NULL THEN '' ELSE new.body END);",
+      '  UPDATE x SET n = n + 1;',
+      'END',
+    ].join('\n');
+    const text = `-- up\nBEGIN;\n${trigger};\nCOMMIT;\n-- down\nDROP TRIGGER posts_ai;\n`;
+    expect(parseMigration(text, 'm').up).toEqual(['BEGIN', trigger, 'COMMIT']);
+  });
+
+  it('refuses a file without an -- up line, or with SQL before it', () => {
+    expect(() => parseMigration('DROP TABLE x;', 'm1')).toThrow(ConfigError);
+    expect(() => parseMigration('-- just a note\n', 'm1')).toThrow(/m1 has no '-- up' line/);
+    expect(() => parseMigration('DROP TABLE x;\n-- up\n', 'm2')).toThrow(/m2 has SQL before its '-- up' line/);
+  });
+
+  it('refuses an unterminated string', () => {
+    expect(() => parseMigration("-- up\nSELECT 'oops;\n-- down\n", 'm3')).toThrow(/m3 has a 'quoted' string that never closes/);
+  });
+});
+
+/** SQL-ish statements: words, punctuation, quoted strings and identifiers holding `;` and `--`, block comments, triggers. */
+const word = fc.constantFrom('ALTER', 'TABLE', 'users', 'ADD', 'COLUMN', 'x', 'DROP', 'SELECT', '1', '2.5', 'end_date', 'CASE WHEN x THEN 1 END');
+const punct = fc.constantFrom('(', ')', ',', '=', '+', '*', '.');
+const quoted = fc
+  .string({ unit: fc.constantFrom('a', ';', '-', ' ', "'", '"', '\n', '/', '*', '$', 'b') })
+  .chain((s) => fc.constantFrom(`'${s.replace(/'/g, "''")}'`, `"${s.replace(/"/g, '""')}"`));
+const block = fc.string({ unit: fc.constantFrom('a', ';', ' ', '-') }).map((s) => `/*${s}*/`);
+const token = fc.oneof({ weight: 4, arbitrary: word }, { weight: 2, arbitrary: punct }, { weight: 2, arbitrary: quoted }, { weight: 1, arbitrary: block });
+const plain = fc
+  .tuple(word, fc.array(token, { maxLength: 12 }))
+  .map(([first, rest]) => [first, ...rest].join(' '));
+const trigger = fc
+  .array(plain, { minLength: 1, maxLength: 3 })
+  .map((body) => `CREATE TRIGGER t AFTER INSERT ON users BEGIN\n  ${body.map((b) => `${b};`).join('\n  ')}\nEND`);
+const statement = fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: trigger });
+const comment = fc.string({ unit: fc.constantFrom('a', ' ', ';', "'", 'x'), minLength: 1 }).filter((s) => !['up', 'down'].includes(s.trim().toLowerCase()));
+
+describe('render then parse', () => {
+  it('gives back the statements of both blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(statement, { maxLength: 6 }),
+        fc.array(statement, { maxLength: 6 }),
+        fc.array(comment, { maxLength: 2 }),
+        fc.array(comment, { maxLength: 2 }),
+        (up, down, upComments, downComments) => {
+          const text = renderMigration({ name: 'm', generatedAt: new Date(0), up, down, upComments, downComments });
+          expect(parseMigration(text, 'm')).toEqual({ name: 'm', up, down });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

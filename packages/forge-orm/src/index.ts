@@ -1,0 +1,62 @@
+/**
+ * forge-orm: the one import users write. It loads no database driver: createDb imports only the adapter for
+ * the URL (or driver handle) it is given, and the driver factories merely wrap clients you own.
+ */
+export {
+  createDb,
+  createDbWith,
+  model,
+  f,
+  one,
+  many,
+  raw,
+  DbKnownError,
+  ValidationError,
+  SchemaError,
+  ConfigError,
+  pgDriver,
+  postgresJsDriver,
+  mysql2Driver,
+  betterSqlite3Driver,
+  duckdbDriver,
+  mssqlDriver,
+  mongoDriver,
+  buildSchemaIR,
+} from '@forge/core';
+export type {
+  Db,
+  DbHandle,
+  CreateDbOptions,
+  Infer,
+  Row,
+  Model,
+  AnyModel,
+  Field,
+  GeoPoint,
+  JsonValue,
+  QueryEvent,
+  ErrorEvent,
+  DbErrorCode,
+  DriftReport,
+  DriftItem,
+  MigrateReport,
+  ProbeReport,
+  DriverHandle,
+  Dialect,
+  IndexDef,
+  WhereInput,
+  CreateInput,
+  UpdateInput,
+} from '@forge/core';
+export { wireOtel } from '@forge/otel';
+export type { WireOtelOptions, TracerLike } from '@forge/otel';
+
+/** Typed `forge.config.ts`: `export default defineConfig({ schema: './src/schema.ts', ignore: ['logs'] })`. */
+export interface ForgeConfig {
+  schema?: string;
+  ignore?: Array<string | RegExp> | string;
+  migrationsDir?: string;
+}
+export function defineConfig(config: ForgeConfig): ForgeConfig {
+  return config;
+}
