@@ -15,9 +15,11 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')
 ORDER BY c.relname`;
 
+/** A generated column's expression sits in pg_attrdef too; it is not a default. */
 const COLUMNS = `
 SELECT c.relname AS table, a.attname AS name, lower(format_type(a.atttypid, a.atttypmod)) AS type,
-       NOT a.attnotnull AS nullable, pg_get_expr(ad.adbin, ad.adrelid) AS default,
+       NOT a.attnotnull AS nullable,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
        COALESCE(a.attnum = ANY (pk.indkey::int2[]), false) AS primary_key
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -162,7 +164,7 @@ export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
     if (rel.extension_owned || rel.partition) {
       snapshot.internal!.push(rel.name);
     } else if (rel.kind === 'v' || rel.kind === 'm') {
-      snapshot.views.push({ name: rel.name, materialized: rel.kind === 'm', sql: rel.sql ?? undefined });
+      snapshot.views.push({ name: rel.name, materialized: rel.kind === 'm', sql: rel.sql?.trim() });
     } else {
       const table: SnapshotTable = {
         name: rel.name,

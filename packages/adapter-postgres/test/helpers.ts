@@ -82,7 +82,10 @@ export function countingConnection(inner: Connection): { conn: Connection; count
     get inTransaction() {
       return inner.inTransaction;
     },
-    query: (sql, params) => (n++, inner.query(sql, params)),
+    query<R>(sql: string, params?: readonly unknown[]) {
+      n++;
+      return inner.query<R>(sql, params);
+    },
     queryArrays: (sql, params, opts) => (n++, inner.queryArrays(sql, params, opts)),
     execute: (sql, params) => (n++, inner.execute(sql, params)),
     stream: (sql, params, size, opts) => (n++, inner.stream(sql, params, size, opts)),

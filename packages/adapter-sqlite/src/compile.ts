@@ -3,6 +3,9 @@ import { SqlCompiler, type Expr, type SqlBuilder } from '@forge/core';
 /** The current time in the stored dateTime form (ISO-8601 UTC with milliseconds), so it compares as text. */
 export const SQLITE_NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 
+/** The FTS5 table behind a model's searchable fields. */
+export const ftsTableName = (table: string): string => `${table}_fts`;
+
 /**
  * A JSON path for json_extract, built from keys: object keys are always quoted (`$."a"."b"`, with `"` and `\`
  * backslash-escaped) so dots, brackets or `$` in a key stay part of the key; an all-digit key is an array index.
@@ -124,7 +127,7 @@ export class SqliteCompiler extends SqlCompiler {
       b.push('1 = 0');
       return;
     }
-    const fts = this.quoteIdent(`${e.table}_fts`);
+    const fts = this.quoteIdent(ftsTableName(e.table));
     b.push(`${this.quoteIdent(e.alias)}.rowid IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH `).bind(query).push(')');
   }
 }

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { ValidationError, type Connection, type ExecResult, type QueryOptions } from '@forge/core';
+import { DbKnownError, ValidationError, type Connection, type ExecResult, type QueryOptions } from '@forge/core';
 import { bindParams } from './bind.js';
 import { mapSqliteError } from './errors.js';
 import { Gate, runInsideTransaction, wouldDeadlock } from './gate.js';
@@ -188,7 +188,9 @@ export class SqliteConnection implements Connection {
       // A savepoint when nested, or when the root handle is already inside a transaction begun with raw SQL.
       const savepoint = this.depth > 0 || db.inTransaction ? `forge_sp_${this.depth}` : undefined;
       try {
-        db.exec(savepoint ? `SAVEPOINT ${savepoint}` : opts.immediate ? 'BEGIN IMMEDIATE' : 'BEGIN');
+        if (savepoint) db.exec(`SAVEPOINT ${savepoint}`);
+        else if (opts.immediate) await beginImmediate(db);
+        else db.exec('BEGIN');
       } catch (e) {
         throw mapSqliteError(e);
       }
@@ -215,6 +217,38 @@ export class SqliteConnection implements Connection {
     // Let an open transaction finish rather than cutting it off mid-way.
     if (this.gate.busy && !wouldDeadlock(this.gate)) await this.gate.run(() => undefined);
     this.session.close();
+  }
+}
+
+const isBusy = (e: unknown): boolean => typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('SQLITE_BUSY');
+
+/**
+ * BEGIN IMMEDIATE that waits without blocking the event loop. SQLite's busy handler sleeps synchronously, which
+ * would also stall another connection in this process that holds the lock and needs the loop to finish; so the
+ * handler is off for the attempt and the wait happens here, for as long as the connection's busy_timeout allows.
+ */
+async function beginImmediate(db: Database): Promise<void> {
+  const timeout = Number(db.pragma('busy_timeout', { simple: true }));
+  const deadline = Date.now() + timeout;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    db.pragma('busy_timeout = 0');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      if (Date.now() >= deadline) {
+        throw new DbKnownError(
+          'TIMEOUT',
+          `Waited ${timeout} ms for the SQLite write lock, which another connection holds (a concurrent forge push or a long write): retry, or wait longer with ?busy_timeout=60000 in the URL`,
+          { driverCode: (e as { code: string }).code, waitedMs: timeout },
+          { cause: e },
+        );
+      }
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }
 

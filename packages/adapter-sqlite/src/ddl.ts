@@ -1,6 +1,6 @@
 import type { ColumnIR, DdlEmitter, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { sqliteCodec } from './codec.js';
-import { SQLITE_NOW } from './compile.js';
+import { SQLITE_NOW, ftsTableName } from './compile.js';
 import { quoteIdent, quoteString } from './quote.js';
 
 const ACTIONS: Record<ReferentialAction, string> = {
@@ -10,8 +10,7 @@ const ACTIONS: Record<ReferentialAction, string> = {
   noAction: 'NO ACTION',
 };
 
-/** The FTS5 table behind a model's searchable fields, and its sync triggers. */
-export const ftsTableName = (table: string): string => `${table}_fts`;
+/** The triggers that keep a table's FTS5 index in step with it. */
 const FTS_TRIGGERS = ['ai', 'ad', 'au'] as const;
 const ftsTrigger = (table: string, kind: (typeof FTS_TRIGGERS)[number]): string => `${table}_fts_${kind}`;
 
@@ -60,13 +59,12 @@ function referencesClause(refTable: string, refColumns: string[], onDelete?: Ref
   return sql;
 }
 
-function columnDef(column: ColumnIR, inlinePrimaryKey: boolean, withDefault = true): string {
+function columnDef(column: ColumnIR, inlinePrimaryKey: boolean): string {
   let sql = `${quoteIdent(column.name)} ${columnType(column)}`;
   if (inlinePrimaryKey) sql += ' PRIMARY KEY';
   // NOT NULL on the key too: SQLite lets a non-integer PRIMARY KEY hold NULL otherwise.
   if (!column.nullable) sql += ' NOT NULL';
-  if (withDefault) sql += defaultClause(column);
-  return sql;
+  return sql + defaultClause(column);
 }
 
 function foreignKeyClause(fk: ForeignKeyIR): string {

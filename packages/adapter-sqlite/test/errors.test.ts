@@ -17,11 +17,11 @@ describe('error mapping against real SQLite errors', () => {
   let conn: Connection;
   beforeAll(async () => {
     conn = await memory();
-    await conn.execute(`CREATE TABLE users (id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL, org TEXT, age INTEGER CHECK (age >= 0))`);
+    await conn.execute(`CREATE TABLE users (id TEXT PRIMARY KEY NOT NULL, email TEXT NOT NULL, org TEXT, handle TEXT, age INTEGER CHECK (age >= 0))`);
     await conn.execute(`CREATE UNIQUE INDEX uq_email ON users (email, org)`);
-    await conn.execute(`CREATE UNIQUE INDEX uq_lower ON users (lower(email))`);
+    await conn.execute(`CREATE UNIQUE INDEX uq_lower ON users (lower(handle))`);
     await conn.execute(`CREATE TABLE posts (id INTEGER PRIMARY KEY, author TEXT REFERENCES users(id))`);
-    await conn.execute(`INSERT INTO users (id, email, org) VALUES ('u1', 'a@x', 'o')`);
+    await conn.execute(`INSERT INTO users (id, email, org, handle) VALUES ('u1', 'a@x', 'o', 'Ann')`);
   });
 
   it('UNIQUE_VIOLATION with the table and columns', async () => {
@@ -35,7 +35,7 @@ describe('error mapping against real SQLite errors', () => {
     const pk = await failure(conn.execute(`INSERT INTO users (id, email) VALUES ('u1', 'b@x')`));
     expect(pk.code).toBe('UNIQUE_VIOLATION');
     expect(pk.meta).toMatchObject({ table: 'users', columns: ['id'], driverCode: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
-    const expr = await failure(conn.execute(`INSERT INTO users (id, email, org) VALUES ('u3', 'A@X', 'other')`));
+    const expr = await failure(conn.execute(`INSERT INTO users (id, email, handle) VALUES ('u3', 'new@x', 'ANN')`));
     expect(expr.code).toBe('UNIQUE_VIOLATION');
     expect(expr.meta).toMatchObject({ index: 'uq_lower' });
   });

@@ -54,8 +54,9 @@ export async function connect(adapter: Adapter, url: string, timeoutMs = CONNECT
     pending.then((c) => c.close()).catch(() => undefined);
     const shown = showUrl(url, adapter);
     const reason = firstLine(adapter.mapError(e)).split(url).join(shown);
+    // Adapters often name the (redacted) URL themselves; saying it twice only adds noise.
     throw new CliError(
-      `could not connect to ${shown}: ${reason}`,
+      reason.includes(shown) ? reason : `could not connect to ${shown}: ${reason}`,
       'check that the database is running and that DATABASE_URL points at it; `npx forge doctor` checks the whole setup',
     );
   } finally {

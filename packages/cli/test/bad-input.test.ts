@@ -177,7 +177,7 @@ describe('migration commands refuse cleanly', () => {
     if (!asRoot) chmodSync(p.file('migrations'), 0o700);
 
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(asRoot ? /cannot write migrations to .*blocker\/migrations: .*blocker is not a folder/i : /cannot write migrations to .*migrations: .*not writable/i);
+    expect(r.stderr).toMatch(asRoot ? /cannot write migrations to .*blocker\/migrations: .*not a (directory|folder)/i : /cannot write migrations to .*migrations: .*not writable/i);
     expect(columnsOf(p.db, 'users')).toContain('nickname');
     expect(ledgerRows(p.db)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexSignature, normalizeSqlExpr, stableJson } from '../src/index.js';
+import { indexSignature, normalizeSqlExpr, stableJson } from '../src/diff/index-shape.js';
 
 describe('normalizeSqlExpr', () => {
   it.each([

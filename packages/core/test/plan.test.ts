@@ -85,7 +85,7 @@ describe('planPush on an existing database', () => {
     const plan = planPush(ir, snap, { capabilities: pgCaps(), ddl: fixtureEmitter() });
     expect(plan.toApply).toEqual([]);
     expect(plan.notes).toEqual([
-      'push does not drop table audit_old; run forge diff apply',
+      'push does not drop table audit_old; run forge diff apply to drop it, or add it to the diff ignore list if another service owns it',
       'push does not drop users.legacy; run forge diff apply',
       'push does not change column types: users.name is string in the schema and int in the database; alter it by hand',
     ]);
@@ -104,6 +104,17 @@ describe('planPush on an existing database', () => {
     ]);
     expect(plan.summary.apply).toBe(0);
     expect(plan.notes).toContain('forge_posts_fk_author_id: cannot ALTER ADD FOREIGN KEY forge_posts_fk_author_id');
+  });
+
+  it('lets ADD COLUMN ... REFERENCES carry the key of a new column where ALTER cannot add foreign keys', () => {
+    const snap = snapshotOf(ir, 'sqlite');
+    snap.internal = ['posts_fts'];
+    const posts = tableOf(snap, 'posts');
+    posts.columns = posts.columns.filter((c) => c.name !== 'author_id');
+    posts.foreignKeys = [];
+    const plan = planPush(ir, snap, { capabilities: sqliteCaps(), ddl: fixtureEmitter({ inlineForeignKeys: true }) });
+    expect(plan.toApply.map((s) => s.label)).toEqual(['posts.author_id']);
+    expect(plan.notes).toEqual([]);
   });
 
   it('skips an unnamed index present under another name, and a named one present by name', () => {

@@ -225,7 +225,7 @@ export function clientSuite(target: ConformanceTarget): void {
     it('values of the wrong type are refused before SQL, naming model and field', run(async (db) => {
       const sqls: string[] = [];
       db.$on('query', (e) => sqls.push(e.sql));
-      await expect(db.user.create({ data: { email: 42 as never } })).rejects.toThrow(/users\.email expects a string/);
+      await expect(db.user.create({ data: { email: 42 as never } })).rejects.toThrow(/user\.email expects a string/);
       await expect(db.user.create({ data: { email: 'x@y', age: 1.5 } })).rejects.toThrow(/age expects an integer/);
       await expect(db.user.create({ data: { email: 'x@y', role: 'owner' as never } })).rejects.toThrow(/role expects one of/);
       await expect(db.user.create({ data: { email: 'x@y', createdAt: 'yesterday' } })).rejects.toThrow(/createdAt expects a Date/);

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { Adapter } from '@forge/core';
-import { dialectOf, openAdapter, showUrl, withConnection, type DialectEntry } from '../adapter.js';
+import type { Adapter, Connection } from '@forge/core';
+import { connect, dialectOf, openAdapter, showUrl, type DialectEntry } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
 import { loadConfig } from '../config.js';
 import { DATABASE_URL_EXAMPLE } from '../env.js';
@@ -127,16 +127,26 @@ async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntr
 
 async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions: string[]): Promise<void> {
   const { c, out } = ctx.o;
+  // Best effort (seed 004): an unreachable database or a failing probe is a finding, not a crash.
+  let conn: Connection;
   try {
-    const report = await withConnection(adapter, url, (conn) => adapter.probe(conn));
+    conn = await connect(adapter, url);
+  } catch (e) {
+    out(`  ${c.red('✗')} ${errorMessage(e)}`);
+    actions.push(`make the database at ${showUrl(url, adapter)} reachable: is it running, and are the host, port and credentials in DATABASE_URL right?`);
+    return;
+  }
+  try {
+    const report = await adapter.probe(conn);
     out(`  ${c.green('✓')} connected: ${report.dialect} ${report.version}`);
     for (const [feature, value] of Object.entries(report.features)) {
       out(`    ${feature}: ${value === true ? 'yes' : value === false ? 'no' : value}`);
     }
     actions.push(...report.actions);
   } catch (e) {
-    // Best effort (seed 004): an unreachable database is a finding, not a crash.
-    out(`  ${c.red('✗')} ${errorMessage(e)}`);
-    actions.push(e instanceof CliError && e.hint ? e.hint : 'check that the database is reachable with the credentials in DATABASE_URL');
+    out(`  ${c.red('✗')} connected, but the capability probe failed: ${errorMessage(e)}`);
+    actions.push('the probe failed on a reachable database: check that the DATABASE_URL user may read the system catalog');
+  } finally {
+    await conn.close().catch(() => undefined);
   }
 }

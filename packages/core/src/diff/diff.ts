@@ -38,6 +38,12 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, caps: Capabilities, opt
       continue;
     }
     const live = liveTables.get(model.name);
+    if (model.readonly) {
+      // Owned by another service: never "missing" (push cannot create it) and its indexes and keys are not ours;
+      // only the columns this service reads are checked, when the table is there.
+      if (live) items.push(...diffColumns(model, live, caps));
+      continue;
+    }
     if (!live) {
       items.push({ kind: 'table', direction: 'missing', table: model.name, detail: `table '${model.name}'` });
       continue;

@@ -55,9 +55,9 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     if (live.has(t.name)) toSkip.push(t.name);
     else ops.push({ op: { op: 'createTable', table: t }, label: t.name });
   }
+  const adding = new Map(tables.map((t) => [t.name, missingColumns(t, live.get(t.name))]));
   for (const t of tables) {
-    const have = live.get(t.name);
-    for (const column of have ? missingColumns(t, have) : []) {
+    for (const column of adding.get(t.name) ?? []) {
       ops.push({ op: { op: 'addColumn', table: t.name, column }, label: `${t.name}.${column.name}` });
     }
   }
@@ -67,8 +67,16 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     // Without ALTER ... ADD FOREIGN KEY the emitter writes a new table's keys inline in CREATE TABLE.
     if (!have && !caps.alterAddForeignKey) continue;
     for (const fk of t.foreignKeys) {
-      if (have && hasForeignKey(fk, have.foreignKeys)) toSkip.push(fk.name);
-      else ops.push({ op: { op: 'addForeignKey', table: t.name, fk }, label: fk.name });
+      if (have && hasForeignKey(fk, have.foreignKeys)) {
+        toSkip.push(fk.name);
+        continue;
+      }
+      // Same rule for a column added now: its ADD COLUMN ... REFERENCES carries the key.
+      const inline =
+        !caps.alterAddForeignKey &&
+        fk.columns.length === 1 &&
+        (adding.get(t.name) ?? []).some((c) => c.name === fk.columns[0] && c.references?.table === fk.refTable);
+      if (!inline) ops.push({ op: { op: 'addForeignKey', table: t.name, fk }, label: fk.name });
     }
   }
   for (const t of tables) {
@@ -99,7 +107,9 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
 }
 
-function missingColumns(t: TableIR, have: SnapshotTable): ColumnIR[] {
+/** Columns to add to an existing table (none for a table CREATE TABLE will make). */
+function missingColumns(t: TableIR, have: SnapshotTable | undefined): ColumnIR[] {
+  if (!have) return [];
   const present = new Set(have.columns.map((c) => c.name));
   return t.columns.filter((c) => !present.has(c.name) && !ENGINE_SEARCH_NAME.test(c.name));
 }
@@ -131,7 +141,10 @@ function planIndexes(t: TableIR, have: SnapshotTable | undefined, ops: Array<{ o
 function noteFor(item: DriftItem): string[] {
   const where = item.column ? `${item.table}.${item.column}` : item.table;
   if (item.kind === 'column' && item.direction === 'extra') return [`push does not drop ${where}; run forge diff apply`];
-  if (item.kind === 'table' && item.direction === 'extra') return [`push does not drop table ${item.table}; run forge diff apply`];
+  if (item.kind === 'table' && item.direction === 'extra') {
+    // On a shared database the table may belong to another service, so dropping it is not the only answer.
+    return [`push does not drop table ${item.table}; run forge diff apply to drop it, or add it to the diff ignore list if another service owns it`];
+  }
   if (item.kind === 'columnType') {
     return [`push does not change column types: ${where} is ${String(item.schema)} in the schema and ${String(item.db)} in the database; alter it by hand`];
   }
