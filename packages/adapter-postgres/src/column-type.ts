@@ -1,5 +1,6 @@
 import type { ColumnIR, DdlEnv, TableIR } from '@forge/core';
 import { SchemaError } from '@forge/core';
+import { arrayLiteral } from './wire.js';
 
 export const hasExtension = (env: DdlEnv | undefined, name: string): boolean => env?.extensions.includes(name) ?? false;
 
@@ -102,7 +103,7 @@ export function defaultLiteral(value: unknown, c: ColumnIR, type: string): strin
     case 'stringArray':
     case 'intArray':
       if (!Array.isArray(value)) break;
-      return `${quoteString(`{${value.map((v) => `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`)}::${type}`;
+      return `${quoteString(arrayLiteral(value))}::${type}`;
     case 'vector':
       if (!Array.isArray(value)) break;
       return type.startsWith('vector') ? quoteString(`[${value.join(',')}]`) : quoteString(`{${value.join(',')}}`);

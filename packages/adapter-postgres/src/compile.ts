@@ -1,4 +1,4 @@
-import type { Expr, SqlBuilder } from '@forge/core';
+import type { Expr, InsertNode, SqlBuilder } from '@forge/core';
 import { SqlCompiler } from '@forge/core';
 
 /** The column `createSearch` adds: a stored tsvector over the searchable fields. */
@@ -11,6 +11,20 @@ export class PostgresCompiler extends SqlCompiler {
 
   placeholder(index: number): string {
     return `$${index}`;
+  }
+
+  /**
+   * In `ON CONFLICT DO UPDATE SET n = n + 1` Postgres finds a bare `n` ambiguous (the target row or EXCLUDED),
+   * so bare column references in the SET list are qualified with the target table.
+   */
+  protected override insert(b: SqlBuilder, n: InsertNode): void {
+    const action = n.onConflict?.action;
+    if (!action || action === 'nothing') {
+      super.insert(b, n);
+      return;
+    }
+    const set = action.set.map(([c, e]): [string, Expr] => [c, qualify(e, n.table)]);
+    super.insert(b, { ...n, onConflict: { ...n.onConflict!, action: { set } } });
   }
 
   /** Native ILIKE for `mode: 'insensitive'`, so an index on the column (pg_trgm) can still serve it. */
@@ -56,4 +70,10 @@ export class PostgresCompiler extends SqlCompiler {
   protected search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
     b.push(`${this.quoteIdent(e.alias)}.${this.quoteIdent(FTS_COLUMN)} @@ websearch_to_tsquery('${FTS_CONFIG}', `).bind(e.query).push(')');
   }
+}
+
+function qualify(e: Expr, table: string): Expr {
+  if (e.t === 'col') return e.table ? e : { ...e, table };
+  if (e.t === 'arith') return { ...e, left: qualify(e.left, table), right: qualify(e.right, table) };
+  return e;
 }

@@ -20,7 +20,7 @@ interface TxState {
   readonly session: Session;
   /** Cleared when the transaction (or savepoint) this connection stands for has finished. */
   open: boolean;
-  /** Savepoint and cursor names must be unique on the session. */
+  /** Savepoint names must be unique on the session, across nesting levels. */
   readonly seq: { n: number };
 }
 
@@ -49,10 +49,15 @@ export class PgConnection implements Connection {
   }
 
   private runner(): Runner {
-    if (this.tx) {
-      if (!this.tx.open) throw new Error('This transaction has already finished: use the connection inside the transaction callback only.');
-      return this.tx.session;
-    }
+    return this.tx ? this.session(this.tx) : this.root();
+  }
+
+  private session(tx: TxState): Session {
+    if (!tx.open) throw new Error('This transaction has already finished: use the connection inside the transaction callback only.');
+    return tx.session;
+  }
+
+  private root(): Backend {
     if (this.pool.closed) throw new Error('The PostgreSQL connection is closed.');
     return this.pool.backend;
   }
@@ -123,7 +128,7 @@ export class PgConnection implements Connection {
 
   private async savepoint<T>(parent: TxState, fn: (tx: Connection) => Promise<T>): Promise<T> {
     const name = `forge_sp_${++parent.seq.n}`;
-    const session = this.runner() as Session;
+    const session = this.session(parent);
     await this.run(`SAVEPOINT ${name}`, [], 'objects', session);
     const child: TxState = { session, open: true, seq: parent.seq };
     try {
@@ -149,9 +154,9 @@ export class PgConnection implements Connection {
   }
 
   private async reserve(): Promise<Session> {
-    if (this.pool.closed) throw new Error('The PostgreSQL connection is closed.');
+    const backend = this.root();
     try {
-      return await this.pool.backend.reserve();
+      return await backend.reserve();
     } catch (e) {
       throw mapPgError(e, { target: this.pool.target });
     }
@@ -160,15 +165,19 @@ export class PgConnection implements Connection {
   /**
    * Rows through a server-side cursor, `chunkSize` at a time, so memory stays flat whatever the result size.
    * Outside a transaction the cursor gets its own session and transaction; inside one it lives in it.
-   * Leaving the loop early (`break`, `return()`) closes the cursor and releases the session.
+   * Leaving the loop early (`break`, `return()`) closes the cursor and releases the session. The session is
+   * held for the whole loop: on a single connection (a pg.Client, a pool of one) issue no other query from
+   * inside the loop, it would wait for the loop to end.
    */
   async *stream(sql: string, params: readonly unknown[], chunkSize: number): AsyncGenerator<unknown[][]> {
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
       throw new ValidationError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
     }
     const cursor = `forge_cursor_${++cursorSeq}`;
-    const own = this.tx ? undefined : await this.reserve();
-    const session = own ?? (this.runner() as Session);
+    let own: Session | undefined;
+    let session: Session;
+    if (this.tx) session = this.session(this.tx);
+    else session = own = await this.reserve();
     let failed = false;
     let declared = false;
     try {

@@ -1,9 +1,10 @@
 import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
-import { FTS_COLUMN, FTS_CONFIG } from './compile.js';
+import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
 
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const dialect = new PostgresCompiler();
+const q = (name: string) => dialect.quoteIdent(name);
 
 const ACTIONS: Record<ReferentialAction, string> = {
   cascade: 'CASCADE',

@@ -5,7 +5,7 @@ import type { Sql } from 'postgres';
 import type { Backend } from './backend.js';
 import { PgConnection, readExtensions, type PoolState } from './connection.js';
 import { mapPgError } from './errors.js';
-import { PgBackend } from './pg-backend.js';
+import { PgBackend, PgClientBackend } from './pg-backend.js';
 import { PostgresJsBackend } from './postgresjs-backend.js';
 import { StatementNames } from './statements.js';
 
@@ -16,10 +16,15 @@ export interface PostgresDriverOptions {
   prepare?: boolean;
 }
 
-/** Use a `pg.Pool` you own: forge runs its queries on it and never ends it. */
-export function pgDriver(pool: pg.Pool, options: PostgresDriverOptions = {}): DriverHandle {
-  if (!pool || typeof (pool as { connect?: unknown }).connect !== 'function' || !('totalCount' in pool)) {
-    throw new ConfigError('pgDriver() takes a pg.Pool: new Pool({ connectionString }) (a single pg.Client cannot hold transactions apart).');
+const isPool = (client: object): client is pg.Pool => 'totalCount' in client;
+
+/**
+ * Use a `pg.Pool` (or a connected `pg.Client`) you own: forge runs its queries on it and never ends it.
+ * A single client is one session, so forge makes its statements take turns on it.
+ */
+export function pgDriver(pool: pg.Pool | pg.Client, options: PostgresDriverOptions = {}): DriverHandle {
+  if (!pool || typeof pool !== 'object' || typeof (pool as { query?: unknown }).query !== 'function') {
+    throw new ConfigError('pgDriver() takes a pg.Pool (new Pool({ connectionString })) or a connected pg.Client.');
   }
   return { __forgeDriver: true, dialect: 'postgres', flavor: 'pg', client: pool, options: { ...options } };
 }
@@ -32,20 +37,13 @@ export function postgresJsDriver(sql: Sql, options: PostgresDriverOptions = {}):
   return { __forgeDriver: true, dialect: 'postgres', flavor: 'postgres.js', client: sql, options: { ...options } };
 }
 
-/** `?prepare=false` in the URL turns named statements off; pg itself would ignore the parameter. */
+const PREPARE_PARAM = /([?&])prepare=([^&#]*)(&?)/i;
+
+/** `?prepare=false` in the URL turns named statements off; it is taken out before pg parses the URL. */
 function openPool(url: string, timeoutMs: number): Backend {
-  let connectionString = url;
-  let prepare = true;
-  try {
-    const parsed = new URL(url);
-    if (parsed.searchParams.has('prepare')) {
-      prepare = parsed.searchParams.get('prepare') !== 'false';
-      parsed.searchParams.delete('prepare');
-      connectionString = parsed.toString();
-    }
-  } catch {
-    throw new ConfigError(`'${redactUrl(url)}' is not a valid URL. Expected postgres://user:password@host:5432/database`);
-  }
+  const m = PREPARE_PARAM.exec(url);
+  const prepare = !m || m[2].toLowerCase() !== 'false';
+  const connectionString = m ? url.replace(PREPARE_PARAM, (_all, sep: string, _v, more: string) => (more ? sep : '')) : url;
   const pool = new pg.Pool({ connectionString, connectionTimeoutMillis: timeoutMs });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the process.
   // The next query on the pool reports the failure instead.
@@ -58,7 +56,10 @@ function fromHandle(handle: DriverHandle): Backend {
     throw new ConfigError(`The PostgreSQL adapter got a ${handle.dialect} driver (${handle.flavor}); use it with the ${handle.dialect} adapter.`);
   }
   const prepare = (handle.options as PostgresDriverOptions | undefined)?.prepare !== false;
-  if (handle.flavor === 'pg') return new PgBackend(handle.client as pg.Pool, false, prepare);
+  if (handle.flavor === 'pg') {
+    const client = handle.client as pg.Pool | pg.Client;
+    return isPool(client) ? new PgBackend(client, false, prepare) : new PgClientBackend(client, prepare);
+  }
   if (handle.flavor === 'postgres.js') {
     const sql = handle.client as Sql;
     return new PostgresJsBackend(sql, prepare && (sql.options as { prepare?: boolean } | undefined)?.prepare !== false);

@@ -52,8 +52,6 @@ export const adapter: Adapter = {
   redactUrl,
 };
 
-export default adapter;
-
 export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './driver.js';
 export { PostgresCompiler } from './compile.js';
 export { introspectPostgres } from './introspect.js';

@@ -14,7 +14,7 @@ const FORGE_TYPES: pg.CustomTypesConfig = {
     oid === INT8 || oid === NUMERIC ? identity : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-type Queryable = pg.Pool | pg.PoolClient;
+type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
 async function runPg(q: Queryable, sql: string, params: readonly unknown[], mode: RowMode, name?: string): Promise<RunResult> {
   const config: pg.QueryConfig & { rowMode?: 'array' } = { text: sql, values: params as unknown[], types: FORGE_TYPES };
@@ -50,4 +50,53 @@ export class PgBackend implements Backend {
   async end(): Promise<void> {
     if (this.owned) await this.pool.end();
   }
+}
+
+/** A first-come lock: `acquire` resolves with the function that hands the turn to the next waiter. */
+class Turn {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = this.tail;
+    this.tail = before.then(() => mine);
+    return before.then(() => release);
+  }
+}
+
+/**
+ * A single `pg.Client` the user owns. It is one server session, so statements take turns: a transaction
+ * holds the turn from BEGIN to COMMIT, and a query from outside waits instead of landing inside it.
+ */
+export class PgClientBackend implements Backend {
+  readonly flavor = 'pg';
+  private readonly turn = new Turn();
+  constructor(
+    private readonly client: pg.Client,
+    readonly prepare: boolean,
+  ) {}
+
+  async run(sql: string, params: readonly unknown[], mode: RowMode, name?: string): Promise<RunResult> {
+    const release = await this.turn.acquire();
+    try {
+      return await runPg(this.client, sql, params, mode, name);
+    } finally {
+      release();
+    }
+  }
+
+  async reserve(): Promise<Session> {
+    const release = await this.turn.acquire();
+    let released = false;
+    return {
+      run: (sql, params, mode, name) => runPg(this.client, sql, params, mode, name),
+      release: () => {
+        if (released) return;
+        released = true;
+        release();
+      },
+    };
+  }
+
+  async end(): Promise<void> {}
 }

@@ -4,12 +4,21 @@ import type { Backend, RowMode, RunResult, Session } from './backend.js';
 /** The part of a postgres.js `sql` (or a reserved one) forge calls. */
 type SqlLike = Pick<Sql, 'unsafe'>;
 
+/** A postgres.js result: the rows, with the command's row count alongside. */
+type Result = unknown[] & { count?: number | null; command?: string };
+
+const isResult = (v: unknown): v is Result => Array.isArray(v) && typeof (v as Result).command === 'string';
+
 async function runPostgresJs(sql: SqlLike, text: string, params: readonly unknown[], mode: RowMode, name?: string): Promise<RunResult> {
   // postgres.js names and caches prepared statements itself; forge only decides which texts are worth it.
   const query = sql.unsafe(text, params as never[], { prepare: name !== undefined });
-  const res = mode === 'arrays' ? await query.values() : await query;
-  const count = (res as unknown as { count?: number | null }).count;
-  return { rows: [...res], rowCount: typeof count === 'number' ? count : res.length };
+  const res = (mode === 'arrays' ? await query.values() : await query) as unknown as Result;
+  // A multi-statement text (simple protocol) yields one result per statement; report like pg: the last
+  // statement's rows, every statement's row count.
+  const results: Result[] = res.length > 0 && res.every(isResult) ? (res as unknown as Result[]) : [res];
+  const last = results[results.length - 1];
+  const rowCount = results.reduce((n, r) => n + (typeof r.count === 'number' ? r.count : r.length), 0);
+  return { rows: [...last], rowCount };
 }
 
 export class PostgresJsBackend implements Backend {

@@ -89,6 +89,17 @@ describe('PostgresCompiler', () => {
     expect(compiler.compile(select({ t: 'cmp', op: '=', left: col('name'), right: p(evil) })).sql).not.toContain('DROP');
   });
 
+  it('qualifies bare columns in ON CONFLICT DO UPDATE, where Postgres finds them ambiguous', () => {
+    const q = compiler.compile({
+      t: 'insert',
+      table: 'counters',
+      columns: ['name', 'n'],
+      rows: [[p('k'), p(1)]],
+      onConflict: { target: ['name'], action: { set: [['n', { t: 'arith', op: '+', left: { t: 'col', name: 'n' }, right: p(1) }]] } },
+    });
+    expect(q.sql).toBe('INSERT INTO "counters" ("name", "n") VALUES ($1, $2) ON CONFLICT ("name") DO UPDATE SET "n" = ("counters"."n" + $3)');
+  });
+
   it('quotes identifiers, doubling embedded quotes', () => {
     expect(compiler.quoteIdent('we"ird')).toBe('"we""ird"');
   });

@@ -157,8 +157,9 @@ describe('URL connections (forge-owned pg.Pool)', () => {
   });
 
   it('does not prepare statements with ?prepare=false (PgBouncer transaction mode)', async () => {
-    const plain = await adapter.connect(`${db.url}?prepare=false`, {});
+    const plain = await adapter.connect(`${db.url}?application_name=forge_test&prepare=false`);
     try {
+      expect(await plain.queryArrays(`SELECT current_setting('application_name')`)).toEqual([['forge_test']]);
       const sql = `SELECT 'unprepared' || $1::text`;
       for (let i = 0; i < 3; i++) await plain.queryArrays(sql, [i]);
       expect(await plain.queryArrays('SELECT count(*)::int FROM pg_prepared_statements')).toEqual([[0]]);
@@ -219,8 +220,31 @@ describe('pgDriver(pool): a pool the user owns', () => {
     await pool.end();
   });
 
-  it('refuses what is not a pool', () => {
-    expect(() => pgDriver(new pg.Client() as unknown as pg.Pool)).toThrow(/pg.Pool/);
+  it('refuses what is not a pg client', () => {
+    expect(() => pgDriver({} as pg.Pool)).toThrow(/pg.Pool/);
+  });
+
+  it('makes statements take turns on a single pg.Client: a root query waits for the open transaction', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const conn = await adapter.connect(pgDriver(client));
+    try {
+      await conn.execute('CREATE TABLE turns (id int)');
+      let outside: Promise<unknown[][]> | undefined;
+      await expect(
+        conn.transaction(async (tx) => {
+          await tx.execute('INSERT INTO turns VALUES (1)');
+          outside = conn.queryArrays('SELECT count(*)::int FROM turns');
+          await new Promise((r) => setTimeout(r, 50));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      // Had the outside query joined the transaction it would have counted the uncommitted row.
+      expect(await outside).toEqual([[0]]);
+    } finally {
+      await conn.close();
+      await client.end();
+    }
   });
 });
 

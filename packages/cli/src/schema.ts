@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildSchemaIR, isModel, type AnyModel, type SchemaIR } from '@forge/core';
-import type { LoadedConfig } from './config.js';
+import { CONFIG_FILES, type LoadedConfig } from './config.js';
 import type { Env } from './env.js';
 import { CliError, errorMessage } from './errors.js';
 import { importUserModule, invalidSchema } from './load-module.js';
 
 const CONVENTIONAL_BASES = ['src/schema', 'schema', 'src/db/schema', 'db/schema', 'prisma/schema'];
 const CONVENTIONAL_EXTS = ['.ts', '.mts', '.js', '.mjs'];
-export const CONVENTIONAL_PATHS = CONVENTIONAL_BASES.flatMap((b) => CONVENTIONAL_EXTS.map((e) => b + e));
+const CONVENTIONAL_PATHS = CONVENTIONAL_BASES.flatMap((b) => CONVENTIONAL_EXTS.map((e) => b + e));
 
 const PICK_HINT = 'pick one with --schema=<file>, FORGE_SCHEMA_PATH, or "forge": { "schema": "<file>" } in package.json';
 
@@ -43,8 +43,18 @@ export function resolveSchemaFile(opts: ResolveOptions): SchemaSource {
     throw new CliError(`found more than one schema file: ${found.join(' and ')}`, PICK_HINT);
   }
   if (found.length === 1) return { file: path.join(cwd, found[0]), via: 'conventional path' };
-  const tried = ['--schema (not given)', 'FORGE_SCHEMA_PATH (not set)', 'package.json "forge.schema" (not set)', 'forge.config.* "schema" (not set)', ...CONVENTIONAL_PATHS];
-  throw new CliError(`no schema file found in ${cwd}. Tried:\n  ${tried.join('\n  ')}`, PICK_HINT);
+  const exts = `{${CONVENTIONAL_EXTS.map((e) => e.slice(1)).join(',')}}`;
+  const tried = [
+    '--schema (not given)',
+    'FORGE_SCHEMA_PATH (not set)',
+    'package.json "forge": { "schema" } (not set)',
+    `${CONFIG_FILES.join(', ')} "schema" (${config ? 'not set' : 'no config file'})`,
+    ...CONVENTIONAL_BASES.map((b) => `${b}.${exts}`),
+  ];
+  throw new CliError(
+    `no schema file found in ${cwd}. Tried:\n  ${tried.join('\n  ')}`,
+    'create src/schema.ts with `export const schema = { user: User }`, or point at your file with --schema=<file>',
+  );
 }
 
 /** Load the file and build the IR; every failure names the file. */
@@ -62,8 +72,12 @@ export async function loadSchema(source: SchemaSource, cwd: string): Promise<Loa
 /** `export const schema = {...}`, else a default export of models, else every exported model. */
 function schemaFromModule(mod: Record<string, unknown>, shown: string): Record<string, AnyModel> {
   if (mod.schema !== undefined) {
-    if (mod.schema && typeof mod.schema === 'object' && !isModel(mod.schema)) return mod.schema as Record<string, AnyModel>;
-    throw new CliError(`${shown} exports \`schema\`, but it is not an object of models`, 'export const schema = { user: User }');
+    if (!mod.schema || typeof mod.schema !== 'object' || isModel(mod.schema)) {
+      throw new CliError(`${shown} exports \`schema\`, but it is not an object of models`, 'export const schema = { user: User }');
+    }
+    // Almost always a mistake, and a costly one: every table would be drift, and diff apply would drop them all.
+    if (Object.keys(mod.schema).length === 0) throw new CliError(`${shown} exports an empty schema`, 'add your models: export const schema = { user: User }');
+    return mod.schema as Record<string, AnyModel>;
   }
   const def = mod.default;
   if (def && typeof def === 'object' && !isModel(def)) {

@@ -28,13 +28,13 @@ describe('schema resolution cascade: the first hit wins', () => {
       'forge.config.ts': "export default { schema: './cfg.ts' };\n",
     });
     const env = { DATABASE_URL: p.url };
-    expect(p.run(['push', '--schema=flag.ts'], { ...env, FORGE_SCHEMA_PATH: 'env.ts' }).code).toBe(0);
-    expect(p.run(['push'], { ...env, FORGE_SCHEMA_PATH: 'env.ts' }).code).toBe(0);
-    expect(p.run(['push'], env).code).toBe(0);
+    p.ok(['push', '--schema=flag.ts'], { ...env, FORGE_SCHEMA_PATH: 'env.ts' });
+    p.ok(['push'], { ...env, FORGE_SCHEMA_PATH: 'env.ts' });
+    p.ok(['push'], env);
     p.write('package.json', JSON.stringify({ name: 'app' }));
-    expect(p.run(['push'], env).code).toBe(0);
+    p.ok(['push'], env);
     p.write('forge.config.ts', 'export default {};\n');
-    expect(p.run(['push'], env).code).toBe(0);
+    p.ok(['push'], env);
     expect(tablesOf(p.db).filter((t) => t.startsWith('from_'))).toEqual(['from_config', 'from_conventional', 'from_env', 'from_flag', 'from_pkg']);
   });
 
@@ -53,9 +53,9 @@ describe('schema resolution cascade: the first hit wins', () => {
         "export default defineConfig({ schema: './models/app.ts', ignore: ['legacy', /^tmp_/], migrationsDir: 'db/migrations' });\n",
     });
     const env = { DATABASE_URL: p.url };
-    expect(p.run(['push'], env).code).toBe(0);
+    p.ok(['push'], env);
     p.write('extra.ts', "import { model, f } from '@forge/core';\nexport const schema = { a: model('legacy', { id: f.id() }), b: model('tmp_x', { id: f.id() }), c: model('other', { id: f.id() }), d: model('more', { id: f.id() }) };\n");
-    expect(p.run(['push', '--schema=extra.ts'], env).code).toBe(0);
+    p.ok(['push', '--schema=extra.ts'], env);
 
     const r = p.run(['diff', '--json', '--ignore=more'], { ...env, FORGE_DIFF_IGNORE: 'other' });
     const report = JSON.parse(r.stdout);
@@ -72,14 +72,14 @@ describe('schema resolution cascade: the first hit wins', () => {
       'a.ts': "import { model, f } from '@forge/core';\nexport default { t: model('from_default', { id: f.id() }) };\n",
       'b.ts': "import { model, f } from '@forge/core';\nexport const A = model('collected_a', { id: f.id() });\nexport const B = model('collected_b', { id: f.id() });\nexport const alias = A;\nexport const notAModel = 1;\n",
     });
-    expect(p.run(['push', '--schema=a.ts'], { DATABASE_URL: p.url }).code).toBe(0);
-    expect(p.run(['push', '--schema=b.ts'], { DATABASE_URL: p.url }).code).toBe(0);
+    p.ok(['push', '--schema=a.ts'], { DATABASE_URL: p.url });
+    p.ok(['push', '--schema=b.ts'], { DATABASE_URL: p.url });
     expect(tablesOf(p.db)).toEqual(expect.arrayContaining(['from_default', 'collected_a', 'collected_b']));
   });
 
   it('a plain JavaScript schema at a conventional path loads too', () => {
     const p = project({ 'db/schema.mjs': "import { model, f } from '@forge/core';\nexport const schema = { t: model('from_js', { id: f.id() }) };\n" });
-    expect(p.run(['push'], { DATABASE_URL: p.url }).code).toBe(0);
+    p.ok(['push'], { DATABASE_URL: p.url });
     expect(tablesOf(p.db)).toContain('from_js');
   });
 });

@@ -86,7 +86,7 @@ describe('push → diff → diff apply → rollback on SQLite', () => {
     expect(columnsOf(p.db, 'users')).not.toContain('nickname');
     const name = files[0].replace(/\.sql$/, '');
     expect(ledgerRows(p.db).map((row) => row.name)).toEqual([name]);
-    expect(p.run(['diff', '--check'], env).code).toBe(0);
+    p.ok(['diff', '--check'], env);
   });
 
   it('rollback runs the down block, brings the column back and deletes the ledger row', () => {
@@ -126,5 +126,29 @@ describe('push → diff → diff apply → rollback on SQLite', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('• drop table audit_old');
     expect(r.stderr).not.toMatch(/drop table (logs|_atlas_meta)/);
+  });
+});
+
+describe('diff apply leaves missing tables to push', () => {
+  it('reports them as deferred and writes no file', () => {
+    const p = makeProject({ 'src/schema.ts': USERS_SCHEMA });
+    try {
+      const env = { DATABASE_URL: p.url };
+      p.ok(['push'], env);
+      const withTags = USERS_SCHEMA.replace(
+        'export const schema = { user: User, post: Post };',
+        "export const Tag = model('tags', { id: f.id() });\nexport const schema = { user: User, post: Post, tag: Tag };",
+      );
+      expect(withTags).not.toBe(USERS_SCHEMA);
+      p.write('src/schema.ts', withTags);
+      const r = p.run(['diff', 'apply'], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('no migration to write');
+      expect(r.stdout).toMatch(/^ {4}\+ \[table\] tags/m);
+      expect(r.stdout).toContain('forge push');
+      expect(existsSync(p.file('migrations'))).toBe(false);
+    } finally {
+      p.cleanup();
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface Project {
   url: string;
   db: string;
   run(args: string[], env?: Record<string, string | undefined>): RunResult;
+  /** `run`, failing the test with the CLI's output unless it exits 0. */
+  ok(args: string[], env?: Record<string, string | undefined>): RunResult;
   cleanup(): void;
 }
 
@@ -55,6 +57,11 @@ export function makeProject(files: Record<string, string> = {}): Project {
       for (const k of SCRUB) delete base[k];
       const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    ok(args, env) {
+      const r = this.run(args, env);
+      if (r.code !== 0) throw new Error(`forge ${args.join(' ')} exited ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
+      return r;
     },
     cleanup() {
       rmSync(dir, { recursive: true, force: true });

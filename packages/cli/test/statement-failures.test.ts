@@ -20,7 +20,7 @@ describe('a failing statement exits 2 and says what failed', () => {
   beforeAll(() => {
     p = makeProject({ 'src/schema.ts': V1 });
     env = { DATABASE_URL: p.url };
-    expect(p.run(['push'], env).code).toBe(0);
+    p.ok(['push'], env);
     withDb(p.db, (db) => db.exec("INSERT INTO users (id, email) VALUES ('a', 'same@x.io'), ('b', 'same@x.io')"));
     p.write('src/schema.ts', V2);
   });

@@ -6,6 +6,7 @@ import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode }
 import { changeList, deferredLines } from '../format.js';
 import { collectIgnore } from '../ignore.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
+import type { Colors } from '../output.js';
 import { prepare } from '../preflight.js';
 
 /** `forge diff apply [--dry]`: reached through `forge diff`, since cac has no sub-commands. */
@@ -37,25 +38,15 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
 /** Under --dry stdout is exactly the file, so `forge diff apply --dry > m.sql` works; the summary goes to stderr. */
 function printDry(ctx: CommandContext, r: DiffApplyResult): ExitCode {
   const { ce, err, out } = ctx.o;
-  if (isEmpty(r)) {
-    err(`${ce.green('✓')} no drift to apply`);
-  } else {
-    for (const line of changeList(ce, r)) err(line);
-    out(r.content.replace(/\n$/, ''));
-  }
-  for (const line of deferredLines(ce, r)) err(line);
+  for (const line of summary(ce, r)) err(line);
+  if (!isEmpty(r)) out(r.content.replace(/\n$/, ''));
   err(ce.dim('dry run: nothing written, nothing applied'));
   return EXIT.ok;
 }
 
 function printApplied(ctx: CommandContext, r: DiffApplyResult): ExitCode {
   const { c, out } = ctx.o;
-  if (isEmpty(r)) {
-    out(`${c.green('✓')} no drift to apply — nothing written`);
-  } else {
-    for (const line of changeList(c, r)) out(line);
-  }
-  for (const line of deferredLines(c, r)) out(line);
+  for (const line of summary(c, r)) out(line);
   if (r.file) out(`wrote ${path.relative(ctx.cwd, r.file) || r.file}`);
   if (r.applied) {
     out(`${c.green('✓')} applied ${r.name} and recorded it in _forge_migrations`);
@@ -64,6 +55,14 @@ function printApplied(ctx: CommandContext, r: DiffApplyResult): ExitCode {
     out(`${c.yellow('!')} nothing written: none of these changes has a statement on this database (\`forge diff apply --dry\` shows why)`);
   }
   return EXIT.ok;
+}
+
+/** The change list, or why there is none, then the drift this command leaves to others. */
+function summary(c: Colors, r: DiffApplyResult): string[] {
+  const head = !isEmpty(r)
+    ? changeList(c, r)
+    : [r.deferred.length ? 'no migration to write' : `${c.green('✓')} no drift to apply`];
+  return [...head, ...deferredLines(c, r)];
 }
 
 function isEmpty(r: DiffApplyResult): boolean {

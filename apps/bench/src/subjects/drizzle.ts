@@ -1,0 +1,193 @@
+import { and, asc, eq, gte, lt, relations, sql } from 'drizzle-orm';
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import * as pgc from 'drizzle-orm/pg-core';
+import * as sqc from 'drizzle-orm/sqlite-core';
+import pg from 'pg';
+import type { Customer, Dialect, Order, OrderWithLines } from '../common.js';
+import { openSqliteHandle } from './raw.js';
+import type { Subject } from './types.js';
+
+/**
+ * Drizzle as its docs recommend for hot paths: reads are prepared statements with placeholders (built once),
+ * includes use the relational query API (`db.query.x.findMany({ with })`), SQLite transactions are synchronous.
+ */
+
+// forge stores dateTime as ISO-8601 text on SQLite; Drizzle reads it through a custom type.
+const isoDate = sqc.customType<{ data: Date; driverData: string }>({
+  dataType: () => 'text',
+  fromDriver: (v) => new Date(v),
+  toDriver: (d) => d.toISOString(),
+});
+
+const sCustomers = sqc.sqliteTable('customers', {
+  id: sqc.integer('id').primaryKey(),
+  code: sqc.text('code').notNull().unique(),
+  company: sqc.text('company_name').notNull(),
+  contact: sqc.text('contact_name').notNull(),
+  city: sqc.text('city').notNull(),
+  country: sqc.text('country').notNull(),
+});
+const sProducts = sqc.sqliteTable('products', {
+  id: sqc.integer('id').primaryKey(),
+  name: sqc.text('name').notNull(),
+  category: sqc.text('category').notNull(),
+  unitPrice: sqc.real('unit_price').notNull(),
+  unitsInStock: sqc.integer('units_in_stock').notNull(),
+  discontinued: sqc.integer('discontinued', { mode: 'boolean' }).notNull(),
+});
+const sOrders = sqc.sqliteTable('orders', {
+  id: sqc.integer('id').primaryKey(),
+  customerId: sqc.integer('customer_id').notNull(),
+  orderedAt: isoDate('ordered_at').notNull(),
+  shipCity: sqc.text('ship_city').notNull(),
+  shipCountry: sqc.text('ship_country').notNull(),
+  freight: sqc.real('freight').notNull(),
+});
+const sLines = sqc.sqliteTable('order_lines', {
+  id: sqc.integer('id').primaryKey(),
+  orderId: sqc.integer('order_id').notNull(),
+  productId: sqc.integer('product_id').notNull(),
+  unitPrice: sqc.real('unit_price').notNull(),
+  quantity: sqc.integer('quantity').notNull(),
+  discount: sqc.real('discount').notNull(),
+});
+const sOrdersRel = relations(sOrders, ({ many }) => ({ lines: many(sLines) }));
+const sLinesRel = relations(sLines, ({ one }) => ({ order: one(sOrders, { fields: [sLines.orderId], references: [sOrders.id] }) }));
+const sqliteSchema = { customers: sCustomers, products: sProducts, orders: sOrders, lines: sLines, sOrdersRel, sLinesRel };
+
+const pCustomers = pgc.pgTable('customers', {
+  id: pgc.integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  code: pgc.text('code').notNull().unique(),
+  company: pgc.text('company_name').notNull(),
+  contact: pgc.text('contact_name').notNull(),
+  city: pgc.text('city').notNull(),
+  country: pgc.text('country').notNull(),
+});
+const pProducts = pgc.pgTable('products', {
+  id: pgc.integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  name: pgc.text('name').notNull(),
+  category: pgc.text('category').notNull(),
+  unitPrice: pgc.doublePrecision('unit_price').notNull(),
+  unitsInStock: pgc.integer('units_in_stock').notNull(),
+  discontinued: pgc.boolean('discontinued').notNull(),
+});
+const pOrders = pgc.pgTable('orders', {
+  id: pgc.integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  customerId: pgc.integer('customer_id').notNull(),
+  orderedAt: pgc.timestamp('ordered_at', { withTimezone: true, mode: 'date' }).notNull(),
+  shipCity: pgc.text('ship_city').notNull(),
+  shipCountry: pgc.text('ship_country').notNull(),
+  freight: pgc.doublePrecision('freight').notNull(),
+});
+const pLines = pgc.pgTable('order_lines', {
+  id: pgc.integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  orderId: pgc.integer('order_id').notNull(),
+  productId: pgc.integer('product_id').notNull(),
+  unitPrice: pgc.doublePrecision('unit_price').notNull(),
+  quantity: pgc.integer('quantity').notNull(),
+  discount: pgc.doublePrecision('discount').notNull(),
+});
+const pOrdersRel = relations(pOrders, ({ many }) => ({ lines: many(pLines) }));
+const pLinesRel = relations(pLines, ({ one }) => ({ order: one(pOrders, { fields: [pLines.orderId], references: [pOrders.id] }) }));
+const pgSchema = { customers: pCustomers, products: pProducts, orders: pOrders, lines: pLines, pOrdersRel, pLinesRel };
+
+const excludedCustomer = {
+  company: sql.raw('excluded.company_name'),
+  contact: sql.raw('excluded.contact_name'),
+  city: sql.raw('excluded.city'),
+  country: sql.raw('excluded.country'),
+};
+
+function drizzleSqliteSubject(): Subject {
+  const handle = openSqliteHandle();
+  const db = drizzleSqlite({ client: handle, schema: sqliteSchema });
+  const byId = db.select().from(sOrders).where(eq(sOrders.id, sql.placeholder('id'))).prepare();
+  const list = db.select().from(sOrders).orderBy(asc(sOrders.id)).limit(sql.placeholder('n')).prepare();
+  const withLines = db.query.orders
+    .findMany({
+      where: (o) => and(gte(o.id, sql.placeholder('from')), lt(o.id, sql.placeholder('to'))),
+      orderBy: (o) => [asc(o.id)],
+      with: { lines: { orderBy: (l) => [asc(l.id)] } },
+    })
+    .prepare();
+  return {
+    name: 'drizzle',
+    dialect: 'sqlite',
+    orderById: async (id) => (byId.get({ id }) as Order | undefined) ?? null,
+    listOrders: async (n) => list.all({ n }),
+    ordersWithLines: async (from, n) => withLines.all({ from, to: from + n }) as OrderWithLines[],
+    createCustomer: async (c) => db.insert(sCustomers).values(c).returning().get() as Customer,
+    async insertLines(lines) {
+      db.transaction((tx) => {
+        tx.insert(sLines).values(lines).run();
+      });
+    },
+    upsertCustomer: async (c) =>
+      db.insert(sCustomers).values(c).onConflictDoUpdate({ target: sCustomers.code, set: excludedCustomer }).returning().get() as Customer,
+    async placeOrder(p) {
+      db.transaction((tx) => {
+        const customer = tx.select().from(sCustomers).where(eq(sCustomers.id, p.customerId)).get();
+        if (!customer) throw new Error(`no customer ${p.customerId}`);
+        const order = tx
+          .insert(sOrders)
+          .values({ customerId: p.customerId, orderedAt: p.orderedAt, shipCity: p.shipCity, shipCountry: p.shipCountry, freight: 0 })
+          .returning()
+          .get();
+        for (const l of p.lines) tx.insert(sLines).values({ ...l, orderId: order.id }).run();
+        tx.update(sProducts).set({ unitsInStock: sql`${sProducts.unitsInStock} - 1` }).where(eq(sProducts.id, p.productId)).run();
+        tx.update(sOrders).set({ freight: p.freight }).where(eq(sOrders.id, order.id)).run();
+      });
+    },
+    async close() {
+      handle.close();
+    },
+  };
+}
+
+function drizzlePgSubject(url: string): Subject {
+  const pool = new pg.Pool({ connectionString: url });
+  const db = drizzlePg({ client: pool, schema: pgSchema });
+  const byId = db.select().from(pOrders).where(eq(pOrders.id, sql.placeholder('id'))).prepare('drizzle_order_by_id');
+  const list = db.select().from(pOrders).orderBy(asc(pOrders.id)).limit(sql.placeholder('n')).prepare('drizzle_list_orders');
+  const withLines = db.query.orders
+    .findMany({
+      where: (o) => and(gte(o.id, sql.placeholder('from')), lt(o.id, sql.placeholder('to'))),
+      orderBy: (o) => [asc(o.id)],
+      with: { lines: { orderBy: (l) => [asc(l.id)] } },
+    })
+    .prepare('drizzle_orders_with_lines');
+  return {
+    name: 'drizzle',
+    dialect: 'postgres',
+    orderById: async (id) => ((await byId.execute({ id }))[0] as Order | undefined) ?? null,
+    listOrders: (n) => list.execute({ n }),
+    ordersWithLines: (from, n) => withLines.execute({ from, to: from + n }) as Promise<OrderWithLines[]>,
+    createCustomer: async (c) => (await db.insert(pCustomers).values(c).returning())[0] as Customer,
+    async insertLines(lines) {
+      await db.transaction(async (tx) => {
+        await tx.insert(pLines).values(lines);
+      });
+    },
+    upsertCustomer: async (c) =>
+      (await db.insert(pCustomers).values(c).onConflictDoUpdate({ target: pCustomers.code, set: excludedCustomer }).returning())[0] as Customer,
+    async placeOrder(p) {
+      await db.transaction(async (tx) => {
+        const [customer] = await tx.select().from(pCustomers).where(eq(pCustomers.id, p.customerId));
+        if (!customer) throw new Error(`no customer ${p.customerId}`);
+        const [order] = await tx
+          .insert(pOrders)
+          .values({ customerId: p.customerId, orderedAt: p.orderedAt, shipCity: p.shipCity, shipCountry: p.shipCountry, freight: 0 })
+          .returning();
+        for (const l of p.lines) await tx.insert(pLines).values({ ...l, orderId: order.id });
+        await tx.update(pProducts).set({ unitsInStock: sql`${pProducts.unitsInStock} - 1` }).where(eq(pProducts.id, p.productId));
+        await tx.update(pOrders).set({ freight: p.freight }).where(eq(pOrders.id, order.id));
+      });
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function createDrizzle(dialect: Dialect, url: string): Promise<Subject> {
+  return dialect === 'sqlite' ? drizzleSqliteSubject() : drizzlePgSubject(url);
+}

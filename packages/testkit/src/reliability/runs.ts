@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+
+/** The areas RELIABILITY.md reports on, in the order it lists them. */
+export const AREAS = ['convergence', 'additive-pairs', 'plan-simulation', 'concurrency', 'crash-recovery', 'bad-input', 'injection'] as const;
+export type Area = (typeof AREAS)[number];
+
+/** What one test case contributes to RELIABILITY.md: carried to the reporter in the test's `meta`. */
+export interface ReliabilityRecord {
+  dialect: string;
+  area: Area;
+  /** Generated cases for a property, corpus entries or scenarios otherwise. */
+  cases: number;
+  /** The fast-check seed, for properties. */
+  seed?: number;
+  failed: boolean;
+}
+
+/** The part of vitest's test context the harness writes to (its `task.meta` reaches reporters). */
+export interface MetaCarrier {
+  task: { meta: object };
+}
+
+/** The regular `pnpm test` run keeps properties small so the whole suite stays within minutes. */
+const REGULAR_RUNS = 10;
+
+/**
+ * Cases per property: FORGE_PROPERTY_RUNS when set (the reliability config sets 100), else a small count
+ * for the regular suite. A malformed value is an error rather than a silent default.
+ */
+export function propertyRuns(): number {
+  const raw = process.env.FORGE_PROPERTY_RUNS;
+  if (raw === undefined || raw === '') return REGULAR_RUNS;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`FORGE_PROPERTY_RUNS must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/** FORGE_PROPERTY_SEED (and FORGE_PROPERTY_PATH) replay a reported failure; otherwise every run draws a new seed. */
+function replay(): { seed?: number; path?: string } {
+  const seed = process.env.FORGE_PROPERTY_SEED;
+  if (seed === undefined || seed === '') return {};
+  const n = Number(seed);
+  if (!Number.isSafeInteger(n)) throw new Error(`FORGE_PROPERTY_SEED must be an integer, got '${seed}'`);
+  return { seed: n, path: process.env.FORGE_PROPERTY_PATH || undefined };
+}
+
+export function record(ctx: MetaCarrier, rec: ReliabilityRecord): void {
+  (ctx.task.meta as { reliability?: ReliabilityRecord[] }).reliability ??= [];
+  (ctx.task.meta as { reliability: ReliabilityRecord[] }).reliability.push(rec);
+}
+
+/**
+ * Run a fast-check property, record its figures for RELIABILITY.md, and fail with fast-check's report
+ * (seed, path and the shrunk counterexample, which replay it with FORGE_PROPERTY_SEED/PATH).
+ */
+export async function checkProperty<T>(
+  ctx: MetaCarrier,
+  where: { dialect: string; area: Area },
+  property: fc.IAsyncPropertyWithHooks<T>,
+  runs = propertyRuns(),
+): Promise<void> {
+  const { seed, path } = replay();
+  const details = await fc.check(property, {
+    numRuns: runs,
+    seed,
+    path,
+  });
+  record(ctx, { ...where, cases: details.numRuns, seed: details.seed, failed: details.failed });
+  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `property failed (seed ${details.seed})`);
+}
+
+/** Run a scenario or a corpus of `cases` entries and record it for RELIABILITY.md, failed or not. */
+export async function recordCases(ctx: MetaCarrier, where: { dialect: string; area: Area }, cases: number, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    record(ctx, { ...where, cases, failed: true });
+    throw e;
+  }
+  record(ctx, { ...where, cases, failed: false });
+}
