@@ -209,6 +209,17 @@ export function formatMs(ms: number | null | undefined): string {
   return ms.toFixed(3);
 }
 
+/** `--key=value` and `--flag` arguments. */
+export function parseArgs(argv: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const a of argv) {
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    m.set(eq < 0 ? a.slice(2) : a.slice(2, eq), eq < 0 ? 'true' : a.slice(eq + 1));
+  }
+  return m;
+}
+
 export function log(msg: string): void {
   process.stdout.write(`${msg}\n`);
 }

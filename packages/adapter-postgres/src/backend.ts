@@ -23,6 +23,8 @@ export interface Backend extends Runner {
   /** Whether named prepared statements may be used (off behind PgBouncer in transaction mode). */
   readonly prepare: boolean;
   reserve(): Promise<Session>;
+  /** A JSON document as this client library binds it (see `JsonParam`). */
+  bindJson(value: unknown): unknown;
   /** Ends the pool when forge opened it; a no-op for a pool the user owns. */
   end(): Promise<void>;
 }

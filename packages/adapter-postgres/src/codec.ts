@@ -1,7 +1,7 @@
 import type { ColumnIR, ValueCodec } from '@forge/core';
 import { ValidationError } from '@forge/core';
 import { pointFromHexEwkb, pointFromJson, pointFromObject, pointFromWkt } from './geo.js';
-import { GeoPointParam, VectorParam } from './wire.js';
+import { GeoPointParam, JsonParam, VectorParam } from './wire.js';
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const JSON_TYPE = /^jsonb?$/i;
@@ -89,8 +89,8 @@ export const postgresCodec: ValueCodec = {
       case 'json':
       case 'embed':
       case 'embedMany':
-        // Always JSON text: pg would turn a JS array into a Postgres array literal.
-        return JSON.stringify(value);
+        // Never a bare JS value: pg would turn an array into a Postgres array literal.
+        return jsonAsText(column) ? JSON.stringify(value) : new JsonParam(value);
       case 'geoPoint':
         return encodeGeo(value, column);
       case 'vector':

@@ -63,7 +63,7 @@ export class PgConnection implements Connection {
   }
 
   private async run(sql: string, params: readonly unknown[], mode: RowMode, runner = this.runner(), name?: string): Promise<RunResult> {
-    const bound = bindParams(params, this.pool.extensions);
+    const bound = bindParams(params, { extensions: this.pool.extensions, json: (v) => this.pool.backend.bindJson(v) });
     try {
       return await runner.run(sql, bound, mode, name);
     } catch (e) {

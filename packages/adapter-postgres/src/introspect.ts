@@ -3,6 +3,8 @@ import type { Connection, IndexKeyToken, Snapshot, SnapshotColumn, SnapshotForei
 /**
  * Introspection reads pg_catalog in five queries whatever the number of tables, each restricted to the
  * connection's `current_schema()`: a tenant pool with its own `search_path` sees only its own tables.
+ * Arrays come back as JSON, which pg and postgres.js parse alike (postgres.js reads int2[] and NULL array
+ * elements its own way).
  */
 
 const RELATIONS = `
@@ -29,18 +31,18 @@ LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY c.relname, a.attnum`;
 
-/** Key positions with attnum 0 are expressions; positions past indnkeyatts are INCLUDE columns. */
+/** Key positions with attnum 0 are expressions (a null column); positions past indnkeyatts are INCLUDE columns. */
 const INDEXES = `
 SELECT t.relname AS table, i.relname AS name, am.amname AS method, x.indisunique AS unique,
        x.indisprimary AS primary, x.indnkeyatts AS key_count,
-       ARRAY(SELECT a.attname::text
+       to_json(ARRAY(SELECT a.attname::text
              FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
              LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns,
-       ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.ord::int, true)
+             ORDER BY k.ord)) AS columns,
+       to_json(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.ord::int, true)
              FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-             WHERE k.attnum = 0 ORDER BY k.ord) AS expressions,
-       x.indoption::int2[] AS options,
+             WHERE k.attnum = 0 ORDER BY k.ord)) AS expressions,
+       to_json(x.indoption::int2[]) AS options,
        pg_get_expr(x.indpred, x.indrelid) AS predicate
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -52,11 +54,11 @@ ORDER BY t.relname, i.relname`;
 
 const FOREIGN_KEYS = `
 SELECT t.relname AS table, con.conname AS name,
-       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+       to_json(ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord)) AS columns,
        r.relname AS ref_table,
-       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord) AS ref_columns,
+       to_json(ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)) AS ref_columns,
        con.confdeltype AS on_delete
 FROM pg_constraint con
 JOIN pg_class t ON t.oid = con.conrelid

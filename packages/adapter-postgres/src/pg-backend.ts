@@ -47,6 +47,10 @@ export class PgBackend implements Backend {
     };
   }
 
+  bindJson(value: unknown): string {
+    return JSON.stringify(value);
+  }
+
   async end(): Promise<void> {
     if (this.owned) await this.pool.end();
   }
@@ -96,6 +100,10 @@ export class PgClientBackend implements Backend {
         release();
       },
     };
+  }
+
+  bindJson(value: unknown): string {
+    return JSON.stringify(value);
   }
 
   async end(): Promise<void> {}

@@ -41,6 +41,11 @@ export class PostgresJsBackend implements Backend {
     };
   }
 
+  /** Typed jsonb up front, so postgres.js serialises the document once (and Parse need not guess). */
+  bindJson(value: unknown): unknown {
+    return this.sql.json(value as Parameters<Sql['json']>[0]);
+  }
+
   /** The `sql` instance always belongs to the user: forge never ends it. */
   async end(): Promise<void> {}
 }

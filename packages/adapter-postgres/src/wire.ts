@@ -25,6 +25,17 @@ export class VectorParam {
   }
 }
 
+/**
+ * A JSON document on its way to the driver. pg takes JSON text; postgres.js serialises jsonb parameters
+ * itself (text would be encoded a second time, as a JSON string), so each backend renders it its own way.
+ */
+export class JsonParam {
+  constructor(readonly value: unknown) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
 export function geoPointText(p: GeoPointParam, postgis: boolean): string {
   return postgis ? `SRID=${p.srid};POINT(${p.lng} ${p.lat})` : JSON.stringify({ lng: p.lng, lat: p.lat });
 }
@@ -44,12 +55,19 @@ export function arrayLiteral(values: readonly unknown[]): string {
   return `{${items.join(',')}}`;
 }
 
+export interface BindContext {
+  /** Installed extensions: they decide the wire form of geo points and vectors. */
+  extensions: ReadonlySet<string>;
+  /** How the backend binds a JSON document. */
+  json(value: unknown): unknown;
+}
+
 /**
  * Normalise bound values so pg and postgres.js receive the same thing: `undefined` is refused (it would
- * silently become NULL), bigint travels as text, arrays as array literals, plain objects as JSON, typed arrays
- * as Buffers. Dates and Buffers pass as they are.
+ * silently become NULL), bigint travels as text, arrays as array literals, plain objects as JSON documents,
+ * typed arrays as Buffers. Dates and Buffers pass as they are.
  */
-export function bindParams(params: readonly unknown[], extensions: ReadonlySet<string>): unknown[] {
+export function bindParams(params: readonly unknown[], ctx: BindContext): unknown[] {
   return params.map((v, i) => {
     if (v === undefined) {
       throw new ValidationError(`Query parameter $${i + 1} is undefined. Pass null for SQL NULL, or leave the field out.`, { index: i + 1 });
@@ -58,10 +76,11 @@ export function bindParams(params: readonly unknown[], extensions: ReadonlySet<s
     if (typeof v === 'bigint') return v.toString();
     if (v instanceof Date || Buffer.isBuffer(v)) return v;
     if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-    if (v instanceof GeoPointParam) return geoPointText(v, extensions.has('postgis'));
-    if (v instanceof VectorParam) return vectorText(v, extensions.has('vector'));
+    if (v instanceof JsonParam) return ctx.json(v.value);
+    if (v instanceof GeoPointParam) return geoPointText(v, ctx.extensions.has('postgis'));
+    if (v instanceof VectorParam) return vectorText(v, ctx.extensions.has('vector'));
     if (Array.isArray(v)) return arrayLiteral(v);
-    if (typeof v === 'object') return JSON.stringify(v);
+    if (typeof v === 'object') return ctx.json(v);
     throw new ValidationError(`Query parameter $${i + 1} is a ${typeof v}, which cannot be sent to PostgreSQL.`, { index: i + 1 });
   });
 }

@@ -1,4 +1,4 @@
-import { ValidationError, type ColumnIR, type Connection, type DdlEnv, type TableIR } from '@forge/core';
+import { f, model, ValidationError, type ColumnIR, type Connection, type DdlEnv, type TableIR } from '@forge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointFromHexEwkb } from '../src/geo.js';
 import { adapter, postgresCodec as codec } from '../src/index.js';
@@ -6,7 +6,7 @@ import { User } from './fixtures/schema.js';
 import { createTestDatabase, extensionAvailable, type TestDatabase } from './helpers.js';
 
 const users: TableIR = User.table();
-const colOf = (field: string): ColumnIR => users.columns.find((c) => c.field === field)!;
+const colOf = (field: string, table: TableIR = users): ColumnIR => table.columns.find((c) => c.field === field)!;
 
 /** One value per field kind, as a user writes it (`in`) and as forge reads it back (`out`). */
 const sample: Record<string, { in: unknown; out?: unknown }> = {
@@ -124,7 +124,11 @@ describe('encode validation and decode forms', () => {
     expect(() => codec.encode('12,30', colOf('price'))).toThrow(ValidationError);
     expect(codec.encode(5, colOf('balance'))).toBe(5n);
     expect(codec.decode('9223372036854775807', colOf('balance'))).toBe(9223372036854775807n);
-    expect(codec.encode([1, 2], colOf('meta'))).toBe('[1,2]');
+    // A JSON document, never a bare array (pg would bind that as a Postgres array); text for a non-JSON dbType.
+    expect(JSON.stringify(codec.encode([1, 2], colOf('meta')))).toBe('[1,2]');
+    const asText = model('t', { id: f.id(), doc: f.json().dbType('text') }).table();
+    expect(codec.encode([1, 2], colOf('doc', asText))).toBe('[1,2]');
+    expect(codec.decode('[1,2]', colOf('doc', asText))).toEqual([1, 2]);
     expect(codec.encode(null, colOf('meta'))).toBeNull();
   });
 

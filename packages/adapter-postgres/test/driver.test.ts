@@ -1,12 +1,13 @@
-import { DbKnownError, ValidationError, type Connection } from '@forge/core';
+import { DbKnownError, f, model, ValidationError, type Connection } from '@forge/core';
 import net from 'node:net';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapter, pgDriver, postgresJsDriver } from '../src/index.js';
+import { adapter, pgDriver, postgresCodec, postgresJsDriver } from '../src/index.js';
 import { createTestDatabase, withDatabase, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
+const jsonColumn = model('j', { id: f.id(), doc: f.json() }).table().columns[1];
 
 /** pg_cursors also lists the portal of the query reading it; forge's cursors are the named ones. */
 const OPEN_CURSORS = `SELECT count(*)::int FROM pg_cursors WHERE name LIKE 'forge_cursor_%'`;
@@ -267,6 +268,22 @@ describe('postgresJsDriver(sql)', () => {
     expect(await conn.query('SELECT id, tags FROM pj')).toEqual([{ id: 1, tags: ['a', 'b,c', 'd"e'] }]);
     expect(await conn.queryArrays('SELECT id, big, at FROM pj')).toEqual([[1, '5', at]]);
     expect(await conn.queryArrays('SELECT id FROM pj WHERE tags && $1::text[]', [['b,c']])).toEqual([[1]]);
+  });
+
+  it('binds JSON documents once (postgres.js serialises jsonb itself) and introspects as pg does', async () => {
+    await conn.execute('CREATE TABLE docs (id int PRIMARY KEY, doc jsonb); CREATE INDEX docs_desc ON docs (id DESC, doc) ');
+    const doc = { list: [true, 1, 'x'], nested: { a: null } };
+    await conn.execute('INSERT INTO docs VALUES ($1, $2), ($3, $4)', [1, postgresCodec.encode(doc, jsonColumn), 2, { raw: true }]);
+    expect(await conn.queryArrays('SELECT doc, jsonb_typeof(doc) FROM docs ORDER BY id')).toEqual([
+      [doc, 'object'],
+      [{ raw: true }, 'object'],
+    ]);
+    const viaPg = await adapter.connect(db.url);
+    try {
+      expect(await adapter.introspect(conn)).toEqual(await adapter.introspect(viaPg));
+    } finally {
+      await viaPg.close();
+    }
   });
 
   it('holds transactions and savepoints on a reserved connection', async () => {

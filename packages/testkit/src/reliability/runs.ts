@@ -66,7 +66,11 @@ export async function checkProperty<T>(
     path,
   });
   record(ctx, { ...where, cases: details.numRuns, seed: details.seed, failed: details.failed });
-  if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `property failed (seed ${details.seed})`);
+  if (details.failed) {
+    const report = fc.defaultReportMessage(details) ?? `property failed (seed ${details.seed})`;
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(`${report}\n\nThe counterexample failed with:\n${cause}\n\nReplay: FORGE_PROPERTY_SEED=${details.seed} FORGE_PROPERTY_PATH="${details.counterexamplePath}"`);
+  }
 }
 
 /** Run a scenario or a corpus of `cases` entries and record it for RELIABILITY.md, failed or not. */

@@ -1,0 +1,376 @@
+/**
+ * One dialect's run of scenarios 1-4 for every subject, in its own process (spawned by main.ts).
+ * Usage: node --expose-gc dist/worker.js --dialect=sqlite|postgres --out=FILE [--quick] [--only=pk,list,include,write]
+ *        [--subjects=raw,forge,...] [--prisma-client=FILE | --prisma-error=TEXT]
+ */
+import { writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import {
+  DATASET,
+  formatMs,
+  genCustomer,
+  genOrder,
+  genProduct,
+  log,
+  parseArgs,
+  POSTGRES_URL,
+  SQLITE_FILE,
+  type Dialect,
+  type NewOrderLine,
+  type ResultRow,
+  type SubjectName,
+} from './common.js';
+import { datasetInfo } from './dataset.js';
+import { FULL, measure, QUICK, summarize, type Contender } from './stats.js';
+import { createDrizzle } from './subjects/drizzle.js';
+import { createForge } from './subjects/forge.js';
+import { createKysely } from './subjects/kysely.js';
+import { createPrisma } from './subjects/prisma.js';
+import { createRaw } from './subjects/raw.js';
+import type { PlaceOrder, Subject } from './subjects/types.js';
+
+export interface Scenario {
+  key: string;
+  group: 'pk' | 'list' | 'include' | 'write';
+  name: string;
+  write?: boolean;
+  /** One sample of this scenario for a subject; `k` counts the subject's calls (to vary ids and keep codes unique). */
+  sample(s: Subject, k: number): Promise<void>;
+}
+
+const LOOKUP_IDS = (() => {
+  // 1,000 ids spread over the table in a fixed pseudo-random order.
+  const ids: number[] = [];
+  for (let i = 0; i < 1000; i++) ids.push(1 + ((i * 7919 + 13) % DATASET.orders));
+  return ids;
+})();
+
+function batchLines(k: number): NewOrderLine[] {
+  const orderId = 1 + (k % DATASET.orders);
+  const lines: NewOrderLine[] = [];
+  for (let i = 0; i < 1000; i++) {
+    lines.push({ orderId, productId: 1 + ((k * 1000 + i) % DATASET.products), unitPrice: 10 + (i % 50), quantity: 1 + (i % 9), discount: 0 });
+  }
+  return lines;
+}
+
+function placeOrderInput(k: number): PlaceOrder {
+  const template = genOrder(1 + (k % DATASET.orders));
+  return {
+    customerId: template.customerId,
+    orderedAt: template.orderedAt,
+    shipCity: template.shipCity,
+    shipCountry: template.shipCountry,
+    lines: Array.from({ length: 6 }, (_, i) => ({
+      productId: 1 + ((k * 6 + i) % DATASET.products),
+      unitPrice: 5 + ((k + i) % 90),
+      quantity: 1 + (i % 5),
+      discount: i % 3 === 0 ? 0.05 : 0,
+    })),
+    productId: 1 + (k % DATASET.products),
+    freight: template.freight,
+  };
+}
+
+let uniq = 0;
+export const SCENARIOS: Scenario[] = [
+  {
+    key: 'pk',
+    group: 'pk',
+    name: 'PK lookup ×1,000 (sequential)',
+    async sample(s) {
+      for (const id of LOOKUP_IDS) await s.orderById(id);
+    },
+  },
+  ...[100, 2_000, 25_000].map(
+    (n): Scenario => ({
+      key: `list${n}`,
+      group: 'list',
+      name: `list ${n.toLocaleString('en-US')} rows`,
+      async sample(s) {
+        await s.listOrders(n);
+      },
+    }),
+  ),
+  ...[100, 1_000].map(
+    (n): Scenario => ({
+      key: `include${n}`,
+      group: 'include',
+      name: `${n.toLocaleString('en-US')} orders + lines (1:N)`,
+      async sample(s, k) {
+        await s.ordersWithLines(1 + ((k * 977) % (DATASET.orders - n)), n);
+      },
+    }),
+  ),
+  {
+    key: 'create',
+    group: 'write',
+    write: true,
+    name: 'create ×100 (sequential)',
+    async sample(s) {
+      for (let i = 0; i < 100; i++) {
+        const n = ++uniq;
+        await s.createCustomer({ code: `N${s.name}${process.pid}_${n}`, company: `New Co ${n}`, contact: 'Nancy Davolio', city: 'Seattle', country: 'USA' });
+      }
+    },
+  },
+  {
+    key: 'batch',
+    group: 'write',
+    write: true,
+    name: 'batch insert 1,000 rows (1 tx)',
+    async sample(s, k) {
+      await s.insertLines(batchLines(k));
+    },
+  },
+  {
+    key: 'upsert',
+    group: 'write',
+    write: true,
+    name: 'upsert ×100 (sequential, existing rows)',
+    async sample(s, k) {
+      for (let i = 0; i < 100; i++) {
+        const { id: _id, ...c } = genCustomer(1 + ((k * 100 + i) % DATASET.customers));
+        await s.upsertCustomer(c);
+      }
+    },
+  },
+  {
+    key: 'tx',
+    group: 'write',
+    write: true,
+    name: 'transaction of 10 ops ×10',
+    async sample(s, k) {
+      for (let i = 0; i < 10; i++) await s.placeOrder(placeOrderInput(k * 10 + i));
+    },
+  },
+];
+
+// ---------- maintenance: put the dataset back after writes ----------
+
+interface Maintenance {
+  reset(): Promise<void>;
+  counts(): Promise<{ customers: number; orders: number; lines: number }>;
+  close(): Promise<void>;
+}
+
+async function maintenance(dialect: Dialect): Promise<Maintenance> {
+  const info = datasetInfo();
+  const products = Array.from({ length: DATASET.products }, (_, i) => genProduct(i + 1));
+  const stmts = [
+    `DELETE FROM order_lines WHERE id > ${info.maxLineId}`,
+    `DELETE FROM orders WHERE id > ${info.maxOrderId}`,
+    `DELETE FROM customers WHERE id > ${info.maxCustomerId}`,
+  ];
+  if (dialect === 'sqlite') {
+    const db = new Database(SQLITE_FILE, { timeout: 5000 });
+    const stock = db.prepare('UPDATE products SET units_in_stock = ? WHERE id = ? AND units_in_stock <> ?');
+    const reset = db.transaction(() => {
+      for (const s of stmts) db.exec(s);
+      for (const p of products) stock.run(p.unitsInStock, p.id, p.unitsInStock);
+    });
+    return {
+      async reset() {
+        reset();
+      },
+      async counts() {
+        const one = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+        return { customers: one('customers'), orders: one('orders'), lines: one('order_lines') };
+      },
+      async close() {
+        db.close();
+      },
+    };
+  }
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  return {
+    async reset() {
+      await client.query('BEGIN');
+      for (const s of stmts) await client.query(s);
+      await client.query(
+        'UPDATE products p SET units_in_stock = v.s FROM unnest($1::int[], $2::int[]) AS v(id, s) WHERE p.id = v.id AND p.units_in_stock <> v.s',
+        [products.map((p) => p.id), products.map((p) => p.unitsInStock)],
+      );
+      await client.query('COMMIT');
+    },
+    async counts() {
+      const { rows } = await client.query(
+        'SELECT (SELECT count(*) FROM customers)::int AS customers, (SELECT count(*) FROM orders)::int AS orders, (SELECT count(*) FROM order_lines)::int AS lines',
+      );
+      return rows[0];
+    },
+    close: () => client.end(),
+  };
+}
+
+// ---------- correctness: every subject returns what raw returns ----------
+
+/** JSON with sorted keys, Dates tagged, so a Date and its ISO string do not compare equal. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, function (this: Record<string, unknown>, key, value) {
+    const raw = key === '' ? v : this[key];
+    if (raw instanceof Date) return { $date: raw.toISOString() };
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]));
+    }
+    return value;
+  });
+}
+
+function diffHint(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `raw: …${a.slice(Math.max(0, i - 60), i + 60)}… vs …${b.slice(Math.max(0, i - 60), i + 60)}…`;
+}
+
+async function verify(s: Subject, raw: Subject, m: Maintenance, groups: Set<string>): Promise<string | undefined> {
+  const checks: Array<[string, (x: Subject) => Promise<unknown>]> = [
+    ['orderById(1)', (x) => x.orderById(1)],
+    ['orderById(12345)', (x) => x.orderById(12_345 % DATASET.orders)],
+    ['orderById(missing)', (x) => x.orderById(DATASET.orders + 1_000_000)],
+    ['listOrders(100)', (x) => x.listOrders(100)],
+    ['ordersWithLines(1000, 50)', (x) => x.ordersWithLines(1000, 50)],
+  ];
+  for (const [what, fn] of checks) {
+    const want = canonical(await fn(raw));
+    const got = canonical(await fn(s));
+    if (want !== got) return `${what} differs from raw: ${diffHint(want, got)}`;
+  }
+  if (!groups.has('write')) return undefined;
+  const base = genCustomer(7);
+  const { id: _id, ...existing } = base;
+  const up = await s.upsertCustomer(existing);
+  if (canonical(up) !== canonical(base)) return `upsertCustomer(existing) returned ${canonical(up)}, expected ${canonical(base)}`;
+  const fresh = { code: `V${s.name}${process.pid}`, company: 'Verify Co', contact: 'Vera', city: 'Oslo', country: 'Norway' };
+  const created = await s.createCustomer(fresh);
+  if (typeof created.id !== 'number' || canonical({ ...created, id: 0 }) !== canonical({ ...fresh, id: 0 })) return `createCustomer returned ${canonical(created)}`;
+  const before = await m.counts();
+  await s.insertLines(batchLines(1));
+  await s.placeOrder(placeOrderInput(1));
+  const after = await m.counts();
+  if (after.lines - before.lines !== 1006 || after.orders - before.orders !== 1) {
+    return `writes changed the row counts by ${after.orders - before.orders} orders / ${after.lines - before.lines} lines, expected 1 / 1006`;
+  }
+  await m.reset();
+  return undefined;
+}
+
+// ---------- main ----------
+
+async function openSubject(name: SubjectName, dialect: Dialect, args: Map<string, string>): Promise<Subject> {
+  switch (name) {
+    case 'raw':
+      return createRaw(dialect, POSTGRES_URL);
+    case 'forge':
+      return createForge(dialect, POSTGRES_URL);
+    case 'drizzle':
+      return createDrizzle(dialect, POSTGRES_URL);
+    case 'kysely':
+      return createKysely(dialect, POSTGRES_URL);
+    case 'prisma': {
+      const file = args.get('prisma-client');
+      if (!file) throw new Error(args.get('prisma-error') ?? 'Prisma client was not generated');
+      return createPrisma(dialect, POSTGRES_URL, file);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dialect = args.get('dialect') as Dialect;
+  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error('worker: --dialect=sqlite|postgres is required');
+  const outFile = args.get('out');
+  if (!outFile) throw new Error('worker: --out=FILE is required');
+  // --solo (profiling): only the named subject, no raw baseline and no result check, a few seconds per scenario.
+  const solo = args.has('solo');
+  const cfg = solo ? { ...QUICK, minSamples: 20, minMs: 4000, maxMs: 8000 } : args.has('quick') ? QUICK : FULL;
+  const groups = new Set((args.get('only') ?? 'pk,list,include,write').split(',').map((s) => s.trim()));
+  const wanted = (args.get('subjects') ?? 'raw,forge,drizzle,kysely,prisma').split(',').map((s) => s.trim()) as SubjectName[];
+  if (!wanted.includes('raw') && !solo) wanted.unshift('raw');
+  const scenarios = SCENARIOS.filter((s) => groups.has(s.group) || groups.has(s.key));
+
+  const results: ResultRow[] = [];
+  const failed = new Map<string, string>();
+  const subjects: Subject[] = [];
+  const m = await maintenance(dialect);
+  await m.reset();
+  for (const name of wanted) {
+    try {
+      subjects.push(await openSubject(name, dialect, args));
+    } catch (e) {
+      failed.set(name, `could not start: ${(e as Error).message}`);
+    }
+  }
+  const raw = subjects.find((s) => s.name === 'raw');
+  if (!raw && !solo) throw new Error(`the raw subject failed: ${failed.get('raw')}`);
+  for (const s of subjects) {
+    if (!raw || s === raw) continue;
+    try {
+      const problem = await verify(s, raw, m, groups);
+      if (problem) failed.set(s.name, `wrong results: ${problem}`);
+    } catch (e) {
+      failed.set(s.name, `failed while checking results: ${(e as Error).message}`);
+      await m.reset();
+    }
+  }
+  for (const [name, why] of failed) log(`  ${dialect}: ${name} is left out: ${why}`);
+  const live = subjects.filter((s) => !failed.has(s.name));
+
+  for (const sc of scenarios) {
+    const counters = new Map<string, number>();
+    const contenders: Contender[] = live.map((s) => ({
+      name: s.name,
+      run: () => {
+        const k = (counters.get(s.name) ?? 0) + 1;
+        counters.set(s.name, k);
+        return sc.sample(s, k);
+      },
+    }));
+    let samples: Map<string, number[]>;
+    try {
+      samples = await measure(contenders, cfg, sc.write ? () => m.reset() : undefined);
+    } catch (e) {
+      // One subject failing mid-scenario: report it, and measure the others without it.
+      const msg = (e as Error).message;
+      log(`  ${dialect} ${sc.name}: a subject failed (${msg}); retrying one by one`);
+      await m.reset();
+      samples = new Map();
+      for (const c of contenders) {
+        try {
+          samples.set(c.name, (await measure([c], cfg, sc.write ? () => m.reset() : undefined)).get(c.name)!);
+        } catch (err) {
+          results.push({ scenario: sc.name, dialect, subject: c.name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: (err as Error).message });
+          await m.reset();
+        }
+      }
+    }
+    const rawMedian = samples.get('raw') ? summarize(samples.get('raw')!).median : NaN;
+    const line: string[] = [];
+    for (const [name, xs] of samples) {
+      const { median, p95, n } = summarize(xs);
+      const ratio = Number.isFinite(rawMedian) ? median / rawMedian : null;
+      results.push({ scenario: sc.name, dialect, subject: name, median_ms: round(median), p95_ms: round(p95), ratio_to_raw: ratio === null ? null : round(ratio, 3), samples: n });
+      line.push(`${name} ${formatMs(median)}${name === 'raw' ? '' : ` (${ratio?.toFixed(2)}x)`}`);
+    }
+    log(`  ${dialect.padEnd(8)} ${sc.name.padEnd(40)} ${line.join('  ')}`);
+  }
+  for (const [name, why] of failed) {
+    for (const sc of scenarios) results.push({ scenario: sc.name, dialect, subject: name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: why });
+  }
+  await m.reset();
+  for (const s of subjects) await s.close().catch(() => undefined);
+  await m.close();
+  writeFileSync(outFile, JSON.stringify(results, null, 2));
+}
+
+function round(x: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main().catch((e) => {
+  process.stderr.write(`worker failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

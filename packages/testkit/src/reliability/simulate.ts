@@ -1,0 +1,217 @@
+import {
+  diffSchema,
+  generatedName,
+  hasForeignKey,
+  indexSignature,
+  normalizeSqlExpr,
+  planDriftApply,
+  planPush,
+  type DdlEnv,
+  type DdlOp,
+  type IndexIR,
+  type PlanAdapter,
+  type SchemaIR,
+  type Snapshot,
+  type SnapshotIndex,
+  type SnapshotTable,
+  type TableIR,
+} from '@forge/core';
+
+/**
+ * A pure model of what DDL operations do to a database, in the Snapshot vocabulary introspection uses.
+ * It holds the rules SQLite and Postgres share: tables and indexes live in one namespace, an index needs
+ * its table and columns, a foreign key its target, and a table that another table's foreign key points
+ * at cannot be dropped (Postgres refuses without CASCADE). An operation breaking a rule is reported,
+ * where the emitters' `IF NOT EXISTS` would let the database skip it silently.
+ */
+export class SimulationError extends Error {
+  override readonly name = 'SimulationError';
+}
+
+function envFor(ir: SchemaIR, snap: Snapshot): DdlEnv {
+  return { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
+}
+
+function toSnapshotIndex(ix: IndexIR): SnapshotIndex {
+  const out: SnapshotIndex = { name: ix.name, columns: [...ix.columns], directions: [...ix.directions], unique: ix.unique, primary: false };
+  if (ix.method) out.method = ix.method;
+  if (ix.where) out.where = ix.where;
+  if (ix.include) out.include = [...ix.include];
+  if (ix.expression) out.expression = ix.expression;
+  return out;
+}
+
+function newTable(t: TableIR, adapter: PlanAdapter, env: DdlEnv): SnapshotTable {
+  return {
+    name: t.name,
+    columns: t.columns.map((c) => ({ name: c.name, type: adapter.ddl.columnType(c, env).toLowerCase(), nullable: c.nullable, primaryKey: c.primaryKey })),
+    indexes: [],
+    // Without ALTER TABLE ... ADD FOREIGN KEY the keys are written inline in CREATE TABLE (plan.ts).
+    foreignKeys: adapter.capabilities.alterAddForeignKey ? [] : t.foreignKeys.map((fk) => ({ ...fk, columns: [...fk.columns], refColumns: [...fk.refColumns] })),
+  };
+}
+
+/** Apply one operation in place. Views and extensions are tracked by name only. */
+function applyOp(snap: Snapshot, op: DdlOp, adapter: PlanAdapter, env: DdlEnv): void {
+  const caps = adapter.capabilities;
+  const table = (name: string): SnapshotTable => {
+    const t = snap.tables.find((x) => x.name === name);
+    if (!t) throw new SimulationError(`${op.op}: table '${name}' does not exist`);
+    return t;
+  };
+  const relationTaken = (name: string) =>
+    snap.tables.some((t) => t.name === name || t.indexes.some((i) => i.name === name)) || snap.views.some((v) => v.name === name);
+  const needColumns = (t: SnapshotTable, cols: readonly string[]) => {
+    for (const c of cols) if (!t.columns.some((x) => x.name === c)) throw new SimulationError(`${op.op}: column '${c}' does not exist on '${t.name}'`);
+  };
+  /** Foreign keys pointing at a table (a table's keys to itself do not stop its own drop) or at one of its columns. */
+  const referencing = (name: string, column?: string) =>
+    snap.tables.flatMap((t) =>
+      t.foreignKeys
+        .filter((fk) => fk.refTable === name && (column === undefined ? t.name !== name : fk.refColumns.includes(column)))
+        .map((fk) => `${t.name}.${fk.columns.join(',')}`),
+    );
+
+  switch (op.op) {
+    case 'createTable':
+      if (relationTaken(op.table.name)) throw new SimulationError(`createTable: '${op.table.name}' already names a table or index`);
+      snap.tables.push(newTable(op.table, adapter, env));
+      return;
+    case 'addColumn': {
+      const t = table(op.table);
+      if (t.columns.some((c) => c.name === op.column.name)) throw new SimulationError(`addColumn: '${op.table}.${op.column.name}' already exists`);
+      t.columns.push({ name: op.column.name, type: adapter.ddl.columnType(op.column, env).toLowerCase(), nullable: op.column.nullable, primaryKey: op.column.primaryKey });
+      const ref = op.column.references;
+      // Inline REFERENCES on ADD COLUMN is how a dialect without ALTER ... ADD FOREIGN KEY keys a new column.
+      if (ref && !caps.alterAddForeignKey) {
+        t.foreignKeys.push({ name: generatedName(op.table, 'fk', [op.column.name]), columns: [op.column.name], refTable: ref.table, refColumns: [ref.column], onDelete: ref.onDelete });
+      }
+      return;
+    }
+    case 'dropColumn': {
+      const t = table(op.table);
+      needColumns(t, [op.column]);
+      const users = referencing(op.table, op.column);
+      if (users.length) throw new SimulationError(`dropColumn: '${op.table}.${op.column}' is referenced by ${users.join(', ')}`);
+      t.columns = t.columns.filter((c) => c.name !== op.column);
+      t.indexes = t.indexes.filter((i) => !i.columns.includes(op.column) && !(i.include ?? []).includes(op.column));
+      t.foreignKeys = t.foreignKeys.filter((fk) => !fk.columns.includes(op.column));
+      return;
+    }
+    case 'createIndex': {
+      const t = table(op.table);
+      if (relationTaken(op.index.name)) throw new SimulationError(`createIndex: '${op.index.name}' on '${op.table}' already names a table or index`);
+      needColumns(t, [...op.index.columns, ...(op.index.include ?? [])]);
+      t.indexes.push(toSnapshotIndex(op.index));
+      return;
+    }
+    case 'dropIndex': {
+      const t = table(op.table);
+      t.indexes = t.indexes.filter((i) => i.name !== op.index);
+      return;
+    }
+    case 'addForeignKey': {
+      const t = table(op.table);
+      needColumns(t, op.fk.columns);
+      needColumns(table(op.fk.refTable), op.fk.refColumns);
+      t.foreignKeys.push({ ...op.fk, columns: [...op.fk.columns], refColumns: [...op.fk.refColumns] });
+      return;
+    }
+    case 'dropForeignKey': {
+      const t = table(op.table);
+      t.foreignKeys = t.foreignKeys.filter((fk) => fk.name !== op.fk);
+      return;
+    }
+    case 'dropTable': {
+      table(op.table);
+      const users = referencing(op.table);
+      if (users.length) throw new SimulationError(`dropTable: '${op.table}' is still referenced by ${users.join(', ')}`);
+      snap.tables = snap.tables.filter((t) => t.name !== op.table);
+      return;
+    }
+    case 'createView':
+      if (relationTaken(op.table.name)) throw new SimulationError(`createView: '${op.table.name}' already names a table or index`);
+      snap.views.push({ name: op.table.name, materialized: !!op.table.view?.materialized });
+      return;
+    case 'createSearch':
+      table(op.table.name);
+      snap.internal = [...(snap.internal ?? []), `${op.table.name}_fts`];
+      return;
+    case 'createExtension':
+      snap.extensions = [...(snap.extensions ?? []), op.name];
+      return;
+  }
+}
+
+/**
+ * The database a perfect push of `ir` into an empty database leaves: what every plan for `ir` must reach.
+ * Built through the same operations, so it also checks that the schema's objects fit one namespace.
+ */
+export function snapshotOf(ir: SchemaIR, adapter: PlanAdapter): Snapshot {
+  const empty: Snapshot = { dialect: adapter.capabilities.dialect, tables: [], views: [] };
+  return applyPlanned(empty, planPush(ir, empty, adapter).toApply, adapter, ir);
+}
+
+/** Apply the planned operations that emit SQL; a comment-only operation changes nothing, as in the database. */
+function applyPlanned(snap: Snapshot, planned: ReadonlyArray<{ op: DdlOp; sql: readonly string[] }>, adapter: PlanAdapter, ir: SchemaIR): Snapshot {
+  const next = structuredClone(snap);
+  const env = envFor(ir, snap);
+  for (const { op, sql } of planned) if (sql.length > 0) applyOp(next, op, adapter, env);
+  return next;
+}
+
+/** `forge push` then `forge diff apply`, each planned against the state the previous one left. */
+export function simulatePushThenDiffApply(ir: SchemaIR, from: Snapshot, adapter: PlanAdapter): Snapshot {
+  const pushed = applyPlanned(from, planPush(ir, from, adapter).toApply, adapter, ir);
+  const report = diffSchema(ir, pushed, adapter.capabilities);
+  const env = envFor(ir, pushed);
+  const steps = planDriftApply(report, ir, pushed, adapter).ops.map(({ op }) => ({ op, sql: adapter.ddl.emit(op, env).sql }));
+  return applyPlanned(pushed, steps, adapter, ir);
+}
+
+/** A canonical, order-free rendering of a snapshot's shape, for comparing two of them. */
+export function shapeOf(snap: Snapshot): string[] {
+  const lines: string[] = [];
+  for (const t of [...snap.tables].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const c of t.columns) lines.push(`column ${JSON.stringify(t.name)}.${JSON.stringify(c.name)} ${c.type}${c.nullable ? ' null' : ''}${c.primaryKey ? ' pk' : ''}`);
+    for (const i of t.indexes) {
+      const where = normalizeSqlExpr(i.where) ?? '';
+      const include = [...(i.include ?? [])].sort().join(',');
+      lines.push(`index ${JSON.stringify(t.name)} ${JSON.stringify(i.name)} ${indexSignature(i)} ${JSON.stringify(i.directions ?? [])} ${i.method ?? ''} where=${where} include=${include}`);
+    }
+    for (const fk of t.foreignKeys) lines.push(`fk ${JSON.stringify(t.name)} ${JSON.stringify(fk.columns)} -> ${JSON.stringify(fk.refTable)} ${JSON.stringify(fk.refColumns)}`);
+    if (t.columns.length === 0) lines.push(`table ${JSON.stringify(t.name)}`);
+  }
+  for (const v of snap.views) lines.push(`view ${JSON.stringify(v.name)}`);
+  for (const n of snap.internal ?? []) lines.push(`internal ${JSON.stringify(n)}`);
+  return lines.sort();
+}
+
+/** Lines in one shape and not the other, marked `-` (only in `want`) and `+` (only in `got`). */
+export function shapeDifference(want: Snapshot, got: Snapshot): string[] {
+  const a = new Set(shapeOf(want));
+  const b = new Set(shapeOf(got));
+  return [...[...a].filter((l) => !b.has(l)).map((l) => `- ${l}`), ...[...b].filter((l) => !a.has(l)).map((l) => `+ ${l}`)];
+}
+
+/**
+ * What the schema declares and the live database lacks, checked directly rather than through diff: a
+ * table, a column, an index of the same shape, a foreign key. Drift rules that skip objects on purpose
+ * (engine-managed names) cannot hide a missing one from this check.
+ */
+export function absentFrom(live: Snapshot, ir: SchemaIR): string[] {
+  const out: string[] = [];
+  for (const t of Object.values(ir.models)) {
+    if (t.readonly || t.view) continue;
+    const lt = live.tables.find((x) => x.name === t.name);
+    if (!lt) {
+      out.push(`table ${JSON.stringify(t.name)}`);
+      continue;
+    }
+    for (const c of t.columns) if (!lt.columns.some((x) => x.name === c.name)) out.push(`column ${JSON.stringify(t.name)}.${JSON.stringify(c.name)}`);
+    const sigs = new Set(lt.indexes.map(indexSignature));
+    for (const ix of t.indexes) if (!sigs.has(indexSignature(ix))) out.push(`index ${JSON.stringify(ix.name)} (${indexSignature(ix)}) on ${JSON.stringify(t.name)}`);
+    for (const fk of t.foreignKeys) if (!hasForeignKey(fk, lt.foreignKeys)) out.push(`foreign key ${JSON.stringify(t.name)}.${fk.columns.join(',')} -> ${fk.refTable}`);
+  }
+  return out;
+}
