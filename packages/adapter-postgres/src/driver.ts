@@ -9,7 +9,7 @@ import { PgBackend, PgClientBackend } from './pg-backend.js';
 import { PostgresJsBackend } from './postgresjs-backend.js';
 import { StatementNames } from './statements.js';
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface PostgresDriverOptions {
   /** Named prepared statements for repeated queries (default true). Turn off behind PgBouncer in transaction mode. */

@@ -20,13 +20,16 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Advisory locks are per database; pg_locks shows the whole cluster, where other test files push too. */
+const HERE = `locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
 describe('lock', () => {
   it("holds the seed's advisory key for the transaction, so concurrent pushes run one after the other", async () => {
     const events: string[] = [];
     const first = adapter.lock(a, async (tx) => {
       expect(tx.inTransaction).toBe(true);
       events.push('first:start');
-      const held = await b.queryArrays(`SELECT classid::bigint, objid::bigint, objsubid FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+      const held = await b.queryArrays(`SELECT classid::bigint, objid::bigint, objsubid FROM pg_locks WHERE ${HERE} AND granted`);
       expect(held).toEqual([['1869574759', '1694498817', 2]]);
       await sleep(300);
       events.push('first:end');
@@ -37,7 +40,7 @@ describe('lock', () => {
     });
     await Promise.all([first, second]);
     expect(events).toEqual(['first:start', 'first:end', 'second:start']);
-    expect(await a.queryArrays(`SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory'`)).toEqual([[0]]);
+    expect(await a.queryArrays(`SELECT count(*)::int FROM pg_locks WHERE ${HERE}`)).toEqual([[0]]);
   });
 });
 

@@ -103,7 +103,7 @@ export function runtimeSuite(target: ConformanceTarget): void {
       const u = await db.user.create({ data: { email: 'dup@x.io' } });
       await expect(db.user.create({ data: { email: 'dup@x.io' } })).rejects.toMatchObject({ name: 'DbKnownError', code: 'UNIQUE_VIOLATION' });
       await expect(db.post.create({ data: { title: 't', authorId: '00000000-0000-0000-0000-000000000000' } })).rejects.toMatchObject({ code: 'FOREIGN_KEY_VIOLATION' });
-      await expect(db.$executeRaw`INSERT INTO comments (id, text) VALUES (${'c1'}, ${'no post'})`).rejects.toMatchObject({ code: 'NOT_NULL_VIOLATION' });
+      await expect(db.$executeRaw`INSERT INTO comments (id, text) VALUES (${'9b2f5a3c-1d4e-4f6a-8b7c-0d1e2f3a4b5c'}, ${'no post'})`).rejects.toMatchObject({ code: 'NOT_NULL_VIOLATION' });
       await expect(db.$queryRaw`SELECT * FROM no_such_table`).rejects.toMatchObject({ code: 'MISSING_TABLE' });
       await expect(db.$queryRaw`SELECT no_such_column FROM users`).rejects.toMatchObject({ code: 'MISSING_COLUMN' });
       expect(u.email).toBe('dup@x.io');
