@@ -41,7 +41,7 @@ export class PostgresCompiler extends SqlCompiler {
 
   /** Postgres accepts OFFSET without LIMIT (and has no `LIMIT -1`). */
   protected override limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined): void {
-    if (limit !== undefined) b.push(' LIMIT ').bind(limit);
+    if (limit !== undefined) this.limit(b, limit);
     if (offset !== undefined && offset > 0) b.push(' OFFSET ').bind(offset);
   }
 

@@ -57,6 +57,7 @@ function globLiteral(c: string): string {
 }
 
 export class SqliteCompiler extends SqlCompiler {
+  override readonly inlineLimit = true;
   readonly dialect = 'sqlite';
 
   placeholder(): string {

@@ -115,35 +115,60 @@ export class SqliteConnection implements Connection {
   }
 
   queryArrays(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<unknown[][]> {
-    return this.enter(() => {
-      const stmt = this.session.prepare(sql);
-      const args = bindParams(params);
-      if (!stmt.reader) {
-        stmt.run(...args);
-        return [];
-      }
-      // The mode is set on every call because cached statements are shared by query, queryArrays and execute.
-      return stmt.raw(true).safeIntegers(opts?.safeIntegers === true).all(...args) as unknown[][];
-    });
+    return this.enter(() => this.arraysNow(sql, params, opts));
+  }
+
+  /** The same, synchronously, when nothing holds this scope; `undefined` tells the caller to use queryArrays. */
+  queryArraysSync(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): unknown[][] | undefined {
+    if (this.gate.busy || this.usable()) return undefined;
+    try {
+      return this.arraysNow(sql, params, opts);
+    } catch (e) {
+      throw mapSqliteError(e);
+    }
+  }
+
+  private arraysNow(sql: string, params: readonly unknown[], opts?: QueryOptions): unknown[][] {
+    const stmt = this.session.prepare(sql);
+    const args = bindParams(params);
+    if (!stmt.reader) {
+      stmt.run(...args);
+      return [];
+    }
+    // The mode is set on every call because cached statements are shared by query, queryArrays and execute.
+    return stmt.raw(true).safeIntegers(opts?.safeIntegers === true).all(...args) as unknown[][];
   }
 
   execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    return this.enter(() => {
-      let stmt: Statement;
-      try {
-        stmt = this.session.prepare(sql);
-      } catch (e) {
-        if (!(e instanceof RangeError) || !NOT_ONE_STATEMENT.test(e.message)) throw e;
-        if (params.length) throw new ValidationError('Parameters cannot be bound to SQL text with several statements; run the statements one at a time');
-        this.session.db.exec(sql);
-        return { rowCount: 0 };
-      }
-      const args = bindParams(params);
-      // A statement with RETURNING produces rows; run() would discard them, so count what all() returns.
-      if (stmt.reader) return { rowCount: stmt.raw(true).safeIntegers(false).all(...args).length };
-      return { rowCount: stmt.run(...args).changes };
-    });
+    return this.enter(() => this.executeNow(sql, params));
   }
+
+  /** The same, synchronously, when nothing holds this scope; `undefined` tells the caller to use execute. */
+  executeSync(sql: string, params: readonly unknown[] = []): ExecResult | undefined {
+    if (this.gate.busy || this.usable()) return undefined;
+    try {
+      return this.executeNow(sql, params);
+    } catch (e) {
+      throw mapSqliteError(e);
+    }
+  }
+
+  private executeNow(sql: string, params: readonly unknown[]): ExecResult {
+    let stmt: Statement;
+    try {
+      stmt = this.session.prepare(sql);
+    } catch (e) {
+      if (!(e instanceof RangeError) || !NOT_ONE_STATEMENT.test(e.message)) throw e;
+      if (params.length) throw new ValidationError('Parameters cannot be bound to SQL text with several statements; run the statements one at a time');
+      this.session.db.exec(sql);
+      return { rowCount: 0 };
+    }
+    const args = bindParams(params);
+    // A statement with RETURNING produces rows; run() would discard them, so count what all() returns.
+    if (stmt.reader) return { rowCount: stmt.raw(true).safeIntegers(false).all(...args).length };
+    return { rowCount: stmt.run(...args).changes };
+  }
+
 
   async *stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]> {
     if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ValidationError(`chunkSize must be a positive integer, got ${chunkSize}`);

@@ -52,6 +52,13 @@ export interface Connection {
   /** Rows as arrays in select-list order: the fast path for the client. */
   queryArrays(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<unknown[][]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /**
+   * Synchronous drivers (better-sqlite3) may run a statement right now: the result, or `undefined` when it
+   * cannot (a transaction holds the connection), in which case the caller uses the async method. This keeps
+   * the client's hot path at one promise per call.
+   */
+  queryArraysSync?(sql: string, params?: readonly unknown[], opts?: QueryOptions): unknown[][] | undefined;
+  executeSync?(sql: string, params?: readonly unknown[]): ExecResult | undefined;
   /** Rows in chunks with constant memory (a server-side cursor where the driver has one). */
   stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
   /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */

@@ -60,12 +60,16 @@ export async function loadAdapter(dialect: Dialect, opts: { fromDir?: string } =
   const cached = cache.get(entry.packageName);
   if (cached) return cached;
   let mod: Record<string, unknown> | undefined;
-  const fromDir = opts.fromDir ?? process.cwd();
+  // The user's project (cwd), then the entry script's folder (a server started from elsewhere), then forge's own.
+  const dirs = opts.fromDir ? [opts.fromDir] : [process.cwd(), ...(process.argv[1] ? [path.dirname(process.argv[1])] : [])];
   let resolved: string | undefined;
-  try {
-    resolved = createRequire(path.join(fromDir, 'package.json')).resolve(entry.packageName);
-  } catch {
-    resolved = undefined;
+  for (const dir of dirs) {
+    try {
+      resolved = createRequire(path.join(dir, 'package.json')).resolve(entry.packageName);
+      break;
+    } catch {
+      resolved = undefined;
+    }
   }
   try {
     mod = resolved ? await import(pathToFileURL(resolved).href) : await import(/* @vite-ignore */ entry.packageName);

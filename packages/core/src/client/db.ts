@@ -11,7 +11,8 @@ import { parseIgnoreList } from '../diff/ignore.js';
 import { buildMetas, type ModelMeta } from './meta.js';
 import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelect, checkArgKeys, count, finish, groupBy, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
 import { toRawFragment } from './raw.js';
-import { LazyQuery, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type QueryEvent, type SemanticOp } from './runtime.js';
+import { cachedRead } from './plan-cache.js';
+import { chain, LazyQuery, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type MaybePromise, type QueryEvent, type SemanticOp } from './runtime.js';
 import type { ModelClient, SchemaShape } from './types.js';
 import { compileCreate, compileDelete, compileDeleteMany, compileUpdate, create, createMany, deleteMany, remove, update, updateMany, upsert } from './write.js';
 
@@ -60,18 +61,24 @@ export interface CreateDbOptions<S extends SchemaShape> {
 function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined): unknown {
   const conn = (c?: Connection) => c ?? fixed ?? rt.current();
   const info = (op: string, semanticOp: SemanticOp): CallInfo => ({ op, semanticOp, model: meta.key });
-  const lazy = <T>(op: string, semanticOp: SemanticOp, fn: (c: Connection, i: CallInfo) => Promise<T>) =>
-    new LazyQuery<T>(async (c) => {
+  // Validation errors thrown before any SQL still reach $on('error'); driver errors were already reported.
+  const fail = (i: CallInfo, e: unknown): never => {
+    if (e instanceof ValidationError) rt.reject(i, e);
+    throw e;
+  };
+  const lazy = <T>(op: string, semanticOp: SemanticOp, fn: (c: Connection, i: CallInfo) => MaybePromise<T>) =>
+    new LazyQuery<T>((c) => {
       const i = info(op, semanticOp);
       try {
-        return await fn(conn(c), i);
+        const v = fn(conn(c), i);
+        return v instanceof Promise ? v.catch((e) => fail(i, e)) : v;
       } catch (e) {
-        // Validation errors thrown before any SQL still reach $on('error'); driver errors were already reported.
-        if (e instanceof ValidationError) rt.reject(i, e);
-        throw e;
+        return fail(i, e);
       }
     });
   const firstOf = (args: Args | undefined) => ({ ...args, take: 1 });
+  const read = (c: Connection, args: Args | undefined, i: CallInfo) => cachedRead(rt, c, meta, args, i) ?? readRows(rt, c, meta, args, i);
+  const readFirst = (c: Connection, args: Args | undefined, i: CallInfo) => cachedRead(rt, c, meta, args, i, true) ?? readRows(rt, c, meta, firstOf(args), i);
   const notFound = (op: string, args: Args | undefined) =>
     new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${JSON.stringify(args?.where ?? {}, (_k, v) => (typeof v === 'bigint' ? String(v) : v))} (${op})`, { model: meta.key });
   const compileOnly = (fn: () => CompiledQuery | null): { sql: string; params: unknown[] } => fn() ?? { sql: '', params: [] };
@@ -80,31 +87,29 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
     findMany: (args?: Args) =>
       lazy('findMany', 'select', (c, i) => {
         checkArgKeys(meta, 'findMany', args, READ_KEYS);
-        return readRows(rt, c, meta, args, i);
+        return read(c, args, i);
       }),
     findFirst: (args?: Args) =>
-      lazy('findFirst', 'select', async (c, i) => {
+      lazy('findFirst', 'select', (c, i) => {
         checkArgKeys(meta, 'findFirst', args, READ_KEYS);
-        return (await readRows(rt, c, meta, firstOf(args), i))[0] ?? null;
+        return chain(readFirst(c, args, i), (rows) => rows[0] ?? null);
       }),
     findFirstOrThrow: (args?: Args) =>
-      lazy('findFirstOrThrow', 'select', async (c, i) => {
+      lazy('findFirstOrThrow', 'select', (c, i) => {
         checkArgKeys(meta, 'findFirstOrThrow', args, READ_KEYS);
-        const row = (await readRows(rt, c, meta, firstOf(args), i))[0];
-        return row ?? rt.reject(i, notFound('findFirstOrThrow', args));
+        return chain(readFirst(c, args, i), (rows) => rows[0] ?? rt.reject(i, notFound('findFirstOrThrow', args)));
       }),
     findUnique: (args: Args) =>
-      lazy('findUnique', 'select', async (c, i) => {
+      lazy('findUnique', 'select', (c, i) => {
         checkArgKeys(meta, 'findUnique', args, READ_KEYS);
         assertUniqueWhere(meta, 'findUnique', args?.where);
-        return (await readRows(rt, c, meta, firstOf(args), i))[0] ?? null;
+        return chain(readFirst(c, args, i), (rows) => rows[0] ?? null);
       }),
     findUniqueOrThrow: (args: Args) =>
-      lazy('findUniqueOrThrow', 'select', async (c, i) => {
+      lazy('findUniqueOrThrow', 'select', (c, i) => {
         checkArgKeys(meta, 'findUniqueOrThrow', args, READ_KEYS);
         assertUniqueWhere(meta, 'findUniqueOrThrow', args?.where);
-        const row = (await readRows(rt, c, meta, firstOf(args), i))[0];
-        return row ?? rt.reject(i, notFound('findUniqueOrThrow', args));
+        return chain(readFirst(c, args, i), (rows) => rows[0] ?? rt.reject(i, notFound('findUniqueOrThrow', args)));
       }),
     findManyStream: (args?: Args) => streamRows(rt, meta, args, fixed),
     count: (args?: Args) => lazy('count', 'select', (c, i) => count(rt, c, meta, args, i)),
@@ -161,6 +166,16 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
   }
 }
 
+/** Always a promise, whether `fn` answers now, later, or throws. */
+function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
+  try {
+    const v = fn();
+    return v instanceof Promise ? v : Promise.resolve(v);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** Build a db handle over an adapter and an open connection (createDb does the resolving and connecting). */
 export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Connection, schema: S, opts: { strict?: boolean } = {}): Db<S> {
   const ir = buildSchemaIR(schema);
@@ -193,13 +208,14 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
       if (typeof arg !== 'function') throw new ValidationError('$transaction takes an async callback (tx) => { ... } or an array of queries');
       return base.transaction((tx) => rt.als.run(tx, () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))));
     },
+    // A plain string throws right away (a programming error); running the SQL always yields a promise.
     $queryRaw: (q: unknown, ...values: unknown[]) => {
       const frag = toRawFragment('$queryRaw', q, values);
       return rt.objects(conn(), rawInfo('$queryRaw'), rt.adapter.compiler.compileExpr(frag.node));
     },
     $executeRaw: (q: unknown, ...values: unknown[]) => {
       const frag = toRawFragment('$executeRaw', q, values);
-      return rt.exec(conn(), rawInfo('$executeRaw'), rt.adapter.compiler.compileExpr(frag.node));
+      return settle(() => rt.exec(conn(), rawInfo('$executeRaw'), rt.adapter.compiler.compileExpr(frag.node)));
     },
     $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
       if (typeof sql !== 'string') throw new ValidationError('$queryRawUnsafe(sql, ...params) takes the SQL text as a string');
@@ -207,7 +223,7 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
     },
     $executeRawUnsafe: (sql: string, ...params: unknown[]) => {
       if (typeof sql !== 'string') throw new ValidationError('$executeRawUnsafe(sql, ...params) takes the SQL text as a string');
-      return rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params });
+      return settle(() => rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params }));
     },
     async $runCommandRaw() {
       throw new ValidationError(`$runCommandRaw is for MongoDB; on ${rt.adapter.kind} use $queryRaw\`SELECT 1\``);

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Expr, OrderItem, SelectColumn, SelectNode } from '../query/ast.js';
 import type { ColumnIR } from '../schema/ir.js';
 import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from './meta.js';
-import type { CallInfo, Runtime } from './runtime.js';
+import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
 import { bindValue, buildWhere, type WhereContext } from './where.js';
 
 export type Args = Record<string, any>;
@@ -142,16 +142,8 @@ export function baseSelect(rt: Runtime, meta: ModelMeta, alias: string, args: Ar
   };
 }
 
-/** Build the SELECT for a findMany-shaped call (without running it). */
-export async function planRead(
-  rt: Runtime,
-  conn: Connection | undefined,
-  meta: ModelMeta,
-  args: Args | undefined,
-  spec: ReadSpec,
-  extraWhere?: Expr,
-  info?: CallInfo,
-): Promise<SelectNode | null> {
+/** Build the SELECT for a findMany-shaped call without a cursor (without running it). */
+export function selectFor(rt: Runtime, meta: ModelMeta, args: Args | undefined, spec: ReadSpec, extraWhere?: Expr): SelectNode {
   const alias = meta.table.name;
   const columns = spec.columns.map((c) => ({ expr: { t: 'col', table: alias, name: c.name } as Expr, alias: c.field }));
   const node = baseSelect(rt, meta, alias, args, columns, extraWhere);
@@ -160,15 +152,28 @@ export async function planRead(
     node.limit = undefined;
     node.offset = undefined;
   }
-  if (args?.cursor !== undefined) {
-    if (!conn || !info) throw new ValidationError(`${meta.key}: cursor pagination cannot be compiled without running (it reads the cursor row)`);
-    const cw = await cursorWhere(rt, conn, meta, alias, args, info);
-    if (cw === null) return null;
-    node.where = node.where ? { t: 'and', items: [node.where, cw] } : cw;
-    const pk = meta.pkFields.map((f) => meta.fields.get(f)!);
-    node.orderBy = [...(node.orderBy ?? [])];
-    for (const c of pk) if (!node.orderBy.some((o) => o.expr.t === 'col' && o.expr.name === c.name)) node.orderBy.push({ expr: { t: 'col', table: alias, name: c.name }, dir: 'asc' });
-  }
+  return node;
+}
+
+/** The same with cursor pagination, which reads the cursor row first; null when the cursor row does not exist. */
+export async function planRead(
+  rt: Runtime,
+  conn: Connection,
+  meta: ModelMeta,
+  args: Args | undefined,
+  spec: ReadSpec,
+  extraWhere: Expr | undefined,
+  info: CallInfo,
+): Promise<SelectNode | null> {
+  const node = selectFor(rt, meta, args, spec, extraWhere);
+  if (args?.cursor === undefined) return node;
+  const alias = meta.table.name;
+  const cw = await cursorWhere(rt, conn, meta, alias, args, info);
+  if (cw === null) return null;
+  node.where = node.where ? { t: 'and', items: [node.where, cw] } : cw;
+  const pk = meta.pkFields.map((f) => meta.fields.get(f)!);
+  node.orderBy = [...(node.orderBy ?? [])];
+  for (const c of pk) if (!node.orderBy.some((o) => o.expr.t === 'col' && o.expr.name === c.name)) node.orderBy.push({ expr: { t: 'col', table: alias, name: c.name }, dir: 'asc' });
   return node;
 }
 
@@ -197,25 +202,44 @@ async function cursorWhere(rt: Runtime, conn: Connection, meta: ModelMeta, alias
 
 const keyOf = (v: unknown): unknown => (v instanceof Date ? v.getTime() : typeof v === 'object' && v !== null ? String(v) : v);
 
-/** Read rows for a findMany-shaped call, attaching relations with one query per relation (never per row). */
-export async function readRows(
+const SAFE_INTEGERS = { safeIntegers: true } as const;
+
+/**
+ * Read rows for a findMany-shaped call, attaching relations with one query per relation (never per row).
+ * Synchronous end to end on synchronous drivers unless relations or a cursor need more round trips.
+ */
+export function readRows(
   rt: Runtime,
   conn: Connection,
   meta: ModelMeta,
   args: Args | undefined,
   info: CallInfo,
   extraWhere?: Expr,
-): Promise<Record<string, unknown>[]> {
+): MaybePromise<Record<string, unknown>[]> {
   const spec = readSpec(meta, args);
-  const node = await planRead(rt, conn, meta, args, spec, extraWhere, info);
-  if (!node) return [];
+  if (args?.cursor !== undefined) {
+    return planRead(rt, conn, meta, args, spec, extraWhere, info).then((node) => (node ? fetchRows(rt, conn, meta, args, spec, node, info) : []));
+  }
+  return fetchRows(rt, conn, meta, args, spec, selectFor(rt, meta, args, spec, extraWhere), info);
+}
+
+function fetchRows(
+  rt: Runtime,
+  conn: Connection,
+  meta: ModelMeta,
+  args: Args | undefined,
+  spec: ReadSpec,
+  node: SelectNode,
+  info: CallInfo,
+): MaybePromise<Record<string, unknown>[]> {
   const q = rt.adapter.compiler.compile(node);
-  const raw = await rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined);
-  const map = mapperFor(rt, meta, spec.columns);
-  let rows = raw.map(map);
-  if (args?.distinct) rows = applyDistinct(meta, rows, args);
-  await attachRelations(rt, conn, meta, rows, spec.relations, info);
-  return finish(rows, spec);
+  return chain(rt.arrays(conn, info, q, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => {
+    const map = mapperFor(rt, meta, spec.columns);
+    let rows = raw.map(map);
+    if (args?.distinct) rows = applyDistinct(meta, rows, args);
+    if (spec.relations.length === 0) return finish(rows, spec);
+    return attachRelations(rt, conn, meta, rows, spec.relations, info).then(() => finish(rows, spec));
+  });
 }
 
 function applyDistinct(meta: ModelMeta, rows: Record<string, unknown>[], args: Args): Record<string, unknown>[] {
@@ -271,10 +295,9 @@ export async function attachRelations(
           values: chunk.map((k) => ({ t: 'param', value: rt.adapter.codec.encode(k, remoteCol) })),
           negate: false,
         };
-        const node = await planRead(rt, conn, rel.target, childSpecArgs, spec, inExpr, info);
-        if (!node) continue;
+        const node = selectFor(rt, rel.target, childSpecArgs, spec, inExpr);
         const childInfo: CallInfo = { op: info.op, semanticOp: 'select', model: rel.target.key };
-        const raw = await rt.arrays(conn, childInfo, rt.adapter.compiler.compile(node), rel.target.hasBigint ? { safeIntegers: true } : undefined);
+        const raw = await rt.arrays(conn, childInfo, rt.adapter.compiler.compile(node), rel.target.hasBigint ? SAFE_INTEGERS : undefined);
         const children = raw.map(mapperFor(rt, rel.target, spec.columns));
         await attachRelations(rt, conn, rel.target, children, spec.relations, childInfo);
         for (const child of children) {
@@ -351,13 +374,12 @@ export function aggregateNode(rt: Runtime, meta: ModelMeta, args: Args): { node:
   return { node: baseSelect(rt, meta, alias, { where: args.where }, aggs), aggs };
 }
 
-export async function aggregate(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Args> {
+export function aggregate(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Args> {
   const { node, aggs } = aggregateNode(rt, meta, args);
-  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
-  return shapeAgg(rt, aggs, rows[0] ?? [], 0);
+  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) => shapeAgg(rt, aggs, rows[0] ?? [], 0));
 }
 
-export async function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Args[]> {
+export function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Args[]> {
   const alias = meta.table.name;
   if (!Array.isArray(args.by) || args.by.length === 0) throw new ValidationError(`${meta.key}.groupBy() needs by: ['field', ...]`);
   const byCols = (args.by as string[]).map((f) => fieldOf(meta, f));
@@ -366,9 +388,10 @@ export async function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, ar
   const node = baseSelect(rt, meta, alias, { where: args.where, orderBy: args.orderBy, take: args.take, skip: args.skip }, columns);
   node.groupBy = byCols.map((c) => ({ t: 'col', table: alias, name: c.name }));
   if (args.having) node.having = havingExpr(rt, meta, alias, args.having);
-  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
   const map = mapperFor(rt, meta, byCols);
-  return rows.map((r) => ({ ...map(r.slice(0, byCols.length)), ...shapeAgg(rt, aggs, r, byCols.length) }));
+  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) =>
+    rows.map((r) => ({ ...map(r.slice(0, byCols.length)), ...shapeAgg(rt, aggs, r, byCols.length) })),
+  );
 }
 
 function havingExpr(rt: Runtime, meta: ModelMeta, alias: string, having: Args): Expr {
@@ -396,15 +419,15 @@ function numberParam(meta: ModelMeta, field: string, v: unknown): Expr {
   return { t: 'param', value: v };
 }
 
-export async function count(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args | undefined, info: CallInfo): Promise<number> {
+export function count(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args | undefined, info: CallInfo): MaybePromise<number> {
   const alias = meta.table.name;
   const node = baseSelect(rt, meta, alias, { where: args?.where }, [{ expr: { t: 'agg', fn: 'count', expr: null }, alias: 'count' }]);
-  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(node));
-  const total = Number(rows[0]?.[0] ?? 0);
   const skip = checkCount(meta, 'skip', args?.skip) ?? 0;
   const take = checkCount(meta, 'take', args?.take);
-  const after = Math.max(0, total - skip);
-  return take === undefined ? after : Math.min(after, take);
+  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) => {
+    const after = Math.max(0, Number(rows[0]?.[0] ?? 0) - skip);
+    return take === undefined ? after : Math.min(after, take);
+  });
 }
 
 export { READ_KEYS };

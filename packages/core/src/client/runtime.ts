@@ -36,6 +36,14 @@ export interface CallInfo {
 
 type Listener<E> = (e: E) => void;
 
+/** A value now (synchronous drivers) or later. The client's hot path stays synchronous until the one promise a call returns. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** `f(v)` now if `v` is a value, after it resolves if it is a promise. */
+export function chain<T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybePromise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 /** Shared state of one db handle: adapter, root connection, transaction context, listeners. */
 export class Runtime {
   readonly als = new AsyncLocalStorage<Connection>();
@@ -89,16 +97,29 @@ export class Runtime {
     return mapped;
   }
 
-  async arrays(conn: Connection, info: CallInfo, q: CompiledQuery, opts?: QueryOptions): Promise<unknown[][]> {
+  arrays(conn: Connection, info: CallInfo, q: CompiledQuery, opts?: QueryOptions): MaybePromise<unknown[][]> {
     const t0 = this.queryListeners.size ? performance.now() : 0;
-    let rows: unknown[][];
-    try {
-      rows = await conn.queryArrays(q.sql, q.params, opts);
-    } catch (e) {
-      throw this.fail(info, q, e);
+    if (conn.queryArraysSync) {
+      let rows: unknown[][] | undefined;
+      try {
+        rows = conn.queryArraysSync(q.sql, q.params, opts);
+      } catch (e) {
+        throw this.fail(info, q, e);
+      }
+      if (rows !== undefined) {
+        if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
+        return rows;
+      }
     }
-    if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
-    return rows;
+    return conn.queryArrays(q.sql, q.params, opts).then(
+      (rows) => {
+        if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
+        return rows;
+      },
+      (e) => {
+        throw this.fail(info, q, e);
+      },
+    );
   }
 
   async objects(conn: Connection, info: CallInfo, q: CompiledQuery): Promise<Record<string, unknown>[]> {
@@ -113,16 +134,29 @@ export class Runtime {
     return rows;
   }
 
-  async exec(conn: Connection, info: CallInfo, q: CompiledQuery): Promise<number> {
+  exec(conn: Connection, info: CallInfo, q: CompiledQuery): MaybePromise<number> {
     const t0 = this.queryListeners.size ? performance.now() : 0;
-    let count: number;
-    try {
-      count = (await conn.execute(q.sql, q.params)).rowCount;
-    } catch (e) {
-      throw this.fail(info, q, e);
+    if (conn.executeSync) {
+      let res: { rowCount: number } | undefined;
+      try {
+        res = conn.executeSync(q.sql, q.params);
+      } catch (e) {
+        throw this.fail(info, q, e);
+      }
+      if (res !== undefined) {
+        if (this.queryListeners.size) this.emitQuery(info, q, t0, res.rowCount);
+        return res.rowCount;
+      }
     }
-    if (this.queryListeners.size) this.emitQuery(info, q, t0, count);
-    return count;
+    return conn.execute(q.sql, q.params).then(
+      (res) => {
+        if (this.queryListeners.size) this.emitQuery(info, q, t0, res.rowCount);
+        return res.rowCount;
+      },
+      (e) => {
+        throw this.fail(info, q, e);
+      },
+    );
   }
 
   async *stream(conn: Connection, info: CallInfo, q: CompiledQuery, chunkSize: number, opts?: QueryOptions): AsyncGenerator<unknown[][]> {
@@ -145,8 +179,8 @@ export class Runtime {
   }
 
   /** Run `fn` in a transaction unless the connection is already in one. */
-  atomically<T>(conn: Connection, fn: (c: Connection) => Promise<T>): Promise<T> {
-    return conn.inTransaction ? fn(conn) : conn.transaction(fn);
+  atomically<T>(conn: Connection, fn: (c: Connection) => MaybePromise<T>): MaybePromise<T> {
+    return conn.inTransaction ? fn(conn) : conn.transaction(async (c) => fn(c));
   }
 }
 
@@ -157,14 +191,23 @@ export class Runtime {
 export class LazyQuery<T> implements PromiseLike<T> {
   private started?: Promise<T>;
   readonly __forgeQuery = true as const;
-  constructor(private readonly exec: (conn?: Connection) => Promise<T>) {}
+  constructor(private readonly exec: (conn?: Connection) => MaybePromise<T>) {}
+
+  private start(conn?: Connection): Promise<T> {
+    try {
+      const v = this.exec(conn);
+      return v instanceof Promise ? v : Promise.resolve(v);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
 
   /** Run on a specific connection (the transaction's). */
   runWith(conn: Connection): Promise<T> {
-    return this.exec(conn);
+    return this.start(conn);
   }
   then<A = T, B = never>(onFulfilled?: ((v: T) => A | PromiseLike<A>) | null, onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
-    this.started ??= this.exec();
+    this.started ??= this.start();
     return this.started.then(onFulfilled, onRejected);
   }
   catch<B = never>(onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {

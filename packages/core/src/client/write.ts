@@ -5,7 +5,7 @@ import type { CompiledQuery, DeleteNode, Expr, InsertNode, UpdateNode } from '..
 import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta, ResolvedRelation } from './meta.js';
 import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
-import type { CallInfo, Runtime } from './runtime.js';
+import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
 import { checkValue } from './validate.js';
 import { buildWhere } from './where.js';
 
@@ -110,18 +110,18 @@ function setClause(rt: Runtime, meta: ModelMeta, alias: string | null, scalars: 
 
 const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
 
-async function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: CompiledQuery): Promise<Record<string, unknown>[]> {
-  const raw = await rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined);
-  return raw.map(mapperFor(rt, meta, meta.table.columns));
+function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: CompiledQuery): MaybePromise<Record<string, unknown>[]> {
+  return chain(rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined), (raw) => raw.map(mapperFor(rt, meta, meta.table.columns)));
 }
 
 /** Shape a full row the way the call's select/include/omit asks. */
-async function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
+  if (!args.select && !args.include && !args.omit) return row;
   const spec = readSpec(meta, args);
   const out: Record<string, unknown> = {};
   for (const c of spec.columns) out[c.field] = row[c.field];
-  await attachRelations(rt, conn, meta, [out], spec.relations, info);
-  return finish([out], spec)[0];
+  if (spec.relations.length === 0) return finish([out], spec)[0];
+  return attachRelations(rt, conn, meta, [out], spec.relations, info).then(() => finish([out], spec)[0]);
 }
 
 function uniqueWhereExpr(rt: Runtime, meta: ModelMeta, op: string, where: unknown, alias: string): Expr {
@@ -143,21 +143,23 @@ export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): Comp
   return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
 }
 
-export async function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
   const { scalars, nested } = splitData(meta, 'create', args.data);
-  const run = async (c: Connection) => {
-    // Belongs-to relations are resolved first: their key goes into this row.
-    for (const { rel, ops } of nested) {
-      if (!rel.belongsTo) continue;
-      scalars.set(meta.fields.get(rel.localField)!, await resolveBelongsTo(rt, c, rel, ops, info));
-    }
+  const insert = (c: Connection) => {
     const { columns, values } = insertValues(rt, meta, scalars);
     const q = rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
-    const [row] = await returningRows(rt, c, meta, info, q);
+    return chain(returningRows(rt, c, meta, info, q), (rows) => rows[0]);
+  };
+  if (nested.length === 0) return chain(insert(conn), (row) => shape(rt, conn, meta, row, args, info));
+  return rt.atomically(conn, async (c) => {
+    // Belongs-to relations are resolved first: their key goes into this row.
+    for (const { rel, ops } of nested) {
+      if (rel.belongsTo) scalars.set(meta.fields.get(rel.localField)!, await resolveBelongsTo(rt, c, rel, ops, info));
+    }
+    const row = await insert(c);
     for (const { rel, ops } of nested) if (!rel.belongsTo) await writeChildren(rt, c, meta, row, rel, ops, info);
     return shape(rt, c, meta, row, args, info);
-  };
-  return nested.length ? rt.atomically(conn, run) : run(conn);
+  });
 }
 
 async function resolveBelongsTo(rt: Runtime, conn: Connection, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<unknown> {
@@ -259,11 +261,18 @@ export function compileUpdate(rt: Runtime, meta: ModelMeta, args: Args): Compile
   return rt.adapter.compiler.compile(updateNode(meta, setClause(rt, meta, alias, scalars), uniqueWhereExpr(rt, meta, 'update', args.where, alias), allColumns(meta)));
 }
 
-export async function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+export function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
   const alias = meta.table.name;
   const where = uniqueWhereExpr(rt, meta, 'update', args.where, alias);
   const { scalars, nested } = splitData(meta, 'update', args.data);
-  const run = async (c: Connection) => {
+  const missing = () => rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; update needs an existing row`, { model: meta.key, where: args.where }));
+  const write = (c: Connection): MaybePromise<Record<string, unknown> | undefined> => {
+    const set = setClause(rt, meta, alias, scalars);
+    if (set.length === 0) return chain(readRows(rt, c, meta, { where: args.where, take: 1 }, info), (rows) => rows[0]);
+    return chain(returningRows(rt, c, meta, info, rt.adapter.compiler.compile(updateNode(meta, set, where, allColumns(meta)))), (rows) => rows[0]);
+  };
+  if (nested.length === 0) return chain(write(conn), (row) => (row ? shape(rt, conn, meta, row, args, info) : missing()));
+  return rt.atomically(conn, async (c) => {
     for (const { rel, ops } of nested) {
       if (!rel.belongsTo) continue;
       const col = meta.fields.get(rel.localField)!;
@@ -274,33 +283,30 @@ export async function update(rt: Runtime, conn: Connection, meta: ModelMeta, arg
         scalars.set(col, await resolveBelongsTo(rt, c, rel, ops, info));
       }
     }
-    const set = setClause(rt, meta, alias, scalars);
-    let row: Record<string, unknown> | undefined;
-    if (set.length) {
-      [row] = await returningRows(rt, c, meta, info, rt.adapter.compiler.compile(updateNode(meta, set, where, allColumns(meta))));
-    } else {
-      [row] = await readRows(rt, c, meta, { where: args.where, take: 1 }, info);
-    }
-    if (!row) return rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; update needs an existing row`, { model: meta.key, where: args.where }));
+    const row = await write(c);
+    if (!row) return missing();
     for (const { rel, ops } of nested) {
-      if (rel.belongsTo) {
-        const targetKey = row[rel.localField];
-        if (targetKey !== null && (ops.update || ops.delete)) {
-          const tAlias = rel.target.table.name;
-          const tWhere: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: tAlias, name: rel.target.fields.get(rel.remoteField)!.name }, right: { t: 'param', value: rt.adapter.codec.encode(targetKey, rel.target.fields.get(rel.remoteField)!) } };
-          if (ops.update) {
-            const { scalars: ts } = splitData(rel.target, 'update', ops.update);
-            await rt.exec(c, { ...info, model: rel.target.key }, rt.adapter.compiler.compile(updateNode(rel.target, setClause(rt, rel.target, tAlias, ts), tWhere)));
-          }
-          if (ops.delete === true) await rt.exec(c, { ...info, model: rel.target.key }, rt.adapter.compiler.compile({ t: 'delete', table: rel.target.table.name, alias: tAlias, where: tWhere }));
-        }
-      } else {
-        await writeChildren(rt, c, meta, row, rel, ops, info);
-      }
+      if (rel.belongsTo) await writeBelongsTo(rt, c, row, rel, ops, info);
+      else await writeChildren(rt, c, meta, row, rel, ops, info);
     }
     return shape(rt, c, meta, row, args, info);
-  };
-  return nested.length ? rt.atomically(conn, run) : run(conn);
+  });
+}
+
+/** Nested update/delete of the row a belongs-to relation points at. */
+async function writeBelongsTo(rt: Runtime, c: Connection, row: Record<string, unknown>, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<void> {
+  const targetKey = row[rel.localField];
+  if (targetKey === null || !(ops.update || ops.delete)) return;
+  const target = rel.target;
+  const tAlias = target.table.name;
+  const remote = target.fields.get(rel.remoteField)!;
+  const tWhere: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: tAlias, name: remote.name }, right: { t: 'param', value: rt.adapter.codec.encode(targetKey, remote) } };
+  const tInfo = { ...info, model: target.key };
+  if (ops.update) {
+    const { scalars } = splitData(target, 'update', ops.update);
+    await rt.exec(c, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, tAlias, scalars), tWhere)));
+  }
+  if (ops.delete === true) await rt.exec(c, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias: tAlias, where: tWhere }));
 }
 
 function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefined, alias: string): Expr | undefined {
@@ -321,9 +327,9 @@ export function compileUpdateMany(rt: Runtime, meta: ModelMeta, args: Args): Com
   return rt.adapter.compiler.compile({ t: 'update', table: meta.table.name, alias, set, where });
 }
 
-export async function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
+export function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
   const q = compileUpdateMany(rt, meta, args);
-  return { count: q ? await rt.exec(conn, info, q) : 0 };
+  return q ? chain(rt.exec(conn, info, q), (count) => ({ count })) : { count: 0 };
 }
 
 export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): CompiledQuery {
@@ -332,7 +338,7 @@ export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returnin
   return rt.adapter.compiler.compile(node);
 }
 
-export async function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
+export function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
   const spec = readSpec(meta, args);
   if (spec.relations.length) {
     // Related rows must be read before the row they hang off disappears.
@@ -344,9 +350,9 @@ export async function remove(rt: Runtime, conn: Connection, meta: ModelMeta, arg
     };
     return rt.atomically(conn, run);
   }
-  const [row] = await returningRows(rt, conn, meta, info, compileDelete(rt, meta, args));
-  if (!row) return rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; delete needs an existing row`, { model: meta.key, where: args.where }));
-  return shape(rt, conn, meta, row, args, info);
+  return chain(returningRows(rt, conn, meta, info, compileDelete(rt, meta, args)), ([row]) =>
+    row ? shape(rt, conn, meta, row, args, info) : rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; delete needs an existing row`, { model: meta.key, where: args.where })),
+  );
 }
 
 export function compileDeleteMany(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
@@ -354,13 +360,13 @@ export function compileDeleteMany(rt: Runtime, meta: ModelMeta, args: Args): Com
   return rt.adapter.compiler.compile({ t: 'delete', table: meta.table.name, alias, where: manyWhere(rt, meta, 'deleteMany', args, alias) });
 }
 
-export async function deleteMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
-  return { count: await rt.exec(conn, info, compileDeleteMany(rt, meta, args)) };
+export function deleteMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
+  return chain(rt.exec(conn, info, compileDeleteMany(rt, meta, args)), (count) => ({ count }));
 }
 
 const CREATE_MANY_CHUNK = 500;
 
-export async function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<{ count: number }> {
+export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
   if (!Array.isArray(args?.data)) throw new ValidationError(`${meta.key}.createMany() needs data: [ ... ] as an array`);
   if (args.data.length === 0) return { count: 0 };
   const prepared = (args.data as unknown[]).map((d) => {
@@ -416,9 +422,8 @@ function stripAlias(e: Expr): Expr {
   return e;
 }
 
-export async function upsert(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): Promise<Record<string, unknown>> {
-  const [row] = await returningRows(rt, conn, meta, info, compileUpsert(rt, meta, args));
-  return shape(rt, conn, meta, row, args, info);
+export function upsert(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
+  return chain(returningRows(rt, conn, meta, info, compileUpsert(rt, meta, args)), ([row]) => shape(rt, conn, meta, row, args, info));
 }
 
 function safeJson(v: unknown): string {

@@ -1,0 +1,129 @@
+import type { Connection } from '../adapter.js';
+import type { ColumnIR } from '../schema/ir.js';
+import type { ModelMeta } from './meta.js';
+import { mapperFor, readSpec, selectFor, type Args } from './read.js';
+import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { checkValue } from './validate.js';
+
+/** A compiled read for one call shape: the SQL never changes, only the bound values do. */
+interface ReadPlan {
+  sql: string;
+  /** The where fields whose values are bound, in SQL parameter order. */
+  fields: ColumnIR[];
+  map: (r: unknown[]) => Record<string, unknown>;
+}
+
+const MAX_PLANS_PER_MODEL = 256;
+const SAFE_INTEGERS = { safeIntegers: true } as const;
+const plans = new WeakMap<ModelMeta, Map<string, ReadPlan | null>>();
+
+/**
+ * The fast path for the common read shapes: `where` with plain values on fields (no operators, no null),
+ * `select`/`omit` with `true`, `orderBy` of one object, `take`, `skip`. Anything else returns undefined and
+ * takes the general path. Values are still checked and encoded on every call; only compiling is skipped.
+ */
+export function cachedRead(
+  rt: Runtime,
+  conn: Connection,
+  meta: ModelMeta,
+  args: Args | undefined,
+  info: CallInfo,
+  /** findFirst / findUnique read one row: passed here instead of copying the caller's args. */
+  firstOnly = false,
+): MaybePromise<Record<string, unknown>[]> | undefined {
+  let key = '';
+  let values: unknown[] | undefined;
+  let take: number | undefined;
+  let skip: number | undefined;
+  if (args) {
+    for (const k in args) {
+      const v = args[k];
+      if (v === undefined) continue;
+      switch (k) {
+        case 'where':
+          if (typeof v !== 'object' || v === null) return undefined;
+          for (const f in v) {
+            const x = v[f];
+            if (x === null || x === undefined || (typeof x === 'object' && !(x instanceof Date))) return undefined;
+            key += `w${f}\0`;
+            (values ??= []).push(x);
+          }
+          break;
+        case 'take':
+          if (!Number.isSafeInteger(v) || v < 0) return undefined;
+          take = v;
+          break;
+        case 'skip':
+          if (!Number.isSafeInteger(v) || v < 0) return undefined;
+          skip = v;
+          break;
+        case 'select':
+        case 'omit':
+          if (typeof v !== 'object' || v === null) return undefined;
+          key += k === 'select' ? 's' : 'x';
+          for (const f in v) {
+            if (v[f] !== true) return undefined;
+            key += `${f}\0`;
+          }
+          break;
+        case 'orderBy':
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+          for (const f in v) {
+            if (v[f] !== 'asc' && v[f] !== 'desc') return undefined;
+            key += `o${f}${v[f]}\0`;
+          }
+          break;
+        default:
+          return undefined;
+      }
+    }
+  }
+  if (firstOnly) take = 1;
+  // Whether LIMIT and OFFSET appear changes the SQL; so does LIMIT's value where the dialect inlines it.
+  const inline = rt.adapter.compiler.inlineLimit;
+  if (take !== undefined) key += inline ? `t${take}` : 't';
+  if (skip !== undefined && skip > 0) key += 'k';
+
+  let byShape = plans.get(meta);
+  if (!byShape) plans.set(meta, (byShape = new Map()));
+  let plan = byShape.get(key);
+  if (plan === undefined) {
+    plan = buildPlan(rt, meta, firstOnly ? { ...args, take: 1 } : args, values?.length ?? 0, take, skip);
+    if (byShape.size >= MAX_PLANS_PER_MODEL) byShape.clear();
+    byShape.set(key, plan);
+  }
+  if (plan === null) return undefined;
+
+  const params: unknown[] = [];
+  if (values) {
+    const codec = rt.adapter.codec;
+    for (let i = 0; i < values.length; i++) {
+      const col = plan.fields[i];
+      checkValue(meta.key, col, values[i]);
+      params.push(codec.encode(values[i], col));
+    }
+  }
+  if (take !== undefined && !inline) params.push(take);
+  if (skip !== undefined && skip > 0) params.push(skip);
+  const map = plan.map;
+  return chain(rt.arrays(conn, info, { sql: plan.sql, params }, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => raw.map(map));
+}
+
+/**
+ * Compile the shape once through the general path. If the parameters it produced do not line up one to one
+ * with the values collected above (an unknown key ignored in non-strict mode, say), the shape is never cached.
+ */
+function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, valueCount: number, take: number | undefined, skip: number | undefined): ReadPlan | null {
+  const fields: ColumnIR[] = [];
+  for (const f in args?.where ?? {}) {
+    const col = meta.fields.get(f);
+    if (!col) return null;
+    fields.push(col);
+  }
+  const spec = readSpec(meta, args);
+  if (spec.relations.length || spec.columns.length !== spec.visible.length) return null;
+  const q = rt.adapter.compiler.compile(selectFor(rt, meta, args, spec));
+  const expected = valueCount + (take !== undefined && !rt.adapter.compiler.inlineLimit ? 1 : 0) + (skip !== undefined && skip > 0 ? 1 : 0);
+  if (q.params.length !== expected) return null;
+  return { sql: q.sql, fields, map: mapperFor(rt, meta, spec.columns) };
+}
