@@ -27,6 +27,38 @@ async function runPg(q: Queryable, sql: string, params: readonly unknown[], mode
   return { rows: last?.rows ?? [], rowCount: results.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
 }
 
+/** A first-come lock: `acquire` resolves with the function that hands the turn to the next waiter. */
+class Turn {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = this.tail;
+    this.tail = before.then(() => mine);
+    return before.then(() => release);
+  }
+
+  /** Run `fn` when its turn comes; the next waiter goes when it settles. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+/**
+ * One server session's statements, one at a time. A pg client runs a single statement at once; statements
+ * sent together (introspection's parallel reads inside push's transaction, a `Promise.all` in a user's
+ * transaction) wait here rather than in pg's own queue, which pg 8 warns about on stderr and pg 9 removes.
+ */
+function sessionRunner(client: pg.PoolClient | pg.Client): Session['run'] {
+  const turn = new Turn();
+  return (sql, params, mode, name) => turn.run(() => runPg(client, sql, params, mode, name));
+}
+
 export class PgBackend implements Backend {
   readonly flavor = 'pg';
   constructor(
@@ -42,7 +74,7 @@ export class PgBackend implements Backend {
   async reserve(): Promise<Session> {
     const client = await this.pool.connect();
     return {
-      run: (sql, params, mode, name) => runPg(client, sql, params, mode, name),
+      run: sessionRunner(client),
       release: (broken) => client.release(broken === true),
     };
   }
@@ -53,18 +85,6 @@ export class PgBackend implements Backend {
 
   async end(): Promise<void> {
     if (this.owned) await this.pool.end();
-  }
-}
-
-/** A first-come lock: `acquire` resolves with the function that hands the turn to the next waiter. */
-class Turn {
-  private tail: Promise<void> = Promise.resolve();
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const before = this.tail;
-    this.tail = before.then(() => mine);
-    return before.then(() => release);
   }
 }
 
@@ -93,7 +113,7 @@ export class PgClientBackend implements Backend {
     const release = await this.turn.acquire();
     let released = false;
     return {
-      run: (sql, params, mode, name) => runPg(this.client, sql, params, mode, name),
+      run: sessionRunner(this.client),
       release: () => {
         if (released) return;
         released = true;

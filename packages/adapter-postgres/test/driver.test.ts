@@ -99,6 +99,37 @@ describe('URL connections (forge-owned pg.Pool)', () => {
     expect(await conn.queryArrays('SELECT id FROM t WHERE id >= 20 ORDER BY id')).toEqual([[20], [22]]);
   });
 
+  it('runs statements sent together inside a transaction one at a time on its session (no pg queue warning)', async () => {
+    // pg 8 prints a DeprecationWarning (once per process) when a client is asked for a query while busy;
+    // `forge push` hit it through introspection's parallel reads inside the push transaction.
+    const busy = new Map<object, number>();
+    let overlapped = 0;
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const n = (busy.get(this) ?? 0) + 1;
+      busy.set(this, n);
+      if (n > 1) overlapped++;
+      const res = (original as (...a: unknown[]) => unknown).apply(this, args);
+      Promise.resolve(res)
+        .catch(() => undefined)
+        .finally(() => busy.set(this, busy.get(this)! - 1));
+      return res;
+    } as typeof original;
+    try {
+      const got = await conn.transaction(async (tx) => {
+        const reads = await Promise.all([1, 2, 3, 4, 5].map((i) => tx.queryArrays('SELECT $1::int, pg_backend_pid()', [i])));
+        const snap = await adapter.introspect(tx);
+        return { reads, tables: snap.tables.map((t) => t.name) };
+      });
+      expect(got.reads.map(([[i]]) => i)).toEqual([1, 2, 3, 4, 5]);
+      expect(new Set(got.reads.map(([[, pid]]) => pid)).size).toBe(1);
+      expect(got.tables).toContain('t');
+      expect(overlapped).toBe(0);
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+  });
+
   it('refuses a transaction connection used after its transaction ended', async () => {
     let escaped: Connection | undefined;
     await conn.transaction(async (tx) => {

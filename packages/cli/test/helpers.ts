@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ export interface Project {
   url: string;
   db: string;
   run(args: string[], env?: Record<string, string | undefined>): RunResult;
+  /** `run` without blocking the event loop, for CLI processes started side by side. */
+  runAsync(args: string[], env?: Record<string, string | undefined>): Promise<RunResult>;
   /** `run`, failing the test with the CLI's output unless it exits 0. */
   ok(args: string[], env?: Record<string, string | undefined>): RunResult;
   cleanup(): void;
@@ -32,6 +34,13 @@ export interface Project {
 
 /** Variables from the outer shell that would change what the CLI does, removed so every run starts clean. */
 const SCRUB = ['DATABASE_URL', 'FORGE_SCHEMA_PATH', 'FORGE_DIFF_IGNORE', 'NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'CI'];
+
+/** The outer environment without SCRUB, plus `env`: what every CLI run (and a script that runs the CLI) gets. */
+export function cliEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const k of SCRUB) delete base[k];
+  return { ...base, ...env };
+}
 
 /**
  * A throwaway project under test/ so Node resolution walks up to packages/cli/node_modules and finds
@@ -53,10 +62,19 @@ export function makeProject(files: Record<string, string> = {}): Project {
     db,
     url: `sqlite:${db}`,
     run(args, env = {}) {
-      const base: Record<string, string | undefined> = { ...process.env };
-      for (const k of SCRUB) delete base[k];
-      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env: cliEnv(env), encoding: 'utf8', timeout: 60_000 });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+    runAsync(args, env = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cliEnv(env), timeout: 60_000 });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
     },
     ok(args, env) {
       const r = this.run(args, env);

@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from './helpers.js';
+
+/**
+ * Postgres counterparts of sqlite.ts, for CLI tests against a live server. Throwaway databases come from
+ * the adapter's own test helpers; `pg` is borrowed from the adapter, which owns it.
+ */
+export { createTestDatabase, withDatabase, type TestDatabase } from '../../adapter-postgres/test/helpers.js';
+
+const requireFromAdapter = createRequire(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../adapter-postgres/package.json'));
+
+interface Client {
+  connect(): Promise<void>;
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  end(): Promise<void>;
+}
+type ClientCtor = new (config: { connectionString: string; connectionTimeoutMillis?: number }) => Client;
+
+/** The server createTestDatabase() uses when it answers (FORGE_TEST_POSTGRES_URL, else the local one). */
+export const PG_SERVER = process.env.FORGE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** PG_SERVER for test names and messages, without a password. */
+export const PG_LABEL = (() => {
+  try {
+    const u = new URL(PG_SERVER);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'FORGE_TEST_POSTGRES_URL (unparseable)';
+  }
+})();
+
+async function withClient<T>(url: string, fn: (c: Client) => Promise<T>, timeoutMs?: number): Promise<T> {
+  const Ctor = (requireFromAdapter('pg') as { Client: ClientCtor }).Client;
+  const client = new Ctor({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether the server answers `SELECT 1` within two seconds; never throws. */
+export async function postgresAnswers(url = PG_SERVER): Promise<boolean> {
+  try {
+    await withClient(url, (c) => c.query('SELECT 1'), 2_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function query<R = Record<string, unknown>>(url: string, sql: string, params?: unknown[]): Promise<R[]> {
+  return withClient(url, async (c) => (await c.query(sql, params)).rows as R[]);
+}
+
+/** Whether a client program (psql, pg_dump) is on PATH. */
+export function hasProgram(name: string): boolean {
+  return spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Run a client program; rejects unless it exits 0. Asynchronous, so tests running side by side keep going. */
+function program(name: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(name, args, { timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve({ code, stdout, stderr });
+      else reject(new Error(`${name} ${args.join(' ')} exited ${code}\n${stderr}`));
+    });
+  });
+}
+
+/** `psql` as an operator runs it: no ~/.psqlrc, stop at the first error. */
+export function psql(url: string, ...args: string[]): Promise<RunResult> {
+  return program('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...args]);
+}
+
+/** A plain-SQL `pg_dump` of the whole database into `file`. */
+export function pgDump(url: string, file: string): Promise<RunResult> {
+  return program('pg_dump', ['--no-owner', '--no-privileges', '-f', file, url]);
+}
+
+export async function tablesOf(url: string, schema = 'public'): Promise<string[]> {
+  const rows = await query<{ name: string }>(url, `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [schema]);
+  return rows.map((r) => r.name);
+}
+
+export async function columnsOf(url: string, table: string, schema = 'public'): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    url,
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, table],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Index name → definition for one table. */
+export async function indexesOf(url: string, table: string, schema = 'public'): Promise<Record<string, string>> {
+  const rows = await query<{ name: string; def: string }>(
+    url,
+    `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1`,
+    [schema, table],
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.def]));
+}
+
+export async function ledgerRows(url: string): Promise<Array<{ name: string; applied_at: string }>> {
+  if (!(await tablesOf(url)).includes('_forge_migrations')) return [];
+  return query(url, 'SELECT name, applied_at FROM _forge_migrations ORDER BY name');
+}
+
+/**
+ * Every relation, column and index outside the system schemas and the ones named, as sorted text lines:
+ * equal before and after a command means the command touched none of them.
+ */
+export async function catalogOutside(url: string, skip: string[]): Promise<string[]> {
+  const rows = await query<{ line: string }>(
+    url,
+    `SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text
+            || COALESCE(' (' || (SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) || ')', '') AS line
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%'
+       AND n.nspname NOT LIKE 'pg_toast_temp%' AND n.nspname <> ALL ($1::text[])
+     ORDER BY 1`,
+    [skip],
+  );
+  return rows.map((r) => r.line);
+}
