@@ -51,7 +51,11 @@ function encodeBytes(value: unknown, column: ColumnIR): Buffer {
 }
 
 function decodeDateTime(value: unknown): unknown {
-  if (typeof value === 'string') return new Date(SQLITE_TIMESTAMP.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+  if (typeof value === 'string') {
+    // forge writes ISO-8601 UTC ('...Z'): parse it directly; only other forms (CURRENT_TIMESTAMP's) need the regex.
+    if (value.charCodeAt(value.length - 1) === 90 /* Z */) return new Date(value);
+    return new Date(SQLITE_TIMESTAMP.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+  }
   if (typeof value === 'number') return new Date(value);
   return value;
 }

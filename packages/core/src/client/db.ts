@@ -241,7 +241,22 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
       runDiff({ adapter: rt.adapter, conn: conn(), ir }, { ignore: typeof opts.ignore === 'string' ? parseIgnoreList(opts.ignore) : opts.ignore }),
     $migrate: () => runMigrate({ adapter: rt.adapter, conn: conn(), ir }),
   };
-  for (const [key, meta] of rt.metas) db[key] = modelClient(rt, meta, fixed);
+  for (const [key, meta] of rt.metas) {
+    if (!fixed) {
+      db[key] = modelClient(rt, meta, undefined);
+      continue;
+    }
+    // A transaction handle builds each model client on first use, so $transaction costs the same for 5 or 500 models.
+    Object.defineProperty(db, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const client = modelClient(rt, meta, fixed);
+        Object.defineProperty(db, key, { value: client, enumerable: true });
+        return client;
+      },
+    });
+  }
   return db as unknown as Db<S>;
 }
 

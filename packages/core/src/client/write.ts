@@ -143,12 +143,26 @@ export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): Comp
   return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
 }
 
+const insertTexts = new WeakMap<ModelMeta, Map<string, string>>();
+
+/** The INSERT ... RETURNING text for one set of columns, compiled once: only the bound values change per call. */
+function insertOne(rt: Runtime, meta: ModelMeta, columns: string[], values: Expr[]): CompiledQuery {
+  let byColumns = insertTexts.get(meta);
+  if (!byColumns) insertTexts.set(meta, (byColumns = new Map()));
+  const key = columns.join('\0');
+  let sql = byColumns.get(key);
+  if (sql === undefined) {
+    sql = rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) }).sql;
+    if (byColumns.size < 256) byColumns.set(key, sql);
+  }
+  return { sql, params: values.map((v) => (v as { value: unknown }).value) };
+}
+
 export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
   const { scalars, nested } = splitData(meta, 'create', args.data);
   const insert = (c: Connection) => {
     const { columns, values } = insertValues(rt, meta, scalars);
-    const q = rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
-    return chain(returningRows(rt, c, meta, info, q), (rows) => rows[0]);
+    return chain(returningRows(rt, c, meta, info, insertOne(rt, meta, columns, values)), (rows) => rows[0]);
   };
   if (nested.length === 0) return chain(insert(conn), (row) => shape(rt, conn, meta, row, args, info));
   return rt.atomically(conn, async (c) => {
@@ -310,7 +324,8 @@ async function writeBelongsTo(rt: Runtime, c: Connection, row: Record<string, un
 }
 
 function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefined, alias: string): Expr | undefined {
-  if (!args || !('where' in args)) {
+  // `{ where: undefined }` (an absent request filter passed through) must not mean "every row".
+  if (!args || args.where === undefined || args.where === null) {
     throw new ValidationError(`${meta.key}.${op}() needs an explicit where: pass { where: {} } to affect every row on purpose`, { model: meta.key });
   }
   return buildWhere(whereContext(rt, true), meta, alias, args.where);
@@ -364,7 +379,7 @@ export function deleteMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
   return chain(rt.exec(conn, info, compileDeleteMany(rt, meta, args)), (count) => ({ count }));
 }
 
-const CREATE_MANY_CHUNK = 500;
+const CREATE_MANY_CHUNK = 1000;
 
 export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
   if (!Array.isArray(args?.data)) throw new ValidationError(`${meta.key}.createMany() needs data: [ ... ] as an array`);
@@ -406,13 +421,28 @@ export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): Compile
   for (const f of set) {
     const col = meta.fields.get(f)!;
     const w = args.where[f];
-    if (!scalars.has(col)) scalars.set(col, typeof w === 'object' && w !== null && 'equals' in w ? w.equals : w);
+    const key = typeof w === 'object' && w !== null && 'equals' in w ? w.equals : w;
+    // ON CONFLICT fires on the inserted value: another one would insert a second row and leave `where`'s row untouched.
+    if (scalars.has(col) && !sameKey(scalars.get(col), key)) {
+      throw new ValidationError(
+        `${meta.key}.upsert(): create.${f} differs from where.${f}, so the row where names would never be updated; give create the same ${f} (or leave it out)`,
+        { model: meta.key, field: f },
+      );
+    }
+    if (!scalars.has(col)) scalars.set(col, key);
   }
   const { columns, values } = insertValues(rt, meta, scalars);
   const target = set.map((f) => meta.fields.get(f)!.name);
   let setList = setClause(rt, meta, null, up.scalars).map(([c, e]) => [c, stripAlias(e)] as [string, Expr]);
   if (setList.length === 0) setList = [[target[0], { t: 'col', name: target[0] }]];
   return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } }, returning: allColumns(meta) });
+}
+
+/** One key value given two ways (a Date or an ISO string, a bigint or a number). */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return new Date(a as string).getTime() === new Date(b as string).getTime();
+  if (typeof a === 'bigint' || typeof b === 'bigint') return String(a) === String(b);
+  return a === b;
 }
 
 /** In ON CONFLICT DO UPDATE the target table is referenced by its own name, so increments use bare columns. */

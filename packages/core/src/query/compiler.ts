@@ -30,8 +30,16 @@ export abstract class SqlCompiler {
    */
   readonly inlineLimit: boolean = false;
 
+  private readonly quoted = new Map<string, string>();
+
+  /** `"name"` with embedded quotes doubled. Memoised: identifiers come from the schema, so the set is small. */
   quoteIdent(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
+    let q = this.quoted.get(name);
+    if (q === undefined) {
+      q = `"${name.replace(/"/g, '""')}"`;
+      if (this.quoted.size < 10_000) this.quoted.set(name, q);
+    }
+    return q;
   }
 
   compile(node: QueryNode): CompiledQuery {
