@@ -38,6 +38,8 @@ export interface Capabilities {
 export interface QueryOptions {
   /** Read integers as bigint where the driver would lose precision (better-sqlite3 safeIntegers); set when a bigint column is selected. */
   safeIntegers?: boolean;
+  /** At most one row is wanted (findFirst / findUnique): a driver may fetch just one. */
+  firstOnly?: boolean;
 }
 
 export interface ExecResult {

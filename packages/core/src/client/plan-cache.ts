@@ -15,6 +15,8 @@ interface ReadPlan {
 
 const MAX_PLANS_PER_MODEL = 256;
 const SAFE_INTEGERS = { safeIntegers: true } as const;
+const FIRST = { firstOnly: true } as const;
+const FIRST_SAFE = { firstOnly: true, safeIntegers: true } as const;
 const plans = new WeakMap<ModelMeta, Map<string, ReadPlan | null>>();
 
 /**
@@ -106,7 +108,8 @@ export function cachedRead(
   if (take !== undefined && !inline) params.push(take);
   if (skip !== undefined && skip > 0) params.push(skip);
   const map = plan.map;
-  return chain(rt.arrays(conn, info, { sql: plan.sql, params }, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => raw.map(map));
+  const opts = firstOnly ? (meta.hasBigint ? FIRST_SAFE : FIRST) : meta.hasBigint ? SAFE_INTEGERS : undefined;
+  return chain(rt.arrays(conn, info, { sql: plan.sql, params }, opts), (raw) => raw.map(map));
 }
 
 /**
