@@ -107,7 +107,9 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const results: ResultRow[] = [];
 
+  const phase = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
   for (const dialect of dialects) {
+    const td = performance.now();
     log(`\n[${dialect}]`);
     try {
       if (dialect === 'sqlite') await ensureSqliteDataset();
@@ -131,9 +133,11 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('stream')) results.push(...(await runStreams(dialect)));
+    log(`  (${dialect} took ${phase(td)})`);
   }
 
   if (only.has('cli')) {
+    const tc = performance.now();
     log('\n[cli]');
     try {
       const help = await benchHelp(quick ? 5 : 20);
@@ -145,9 +149,10 @@ async function main(): Promise<void> {
     const diffs = await benchDiff([10, 100, 1000], quick ? 1 : 5);
     for (const r of diffs) log(`  ${r.scenario}: ${r.error ? `error: ${r.error}` : `${r.median_ms} ms, ${r.catalog_queries} catalog queries of ${r.queries} statements`}`);
     results.push(...diffs);
+    log(`  (cli took ${phase(tc)})`);
   }
 
-  if (quick) notes.push('Quick mode: 1 round of ≥ 5 samples per subject and scenario after a short warm-up, streaming reads of 25,000 and 100,000 rows, one run per CLI measurement.');
+  if (quick) notes.push('Quick mode: 1 round of ≥ 5 samples per subject and scenario after a short warm-up, streaming reads of 25,000 and 100,000 rows (too small to show that peak RSS levels off, so the flatness target is left unjudged), one run per CLI measurement.');
   const durationS = (performance.now() - t0) / 1000;
   const outFile = args.get('out');
   if (outFile) {
@@ -158,7 +163,7 @@ async function main(): Promise<void> {
     writeFileSync(path.join(BENCH_DIR, 'RESULTS.md'), renderMarkdown(results, facts, { quick, command: `pnpm bench${quick ? ' --quick' : ''}`, durationS, notes }));
   }
   log('\nTargets:');
-  for (const t of evaluateTargets(results)) log(`  ${t.status === 'met' ? 'MET    ' : t.status === 'not met' ? 'NOT MET' : 'n/a    '} ${t.target}: ${t.detail}`);
+  for (const t of evaluateTargets(results, quick)) log(`  ${t.status === 'met' ? 'MET    ' : t.status === 'not met' ? 'NOT MET' : 'n/a    '} ${t.target}: ${t.detail}`);
   log(`\nDone in ${durationS.toFixed(0)} s${quick ? ' (quick mode)' : ''}. ${outFile ? `Results: ${outFile}` : 'Results: apps/bench/results/latest.json and apps/bench/RESULTS.md'}`);
 }
 

@@ -163,15 +163,13 @@ export async function profileForge(scenarios: string[], dialects: Dialect[]): Pr
       for (const f of readdirSync(dir)) if (f.startsWith(`${name}.`)) rmSync(path.join(dir, f));
       const out = path.join(dir, `${name}.json`);
       const argv = [
-        '--cpu-prof',
-        `--cpu-prof-dir=${dir}`,
-        `--cpu-prof-name=${name}.cpuprofile`,
         '--expose-gc',
         path.join(BENCH_DIR, 'dist', 'worker.js'),
         `--dialect=${dialect}`,
         `--only=${sc}`,
         '--subjects=forge',
         '--solo',
+        `--profile-dir=${dir}`,
         `--out=${out}`,
       ];
       await new Promise<void>((resolve, reject) => {

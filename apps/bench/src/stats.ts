@@ -13,7 +13,7 @@ export interface SamplingConfig {
 }
 
 export const FULL: SamplingConfig = { warmupMin: 5, warmupMs: 300, minSamples: 30, minMs: 2000, maxSamples: 5000, maxMs: 12_000, rounds: 5 };
-export const QUICK: SamplingConfig = { warmupMin: 2, warmupMs: 40, minSamples: 5, minMs: 100, maxSamples: 300, maxMs: 1200, rounds: 1 };
+export const QUICK: SamplingConfig = { warmupMin: 2, warmupMs: 50, minSamples: 5, minMs: 60, maxSamples: 200, maxMs: 500, rounds: 1 };
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

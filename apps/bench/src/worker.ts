@@ -4,6 +4,8 @@
  *        [--subjects=raw,forge,...] [--prisma-client=FILE | --prisma-error=TEXT]
  */
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import {
@@ -74,78 +76,89 @@ function placeOrderInput(k: number): PlaceOrder {
 }
 
 let uniq = 0;
-export const SCENARIOS: Scenario[] = [
-  {
-    key: 'pk',
-    group: 'pk',
-    name: 'PK lookup ×1,000 (sequential)',
-    async sample(s) {
-      for (const id of LOOKUP_IDS) await s.orderById(id);
-    },
-  },
-  ...[100, 2_000, 25_000].map(
-    (n): Scenario => ({
-      key: `list${n}`,
-      group: 'list',
-      name: `list ${n.toLocaleString('en-US')} rows`,
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The scenarios of one dialect. Quick mode keeps every scenario but gives the sequential ones less work per
+ * sample (the count is in the scenario's name), so that the whole quick run stays under a minute.
+ */
+export function scenarios(quick: boolean): Scenario[] {
+  const lookups = quick ? 100 : 1_000;
+  const seq = quick ? 20 : 100;
+  const txs = quick ? 2 : 10;
+  return [
+    {
+      key: 'pk',
+      group: 'pk',
+      name: `PK lookup ×${fmt(lookups)} (sequential)`,
       async sample(s) {
-        await s.listOrders(n);
+        for (let i = 0; i < lookups; i++) await s.orderById(LOOKUP_IDS[i]);
       },
-    }),
-  ),
-  ...[100, 1_000].map(
-    (n): Scenario => ({
-      key: `include${n}`,
-      group: 'include',
-      name: `${n.toLocaleString('en-US')} orders + lines (1:N)`,
+    },
+    ...[100, 2_000, 25_000].map(
+      (n): Scenario => ({
+        key: `list${n}`,
+        group: 'list',
+        name: `list ${fmt(n)} rows`,
+        async sample(s) {
+          await s.listOrders(n);
+        },
+      }),
+    ),
+    ...[100, 1_000].map(
+      (n): Scenario => ({
+        key: `include${n}`,
+        group: 'include',
+        name: `${fmt(n)} orders + lines (1:N)`,
+        async sample(s, k) {
+          await s.ordersWithLines(1 + ((k * 977) % (DATASET.orders - n)), n);
+        },
+      }),
+    ),
+    {
+      key: 'create',
+      group: 'write',
+      write: true,
+      name: `create ×${seq} (sequential)`,
+      async sample(s) {
+        for (let i = 0; i < seq; i++) {
+          const n = ++uniq;
+          await s.createCustomer({ code: `N${s.name}${process.pid}_${n}`, company: `New Co ${n}`, contact: 'Nancy Davolio', city: 'Seattle', country: 'USA' });
+        }
+      },
+    },
+    {
+      key: 'batch',
+      group: 'write',
+      write: true,
+      name: 'batch insert 1,000 rows (1 tx)',
       async sample(s, k) {
-        await s.ordersWithLines(1 + ((k * 977) % (DATASET.orders - n)), n);
+        await s.insertLines(batchLines(k));
       },
-    }),
-  ),
-  {
-    key: 'create',
-    group: 'write',
-    write: true,
-    name: 'create ×100 (sequential)',
-    async sample(s) {
-      for (let i = 0; i < 100; i++) {
-        const n = ++uniq;
-        await s.createCustomer({ code: `N${s.name}${process.pid}_${n}`, company: `New Co ${n}`, contact: 'Nancy Davolio', city: 'Seattle', country: 'USA' });
-      }
     },
-  },
-  {
-    key: 'batch',
-    group: 'write',
-    write: true,
-    name: 'batch insert 1,000 rows (1 tx)',
-    async sample(s, k) {
-      await s.insertLines(batchLines(k));
+    {
+      key: 'upsert',
+      group: 'write',
+      write: true,
+      name: `upsert ×${seq} (sequential, existing rows)`,
+      async sample(s, k) {
+        for (let i = 0; i < seq; i++) {
+          const { id: _id, ...c } = genCustomer(1 + ((k * seq + i) % DATASET.customers));
+          await s.upsertCustomer(c);
+        }
+      },
     },
-  },
-  {
-    key: 'upsert',
-    group: 'write',
-    write: true,
-    name: 'upsert ×100 (sequential, existing rows)',
-    async sample(s, k) {
-      for (let i = 0; i < 100; i++) {
-        const { id: _id, ...c } = genCustomer(1 + ((k * 100 + i) % DATASET.customers));
-        await s.upsertCustomer(c);
-      }
+    {
+      key: 'tx',
+      group: 'write',
+      write: true,
+      name: `transaction of 10 ops ×${txs}`,
+      async sample(s, k) {
+        for (let i = 0; i < txs; i++) await s.placeOrder(placeOrderInput(k * txs + i));
+      },
     },
-  },
-  {
-    key: 'tx',
-    group: 'write',
-    write: true,
-    name: 'transaction of 10 ops ×10',
-    async sample(s, k) {
-      for (let i = 0; i < 10; i++) await s.placeOrder(placeOrderInput(k * 10 + i));
-    },
-  },
-];
+  ];
+}
 
 // ---------- maintenance: put the dataset back after writes ----------
 
@@ -285,11 +298,12 @@ async function main(): Promise<void> {
   if (!outFile) throw new Error('worker: --out=FILE is required');
   // --solo (profiling): only the named subject, no raw baseline and no result check, a few seconds per scenario.
   const solo = args.has('solo');
+  const profileDir = solo ? args.get('profile-dir') : undefined;
   const cfg = solo ? { ...QUICK, minSamples: 20, minMs: 4000, maxMs: 8000 } : args.has('quick') ? QUICK : FULL;
   const groups = new Set((args.get('only') ?? 'pk,list,include,write').split(',').map((s) => s.trim()));
   const wanted = (args.get('subjects') ?? 'raw,forge,drizzle,kysely,prisma').split(',').map((s) => s.trim()) as SubjectName[];
   if (!wanted.includes('raw') && !solo) wanted.unshift('raw');
-  const scenarios = SCENARIOS.filter((s) => groups.has(s.group) || groups.has(s.key));
+  const scenarioList = scenarios(args.has('quick')).filter((s) => groups.has(s.group) || groups.has(s.key));
 
   const results: ResultRow[] = [];
   const failed = new Map<string, string>();
@@ -318,7 +332,7 @@ async function main(): Promise<void> {
   for (const [name, why] of failed) log(`  ${dialect}: ${name} is left out: ${why}`);
   const live = subjects.filter((s) => !failed.has(s.name));
 
-  for (const sc of scenarios) {
+  for (const sc of scenarioList) {
     const counters = new Map<string, number>();
     const contenders: Contender[] = live.map((s) => ({
       name: s.name,
@@ -330,10 +344,24 @@ async function main(): Promise<void> {
     }));
     let samples: Map<string, number[]>;
     try {
-      samples = await measure(contenders, cfg, sc.write ? () => m.reset() : undefined);
+      if (profileDir) {
+        // Profile only the timed loop: warm up (JIT, statement caches) first, unprofiled.
+        await measure(contenders, { ...cfg, minMs: 500, minSamples: 3 }, sc.write ? () => m.reset() : undefined);
+        const session = new Session();
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 200 });
+        await session.post('Profiler.start');
+        samples = await measure(contenders, cfg, sc.write ? () => m.reset() : undefined);
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(path.join(profileDir, `${dialect}-${sc.key}.cpuprofile`), JSON.stringify(profile));
+        session.disconnect();
+      } else {
+        samples = await measure(contenders, cfg, sc.write ? () => m.reset() : undefined);
+      }
     } catch (e) {
       // One subject failing mid-scenario: report it, and measure the others without it.
-      const msg = (e as Error).message;
+      const msg = oneLine((e as Error).message);
       log(`  ${dialect} ${sc.name}: a subject failed (${msg}); retrying one by one`);
       await m.reset();
       samples = new Map();
@@ -341,7 +369,7 @@ async function main(): Promise<void> {
         try {
           samples.set(c.name, (await measure([c], cfg, sc.write ? () => m.reset() : undefined)).get(c.name)!);
         } catch (err) {
-          results.push({ scenario: sc.name, dialect, subject: c.name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: (err as Error).message });
+          results.push({ scenario: sc.name, dialect, subject: c.name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: oneLine((err as Error).message) });
           await m.reset();
         }
       }
@@ -352,17 +380,21 @@ async function main(): Promise<void> {
       const { median, p95, n } = summarize(xs);
       const ratio = Number.isFinite(rawMedian) ? median / rawMedian : null;
       results.push({ scenario: sc.name, dialect, subject: name, median_ms: round(median), p95_ms: round(p95), ratio_to_raw: ratio === null ? null : round(ratio, 3), samples: n });
-      line.push(`${name} ${formatMs(median)}${name === 'raw' ? '' : ` (${ratio?.toFixed(2)}x)`}`);
+      line.push(`${name} ${formatMs(median)}${name === 'raw' || ratio === null ? '' : ` (${ratio.toFixed(2)}x)`}`);
     }
     log(`  ${dialect.padEnd(8)} ${sc.name.padEnd(40)} ${line.join('  ')}`);
   }
   for (const [name, why] of failed) {
-    for (const sc of scenarios) results.push({ scenario: sc.name, dialect, subject: name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: why });
+    for (const sc of scenarioList) results.push({ scenario: sc.name, dialect, subject: name, median_ms: null, p95_ms: null, ratio_to_raw: null, error: why });
   }
   await m.reset();
   for (const s of subjects) await s.close().catch(() => undefined);
   await m.close();
   writeFileSync(outFile, JSON.stringify(results, null, 2));
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
 }
 
 function round(x: number, digits = 4): number {

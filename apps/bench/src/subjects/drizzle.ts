@@ -111,32 +111,44 @@ function drizzleSqliteSubject(): Subject {
       with: { lines: { orderBy: (l) => [asc(l.id)] } },
     })
     .prepare();
+  // Writes with a fixed shape are prepared too; better-sqlite3 runs them on the same connection inside transactions.
+  const ph = (name: string) => sql.placeholder(name);
+  const customerValues = { code: ph('code'), company: ph('company'), contact: ph('contact'), city: ph('city'), country: ph('country') };
+  const create = db.insert(sCustomers).values(customerValues).returning().prepare();
+  const upsert = db.insert(sCustomers).values(customerValues).onConflictDoUpdate({ target: sCustomers.code, set: excludedCustomer }).returning().prepare();
+  const customerById = db.select().from(sCustomers).where(eq(sCustomers.id, ph('id'))).prepare();
+  const insertOrder = db
+    .insert(sOrders)
+    .values({ customerId: ph('customerId'), orderedAt: ph('orderedAt'), shipCity: ph('shipCity'), shipCountry: ph('shipCountry'), freight: ph('freight') })
+    .returning()
+    .prepare();
+  const insertLine = db
+    .insert(sLines)
+    .values({ orderId: ph('orderId'), productId: ph('productId'), unitPrice: ph('unitPrice'), quantity: ph('quantity'), discount: ph('discount') })
+    .prepare();
+  const decStock = db.update(sProducts).set({ unitsInStock: sql`${sProducts.unitsInStock} - 1` }).where(eq(sProducts.id, ph('id'))).prepare();
+  const setFreight = db.update(sOrders).set({ freight: sql`${ph('freight')}` }).where(eq(sOrders.id, ph('id'))).prepare();
   return {
     name: 'drizzle',
     dialect: 'sqlite',
     orderById: async (id) => (byId.get({ id }) as Order | undefined) ?? null,
     listOrders: async (n) => list.all({ n }),
     ordersWithLines: async (from, n) => withLines.all({ from, to: from + n }) as OrderWithLines[],
-    createCustomer: async (c) => db.insert(sCustomers).values(c).returning().get() as Customer,
+    createCustomer: async (c) => create.get(c) as Customer,
     async insertLines(lines) {
       db.transaction((tx) => {
         tx.insert(sLines).values(lines).run();
       });
     },
-    upsertCustomer: async (c) =>
-      db.insert(sCustomers).values(c).onConflictDoUpdate({ target: sCustomers.code, set: excludedCustomer }).returning().get() as Customer,
+    upsertCustomer: async (c) => upsert.get(c) as Customer,
     async placeOrder(p) {
-      db.transaction((tx) => {
-        const customer = tx.select().from(sCustomers).where(eq(sCustomers.id, p.customerId)).get();
+      db.transaction(() => {
+        const customer = customerById.get({ id: p.customerId });
         if (!customer) throw new Error(`no customer ${p.customerId}`);
-        const order = tx
-          .insert(sOrders)
-          .values({ customerId: p.customerId, orderedAt: p.orderedAt, shipCity: p.shipCity, shipCountry: p.shipCountry, freight: 0 })
-          .returning()
-          .get();
-        for (const l of p.lines) tx.insert(sLines).values({ ...l, orderId: order.id }).run();
-        tx.update(sProducts).set({ unitsInStock: sql`${sProducts.unitsInStock} - 1` }).where(eq(sProducts.id, p.productId)).run();
-        tx.update(sOrders).set({ freight: p.freight }).where(eq(sOrders.id, order.id)).run();
+        const order = insertOrder.get({ customerId: p.customerId, orderedAt: p.orderedAt, shipCity: p.shipCity, shipCountry: p.shipCountry, freight: 0 }) as { id: number };
+        for (const l of p.lines) insertLine.run({ ...l, orderId: order.id });
+        decStock.run({ id: p.productId });
+        setFreight.run({ freight: p.freight, id: order.id });
       });
     },
     async close() {
@@ -157,20 +169,29 @@ function drizzlePgSubject(url: string): Subject {
       with: { lines: { orderBy: (l) => [asc(l.id)] } },
     })
     .prepare('drizzle_orders_with_lines');
+  // Prepared statements run on the pool, so only the writes outside transactions are prepared.
+  const ph = (name: string) => sql.placeholder(name);
+  const customerValues = { code: ph('code'), company: ph('company'), contact: ph('contact'), city: ph('city'), country: ph('country') };
+  const create = db.insert(pCustomers).values(customerValues).returning().prepare('drizzle_create_customer');
+  const upsert = db
+    .insert(pCustomers)
+    .values(customerValues)
+    .onConflictDoUpdate({ target: pCustomers.code, set: excludedCustomer })
+    .returning()
+    .prepare('drizzle_upsert_customer');
   return {
     name: 'drizzle',
     dialect: 'postgres',
     orderById: async (id) => ((await byId.execute({ id }))[0] as Order | undefined) ?? null,
     listOrders: (n) => list.execute({ n }),
     ordersWithLines: (from, n) => withLines.execute({ from, to: from + n }) as Promise<OrderWithLines[]>,
-    createCustomer: async (c) => (await db.insert(pCustomers).values(c).returning())[0] as Customer,
+    createCustomer: async (c) => (await create.execute(c))[0] as Customer,
     async insertLines(lines) {
       await db.transaction(async (tx) => {
         await tx.insert(pLines).values(lines);
       });
     },
-    upsertCustomer: async (c) =>
-      (await db.insert(pCustomers).values(c).onConflictDoUpdate({ target: pCustomers.code, set: excludedCustomer }).returning())[0] as Customer,
+    upsertCustomer: async (c) => (await upsert.execute(c))[0] as Customer,
     async placeOrder(p) {
       await db.transaction(async (tx) => {
         const [customer] = await tx.select().from(pCustomers).where(eq(pCustomers.id, p.customerId));
