@@ -18,6 +18,12 @@ function invalid(column: ColumnIR, expected: string, value: unknown): Validation
   return new ValidationError(`Field '${column.field}' expects ${expected}, got ${shown}`, { field: column.field, kind: column.kind });
 }
 
+/** Postgres text cannot hold NUL: the server would answer 22021 after the round trip. f.bytes() can. */
+function refuseNul(value: unknown, column: ColumnIR): void {
+  const nul = typeof value === 'string' ? value.includes('\0') : Array.isArray(value) && value.some((v) => typeof v === 'string' && v.includes('\0'));
+  if (nul) throw invalid(column, 'text without NUL characters (Postgres text cannot store them; use f.bytes() for binary data)', value);
+}
+
 function encodeDate(value: unknown, column: ColumnIR): Date {
   const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
   if (!d || Number.isNaN(d.getTime())) throw invalid(column, 'a Date or an ISO-8601 string', value);
@@ -98,6 +104,10 @@ export const postgresCodec: ValueCodec = {
       case 'stringArray':
       case 'intArray':
         if (!Array.isArray(value)) throw invalid(column, 'an array', value);
+        refuseNul(value, column);
+        return value;
+      case 'text':
+        refuseNul(value, column);
         return value;
       default:
         return value;

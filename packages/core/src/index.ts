@@ -20,6 +20,7 @@ export { indexSignature, normalizeSqlExpr } from './diff/index-shape.js';
 export * from './diff/diff.js';
 export * from './diff/plan.js';
 export * from './diff/drift-apply.js';
+export * from './diff/identifiers.js';
 export * from './diff/engine.js';
 export * from './migrations/file.js';
 export * from './migrations/ledger.js';

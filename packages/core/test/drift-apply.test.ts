@@ -74,6 +74,16 @@ describe('planDriftApply: the safe slice', () => {
     expect(deferred).toContainEqual(expect.objectContaining({ kind: 'index', direction: 'missing', index: 'forge_users_idx_age' }));
   });
 
+  it('drops a table before the tables its foreign keys point at (found by the reliability harness)', () => {
+    const snap = snapshotOf(ir);
+    // ' parent' sorts before 'child', so report order alone would drop the referenced table first.
+    snap.tables.push(
+      { name: ' parent', columns: [col('id', 'uuid', { primaryKey: true })], indexes: [], foreignKeys: [] },
+      { name: 'child', columns: [col('id', 'uuid', { primaryKey: true }), col('p', 'uuid')], indexes: [], foreignKeys: [{ name: 'fk', columns: ['p'], refTable: ' parent', refColumns: ['id'] }] },
+    );
+    expect(plan(pgCaps(), snap).ops.map((o) => o.change.text)).toEqual(['drop table child', 'drop table  parent']);
+  });
+
   it('has nothing to do for an in-sync database', () => {
     const snap = snapshotOf(ir);
     expect(plan(pgCaps(), snap)).toEqual({ ops: [], deferred: [] });

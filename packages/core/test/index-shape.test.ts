@@ -24,6 +24,12 @@ describe('normalizeSqlExpr', () => {
     expect(normalizeSqlExpr('coalesce((a), 0)')).toBe('coalesce(a,0)');
   });
 
+  it('reads a quote or a parenthesis inside a quoted identifier as text (found by the reliability harness)', () => {
+    expect(normalizeSqlExpr(`("' " IS NOT NULL)`)).toBe(normalizeSqlExpr(`"' " IS NOT NULL`));
+    expect(normalizeSqlExpr(`("a""b'c" IS NOT NULL)`)).toBe(normalizeSqlExpr(`"a""b'c" IS NOT NULL`));
+    expect(normalizeSqlExpr(`("x(y" IS NOT NULL)`)).toBe(normalizeSqlExpr(`"x(y" IS NOT NULL`));
+  });
+
   it('is undefined for absent or blank input', () => {
     expect(normalizeSqlExpr(undefined)).toBeUndefined();
     expect(normalizeSqlExpr(null)).toBeUndefined();

@@ -18,9 +18,21 @@ function fail(model: string, col: ColumnIR, expected: string, got: unknown): nev
   throw new ValidationError(`${model}.${col.field} expects ${expected}, got ${describe(got)}`, { model, field: col.field, kind: col.kind });
 }
 
+/** Deeper JSON is refused: serialising it recurses once per level, and no real document nests this far. */
+const MAX_JSON_DEPTH = 100;
+
+/** `f.int()` is a 32-bit integer: Postgres, MySQL and SQL Server store it as INTEGER/INT and refuse more. */
+const isInt32 = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31;
+
+/** `f.bigint()` is a signed 64-bit integer in every dialect; drivers refuse wider values with their own errors. */
+const isInt64 = (v: unknown): boolean => Number.isSafeInteger(v) || (typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n);
+
+/** A lone UTF-16 surrogate has no UTF-8 form: databases would store U+FFFD in its place. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** True for values a JSON column can store faithfully. */
 function isJsonSafe(v: unknown, depth = 0): boolean {
-  if (depth > 100) return false;
+  if (depth > MAX_JSON_DEPTH) return false;
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
   if (Array.isArray(v)) return v.every((x) => isJsonSafe(x, depth + 1));
@@ -44,9 +56,9 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
   switch (col.kind) {
     case 'id':
       if (col.idStrategy === 'int') {
-        if (!Number.isSafeInteger(v)) fail(model, col, 'an integer id', v);
+        if (!isInt32(v)) fail(model, col, 'an integer id (32-bit)', v);
       } else if (col.idStrategy === 'bigserial') {
-        if (typeof v !== 'bigint' && !Number.isSafeInteger(v)) fail(model, col, 'a bigint id', v);
+        if (!isInt64(v)) fail(model, col, 'a bigint id within the signed 64-bit range', v);
       } else if (typeof v !== 'string') {
         fail(model, col, 'a string id', v);
       }
@@ -56,6 +68,7 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
     case 'objectId':
       if (typeof v !== 'string') fail(model, col, 'a string', v);
       if ((v as string).includes('\0') && col.kind !== 'text') fail(model, col, 'a string without NUL characters', v);
+      if (LONE_SURROGATE.test(v as string)) fail(model, col, 'well-formed Unicode text (this string has a lone UTF-16 surrogate)', v);
       return;
     case 'uuid':
       if (typeof v !== 'string' || !UUID_RE.test(v)) fail(model, col, 'a UUID string', v);
@@ -64,10 +77,10 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
       if (typeof v !== 'string' || !col.enumValues?.includes(v)) fail(model, col, `one of ${col.enumValues?.map((x) => JSON.stringify(x)).join(', ')}`, v);
       return;
     case 'int':
-      if (!Number.isSafeInteger(v)) fail(model, col, 'an integer', v);
+      if (!isInt32(v)) fail(model, col, 'an integer (32-bit: use f.bigint() for wider values)', v);
       return;
     case 'bigint':
-      if (typeof v !== 'bigint' && !Number.isSafeInteger(v)) fail(model, col, 'a bigint (or a safe integer number)', v);
+      if (!isInt64(v)) fail(model, col, 'a bigint (or a safe integer number) within the signed 64-bit range', v);
       return;
     case 'float':
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(model, col, 'a finite number', v);
@@ -86,7 +99,7 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
       }
       return;
     case 'json':
-      if (!isJsonSafe(v)) fail(model, col, 'a JSON value (plain objects, arrays, strings, finite numbers, booleans, null)', v);
+      if (!isJsonSafe(v)) fail(model, col, `a JSON value (plain objects, arrays, strings, finite numbers, booleans, null) nested at most ${MAX_JSON_DEPTH} deep`, v);
       return;
     case 'embed':
       if (typeof v !== 'object' || Array.isArray(v) || !isJsonSafe(v)) fail(model, col, 'a plain object', v);
@@ -98,7 +111,7 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(model, col, 'an array of strings', v);
       return;
     case 'intArray':
-      if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) fail(model, col, 'an array of integers', v);
+      if (!Array.isArray(v) || !v.every(isInt32)) fail(model, col, 'an array of integers (32-bit)', v);
       return;
     case 'geoPoint': {
       const p = v as { lng?: unknown; lat?: unknown };

@@ -1,6 +1,7 @@
 import type { Capabilities, DdlOp } from '../adapter.js';
 import type { SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
 import { describeForeignKey } from './diff.js';
+import { assertIdentifiersFit } from './identifiers.js';
 import type { PlanAdapter } from './plan.js';
 import type { DriftItem, DriftReport, MigrationChange } from './types.js';
 
@@ -56,6 +57,7 @@ export function planDriftApply(
   snap: Snapshot,
   adapter: PlanAdapter,
 ): { ops: DriftApplyStep[]; deferred: DriftItem[] } {
+  assertIdentifiersFit(ir, adapter.capabilities);
   const models = new Map(Object.values(ir.models).map((t) => [t.name, t]));
   const live = new Map(snap.tables.map((t) => [t.name, t]));
   const steps: DriftApplyStep[] = [];
@@ -67,5 +69,22 @@ export function planDriftApply(
   }
   // Stable sort: report order within a phase.
   steps.sort((a, b) => PHASES.indexOf(a.op.op) - PHASES.indexOf(b.op.op));
-  return { ops: steps, deferred };
+  return { ops: referrersDroppedFirst(steps, live), deferred };
+}
+
+/**
+ * Reorder the table drops (the last phase) so a table goes before the tables its foreign keys point at:
+ * Postgres refuses DROP TABLE while another table's key references it. A cycle keeps report order.
+ */
+function referrersDroppedFirst(steps: DriftApplyStep[], live: Map<string, SnapshotTable>): DriftApplyStep[] {
+  const dropped = (s: DriftApplyStep) => (s.op.op === 'dropTable' ? s.op.table : undefined);
+  const pending = steps.filter((s) => dropped(s) !== undefined);
+  const ordered = steps.filter((s) => dropped(s) === undefined);
+  const references = (from: DriftApplyStep, to: DriftApplyStep) =>
+    from !== to && (live.get(dropped(from)!)?.foreignKeys.some((fk) => fk.refTable === dropped(to)) ?? false);
+  while (pending.length) {
+    const free = pending.findIndex((s) => !pending.some((other) => references(other, s)));
+    ordered.push(...pending.splice(Math.max(free, 0), 1));
+  }
+  return ordered;
 }

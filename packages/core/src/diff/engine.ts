@@ -20,6 +20,17 @@ export interface EngineContext {
   ir: SchemaIR;
 }
 
+/**
+ * TEST ONLY, for the reliability harness's crash-recovery cases: with FORGE_TEST_KILL_AFTER_STATEMENT=k the
+ * process SIGKILLs itself right after the k-th statement it applied (push, diff apply and rollback count
+ * their DDL and the ledger update), so a test can check what a crash at that point leaves behind.
+ */
+let appliedStatements = 0;
+function testKillPoint(): void {
+  const k = process.env.FORGE_TEST_KILL_AFTER_STATEMENT;
+  if (k && ++appliedStatements === Number(k)) process.kill(process.pid, 'SIGKILL');
+}
+
 export type StatementOutcome = 'applied' | 'failed' | 'note';
 export type OnStatement = (s: PlannedStatement, outcome: StatementOutcome, error?: string) => void;
 
@@ -42,6 +53,7 @@ async function runPlanned(
     for (const sql of s.sql) {
       current = sql;
       await exec(sql);
+      testKillPoint();
     }
   } catch (e) {
     const error = errorText(adapter.mapError(e));
@@ -191,6 +203,7 @@ export async function runDiffApply(
       migration: name,
       command: 'forge diff apply',
       ledger: (c) => recordMigration(c, adapter, name, now),
+      afterStatement: testKillPoint,
     });
   } catch (e) {
     await unlink(file).catch(() => undefined);
@@ -228,6 +241,7 @@ export async function runRollback(
     migration: latest.name,
     command: 'forge rollback',
     ledger: (c) => deleteMigration(c, adapter, latest.name),
+    afterStatement: testKillPoint,
   });
   return { name: latest.name, statements: parsed.down, file };
 }

@@ -18,8 +18,9 @@ function dropGroupingParens(s: string): string {
   const open: boolean[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
+    // A string literal or a quoted identifier: the parentheses and quotes inside it are text.
+    if (c === "'" || c === '"') {
+      const end = closingQuote(s, i);
       if (end === -1) break;
       i = end;
     } else if (c === '(') {
@@ -32,6 +33,16 @@ function dropGroupingParens(s: string): string {
     }
   }
   return out.join('');
+}
+
+/** Index of the quote closing the one at `open`; a doubled quote inside is an escaped one. -1 when it never closes. */
+function closingQuote(s: string, open: number): number {
+  for (let i = open + 1; i < s.length; i++) {
+    if (s[i] !== s[open]) continue;
+    if (s[i + 1] !== s[open]) return i;
+    i++;
+  }
+  return -1;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Adapter, DdlEnv, DdlOp } from '../adapter.js';
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
 import { diffSchema, ENGINE_SEARCH_NAME, hasForeignKey } from './diff.js';
+import { assertIdentifiersFit } from './identifiers.js';
 import { indexSignature } from './index-shape.js';
 import type { DriftItem, PlannedStatement, PushPlan } from './types.js';
 
@@ -33,6 +34,7 @@ export interface PushPlanOptions {
  */
 export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opts: PushPlanOptions = {}): PushPlan {
   const caps = adapter.capabilities;
+  assertIdentifiersFit(ir, caps);
   const live = new Map(snap.tables.map((t) => [t.name, t]));
   const managed = Object.values(ir.models).filter((t) => !t.readonly);
   const tables = managed.filter((t) => !t.view);

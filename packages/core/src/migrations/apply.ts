@@ -26,6 +26,8 @@ export interface BlockRun {
   command: string;
   /** The ledger change that completes the block (insert on apply, delete on rollback). */
   ledger: (conn: Connection) => Promise<void>;
+  /** Called after each statement and after the ledger change (the engine's test-only crash hook). */
+  afterStatement?: () => void;
 }
 
 /**
@@ -46,9 +48,11 @@ export async function runMigrationBlock(
       current = sql;
       await c.execute(sql);
       done.push(sql);
+      run.afterStatement?.();
     }
     current = 'the _forge_migrations ledger update';
     await run.ledger(c);
+    run.afterStatement?.();
   };
   const transactional = adapter.capabilities.transactionalDdl;
   try {

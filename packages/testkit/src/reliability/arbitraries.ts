@@ -10,7 +10,7 @@ export interface GenOptions {
 }
 
 /** Names that break naive SQL building: reserved words, quotes, spaces, punctuation that means something to a driver. */
-export const HOSTILE_NAMES: readonly string[] = [
+const HOSTILE_NAMES: readonly string[] = [
   'order', 'select', 'group', 'table', 'user', 'from', 'where', 'index', 'check', 'default', 'primary', 'limit', 'desc', 'key',
   'we"ird', "it's", 'back`tick', 'back\\slash', 'with space', ' lead', 'trail ', 'semi;colon', 'dash-name', 'dot.name',
   '$1', '?', ':name', '@p1', 'per%cent', 'brack[et]', 'paren(s)', '-- comment', '/* c */', 'Mixed', 'UPPER',
@@ -37,7 +37,7 @@ const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
  * Identifiers: hostile names, random printable ASCII, random Unicode, and names exactly at the dialect's
  * length limit (`maxIdentifierLength`, counted in bytes as Postgres does).
  */
-export function identifierArb(caps: Capabilities): fc.Arbitrary<string> {
+function identifierArb(caps: Capabilities): fc.Arbitrary<string> {
   const max = caps.maxIdentifierLength;
   const letters = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz_0123456789');
   return fc
@@ -53,7 +53,7 @@ export function identifierArb(caps: Capabilities): fc.Arbitrary<string> {
 }
 
 /** Text that is hard to put into a SQL literal: quotes, backslashes, placeholders, comments, Unicode. */
-export const hostileTextArb: fc.Arbitrary<string> = fc.oneof(
+const hostileTextArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("it's", 'say "hi"', 'back\\slash', '', '$1 ? :name @p', "'; DROP TABLE x; --", 'naïve 表 😀', '{a,b}', '%_', '\\x00'),
   fc.string({ maxLength: 16 }),
 );
@@ -109,20 +109,24 @@ function defaultArb(fs: FieldSpec): fc.Arbitrary<unknown> {
 
 const ENUM_VALUES = ["a'b", 'c"d', 'plain', 'with space', 'ünï', '\\'];
 
+/** `arb` once in `every` draws, `undefined` otherwise. */
+const sometimes = <T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: every - 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+
 /** A field before the schema-wide rules (unique names, valid references) are applied. */
 function rawFieldArb(opts: GenOptions): fc.Arbitrary<FieldSpec & { refPick?: number }> {
   const kinds = ALL_KINDS.filter((k) => !opts.unsupportedKinds.includes(k));
   return fc
     .record({
       name: identifierArb(opts.caps),
-      column: fc.option(identifierArb(opts.caps), { nil: undefined, freq: 4 }),
+      column: sometimes(identifierArb(opts.caps), 3),
       kind: fc.constantFrom(...kinds),
       optional: fc.boolean(),
       unique: fc.boolean(),
       hasDefault: fc.boolean(),
       updatedAt: fc.boolean(),
       searchable: fc.boolean(),
-      refPick: fc.option(fc.nat(), { nil: undefined, freq: 4 }),
+      refPick: sometimes(fc.nat(), 4),
       onDelete: fc.constantFrom<ReferentialAction | undefined>(undefined, 'cascade', 'restrict', 'setNull', 'noAction'),
       enumValues: fc.subarray(ENUM_VALUES, { minLength: 1 }),
       dims: fc.integer({ min: 1, max: 4 }),
@@ -232,6 +236,7 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
   const kept = tables.filter((t) => t.keep);
   const out: TableSpec[] = [];
   for (const t of kept) {
+    if (reserved(t.idName)) t.idName = 'id';
     const columns = new Set<string>([fold(t.idName)]);
     const names = new Set<string>([t.idName]);
     const fields: FieldSpec[] = [];
@@ -293,7 +298,9 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
         relationNames.add(fold(ri.name));
         ix.name = ri.name;
       } else {
-        const sig = keys.length ? `${unique ? 'u' : 'i'}\0${keys.map(([k]) => k).join('\0')}` : `e\0${lowerOf}`;
+        // `keys` becomes an object, where integer-like names move first: the generated name follows that order.
+        const order = Object.keys(Object.fromEntries(keys));
+        const sig = keys.length ? `${unique ? 'u' : 'i'}\0${order.join('\0')}` : `e\0${lowerOf}`;
         if (declared.has(sig)) continue;
         declared.add(sig);
       }
@@ -319,7 +326,7 @@ export function schemaArb(opts: GenOptions): fc.Arbitrary<SchemaSpec> {
 }
 
 /** A field `forge push` can add to a table that already exists (a NOT NULL column needs something to fill it with). */
-export function addable(fs: FieldSpec): boolean {
+function addable(fs: FieldSpec): boolean {
   return fs.optional || fs.default !== undefined || fs.updatedAt === true;
 }
 
@@ -373,4 +380,57 @@ export function additiveOmissionArb(spec: SchemaSpec): fc.Arbitrary<Omission> {
     indexes: fc.subarray(indexes),
     uniques: fc.subarray(uniques),
   });
+}
+
+/** Field names an index, a unique constraint or the full-text object of the table uses. */
+function indexed(t: TableSpec): Set<string> {
+  const names = t.fields.filter((fs) => fs.unique || fs.searchable).map((fs) => fs.name);
+  for (const ix of t.indexes) names.push(...ix.keys.map(([k]) => k), ...(ix.include ?? []), ...[ix.whereNotNull, ix.lowerOf].filter((n): n is string => n !== undefined));
+  return new Set([...names, ...t.uniques.flat()]);
+}
+
+/**
+ * What may be left out of B so that A → B drops it (what `forge diff apply` removes): whole tables, and
+ * fields that are not part of a key where the dialect can drop a column. Indexes stay: diff apply never
+ * drops an index on its own. Indexed and searchable fields stay too: diff apply emits a bare DROP COLUMN,
+ * which SQLite refuses for a column an index or the FTS triggers use, and Postgres for one its search
+ * column is generated from (reported in RELIABILITY.md), so such a drop is not a supported move.
+ */
+export function droppingOmissionArb(spec: SchemaSpec, caps: Capabilities): fc.Arbitrary<Omission> {
+  const droppable = spec.tables.map((t) => {
+    const used = indexed(t);
+    return new Set(t.fields.filter((fs) => caps.dropColumn && !used.has(fs.name) && !('composite' in t.key && t.key.composite.includes(fs.name))).map((fs) => fs.name));
+  });
+  const fields = spec.tables.flatMap((t, ti) => [...droppable[ti]].map((name): [number, string] => [ti, name]));
+  // Dropping a table drops the fields of other tables that reference it, so those must be droppable too.
+  const tables = spec.tables
+    .map((_, i) => i)
+    .filter((i) => spec.tables.every((t, ti) => ti === i || t.fields.every((fs) => fs.ref?.table !== i || droppable[ti].has(fs.name))));
+  return fc
+    .record({
+      tables: fc.subarray(tables, { maxLength: Math.min(tables.length, spec.tables.length - 1) }),
+      fields: fc.subarray(fields),
+      indexes: fc.constant<Array<[number, number]>>([]),
+      uniques: fc.constant<Array<[number, number]>>([]),
+    })
+    .filter((o) => !referenceCycle(spec, o.tables));
+}
+
+/**
+ * Whether dropped tables reference each other in a cycle. diff apply drops tables one statement at a time
+ * and never drops their keys first, so Postgres refuses every order (reported in RELIABILITY.md).
+ */
+function referenceCycle(spec: SchemaSpec, dropped: number[]): boolean {
+  const set = new Set(dropped);
+  const edges = (i: number) => spec.tables[i].fields.map((fs) => fs.ref?.table).filter((j): j is number => j !== undefined && j !== i && set.has(j));
+  const state = new Map<number, 'open' | 'done'>();
+  const visit = (i: number): boolean => {
+    if (state.get(i) === 'open') return true;
+    if (state.get(i) === 'done') return false;
+    state.set(i, 'open');
+    const cyclic = edges(i).some(visit);
+    state.set(i, 'done');
+    return cyclic;
+  };
+  return dropped.some(visit);
 }

@@ -12,8 +12,3 @@ export async function assertConvergesFully(target: ReliabilityTarget, conn: Conn
   const absent = absentFrom(await target.adapter.introspect(conn), buildSchemaIR(schema));
   if (absent.length) throw new Error(`push reported success and diff is empty, yet the database lacks:\n  ${absent.join('\n  ')}`);
 }
-
-/** Per-test timeout for a property: generous per case, since each case creates and drops a database. */
-export function propertyTimeout(runs: number): number {
-  return Math.max(120_000, runs * 10_000);
-}

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import type { LoadedTarget, ReliabilityTarget } from './targets.js';
 
 /**
@@ -13,6 +13,9 @@ export function describeTargets(title: string, targets: readonly LoadedTarget[],
       });
       continue;
     }
-    describe(`${t.name}: ${title}`, () => body(t.target));
+    describe(`${t.name}: ${title}`, () => {
+      afterAll(() => t.target.release());
+      body(t.target);
+    });
   }
 }

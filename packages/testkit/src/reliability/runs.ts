@@ -35,6 +35,22 @@ export function propertyRuns(): number {
   return n;
 }
 
+/** Per-test timeout for a property of `runs` cases: generous, since each case may create and drop a database. */
+export function propertyTimeout(runs: number): number {
+  return Math.max(120_000, runs * 10_000);
+}
+
+/** The reliability run's size (100 cases or more): scenarios that spawn processes then run every case, not a sample. */
+export function fullRun(): boolean {
+  return propertyRuns() >= 100;
+}
+
+/** All of `items` in a full run; otherwise the first, the middle and the last, which keeps the regular suite fast. */
+export function sample<T>(items: readonly T[]): T[] {
+  if (fullRun() || items.length <= 3) return [...items];
+  return [items[0], items[Math.floor(items.length / 2)], items[items.length - 1]];
+}
+
 /** FORGE_PROPERTY_SEED (and FORGE_PROPERTY_PATH) replay a reported failure; otherwise every run draws a new seed. */
 function replay(): { seed?: number; path?: string } {
   const seed = process.env.FORGE_PROPERTY_SEED;
@@ -64,6 +80,8 @@ export async function checkProperty<T>(
     numRuns: runs,
     seed,
     path,
+    // Stop before vitest's timeout would, so a slow shrink still ends with fast-check's report.
+    plugins: [fc.interruptAfterTimeLimit(propertyTimeout(runs) * 0.9, { failOnInterrupt: true })],
   });
   record(ctx, { ...where, cases: details.numRuns, seed: details.seed, failed: details.failed });
   if (details.failed) {
@@ -73,12 +91,16 @@ export async function checkProperty<T>(
   }
 }
 
-/** Run a scenario or a corpus of `cases` entries and record it for RELIABILITY.md, failed or not. */
-export async function recordCases(ctx: MetaCarrier, where: { dialect: string; area: Area }, cases: number, body: () => Promise<void>): Promise<void> {
+/**
+ * Run a scenario or a corpus and record it for RELIABILITY.md: `body` returns how many cases it checked;
+ * a failure is recorded as one failed case.
+ */
+export async function recordCases(ctx: MetaCarrier, where: { dialect: string; area: Area }, body: () => Promise<number>): Promise<void> {
+  let cases: number;
   try {
-    await body();
+    cases = await body();
   } catch (e) {
-    record(ctx, { ...where, cases, failed: true });
+    record(ctx, { ...where, cases: 1, failed: true });
     throw e;
   }
   record(ctx, { ...where, cases, failed: false });

@@ -71,10 +71,10 @@ export interface TableSpec {
 }
 
 /** The model key of table `i` in the built schema (`db.t0`, ...). */
-export const modelKey = (i: number): string => `t${i}`;
+const modelKey = (i: number): string => `t${i}`;
 
 /** The column a field is stored in. */
-export function columnOf(table: TableSpec, field: string): string {
+function columnOf(table: TableSpec, field: string): string {
   return table.fields.find((fs) => fs.name === field)?.column ?? field;
 }
 
@@ -135,9 +135,10 @@ export function buildSchema(spec: SchemaSpec, quoteIdent: (name: string) => stri
   const models: AnyModel[] = [];
   const refs = (i: number) => models[i];
   for (const t of spec.tables) {
-    const fields: Record<string, AnyField> = {};
-    if ('id' in t.key) fields[t.key.id] = f.id({ type: t.key.type });
-    for (const fs of t.fields) fields[fs.name] = fieldOf(fs, refs);
+    // Entries, not assignments: a generated name must become a key, never reach a setter on Object.prototype.
+    const entries: Array<[string, AnyField]> = t.fields.map((fs) => [fs.name, fieldOf(fs, refs)]);
+    if ('id' in t.key) entries.unshift([t.key.id, f.id({ type: t.key.type })]);
+    const fields: Record<string, AnyField> = Object.fromEntries(entries);
     const indexes: IndexDef[] = t.indexes.map((ix) => {
       const def: IndexDef = { unique: ix.unique };
       if (ix.keys.length) def.keys = Object.fromEntries(ix.keys);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { it } from 'vitest';
 import { additiveOmissionArb, omit, schemaArb } from '../../src/reliability/arbitraries.js';
-import { assertConvergesFully, propertyTimeout } from '../../src/reliability/converge.js';
+import { assertConvergesFully } from '../../src/reliability/converge.js';
 import { describeTargets } from '../../src/reliability/describe.js';
-import { checkProperty, propertyRuns } from '../../src/reliability/runs.js';
+import { checkProperty, propertyRuns, propertyTimeout } from '../../src/reliability/runs.js';
 import { buildSchema } from '../../src/reliability/schema-spec.js';
 import { loadTargets } from '../../src/reliability/targets.js';
 

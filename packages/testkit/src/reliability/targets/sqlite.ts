@@ -6,8 +6,9 @@ import type { ReliabilityTarget, TargetEntry } from './types.js';
 /** SQLite is always available: every database is a file in its own temp folder (WAL and locking as in production). */
 export const sqliteTarget: TargetEntry = {
   name: 'sqlite',
+  adapter: async () => (await import('@forge/adapter-sqlite')).adapter,
   async load(): Promise<ReliabilityTarget> {
-    const { adapter } = await import('@forge/adapter-sqlite');
+    const adapter = await this.adapter();
     return {
       name: 'sqlite',
       adapter,
@@ -25,6 +26,8 @@ export const sqliteTarget: TargetEntry = {
           },
         };
       },
+      // Every database is removed by its own cleanup: nothing is pooled.
+      release: async () => undefined,
       async assertLockFree(url) {
         // busy_timeout=0: a write lock still held by a finished (or killed) push makes BEGIN IMMEDIATE fail at once.
         const conn = await adapter.connect(`${url}?busy_timeout=0`);

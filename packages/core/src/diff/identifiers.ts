@@ -1,0 +1,27 @@
+import type { Capabilities } from '../adapter.js';
+import { SchemaError } from '../errors.js';
+import type { SchemaIR } from '../schema/ir.js';
+
+const short = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
+
+/**
+ * Refuse a schema whose table, column or declared index names are longer than the dialect allows.
+ * Postgres truncates a long identifier without an error, so the push would "succeed" and every later
+ * diff would report the table missing and its truncated twin extra. Bytes are counted, as Postgres does.
+ */
+export function assertIdentifiersFit(ir: SchemaIR, caps: Pick<Capabilities, 'dialect' | 'maxIdentifierLength'>): void {
+  const check = (what: string, name: string, fix: string) => {
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes <= caps.maxIdentifierLength) return;
+    throw new SchemaError(
+      `${what} is ${bytes} bytes long; ${caps.dialect} identifiers are at most ${caps.maxIdentifierLength} bytes (a longer one would be cut short silently). ${fix}`,
+    );
+  };
+  for (const t of Object.values(ir.models)) {
+    check(`table name '${short(t.name)}'`, t.name, 'Shorten the model name.');
+    for (const c of t.columns) {
+      check(`column '${short(c.name)}' of table '${short(t.name)}'`, c.name, "Shorten it, or keep the field name and store it under a shorter column with .map('short_name').");
+    }
+    for (const ix of t.indexes) if (ix.named) check(`index name '${short(ix.name)}' on table '${short(t.name)}'`, ix.name, 'Shorten the index name.');
+  }
+}
