@@ -1,4 +1,4 @@
-import { f, model, type AnyField, type AnyModel, type IdStrategy, type IndexDef, type IndexMethod, type ReferentialAction } from '@forge/core';
+import { f, model, type AnyField, type FieldKind, type AnyModel, type IdStrategy, type IndexDef, type IndexMethod, type ReferentialAction } from '@forge/core';
 
 /**
  * A generated schema as plain data: fast-check shrinks and prints it, and `buildSchema` turns it into
@@ -8,26 +8,8 @@ export interface SchemaSpec {
   tables: TableSpec[];
 }
 
-export type ScalarKind =
-  | 'objectId'
-  | 'string'
-  | 'text'
-  | 'int'
-  | 'bigint'
-  | 'float'
-  | 'decimal'
-  | 'bool'
-  | 'dateTime'
-  | 'uuid'
-  | 'json'
-  | 'enum'
-  | 'embed'
-  | 'embedMany'
-  | 'stringArray'
-  | 'intArray'
-  | 'geoPoint'
-  | 'vector'
-  | 'bytes';
+/** Every field kind except the primary key, which a table spec declares separately. */
+export type ScalarKind = Exclude<FieldKind, 'id'>;
 
 export interface FieldSpec {
   /** The field key (also the column name unless `column` maps it). */
