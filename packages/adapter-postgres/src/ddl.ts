@@ -143,7 +143,7 @@ function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
   }
 }
 
-function reverse(op: DdlOp): EmittedDdl {
+function reverse(op: DdlOp, env?: DdlEnv): EmittedDdl {
   switch (op.op) {
     case 'createTable':
       return { sql: [`DROP TABLE IF EXISTS ${q(op.table.name)}`] };
@@ -156,7 +156,7 @@ function reverse(op: DdlOp): EmittedDdl {
     case 'createIndex':
       return { sql: [`DROP INDEX IF EXISTS ${q(op.index.name)}`] };
     case 'dropIndex':
-      return { sql: [], comment: `cannot auto-restore dropped index ${op.index}` };
+      return op.was ? createIndex(op.table, op.was, env) : { sql: [], comment: `cannot auto-restore dropped index ${op.index}` };
     case 'addForeignKey':
       return { sql: [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT IF EXISTS ${q(op.fk.name)}`] };
     case 'dropForeignKey':

@@ -216,7 +216,7 @@ function reverse(op: DdlOp): EmittedDdl {
     case 'createIndex':
       return { sql: [`DROP INDEX IF EXISTS ${quoteIdent(op.index.name)}`] };
     case 'dropIndex':
-      return comment(`cannot auto-restore dropped index ${op.index}`);
+      return op.was ? createIndex(op.table, op.was) : comment(`cannot auto-restore dropped index ${op.index}`);
     case 'addForeignKey':
     case 'dropForeignKey':
       return comment('nothing to undo: SQLite foreign keys are not altered in place');

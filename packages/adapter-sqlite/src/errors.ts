@@ -78,7 +78,9 @@ export function mapSqliteError(e: unknown): unknown {
       driverCode: code,
     }, { cause: e });
   }
-  const missingColumn = /no such column: (\S+)/.exec(e.message);
+  // "error in index X after drop column: no such column" is a schema object still using a dropped column, not
+  // a column the query forgot: keep SQLite's own message, which names the index.
+  const missingColumn = /after drop column/.test(e.message) ? null : /no such column: (\S+)/.exec(e.message);
   if (missingColumn) {
     return new DbKnownError('MISSING_COLUMN', `Column '${missingColumn[1]}' does not exist: run \`forge push\` to add it`, { column: missingColumn[1], driverCode: code }, { cause: e });
   }

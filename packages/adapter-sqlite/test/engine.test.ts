@@ -209,8 +209,8 @@ describe('runDiffApply and runRollback', () => {
   it('removes the file it wrote when a statement fails, and records nothing', async () => {
     const { conn } = await connect();
     await runPush({ adapter, conn, ir: schema() });
-    // SQLite refuses to drop an indexed column.
-    await conn.execute('CREATE INDEX users_legacy ON users (legacy_token)');
+    // SQLite refuses to drop a column a trigger reads (diff apply drops indexes first, but not triggers it does not own).
+    await conn.execute('CREATE TRIGGER users_legacy_read AFTER UPDATE ON users BEGIN SELECT NEW.legacy_token; END');
     const out = migrationsDir();
     await expect(runDiffApply({ adapter, conn, ir: schema({ legacy: false }) }, { dir: out })).rejects.toThrow(
       /failed at: ALTER TABLE "users" DROP COLUMN "legacy_token"[\s\S]*Nothing was changed/,

@@ -345,7 +345,7 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
     expect(await checkCode(w)).toBe(0);
   });
 
-  step('rollback brings username back, empty, keeps handle, and deletes the ledger row', async () => {
+  step('rollback brings username back (empty, with its unique index), keeps handle, and deletes the ledger row', async () => {
     const r = clean(await w.forge(['rollback']));
     expect(r.stdout).toContain(`rolled back ${migration}`);
     expect(r.stdout).toMatch(/ADD COLUMN "username" text/);
@@ -357,8 +357,10 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
       { handle: 'linus', username: null },
     ]);
     expect(await ledgerRows(w.db.url)).toEqual([]);
+    // The database is back where deploy 4 found it: the column and the unique index the drop took with it.
     expect((await diffJson(w)).items).toEqual([
       { kind: 'column', direction: 'extra', table: 'users', column: 'username', detail: "column 'username' in DB but not in schema" },
+      { kind: 'index', direction: 'extra', table: 'users', index: 'forge_users_uq_username', detail: 'unique index u:username in DB but not in schema' },
     ]);
   });
 });

@@ -76,7 +76,7 @@ export type DdlOp =
   | { op: 'addColumn'; table: string; column: ColumnIR }
   | { op: 'dropColumn'; table: string; column: string; /** what introspection saw, for the down block */ was?: SnapshotColumn }
   | { op: 'createIndex'; table: string; index: IndexIR }
-  | { op: 'dropIndex'; table: string; index: string }
+  | { op: 'dropIndex'; table: string; index: string; /** the live index, so the down block can recreate it */ was?: IndexIR }
   | { op: 'addForeignKey'; table: string; fk: ForeignKeyIR }
   | { op: 'dropForeignKey'; table: string; fk: string }
   | { op: 'dropTable'; table: string }

@@ -132,6 +132,29 @@ export function driftSuite(target: ConformanceTarget): void {
       }
     });
 
+    it('removing an indexed field: its indexes are dropped first and restored by rollback', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const v1 = { user: model('users', { id: f.id(), email: f.string().unique(), handle: f.string() }, { indexes: [{ keys: { handle: 1, email: 1 }, name: 'idx_handle_email' }] }) };
+      const v2 = { user: model('users', { id: f.id(), handle: f.string() }) };
+      const fresh = await pushed(target, v1);
+      try {
+        await fresh.conn.execute(`INSERT INTO ${q(target, 'users')} (${q(target, 'id')}, ${q(target, 'email')}, ${q(target, 'handle')}) VALUES ('00000000-0000-4000-8000-000000000001', 'a@x.io', 'ada')`);
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(v2) };
+        const result = await runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') });
+        expect(result.applied).toBe(true);
+        expect(result.deferred).toEqual([]);
+        expect(result.changes.map((c) => c.text)).toEqual(expect.arrayContaining(['drop users.email', expect.stringMatching(/^drop index forge_users_uq_email/)]));
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        await runRollback({ adapter: target.adapter, conn: fresh.conn }, { dir });
+        expect((await runDiff({ ...ctx, ir: buildSchemaIR(v1) })).items).toEqual([]);
+        const rows = await fresh.conn.query<{ handle: string }>(`SELECT ${q(target, 'handle')} FROM ${q(target, 'users')}`);
+        expect(rows.map((r) => r.handle)).toEqual(['ada']);
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('--dry writes nothing and applies nothing', async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
       const fresh = await pushed(target, { user: model('users', { id: f.id(), email: f.string(), legacy: f.string().optional() }) });

@@ -1,5 +1,5 @@
 import type { Capabilities, DdlOp } from '../adapter.js';
-import type { SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
+import type { IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotTable, TableIR } from '../schema/ir.js';
 import { describeForeignKey } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import type { PlanAdapter } from './plan.js';
@@ -11,7 +11,54 @@ export interface DriftApplyStep {
 }
 
 /** Adds run before drops, so the down block (run in reverse) restores dropped columns last. */
-const PHASES: ReadonlyArray<DdlOp['op']> = ['addColumn', 'createIndex', 'addForeignKey', 'dropColumn', 'dropTable'];
+const PHASES: ReadonlyArray<DdlOp['op']> = ['addColumn', 'createIndex', 'addForeignKey', 'dropIndex', 'dropColumn', 'dropTable'];
+
+/** Does a live index use `column` (as a key, an INCLUDE column, or by name in its expression or predicate)? */
+function usesColumn(ix: SnapshotIndex, column: string): boolean {
+  if (ix.columns.includes(column) || ix.include?.includes(column)) return true;
+  const word = new RegExp(`(^|[^A-Za-z0-9_])"?${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?([^A-Za-z0-9_]|$)`);
+  return [ix.expression, ix.where].some((text) => !!text && word.test(text));
+}
+
+/** The live index in IR form, so the down block can CREATE it again. */
+function indexShape(ix: SnapshotIndex): IndexIR {
+  const shape: IndexIR = {
+    name: ix.name,
+    columns: ix.columns,
+    directions: ix.directions ?? ix.columns.map(() => 1 as const),
+    unique: ix.unique,
+    named: true,
+    origin: 'indexes',
+  };
+  if (ix.method) shape.method = ix.method as IndexIR['method'];
+  if (ix.where) shape.where = ix.where;
+  if (ix.include?.length) shape.include = ix.include;
+  if (ix.expression) shape.expression = ix.expression;
+  return shape;
+}
+
+/**
+ * Indexes that use a column being dropped go first, each with its shape for the down block. SQLite refuses
+ * DROP COLUMN while an index uses the column; Postgres drops such indexes silently, and a rollback would then
+ * bring the column back without them.
+ */
+function dependentIndexDrops(steps: DriftApplyStep[], live: Map<string, SnapshotTable>): DriftApplyStep[] {
+  const out: DriftApplyStep[] = [];
+  const seen = new Set<string>();
+  for (const s of steps) {
+    if (s.op.op !== 'dropColumn') continue;
+    const { table, column } = s.op;
+    for (const ix of live.get(table)?.indexes ?? []) {
+      if (ix.primary || seen.has(ix.name) || !usesColumn(ix, column)) continue;
+      seen.add(ix.name);
+      out.push({
+        op: { op: 'dropIndex', table, index: ix.name, was: indexShape(ix) },
+        change: { text: `drop index ${ix.name} on ${table} (it uses ${table}.${column})`, destructive: true },
+      });
+    }
+  }
+  return out;
+}
 
 function stepFor(item: DriftItem, model: TableIR | undefined, have: SnapshotTable | undefined, caps: Capabilities): DriftApplyStep | undefined {
   // A readonly model's table belongs to another service: diff apply never alters it.
@@ -66,6 +113,19 @@ export function planDriftApply(
     const step = stepFor(item, models.get(item.table), live.get(item.table), adapter.capabilities);
     if (step) steps.push(step);
     else deferred.push(item);
+  }
+  const indexDrops = dependentIndexDrops(steps, live);
+  steps.push(...indexDrops);
+  // An extra index that goes with its column is handled, not deferred.
+  const droppedIndexes = new Set(
+    indexDrops.map((s) => {
+      const op = s.op as Extract<DdlOp, { op: 'dropIndex' }>;
+      return `${op.table}\0${op.index}`;
+    }),
+  );
+  for (let i = deferred.length - 1; i >= 0; i--) {
+    const d = deferred[i];
+    if (d.kind === 'index' && d.direction === 'extra' && d.index && droppedIndexes.has(`${d.table}\0${d.index}`)) deferred.splice(i, 1);
   }
   // Stable sort: report order within a phase.
   steps.sort((a, b) => PHASES.indexOf(a.op.op) - PHASES.indexOf(b.op.op));
