@@ -7,6 +7,7 @@ import type { ModelMeta, ResolvedRelation } from './meta.js';
 import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
 import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
 import { checkValue } from './validate.js';
+import { compileCached } from './text-cache.js';
 import { buildWhere } from './where.js';
 
 const NUMERIC_OPS = new Set(['set', 'increment', 'decrement', 'multiply', 'divide']);
@@ -143,26 +144,11 @@ export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): Comp
   return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
 }
 
-const insertTexts = new WeakMap<ModelMeta, Map<string, string>>();
-
-/** The INSERT ... RETURNING text for one set of columns, compiled once: only the bound values change per call. */
-function insertOne(rt: Runtime, meta: ModelMeta, columns: string[], values: Expr[]): CompiledQuery {
-  let byColumns = insertTexts.get(meta);
-  if (!byColumns) insertTexts.set(meta, (byColumns = new Map()));
-  const key = columns.join('\0');
-  let sql = byColumns.get(key);
-  if (sql === undefined) {
-    sql = rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) }).sql;
-    if (byColumns.size < 256) byColumns.set(key, sql);
-  }
-  return { sql, params: values.map((v) => (v as { value: unknown }).value) };
-}
-
 export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
   const { scalars, nested } = splitData(meta, 'create', args.data);
   const insert = (c: Connection) => {
     const { columns, values } = insertValues(rt, meta, scalars);
-    return chain(returningRows(rt, c, meta, info, insertOne(rt, meta, columns, values)), (rows) => rows[0]);
+    return chain(returningRows(rt, c, meta, info, compileCached(rt, meta, { t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) })), (rows) => rows[0]);
   };
   if (nested.length === 0) return chain(insert(conn), (row) => shape(rt, conn, meta, row, args, info));
   return rt.atomically(conn, async (c) => {
@@ -283,7 +269,7 @@ export function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
   const write = (c: Connection): MaybePromise<Record<string, unknown> | undefined> => {
     const set = setClause(rt, meta, alias, scalars);
     if (set.length === 0) return chain(readRows(rt, c, meta, { where: args.where, take: 1 }, info), (rows) => rows[0]);
-    return chain(returningRows(rt, c, meta, info, rt.adapter.compiler.compile(updateNode(meta, set, where, allColumns(meta)))), (rows) => rows[0]);
+    return chain(returningRows(rt, c, meta, info, compileCached(rt, meta, updateNode(meta, set, where, allColumns(meta)))), (rows) => rows[0]);
   };
   if (nested.length === 0) return chain(write(conn), (row) => (row ? shape(rt, conn, meta, row, args, info) : missing()));
   return rt.atomically(conn, async (c) => {
@@ -435,7 +421,7 @@ export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): Compile
   const target = set.map((f) => meta.fields.get(f)!.name);
   let setList = setClause(rt, meta, null, up.scalars).map(([c, e]) => [c, stripAlias(e)] as [string, Expr]);
   if (setList.length === 0) setList = [[target[0], { t: 'col', name: target[0] }]];
-  return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } }, returning: allColumns(meta) });
+  return compileCached(rt, meta, { t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } }, returning: allColumns(meta) });
 }
 
 /** One key value given two ways (a Date or an ISO string, a bigint or a number). */
