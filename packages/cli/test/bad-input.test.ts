@@ -1,18 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { listFiles, makeProject, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { listFiles, projectsCleanedAfterEach, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project } from './helpers.js';
 import { columnsOf, ledgerRows } from './sqlite.js';
 
-const projects: Project[] = [];
-afterEach(() => {
-  for (const p of projects.splice(0)) p.cleanup();
-});
-
-function project(files: Record<string, string>): Project {
-  const p = makeProject(files);
-  projects.push(p);
-  return p;
-}
+const project = projectsCleanedAfterEach();
 
 /** Run a command that must stop before doing anything: exit 1, a message, and no file created or changed. */
 function expectRefused(p: Project, args: string[], env: Record<string, string>, message: RegExp): string {

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeProject, USERS_SCHEMA, type Project } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { projectsCleanedAfterEach, USERS_SCHEMA } from './helpers.js';
 import { tablesOf } from './sqlite.js';
 
-const projects: Project[] = [];
-afterEach(() => {
-  for (const p of projects.splice(0)) p.cleanup();
-});
-
-function project(files: Record<string, string>): Project {
-  const p = makeProject(files);
-  projects.push(p);
-  return p;
-}
+const project = projectsCleanedAfterEach();
 
 const ONLY = (table: string) => `import { model, f } from '@forge/core';\nexport const schema = { t: model('${table}', { id: f.id() }) };\n`;
 const THROWS = "throw new Error('this file must not be loaded');\n";

@@ -1,16 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeProject, USERS_SCHEMA, type Project } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { projectsCleanedAfterEach, USERS_SCHEMA } from './helpers.js';
 
-const projects: Project[] = [];
-afterEach(() => {
-  for (const p of projects.splice(0)) p.cleanup();
-});
-
-function project(files: Record<string, string>): Project {
-  const p = makeProject(files);
-  projects.push(p);
-  return p;
-}
+const project = projectsCleanedAfterEach();
 
 const LINT_SCHEMA = `import { model, f } from '@forge/core';
 export const schema = {

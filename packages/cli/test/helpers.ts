@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.resolve(here, '../dist/bin.js');
@@ -40,6 +41,19 @@ export function cliEnv(env: Record<string, string | undefined>): Record<string, 
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of SCRUB) delete base[k];
   return { ...base, ...env };
+}
+
+/** `makeProject` for one test file: every project it makes is removed after each test. */
+export function projectsCleanedAfterEach(): (files?: Record<string, string>) => Project {
+  const made: Project[] = [];
+  afterEach(() => {
+    for (const p of made.splice(0)) p.cleanup();
+  });
+  return (files = {}) => {
+    const p = makeProject(files);
+    made.push(p);
+    return p;
+  };
 }
 
 /**
