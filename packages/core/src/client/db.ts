@@ -12,7 +12,7 @@ import { buildMetas, type ModelMeta } from './meta.js';
 import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelect, checkArgKeys, count, finish, groupBy, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
 import { toRawFragment } from './raw.js';
 import { cachedRead } from './plan-cache.js';
-import { chain, LazyQuery, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type MaybePromise, type QueryEvent, type SemanticOp } from './runtime.js';
+import { chain, LazyQuery, settle, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type MaybePromise, type QueryEvent, type SemanticOp } from './runtime.js';
 import type { ModelClient, SchemaShape } from './types.js';
 import { compileCreate, compileDelete, compileDeleteMany, compileUpdate, create, createMany, deleteMany, remove, update, updateMany, upsert } from './write.js';
 
@@ -163,16 +163,6 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
     await attachRelations(rt, conn, meta, rows, spec.relations, info);
     finish(rows, spec);
     yield* rows;
-  }
-}
-
-/** Always a promise, whether `fn` answers now, later, or throws. */
-function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
-  try {
-    const v = fn();
-    return v instanceof Promise ? v : Promise.resolve(v);
-  } catch (e) {
-    return Promise.reject(e);
   }
 }
 

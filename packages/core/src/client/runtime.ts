@@ -39,6 +39,16 @@ type Listener<E> = (e: E) => void;
 /** A value now (synchronous drivers) or later. The client's hot path stays synchronous until the one promise a call returns. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** Always a promise, whether `fn` answers now, later, or throws. */
+export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
+  try {
+    const v = fn();
+    return v instanceof Promise ? v : Promise.resolve(v);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** `f(v)` now if `v` is a value, after it resolves if it is a promise. */
 export function chain<T, U>(v: MaybePromise<T>, f: (t: T) => MaybePromise<U>): MaybePromise<U> {
   return v instanceof Promise ? v.then(f) : f(v);
@@ -194,12 +204,7 @@ export class LazyQuery<T> implements PromiseLike<T> {
   constructor(private readonly exec: (conn?: Connection) => MaybePromise<T>) {}
 
   private start(conn?: Connection): Promise<T> {
-    try {
-      const v = this.exec(conn);
-      return v instanceof Promise ? v : Promise.resolve(v);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return settle(() => this.exec(conn));
   }
 
   /** Run on a specific connection (the transaction's). */
