@@ -11,31 +11,10 @@ import { StatementNames } from './statements.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-export interface PostgresDriverOptions {
-  /** Named prepared statements for repeated queries (default true). Turn off behind PgBouncer in transaction mode. */
-  prepare?: boolean;
-}
+export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './factories.js';
+import type { PostgresDriverOptions } from './factories.js';
 
 const isPool = (client: object): client is pg.Pool => 'totalCount' in client;
-
-/**
- * Use a `pg.Pool` (or a connected `pg.Client`) you own: forge runs its queries on it and never ends it.
- * A single client is one session, so forge makes its statements take turns on it.
- */
-export function pgDriver(pool: pg.Pool | pg.Client, options: PostgresDriverOptions = {}): DriverHandle {
-  if (!pool || typeof pool !== 'object' || typeof (pool as { query?: unknown }).query !== 'function') {
-    throw new ConfigError('pgDriver() takes a pg.Pool (new Pool({ connectionString })) or a connected pg.Client.');
-  }
-  return { __forgeDriver: true, dialect: 'postgres', flavor: 'pg', client: pool, options: { ...options } };
-}
-
-/** Use a postgres.js `sql` instance you own: forge runs its queries on it and never ends it. */
-export function postgresJsDriver(sql: Sql, options: PostgresDriverOptions = {}): DriverHandle {
-  if (typeof sql !== 'function' || typeof (sql as { unsafe?: unknown }).unsafe !== 'function') {
-    throw new ConfigError('postgresJsDriver() takes the sql instance returned by postgres(url).');
-  }
-  return { __forgeDriver: true, dialect: 'postgres', flavor: 'postgres.js', client: sql, options: { ...options } };
-}
 
 const PREPARE_PARAM = /([?&])prepare=([^&#]*)(&?)/i;
 

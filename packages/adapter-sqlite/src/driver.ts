@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, type ConnectOptions, type Connection, type DriverHandle } from '@forge/core';
 import { SqliteConnection } from './connection.js';
+import { BETTER_SQLITE3_FLAVOR } from './factories.js';
 import { mapSqliteError } from './errors.js';
 import { parseSqliteUrl } from './url.js';
 
@@ -12,12 +13,8 @@ export interface SqliteConnectOptions extends ConnectOptions {
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-const FLAVOR = 'better-sqlite3';
-
-/** Wrap a better-sqlite3 Database the user opened; forge uses it as configured and never closes it. */
-export function betterSqlite3Driver(db: Database.Database): DriverHandle {
-  return { __forgeDriver: true, dialect: 'sqlite', flavor: FLAVOR, client: db };
-}
+const FLAVOR = BETTER_SQLITE3_FLAVOR;
+export { betterSqlite3Driver } from './factories.js';
 
 function fromHandle(handle: DriverHandle): Connection {
   if (handle?.__forgeDriver !== true || handle.dialect !== 'sqlite' || handle.flavor !== FLAVOR) {

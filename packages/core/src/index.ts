@@ -13,7 +13,6 @@ export * from './client/runtime.js';
 export { createDb, createDbWith } from './client/db.js';
 export type { Db, DbHandle, CreateDbOptions } from './client/db.js';
 export { raw } from './client/raw.js';
-export * from './drivers.js';
 export * from './diff/ignore.js';
 export * from './diff/categories.js';
 export { indexSignature, normalizeSqlExpr } from './diff/index-shape.js';

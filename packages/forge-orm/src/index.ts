@@ -1,6 +1,7 @@
 /**
  * forge-orm: the one import users write. It loads no database driver: createDb imports only the adapter for
- * the URL (or driver handle) it is given, and the driver factories merely wrap clients you own.
+ * the URL (or driver handle) it is given, and the driver factories (bundled from the adapters, see
+ * drivers.ts) merely wrap clients you own.
  */
 export {
   createDb,
@@ -14,13 +15,6 @@ export {
   ValidationError,
   SchemaError,
   ConfigError,
-  pgDriver,
-  postgresJsDriver,
-  mysql2Driver,
-  betterSqlite3Driver,
-  duckdbDriver,
-  mssqlDriver,
-  mongoDriver,
   buildSchemaIR,
 } from '@forge/core';
 export type {
@@ -48,6 +42,7 @@ export type {
   CreateInput,
   UpdateInput,
 } from '@forge/core';
+export * from './drivers.js';
 export { wireOtel } from '@forge/otel';
 export type { WireOtelOptions, TracerLike } from '@forge/otel';
 

@@ -1,0 +1,22 @@
+import { ConfigError, type DriverHandle } from '@forge/core';
+
+/**
+ * The SQLite driver factory: its one home. This file loads no driver (it names better-sqlite3 only
+ * structurally), so `forge-orm` bundles it and re-exports it without loading this adapter or the native addon.
+ */
+
+export const BETTER_SQLITE3_FLAVOR = 'better-sqlite3';
+
+/** What forge needs of a better-sqlite3 `Database` (checked again, open or closed, when the adapter connects). */
+export interface BetterSqlite3Like {
+  prepare(...args: never[]): unknown;
+  exec(...args: never[]): unknown;
+}
+
+/** Wrap a better-sqlite3 Database the user opened; forge uses it as configured and never closes it. */
+export function betterSqlite3Driver(db: BetterSqlite3Like): DriverHandle {
+  if (!db || typeof db !== 'object' || typeof db.prepare !== 'function' || typeof db.exec !== 'function') {
+    throw new ConfigError('betterSqlite3Driver(db) needs a better-sqlite3 Database: new Database(path)');
+  }
+  return { __forgeDriver: true, dialect: 'sqlite', flavor: BETTER_SQLITE3_FLAVOR, client: db };
+}

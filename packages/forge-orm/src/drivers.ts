@@ -1,0 +1,10 @@
+/**
+ * Driver factories for users who own their pool. Each lives with its adapter (one home, one set of
+ * options: `pgDriver(pool, { prepare: false })` for PgBouncer); forge-orm bundles those driver-free
+ * files at build time, so importing forge-orm loads no adapter and no driver, and works with only the
+ * adapter you installed. A new adapter adds its factory file and one line here.
+ */
+export { pgDriver, postgresJsDriver } from '../../adapter-postgres/src/factories.js';
+export type { PostgresDriverOptions, PgPoolLike, PostgresJsLike } from '../../adapter-postgres/src/factories.js';
+export { betterSqlite3Driver } from '../../adapter-sqlite/src/factories.js';
+export type { BetterSqlite3Like } from '../../adapter-sqlite/src/factories.js';
