@@ -1,7 +1,7 @@
 import { SchemaError } from '../errors.js';
 import type { AnyField, RefTarget } from './fields.js';
 import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR } from './ir.js';
-import { generatedName } from './names.js';
+import { foldIdentifier, generatedName, isIntegerLikeKey } from './names.js';
 
 export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string, On extends string = string> {
   readonly __relation: K;
@@ -80,8 +80,15 @@ export function model<
 >(name: Name, fields: Fields, options: ModelOptions<Fields, Rels> = {}): Model<Name, Fields, Rels> {
   checkIdentifier('A model name', name);
   if (!fields || typeof fields !== 'object') throw new SchemaError(`model('${name}') needs an object of fields as its second argument`);
+  checkKeyObject(`model('${name}')`, 'field', fields);
   for (const [key, field] of Object.entries(fields)) {
     checkIdentifier(`Field name on model '${name}'`, key);
+    if (isIntegerLikeKey(key)) {
+      throw new SchemaError(
+        `model('${name}') field '${key}' is named like an integer, and JavaScript lists such keys before all others, which would reorder the table's columns and index keys. ` +
+          `Give the field a name that starts with a letter and keep the column name: e.g. n${key}: f.int().map('${key}')`,
+      );
+    }
     if (!field || typeof field !== 'object' || !('config' in field)) {
       throw new SchemaError(`model('${name}').${key} is not a field: declare it with f.string(), f.int(), ...`);
     }
@@ -99,6 +106,7 @@ export function model<
     }
   }
   const relations = (options.relations ?? {}) as Rels;
+  checkKeyObject(`model('${name}') relations`, 'relation', relations);
   for (const [rel, def] of Object.entries(relations)) {
     if (rel in fields) throw new SchemaError(`model('${name}') has a relation '${rel}' with the same name as a field`);
     if (!def || (def.__relation !== 'one' && def.__relation !== 'many')) {
@@ -126,6 +134,21 @@ export function model<
   return m;
 }
 
+/**
+ * `{ __proto__: f.int() }` in an object literal sets the object's prototype instead of adding a key, so the
+ * field would vanish without a word; an own `__proto__` key (JSON.parse, a computed key) would turn into a
+ * prototype again in every row object built from it. Both are refused.
+ */
+function checkKeyObject(where: string, what: 'field' | 'relation', obj: object): void {
+  const proto = Object.getPrototypeOf(obj);
+  if (Object.prototype.hasOwnProperty.call(obj, '__proto__') || (proto !== Object.prototype && proto !== null)) {
+    throw new SchemaError(
+      `${where} declares a ${what} named '__proto__', which JavaScript objects cannot hold as a key (in an object literal it sets the prototype, and the ${what} is lost). Rename it` +
+        (what === 'field' ? `, and keep the column name with .map('__proto__') if you need it` : ''),
+    );
+  }
+}
+
 function columnName(m: UntypedModel, field: string): string {
   const fd = m.fields[field];
   return fd?.config.column ?? field;
@@ -133,11 +156,17 @@ function columnName(m: UntypedModel, field: string): string {
 
 function validateLocal(m: UntypedModel): void {
   const known = new Set(Object.keys(m.fields));
-  const columns = new Set<string>();
+  const columns = new Map<string, { field: string; column: string }>();
   for (const [k, fd] of Object.entries(m.fields)) {
     const col = fd.config.column ?? k;
-    if (columns.has(col)) throw new SchemaError(`model('${m.name}') maps two fields to column '${col}'`);
-    columns.add(col);
+    const other = columns.get(foldIdentifier(col));
+    if (other?.column === col) throw new SchemaError(`model('${m.name}') maps two fields to column '${col}'`);
+    if (other) {
+      throw new SchemaError(
+        `model('${m.name}') field '${k}' has column '${col}' and field '${other.field}' has column '${other.column}': names that differ only in case are one column on SQLite, MySQL, SQL Server and DuckDB. Rename one (or .map() it to another column)`,
+      );
+    }
+    columns.set(foldIdentifier(col), { field: k, column: col });
   }
   for (const [i, idx] of (m.options.indexes ?? []).entries()) {
     const label = idx.name ? `index '${idx.name}'` : `indexes[${i}]`;
@@ -295,11 +324,20 @@ export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
   if (!schema || typeof schema !== 'object') throw new SchemaError('The schema must be an object of models: { user: User, post: Post }');
   const models: Record<string, TableIR> = {};
   const byTable = new Map<string, string>();
+  /** Folded table name → the schema key and table name that took it (see foldIdentifier). */
+  const byFolded = new Map<string, { key: string; name: string }>();
   for (const [key, m] of Object.entries(schema)) {
     if (!isModel(m)) throw new SchemaError(`schema.${key} is not a model: declare it with model('table', { ... })`);
     const other = byTable.get(m.name);
     if (other) throw new SchemaError(`schema.${key} and schema.${other} both use the table name '${m.name}'`);
+    const folded = byFolded.get(foldIdentifier(m.name));
+    if (folded) {
+      throw new SchemaError(
+        `schema.${key} (table '${m.name}') and schema.${folded.key} (table '${folded.name}') differ only in case: SQLite, MySQL, SQL Server and DuckDB see one table. Rename one of them`,
+      );
+    }
     byTable.set(m.name, key);
+    byFolded.set(foldIdentifier(m.name), { key, name: m.name });
     models[key] = m.table();
   }
   for (const [key, t] of Object.entries(models)) {

@@ -15,3 +15,23 @@ export function generatedName(table: string, kind: 'uq' | 'idx' | 'fk', columns:
   const hash = createHash('sha1').update(`${table}\0${kind}\0${columns.join('\0')}`).digest('hex').slice(0, 8);
   return `${raw.slice(0, GENERATED_NAME_LIMIT - 9)}_${hash}`;
 }
+
+/**
+ * The form two identifiers are compared in to decide whether they may name the same object. SQLite, MySQL
+ * (on case-insensitive file systems), SQL Server's default collations and DuckDB treat identifiers that differ
+ * only in case as one (SQLite for ASCII letters, the others for Unicode letters too); Postgres keeps quoted
+ * identifiers apart. A schema means the same on every dialect, so forge refuses such pairs everywhere and folds
+ * with `toLowerCase()`, the widest of those rules.
+ */
+export function foldIdentifier(name: string): string {
+  return name.toLowerCase();
+}
+
+/**
+ * Whether JavaScript treats `key` as an array index (a canonical integer below 2^32 - 1): such keys are listed
+ * before every other key of an object, whatever order they were written in.
+ */
+export function isIntegerLikeKey(key: string): boolean {
+  if (!/^(0|[1-9][0-9]{0,9})$/.test(key)) return false;
+  return Number(key) < 2 ** 32 - 1;
+}
