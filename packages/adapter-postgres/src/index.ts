@@ -1,5 +1,4 @@
 import type { Adapter, Capabilities } from '@forge/core';
-import { redactUrl as redactUserInfo } from '@forge/core';
 import { postgresCodec } from './codec.js';
 import { PostgresCompiler } from './compile.js';
 import { postgresDdl } from './ddl.js';
@@ -32,11 +31,6 @@ export const capabilities: Capabilities = {
   systemTables: [/^spatial_ref_sys$/, /^pg_stat_statements/],
 };
 
-/** Hide the password in the user-info part and in a `password=` query parameter. */
-export function redactUrl(url: string): string {
-  return redactUserInfo(url).replace(/([?&]password=)[^&]*/gi, '$1***');
-}
-
 export const adapter: Adapter = {
   kind: 'postgres',
   capabilities,
@@ -49,7 +43,6 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probePostgres,
   mapError: (e) => mapPgError(e),
-  redactUrl,
 };
 
 export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './driver.js';

@@ -235,10 +235,24 @@ describe('connect failures', () => {
     expect(err.message).toMatch(/does not exist.*Create it/);
   });
 
-  it('redacts the password in messages and in redactUrl', async () => {
-    const err = await adapter.connect('postgres://me:s3cret@127.0.0.1:1/x', { connectTimeoutMs: 1_000 }).catch((e) => e);
-    expect(err.message).not.toContain('s3cret');
-    expect(adapter.redactUrl!('postgres://me:s3cret@h/db?password=s3cret&x=1')).toBe('postgres://me:***@h/db?password=***&x=1');
+  it('redacts the password in messages: an unencoded @ in it, and a password= parameter', async () => {
+    const refused = await adapter.connect('postgres://me:s3cret@Tok9@127.0.0.1:1/x?password=s3cret@Tok9', { connectTimeoutMs: 1_000 }).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'CONNECTION_FAILED' });
+    expect(refused.message).toContain('postgres://me:***@127.0.0.1:1/x?password=***');
+    // A live server's answer names the target the same way: the database does not exist (or, on a server
+    // that checks passwords, the login is refused).
+    const u = new URL(withDatabase(db.url, `${db.name}_missing`));
+    const absent = await adapter
+      .connect(`${u.protocol}//${u.username || 'postgres'}:s3cret@Tok9@${u.host}${u.pathname}?password=s3cret@Tok9`)
+      .catch((e) => e);
+    expect(['CONNECTION_FAILED', 'AUTH_FAILED']).toContain(absent.code);
+    expect(absent.message).toContain(`:***@${u.host}${u.pathname}?password=***`);
+    for (const err of [refused, absent]) {
+      expect(err.message).not.toContain('s3cret');
+      expect(err.message).not.toContain('Tok9');
+    }
+    // Core owns redaction; adapters no longer carry their own hook.
+    expect(adapter).not.toHaveProperty('redactUrl');
   });
 });
 

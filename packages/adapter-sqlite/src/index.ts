@@ -57,8 +57,6 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probeSqlite,
   mapError: mapSqliteError,
-  // A SQLite URL is a path: it carries no credentials to hide.
-  redactUrl: (url) => url,
 };
 
 export { betterSqlite3Driver, openSqlite, type SqliteConnectOptions } from './driver.js';

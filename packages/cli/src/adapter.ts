@@ -24,8 +24,9 @@ export async function openAdapter(entry: DialectEntry, cwd: string): Promise<Ada
   }
 }
 
-export function showUrl(url: string, adapter?: Adapter): string {
-  return adapter?.redactUrl ? adapter.redactUrl(url) : redactUrl(url);
+/** The URL as messages show it: passwords hidden by core's one redaction rule. */
+export function showUrl(url: string): string {
+  return redactUrl(url);
 }
 
 /**
@@ -52,7 +53,7 @@ export async function connect(adapter: Adapter, url: string, timeoutMs = CONNECT
   } catch (e) {
     // A connection that arrives after we gave up must not keep the process alive.
     pending.then((c) => c.close()).catch(() => undefined);
-    const shown = showUrl(url, adapter);
+    const shown = showUrl(url);
     const reason = firstLine(adapter.mapError(e)).split(url).join(shown);
     // Adapters often name the (redacted) URL themselves; saying it twice only adds noise.
     throw new CliError(

@@ -161,6 +161,4 @@ export interface Adapter {
   probe(conn: Connection): Promise<ProbeReport>;
   /** Map a driver error to DbKnownError where forge knows it; return it untouched otherwise. */
   mapError(e: unknown): unknown;
-  /** Redact the password in a URL for printing. */
-  redactUrl?(url: string): string;
 }

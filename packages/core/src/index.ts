@@ -8,6 +8,7 @@ export * from './query/ast.js';
 export * from './query/compiler.js';
 export * from './diff/types.js';
 export * from './resolve.js';
+export * from './redact.js';
 export * from './client/types.js';
 export * from './client/runtime.js';
 export { createDb, createDbWith } from './client/db.js';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Adapter, Dialect } from './adapter.js';
 import { ConfigError } from './errors.js';
+import { redactUrl } from './redact.js';
 
 interface DialectEntry {
   dialect: Dialect;
@@ -42,11 +43,6 @@ export function dialectForUrl(url: string): DialectEntry {
     );
   }
   return hit;
-}
-
-/** Hide the password in a URL before printing it. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+.-]+:\/\/[^:/@]*:)([^@]*)@/i, '$1***@');
 }
 
 const cache = new Map<string, Adapter>();

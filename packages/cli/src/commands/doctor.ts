@@ -133,7 +133,7 @@ async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions
     conn = await connect(adapter, url);
   } catch (e) {
     out(`  ${c.red('✗')} ${errorMessage(e)}`);
-    actions.push(`make the database at ${showUrl(url, adapter)} reachable: is it running, and are the host, port and credentials in DATABASE_URL right?`);
+    actions.push(`make the database at ${showUrl(url)} reachable: is it running, and are the host, port and credentials in DATABASE_URL right?`);
     return;
   }
   try {
