@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -61,7 +62,7 @@ export async function loadAdapter(dialect: Dialect, opts: { fromDir?: string } =
   let resolved: string | undefined;
   for (const dir of dirs) {
     try {
-      resolved = createRequire(path.join(dir, 'package.json')).resolve(entry.packageName);
+      resolved = resolveAdapterEntry(dir, entry.packageName);
       break;
     } catch {
       resolved = undefined;
@@ -84,4 +85,40 @@ export async function loadAdapter(dialect: Dialect, opts: { fromDir?: string } =
   }
   cache.set(entry.packageName, adapter);
   return adapter;
+}
+
+/** Which build of core this is: `__filename` exists in the CJS build only (tsup adds no shim to the ESM one). */
+const CORE_IS_ESM = typeof __filename === 'undefined';
+
+/**
+ * The adapter's entry file as seen from `dir`, in core's own module format: the ESM build of core loads the
+ * adapter's ESM build, so both share one copy of core (its classes, its module state). `require.resolve`
+ * alone would always pick the CJS build. Throws when the package is not installed there.
+ */
+function resolveAdapterEntry(dir: string, packageName: string): string {
+  const req = createRequire(path.join(dir, 'package.json'));
+  const cjs = req.resolve(packageName);
+  if (!CORE_IS_ESM) return cjs;
+  try {
+    const manifest = req.resolve(`${packageName}/package.json`);
+    const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown }).exports;
+    const root = exports && typeof exports === 'object' && !Array.isArray(exports) && '.' in exports ? (exports as Record<string, unknown>)['.'] : exports;
+    const target = importTarget(root);
+    return target ? path.resolve(path.dirname(manifest), target) : cjs;
+  } catch {
+    // No `./package.json` export, or an unreadable manifest: the CJS entry still works (brands keep instanceof).
+    return cjs;
+  }
+}
+
+/** The file an `import` of a package's "exports" entry picks, walking conditions in order as Node does. */
+function importTarget(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (!entry || typeof entry !== 'object' || Array.isArray(entry)) return undefined;
+  for (const [condition, value] of Object.entries(entry)) {
+    if (condition !== 'node' && condition !== 'import' && condition !== 'default') continue;
+    const target = importTarget(value);
+    if (target) return target;
+  }
+  return undefined;
 }

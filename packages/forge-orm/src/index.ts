@@ -11,6 +11,7 @@ export {
   one,
   many,
   raw,
+  ForgeError,
   DbKnownError,
   ValidationError,
   SchemaError,
