@@ -10,7 +10,8 @@ import type { SchemaIR } from '../schema/ir.js';
 import { parseIgnoreList } from '../diff/ignore.js';
 import { buildMetas, type ModelMeta } from './meta.js';
 import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelect, checkArgKeys, count, finish, groupBy, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
-import { toRawFragment } from './raw.js';
+import { checkArgs } from './args.js';
+import { refuseTransactionControl, toRawFragment } from './raw.js';
 import { cachedRead } from './plan-cache.js';
 import { chain, LazyQuery, settle, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type MaybePromise, type QueryEvent, type SemanticOp } from './runtime.js';
 import type { ModelClient, SchemaShape } from './types.js';
@@ -66,10 +67,11 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
     if (e instanceof ValidationError) rt.reject(i, e);
     throw e;
   };
-  const lazy = <T>(op: string, semanticOp: SemanticOp, fn: (c: Connection, i: CallInfo) => MaybePromise<T>) =>
+  const lazy = <T>(op: string, semanticOp: SemanticOp, args: unknown, fn: (c: Connection, i: CallInfo) => MaybePromise<T>) =>
     new LazyQuery<T>((c) => {
       const i = info(op, semanticOp);
       try {
+        checkArgs(meta.key, op, args);
         const v = fn(conn(c), i);
         return v instanceof Promise ? v.catch((e) => fail(i, e)) : v;
       } catch (e) {
@@ -81,59 +83,61 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
   const readFirst = (c: Connection, args: Args | undefined, i: CallInfo) => cachedRead(rt, c, meta, args, i, true) ?? readRows(rt, c, meta, firstOf(args), i);
   const notFound = (op: string, args: Args | undefined) =>
     new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${JSON.stringify(args?.where ?? {}, (_k, v) => (typeof v === 'bigint' ? String(v) : v))} (${op})`, { model: meta.key });
+  const checked = (op: string, args: unknown) => checkArgs(meta.key, `compile.${op}`, args);
   const compileOnly = (fn: () => CompiledQuery | null): { sql: string; params: unknown[] } => fn() ?? { sql: '', params: [] };
 
   return {
     findMany: (args?: Args) =>
-      lazy('findMany', 'select', (c, i) => {
+      lazy('findMany', 'select', args, (c, i) => {
         checkArgKeys(meta, 'findMany', args, READ_KEYS);
         return read(c, args, i);
       }),
     findFirst: (args?: Args) =>
-      lazy('findFirst', 'select', (c, i) => {
+      lazy('findFirst', 'select', args, (c, i) => {
         checkArgKeys(meta, 'findFirst', args, READ_KEYS);
         return chain(readFirst(c, args, i), (rows) => rows[0] ?? null);
       }),
     findFirstOrThrow: (args?: Args) =>
-      lazy('findFirstOrThrow', 'select', (c, i) => {
+      lazy('findFirstOrThrow', 'select', args, (c, i) => {
         checkArgKeys(meta, 'findFirstOrThrow', args, READ_KEYS);
         return chain(readFirst(c, args, i), (rows) => rows[0] ?? rt.reject(i, notFound('findFirstOrThrow', args)));
       }),
     findUnique: (args: Args) =>
-      lazy('findUnique', 'select', (c, i) => {
+      lazy('findUnique', 'select', args, (c, i) => {
         checkArgKeys(meta, 'findUnique', args, READ_KEYS);
         assertUniqueWhere(meta, 'findUnique', args?.where);
         return chain(readFirst(c, args, i), (rows) => rows[0] ?? null);
       }),
     findUniqueOrThrow: (args: Args) =>
-      lazy('findUniqueOrThrow', 'select', (c, i) => {
+      lazy('findUniqueOrThrow', 'select', args, (c, i) => {
         checkArgKeys(meta, 'findUniqueOrThrow', args, READ_KEYS);
         assertUniqueWhere(meta, 'findUniqueOrThrow', args?.where);
         return chain(readFirst(c, args, i), (rows) => rows[0] ?? rt.reject(i, notFound('findUniqueOrThrow', args)));
       }),
     findManyStream: (args?: Args) => streamRows(rt, meta, args, fixed),
-    count: (args?: Args) => lazy('count', 'select', (c, i) => count(rt, c, meta, args, i)),
-    aggregate: (args: Args) => lazy('aggregate', 'select', (c, i) => aggregate(rt, c, meta, args ?? {}, i)),
-    groupBy: (args: Args) => lazy('groupBy', 'select', (c, i) => groupBy(rt, c, meta, args ?? {}, i)),
-    create: (args: Args) => lazy('create', 'insert', (c, i) => create(rt, c, meta, args ?? {}, i)),
-    createMany: (args: Args) => lazy('createMany', 'insert', (c, i) => createMany(rt, c, meta, args, i)),
-    update: (args: Args) => lazy('update', 'update', (c, i) => update(rt, c, meta, args ?? {}, i)),
-    updateMany: (args: Args) => lazy('updateMany', 'update', (c, i) => updateMany(rt, c, meta, args, i)),
-    upsert: (args: Args) => lazy('upsert', 'upsert', (c, i) => upsert(rt, c, meta, args ?? {}, i)),
-    delete: (args: Args) => lazy('delete', 'delete', (c, i) => remove(rt, c, meta, args ?? {}, i)),
-    deleteMany: (args: Args) => lazy('deleteMany', 'delete', (c, i) => deleteMany(rt, c, meta, args, i)),
+    count: (args?: Args) => lazy('count', 'select', args, (c, i) => count(rt, c, meta, args, i)),
+    aggregate: (args: Args) => lazy('aggregate', 'select', args, (c, i) => aggregate(rt, c, meta, args ?? {}, i)),
+    groupBy: (args: Args) => lazy('groupBy', 'select', args, (c, i) => groupBy(rt, c, meta, args ?? {}, i)),
+    create: (args: Args) => lazy('create', 'insert', args, (c, i) => create(rt, c, meta, args ?? {}, i)),
+    createMany: (args: Args) => lazy('createMany', 'insert', args, (c, i) => createMany(rt, c, meta, args, i)),
+    update: (args: Args) => lazy('update', 'update', args, (c, i) => update(rt, c, meta, args ?? {}, i)),
+    updateMany: (args: Args) => lazy('updateMany', 'update', args, (c, i) => updateMany(rt, c, meta, args, i)),
+    upsert: (args: Args) => lazy('upsert', 'upsert', args, (c, i) => upsert(rt, c, meta, args ?? {}, i)),
+    delete: (args: Args) => lazy('delete', 'delete', args, (c, i) => remove(rt, c, meta, args ?? {}, i)),
+    deleteMany: (args: Args) => lazy('deleteMany', 'delete', args, (c, i) => deleteMany(rt, c, meta, args, i)),
     compile: {
-      findMany: (args?: Args) => compileRead(rt, meta, args),
-      findFirst: (args?: Args) => compileRead(rt, meta, firstOf(args)),
+      findMany: (args?: Args) => (checked('findMany', args), compileRead(rt, meta, args)),
+      findFirst: (args?: Args) => (checked('findFirst', args), compileRead(rt, meta, firstOf(args))),
       findUnique: (args: Args) => {
+        checked('findUnique', args);
         assertUniqueWhere(meta, 'findUnique', args?.where);
         return compileRead(rt, meta, firstOf(args));
       },
-      count: (args?: Args) => rt.adapter.compiler.compile(aggregateNode(rt, meta, { where: args?.where, _count: true }).node),
-      create: (args: Args) => compileCreate(rt, meta, args?.data),
-      update: (args: Args) => compileUpdate(rt, meta, args ?? {}),
-      delete: (args: Args) => compileDelete(rt, meta, args ?? {}),
-      deleteMany: (args: Args) => compileOnly(() => compileDeleteMany(rt, meta, args)),
+      count: (args?: Args) => (checked('count', args), rt.adapter.compiler.compile(aggregateNode(rt, meta, { where: args?.where, _count: true }).node)),
+      create: (args: Args) => (checked('create', args), compileCreate(rt, meta, args?.data)),
+      update: (args: Args) => (checked('update', args), compileUpdate(rt, meta, args ?? {})),
+      delete: (args: Args) => (checked('delete', args), compileDelete(rt, meta, args ?? {})),
+      deleteMany: (args: Args) => (checked('deleteMany', args), compileOnly(() => compileDeleteMany(rt, meta, args))),
     },
   };
 }
@@ -148,6 +152,7 @@ function compileRead(rt: Runtime, meta: ModelMeta, args: Args | undefined): Comp
 }
 
 async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined, fixed: Connection | undefined): AsyncGenerator<Record<string, unknown>> {
+  checkArgs(meta.key, 'findManyStream', args);
   checkArgKeys(meta, 'findManyStream', args, READ_KEYS);
   const chunkSize = args?.chunkSize ?? 1000;
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new ValidationError(`${meta.key}.findManyStream: chunkSize must be a positive integer`);
@@ -198,23 +203,31 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
       if (typeof arg !== 'function') throw new ValidationError('$transaction takes an async callback (tx) => { ... } or an array of queries');
       return base.transaction((tx) => rt.als.run(tx, () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))));
     },
-    // A plain string throws right away (a programming error); running the SQL always yields a promise.
-    $queryRaw: (q: unknown, ...values: unknown[]) => {
-      const frag = toRawFragment('$queryRaw', q, values);
-      return rt.objects(conn(), rawInfo('$queryRaw'), rt.adapter.compiler.compileExpr(frag.node));
-    },
-    $executeRaw: (q: unknown, ...values: unknown[]) => {
-      const frag = toRawFragment('$executeRaw', q, values);
-      return settle(() => rt.exec(conn(), rawInfo('$executeRaw'), rt.adapter.compiler.compileExpr(frag.node)));
-    },
-    $queryRawUnsafe: (sql: string, ...params: unknown[]) => {
-      if (typeof sql !== 'string') throw new ValidationError('$queryRawUnsafe(sql, ...params) takes the SQL text as a string');
-      return rt.objects(conn(), rawInfo('$queryRawUnsafe'), { sql, params });
-    },
-    $executeRawUnsafe: (sql: string, ...params: unknown[]) => {
-      if (typeof sql !== 'string') throw new ValidationError('$executeRawUnsafe(sql, ...params) takes the SQL text as a string');
-      return settle(() => rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params }));
-    },
+    // Every raw method returns a promise, also for bad arguments: a plain string rejects, it never throws.
+    $queryRaw: (q: unknown, ...values: unknown[]) =>
+      settle(() => {
+        const compiled = rt.adapter.compiler.compileExpr(toRawFragment('$queryRaw', q, values).node);
+        refuseTransactionControl('$queryRaw', compiled.sql);
+        return rt.objects(conn(), rawInfo('$queryRaw'), compiled);
+      }),
+    $executeRaw: (q: unknown, ...values: unknown[]) =>
+      settle(() => {
+        const compiled = rt.adapter.compiler.compileExpr(toRawFragment('$executeRaw', q, values).node);
+        refuseTransactionControl('$executeRaw', compiled.sql);
+        return rt.exec(conn(), rawInfo('$executeRaw'), compiled);
+      }),
+    $queryRawUnsafe: (sql: string, ...params: unknown[]) =>
+      settle(() => {
+        if (typeof sql !== 'string') throw new ValidationError('$queryRawUnsafe(sql, ...params) takes the SQL text as a string');
+        refuseTransactionControl('$queryRawUnsafe', sql);
+        return rt.objects(conn(), rawInfo('$queryRawUnsafe'), { sql, params });
+      }),
+    $executeRawUnsafe: (sql: string, ...params: unknown[]) =>
+      settle(() => {
+        if (typeof sql !== 'string') throw new ValidationError('$executeRawUnsafe(sql, ...params) takes the SQL text as a string');
+        refuseTransactionControl('$executeRawUnsafe', sql);
+        return rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params });
+      }),
     async $runCommandRaw() {
       throw new ValidationError(`$runCommandRaw is for MongoDB; on ${rt.adapter.kind} use $queryRaw\`SELECT 1\``);
     },

@@ -4,6 +4,7 @@ import type { Expr, OrderItem, SelectColumn, SelectNode } from '../query/ast.js'
 import type { ColumnIR } from '../schema/ir.js';
 import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from './meta.js';
 import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { own } from './args.js';
 import { bindValue, buildWhere, type WhereContext } from './where.js';
 
 export type Args = Record<string, any>;
@@ -115,11 +116,13 @@ function checkCount(meta: ModelMeta, name: string, v: unknown): number | undefin
 /** Is `where` pinned to one row: does it give every field of some unique set a plain value? */
 export function assertUniqueWhere(meta: ModelMeta, op: string, where: unknown): void {
   if (!where || typeof where !== 'object') throw new ValidationError(`${meta.key}.${op}() needs where with a unique field (${meta.uniqueSets.map((s) => s.join('+')).join(', ')})`);
-  const w = where as Args;
   const pinned = (f: string) => {
-    const v = w[f];
+    const v = own(where, f);
     if (v === undefined || v === null) return false;
-    if (typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) return 'equals' in v && v.equals !== null && Object.keys(v).length === 1;
+    if (typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+      const keys = Object.keys(v);
+      return keys.length === 1 && keys[0] === 'equals' && own(v, 'equals') !== null && own(v, 'equals') !== undefined;
+    }
     return true;
   };
   if (!meta.uniqueSets.some((set) => set.length > 0 && set.every(pinned))) {

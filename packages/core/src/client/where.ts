@@ -16,6 +16,7 @@ const SCALAR_OPS = new Set(['equals', 'not', 'in', 'notIn', 'lt', 'lte', 'gt', '
 const ARRAY_OPS = new Set(['has', 'hasSome', 'hasEvery', 'equals', 'isEmpty']);
 const JSON_OPS = new Set(['path', 'equals', 'not', 'string_contains', 'string_starts_with', 'string_ends_with', 'gt', 'gte', 'lt', 'lte']);
 const LOGICAL = new Set(['AND', 'OR', 'NOT']);
+const LONE_SURROGATE = /\p{Cs}/u;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
@@ -64,15 +65,40 @@ export function buildWhere(ctx: WhereContext, meta: ModelMeta, alias: string, wh
   return parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { t: 'and', items: parts };
 }
 
+/**
+ * AND / OR / NOT take one filter object or an array of them. Each element must be a filter object: `undefined`
+ * or `null` in the list is refused (it would otherwise drop out and widen the filter). Empty lists follow
+ * Prisma's documented semantics: `AND: []` and `NOT: []` constrain nothing (every row), `OR: []` matches no row.
+ * `NOT: [a, b]` means none of them holds: NOT a AND NOT b.
+ */
 function logical(ctx: WhereContext, meta: ModelMeta, alias: string, op: 'AND' | 'OR' | 'NOT', value: unknown): Expr {
+  if (op === 'OR' && !Array.isArray(value)) throw new ValidationError(`where.OR on ${meta.key} takes an array of filters`, { model: meta.key });
   const list = Array.isArray(value) ? value : [value];
-  const exprs = list.map((w) => buildWhere(ctx, meta, alias, w) ?? ({ t: 'lit', sql: 'TRUE' } as Expr));
+  const exprs = list.map((w, i) => {
+    const at = Array.isArray(value) ? `where.${op}[${i}]` : `where.${op}`;
+    if (!isPlainObject(w)) {
+      throw new ValidationError(
+        `${at} on ${meta.key} is ${w === undefined ? 'undefined' : w === null ? 'null' : Array.isArray(w) ? 'an array' : typeof w}: each ${op} element must be a filter object. ` +
+          `forge refuses to drop it and widen the filter: remove it from the list${op === 'OR' ? ' (an empty OR matches no row)' : ''}`,
+        { model: meta.key },
+      );
+    }
+    return buildWhere(ctx, meta, alias, w) ?? MATCH_ALL;
+  });
   if (op === 'AND') return { t: 'and', items: exprs };
-  if (op === 'OR') {
-    if (!Array.isArray(value)) throw new ValidationError(`where.OR on ${meta.key} takes an array of filters`);
-    return { t: 'or', items: exprs };
-  }
-  return { t: 'not', expr: exprs.length === 1 ? exprs[0] : { t: 'and', items: exprs } };
+  if (op === 'OR') return { t: 'or', items: exprs };
+  return { t: 'and', items: exprs.map((e) => ({ t: 'not', expr: e }) as Expr) };
+}
+
+/** An empty AND: the compiler renders it as `1 = 1` in every dialect. */
+const MATCH_ALL: Expr = { t: 'and', items: [] };
+
+/** An operator object that names no operator would be an empty AND, matching every row: refuse it instead. */
+function emptyFilter(meta: ModelMeta, field: string, what: string, known: string): never {
+  throw new ValidationError(
+    `where.${field} on ${meta.key} is ${what}: it names no operator and would match every row. Give one of ${known}, or remove the key (where: {} means every row)`,
+    { model: meta.key, field },
+  );
 }
 
 function colExpr(alias: string, col: ColumnIR): Expr {
@@ -91,7 +117,9 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
     throw new ValidationError(`${meta.key}.${col.field}: mode must be 'insensitive' or 'default'`);
   }
   const parts: Expr[] = [];
-  for (const [op, v] of Object.entries(value)) {
+  const ops = Object.entries(value);
+  if (ops.every(([op]) => op === 'mode')) emptyFilter(meta, col.field, ops.length ? `{ mode } alone` : 'an empty object {}', 'equals, not, in, notIn, lt, lte, gt, gte, contains, startsWith, endsWith, search');
+  for (const [op, v] of ops) {
     if (!SCALAR_OPS.has(op)) unknownOperator(meta, col.field, op, SCALAR_OPS);
     if (op === 'mode') continue;
     if (v === undefined) {
@@ -130,6 +158,9 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
         break;
       case 'search': {
         if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.search takes a string`);
+        if (v.includes('\0') || LONE_SURROGATE.test(v)) {
+          throw new ValidationError(`${meta.key}.${col.field}.search takes words: this string holds a NUL character or a lone UTF-16 surrogate, which no search index stores`, { model: meta.key, field: col.field });
+        }
         if (!col.searchable) {
           throw new ValidationError(`${meta.key}.${col.field} is not searchable: declare it with .searchable() and run forge push`, { model: meta.key, field: col.field });
         }
@@ -173,7 +204,9 @@ function arrayFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
     if (!ok) throw new ValidationError(`${meta.key}.${col.field} holds ${elementKind === 'int' ? 'integers' : 'strings'}, got ${typeof x}`);
   };
   const parts: Expr[] = [];
-  for (const [op, v] of Object.entries(value)) {
+  const ops = Object.entries(value);
+  if (ops.length === 0) emptyFilter(meta, col.field, 'an empty object {}', 'has, hasSome, hasEvery, equals, isEmpty');
+  for (const [op, v] of ops) {
     if (!ARRAY_OPS.has(op)) unknownOperator(meta, col.field, op, ARRAY_OPS);
     if (v === undefined) throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined`);
     if (op === 'has') {
@@ -201,6 +234,10 @@ function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Colu
       unknownOperator(meta, col.field, bad, JSON_OPS);
     }
     return { t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, value) };
+  }
+  const ops = Object.keys(value);
+  if (ops.every((op) => op === 'path')) {
+    emptyFilter(meta, col.field, ops.length ? '{ path } alone' : 'an empty JSON filter {}', 'equals, not, string_contains, string_starts_with, string_ends_with, gt, gte, lt, lte (with path), or { equals: {} } to compare with an empty object');
   }
   const path = value.path ?? [];
   if (!Array.isArray(path) || !path.every((p) => typeof p === 'string' || Number.isInteger(p))) {
@@ -262,27 +299,31 @@ function relationFilter(ctx: WhereContext, meta: ModelMeta, alias: string, name:
     if (value === null) return exists(undefined, true);
     if (!isPlainObject(value)) throw new ValidationError(`where.${name} on ${meta.key} takes { is } or { isNot }`);
     const keys = Object.keys(value);
+    if (keys.length === 0) emptyFilter(meta, name, 'an empty relation filter {}', '{ is: { ... } }, { isNot: { ... } }, or null for no related row');
     if (keys.some((k) => k !== 'is' && k !== 'isNot')) {
       // Shorthand: a plain filter on the related row means `is`.
       return exists(buildWhere(ctx, target, sub, value), false);
     }
     const parts: Expr[] = [];
-    if ('is' in value) parts.push(value.is === null ? exists(undefined, true) : exists(buildWhere(ctx, target, sub, value.is), false));
-    if ('isNot' in value) {
-      const sub2 = value.isNot === null ? exists(undefined, false) : exists(buildWhere(ctx, target, sub, value.isNot), true);
-      parts.push(sub2);
+    for (const k of keys) {
+      const w = value[k];
+      if (w === undefined) throw new ValidationError(`where.${name}.${k} on ${meta.key} is undefined: remove it, or pass null for no related row`, { model: meta.key });
+      if (k === 'is') parts.push(w === null ? exists(undefined, true) : exists(buildWhere(ctx, target, sub, w), false));
+      else parts.push(w === null ? exists(undefined, false) : exists(buildWhere(ctx, target, sub, w), true));
     }
     return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
   }
   if (!isPlainObject(value)) throw new ValidationError(`where.${name} on ${meta.key} takes { some }, { every } or { none }`);
   const parts: Expr[] = [];
-  for (const [op, w] of Object.entries(value)) {
-    if (w === undefined) throw new ValidationError(`where.${name}.${op} on ${meta.key} is undefined`);
+  const ops = Object.entries(value);
+  if (ops.length === 0) emptyFilter(meta, name, 'an empty relation filter {}', '{ some: { ... } }, { every: { ... } }, { none: { ... } }');
+  for (const [op, w] of ops) {
+    if (w === undefined || w === null) throw new ValidationError(`where.${name}.${op} on ${meta.key} is ${w}: give a filter object ({} means any related row)`, { model: meta.key });
     if (op === 'some') parts.push(exists(buildWhere(ctx, target, sub, w), false));
     else if (op === 'none') parts.push(exists(buildWhere(ctx, target, sub, w), true));
     else if (op === 'every') {
       const inner = buildWhere(ctx, target, sub, w);
-      parts.push(inner ? exists({ t: 'not', expr: inner }, true) : { t: 'lit', sql: 'TRUE' });
+      parts.push(inner ? exists({ t: 'not', expr: inner }, true) : MATCH_ALL);
     } else {
       throw new ValidationError(`Unknown relation filter '${op}' on ${meta.key}.${name}. Known: some, every, none`);
     }

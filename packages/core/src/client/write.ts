@@ -6,6 +6,7 @@ import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta, ResolvedRelation } from './meta.js';
 import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
 import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { own } from './args.js';
 import { checkValue } from './validate.js';
 import { compileCached } from './text-cache.js';
 import { buildWhere } from './where.js';
@@ -132,7 +133,8 @@ function uniqueWhereExpr(rt: Runtime, meta: ModelMeta, op: string, where: unknow
 
 /** Values on the target row that a relation links through, read when the caller did not pass them. */
 async function linkValue(rt: Runtime, conn: Connection, target: ModelMeta, where: Args, field: string, info: CallInfo): Promise<unknown> {
-  if (where[field] !== undefined && !isPlainObject(where[field])) return where[field];
+  const given = own(where, field);
+  if (given !== undefined && !isPlainObject(given)) return given;
   const rows = await readRows(rt, conn, target, { where, select: { [field]: true }, take: 1 }, { ...info, model: target.key });
   if (!rows.length) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(where)} to connect`, { model: target.key });
   return rows[0][field];
@@ -400,14 +402,14 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
 
 export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
   assertUniqueWhere(meta, 'upsert', args.where);
-  const set = meta.uniqueSets.find((s) => s.length && s.every((f) => args.where[f] !== undefined && args.where[f] !== null))!;
+  const set = meta.uniqueSets.find((s) => s.length && s.every((f) => own(args.where, f) !== undefined && own(args.where, f) !== null))!;
   const { scalars, nested } = splitData(meta, 'upsert', args.create);
   const up = splitData(meta, 'upsert', args.update);
   if (nested.length || up.nested.length) throw new ValidationError(`${meta.key}.upsert() cannot write relations; use $transaction with findUnique + create/update`);
   for (const f of set) {
     const col = meta.fields.get(f)!;
-    const w = args.where[f];
-    const key = typeof w === 'object' && w !== null && 'equals' in w ? w.equals : w;
+    const w = own(args.where, f);
+    const key = isPlainObject(w) ? own(w, 'equals') : w;
     // ON CONFLICT fires on the inserted value: another one would insert a second row and leave `where`'s row untouched.
     if (scalars.has(col) && !sameKey(scalars.get(col), key)) {
       throw new ValidationError(

@@ -321,14 +321,30 @@ export abstract class SqlCompiler {
   protected abstract search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void;
 }
 
+/**
+ * The brand of a raw`...` fragment. A symbol, so no data can carry it: JSON.parse, structured clone and
+ * spread-from-JSON produce only string keys. `Symbol.for` (not a module-private symbol) because an app can
+ * hold two copies of core (its ESM import and an adapter's CJS one) and a fragment made by one is compiled by
+ * the other. Anything interpolated that lacks the brand is a bound value, whatever its shape.
+ */
+const RAW_BRAND: unique symbol = Symbol.for('forge.rawFragment') as never;
+
 /** A raw`...` fragment: text pieces and values, composable inside other raw fragments. */
 export interface RawFragment {
-  readonly __forgeRaw: true;
+  readonly [RAW_BRAND]: true;
   readonly node: Extract<Expr, { t: 'raw' }>;
 }
 
+/** Make a fragment from a template's own text pieces; only `raw` and the `$queryRaw` family call this. */
+export function rawFragment(strings: readonly string[], values: readonly unknown[]): RawFragment {
+  const node = Object.freeze({ t: 'raw' as const, strings: Object.freeze([...strings]) as string[], values: Object.freeze([...values]) as unknown[] });
+  const frag = { node } as unknown as RawFragment;
+  Object.defineProperty(frag, RAW_BRAND, { value: true, enumerable: false });
+  return Object.freeze(frag);
+}
+
 export function isRawFragment(v: unknown): v is RawFragment {
-  return !!v && typeof v === 'object' && (v as RawFragment).__forgeRaw === true;
+  return !!v && typeof v === 'object' && (v as Record<symbol, unknown>)[RAW_BRAND] === true && Object.prototype.hasOwnProperty.call(v, RAW_BRAND);
 }
 
 /** Escape `%`, `_` and `\` so a user's string matches literally inside LIKE. */
