@@ -5,6 +5,8 @@ export type RowMode = 'objects' | 'arrays';
 export interface RunResult {
   rows: unknown[];
   rowCount: number;
+  /** The last statement's command tag: `COMMIT` answers `ROLLBACK` when the transaction had already failed. */
+  command?: string;
 }
 
 export interface Runner {

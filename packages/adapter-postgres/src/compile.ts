@@ -67,8 +67,12 @@ export class PostgresCompiler extends SqlCompiler {
     b.push(e.mode === 'hasSome' ? ' && ' : ' @> ').bind([...e.values]).push(cast);
   }
 
+  /**
+   * `plainto_tsquery`: the input is words, every one must match, and nothing in it is an operator, the rule
+   * SQLite's quoted FTS5 terms follow too (`websearch_to_tsquery` would read `OR` and `-` as operators here only).
+   */
   protected search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
-    b.push(`${this.quoteIdent(e.alias)}.${this.quoteIdent(FTS_COLUMN)} @@ websearch_to_tsquery('${FTS_CONFIG}', `).bind(e.query).push(')');
+    b.push(`${this.quoteIdent(e.alias)}.${this.quoteIdent(FTS_COLUMN)} @@ plainto_tsquery('${FTS_CONFIG}', `).bind(e.query).push(')');
   }
 }
 

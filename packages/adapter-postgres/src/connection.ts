@@ -1,5 +1,5 @@
 import type { Connection, ExecResult } from '@forge/core';
-import { ValidationError } from '@forge/core';
+import { DbKnownError, ValidationError } from '@forge/core';
 import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
 import { mapPgError } from './errors.js';
 import type { StatementNames } from './statements.js';
@@ -29,6 +29,15 @@ const STALE_PLAN = '0A000';
 const EXTENSIONS_SQL = 'SELECT extname FROM pg_extension';
 
 let cursorSeq = 0;
+
+function abortedAtCommit(): DbKnownError {
+  return new DbKnownError(
+    'TRANSACTION_ABORTED',
+    'The transaction was rolled back, not committed: a statement in it failed, its error was caught inside the callback, and Postgres then ' +
+      'refuses the rest of the transaction. Let the error leave the $transaction callback, or wrap the statement that may fail in a nested ' +
+      'db.$transaction(...) (a savepoint) so only it is undone.',
+  );
+}
 
 export async function readExtensions(runner: Runner): Promise<Set<string>> {
   const res = await runner.run(EXTENSIONS_SQL, [], 'arrays');
@@ -112,8 +121,10 @@ export class PgConnection implements Connection {
     try {
       await this.run('BEGIN', [], 'objects', session);
       const result = await fn(new PgConnection(this.pool, state));
-      await this.run('COMMIT', [], 'objects', session);
+      const commit = await this.run('COMMIT', [], 'objects', session);
       clean = true;
+      // Postgres answers COMMIT of a failed transaction with ROLLBACK: nothing was written, so say so.
+      if (commit.command === 'ROLLBACK') throw abortedAtCommit();
       return result;
     } catch (e) {
       // After a failed COMMIT the server has already ended the transaction and ROLLBACK only warns;

@@ -69,6 +69,12 @@ export function mapPgError(e: unknown, ctx: ErrorContext = {}): unknown {
     new DbKnownError(c, text, meta, { cause: e });
 
   switch (code) {
+    case '25P02':
+      return known(
+        'TRANSACTION_ABORTED',
+        'The transaction is aborted: an earlier statement in it failed, and Postgres ignores every statement until the transaction ends. ' +
+          'Let that error end the $transaction callback (it rolls back), or run the statement that may fail inside a nested db.$transaction(...) so only its savepoint rolls back.',
+      );
     case '23505':
       return known('UNIQUE_VIOLATION', `Unique constraint ${constraint ?? ''} failed${table ? ` on ${table}` : ''}: ${err.detail ?? message}`);
     case '23503':

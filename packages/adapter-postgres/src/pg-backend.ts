@@ -24,7 +24,7 @@ async function runPg(q: Queryable, sql: string, params: readonly unknown[], mode
   // A multi-statement text without parameters runs on the simple protocol and yields one result per statement.
   const results = Array.isArray(res) ? res : [res];
   const last = results[results.length - 1];
-  return { rows: last?.rows ?? [], rowCount: results.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
+  return { rows: last?.rows ?? [], rowCount: results.reduce((n, r) => n + (r.rowCount ?? 0), 0), command: last?.command };
 }
 
 /** A first-come lock: `acquire` resolves with the function that hands the turn to the next waiter. */

@@ -18,7 +18,7 @@ async function runPostgresJs(sql: SqlLike, text: string, params: readonly unknow
   const results: Result[] = res.length > 0 && res.every(isResult) ? (res as unknown as Result[]) : [res];
   const last = results[results.length - 1];
   const rowCount = results.reduce((n, r) => n + (typeof r.count === 'number' ? r.count : r.length), 0);
-  return { rows: [...last], rowCount };
+  return { rows: [...last], rowCount, command: last.command };
 }
 
 export class PostgresJsBackend implements Backend {

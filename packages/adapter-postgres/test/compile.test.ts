@@ -57,9 +57,9 @@ describe('PostgresCompiler', () => {
     });
   });
 
-  it('matches full-text search on the forge_fts column with websearch_to_tsquery', () => {
+  it('matches full-text search on the forge_fts column with plainto_tsquery (words, no operators)', () => {
     expect(compiler.compileExpr({ t: 'search', table: 'posts', alias: 'p', columns: ['title'], pk: 'id', query: 'cats -dogs' })).toEqual({
-      sql: `"p"."forge_fts" @@ websearch_to_tsquery('simple', $1)`,
+      sql: `"p"."forge_fts" @@ plainto_tsquery('simple', $1)`,
       params: ['cats -dogs'],
     });
   });

@@ -237,6 +237,9 @@ export class SqliteConnection implements Connection {
       this.gate.holder = token;
       try {
         const result = await runInsideTransaction(token, () => fn(tx));
+        // SQLite can end a transaction on its own (SQLITE_FULL, an interrupted statement); COMMIT would then fail
+        // with a bare "no transaction is active" or, worse, nested work would land outside any transaction.
+        if (!db.inTransaction) throw transactionEnded();
         this.session.control(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
         return result;
       } catch (e) {
@@ -288,6 +291,13 @@ async function beginImmediate(db: Database): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
+}
+
+function transactionEnded(): DbKnownError {
+  return new DbKnownError(
+    'TRANSACTION_ABORTED',
+    'The transaction had already ended before forge could commit it (SQLite rolled it back after an error), so its writes are not saved. Run the work again.',
+  );
 }
 
 function rollback(session: Session, savepoint: string | undefined): void {

@@ -9,7 +9,9 @@ export type DbErrorCode =
   | 'MISSING_COLUMN'
   | 'CONNECTION_FAILED'
   | 'AUTH_FAILED'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  /** The transaction can no longer commit (an error inside it was caught, or it was ended behind forge's back). */
+  | 'TRANSACTION_ABORTED';
 
 /** The static property that holds the brand a forge error class checks `instanceof` against. */
 const BRAND_OF: unique symbol = Symbol.for('forge.error.brand') as never;
