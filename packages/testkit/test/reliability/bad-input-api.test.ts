@@ -189,8 +189,12 @@ describeTargets('bad input for the API: values, arguments and models', targets, 
         const { conn, log } = capturing(fresh.conn);
         const db = createDbWith(target.adapter, conn, schema);
         for (const [name, call, message] of calls) {
-          // Some calls throw synchronously ($queryRaw), others reject: either way the caller's await sees it.
-          const attempt = () => Promise.resolve().then(() => call(db));
+          // Every call returns a promise that rejects: none throws before the caller's await (a plain-string $queryRaw included).
+          const attempt = () => {
+            let p: Promise<unknown> | undefined;
+            expect(() => (p = call(db)), `${name} threw synchronously`).not.toThrow();
+            return p!;
+          };
           await expect(attempt(), name).rejects.toBeInstanceOf(ValidationError);
           await expect(attempt(), name).rejects.toThrow(message);
         }
