@@ -101,12 +101,16 @@ function addForeignKey(table: string, fk: ForeignKeyIR): string {
 }
 
 /** A stored tsvector over the searchable columns, and a GIN index on it. */
-function createSearch(table: string, columns: ColumnIR[]): string[] {
-  const doc = columns.map((c) => `coalesce(${q(c.name)}, '')`).join(` || ' ' || `);
+function createSearch(table: string, columns: readonly string[]): string[] {
+  const doc = columns.map((c) => `coalesce(${q(c)}, '')`).join(` || ' ' || `);
   return [
     `ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(FTS_COLUMN)} tsvector GENERATED ALWAYS AS (to_tsvector('${FTS_CONFIG}', ${doc})) STORED`,
     `CREATE INDEX IF NOT EXISTS ${q(searchIndexName(table))} ON ${q(table)} USING gin (${q(FTS_COLUMN)})`,
   ];
+}
+
+function dropSearch(table: string): string[] {
+  return [`DROP INDEX IF EXISTS ${q(searchIndexName(table))}`, `ALTER TABLE ${q(table)} DROP COLUMN IF EXISTS ${q(FTS_COLUMN)}`];
 }
 
 const extensionName = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : q(name));
@@ -137,7 +141,9 @@ function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
       return { sql: [`CREATE ${view.materialized ? 'MATERIALIZED ' : ''}VIEW ${q(op.table.name)} AS ${view.sql.trim().replace(/;+$/, '')}`] };
     }
     case 'createSearch':
-      return { sql: createSearch(op.table.name, op.columns) };
+      return { sql: createSearch(op.table.name, op.columns.map((c) => c.name)) };
+    case 'dropSearch':
+      return { sql: dropSearch(op.table) };
     case 'createExtension':
       return { sql: [`CREATE EXTENSION IF NOT EXISTS ${extensionName(op.name)}`] };
   }
@@ -160,15 +166,17 @@ function reverse(op: DdlOp, env?: DdlEnv): EmittedDdl {
     case 'addForeignKey':
       return { sql: [`ALTER TABLE ${q(op.table)} DROP CONSTRAINT IF EXISTS ${q(op.fk.name)}`] };
     case 'dropForeignKey':
-      return { sql: [], comment: `cannot auto-restore dropped foreign key ${op.fk}` };
+      return op.was ? { sql: [addForeignKey(op.table, op.was)] } : { sql: [], comment: `foreign key ${op.fk} of ${op.table} not restored (the table is dropped too)` };
     case 'dropTable':
       return { sql: [], comment: 'cannot auto-restore dropped table' };
     case 'createView':
       return { sql: [`DROP ${op.table.view?.materialized ? 'MATERIALIZED ' : ''}VIEW IF EXISTS ${q(op.table.name)}`] };
     case 'createSearch':
-      return {
-        sql: [`DROP INDEX IF EXISTS ${q(searchIndexName(op.table.name))}`, `ALTER TABLE ${q(op.table.name)} DROP COLUMN IF EXISTS ${q(FTS_COLUMN)}`],
-      };
+      return { sql: dropSearch(op.table.name) };
+    case 'dropSearch':
+      return op.columns?.length
+        ? { sql: createSearch(op.table, op.columns) }
+        : { sql: [], comment: `full-text search of ${op.table} not restored (the table is dropped too)` };
     case 'createExtension':
       // Other schemas or databases objects may depend on it; dropping is a human decision.
       return { sql: [], comment: `extension ${op.name} left installed` };

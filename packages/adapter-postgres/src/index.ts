@@ -1,7 +1,9 @@
 import type { Adapter, Capabilities } from '@forge/core';
+import { SqlExecutor } from '@forge/core';
 import { postgresCodec } from './codec.js';
 import { PostgresCompiler } from './compile.js';
 import { postgresDdl } from './ddl.js';
+import { postgresFacts } from './facts.js';
 import { connect } from './driver.js';
 import { mapPgError } from './errors.js';
 import { introspectPostgres } from './introspect.js';
@@ -31,13 +33,17 @@ export const capabilities: Capabilities = {
   systemTables: [/^spatial_ref_sys$/, /^pg_stat_statements/],
 };
 
+const compiler = new PostgresCompiler();
+
 export const adapter: Adapter = {
   kind: 'postgres',
   capabilities,
+  facts: postgresFacts,
   connect,
   introspect: introspectPostgres,
   ddl: postgresDdl,
-  compiler: new PostgresCompiler(),
+  compiler,
+  executor: new SqlExecutor(compiler),
   codec: postgresCodec,
   lock,
   runIsolated,
@@ -50,3 +56,4 @@ export { PostgresCompiler } from './compile.js';
 export { introspectPostgres } from './introspect.js';
 export { postgresCodec } from './codec.js';
 export { postgresDdl } from './ddl.js';
+export { postgresFacts } from './facts.js';

@@ -1,4 +1,6 @@
-import type { Connection, IndexKeyToken, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotTable } from '@forge/core';
+import type { Connection, IndexKeyToken, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable } from '@forge/core';
+import { FTS_COLUMN } from './compile.js';
+import { searchIndexName } from './ddl.js';
 
 /**
  * Introspection reads pg_catalog in five queries whatever the number of tables, each restricted to the
@@ -17,12 +19,22 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')
 ORDER BY c.relname`;
 
-/** A generated column's expression sits in pg_attrdef too; it is not a default. */
+/**
+ * A generated column's expression sits in pg_attrdef too; it is not a default. For a stored generated
+ * column, `generated_from` lists the columns its expression reads (pg_depend of its pg_attrdef row): that
+ * is how forge's search column tells which columns it indexes.
+ */
 const COLUMNS = `
 SELECT c.relname AS table, a.attname AS name, lower(format_type(a.atttypid, a.atttypmod)) AS type,
        NOT a.attnotnull AS nullable,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
-       COALESCE(a.attnum = ANY (pk.indkey::int2[]), false) AS primary_key
+       COALESCE(a.attnum = ANY (pk.indkey::int2[]), false) AS primary_key,
+       CASE WHEN a.attgenerated = 's' THEN to_json(ARRAY(
+         SELECT sa.attname::text FROM pg_depend d
+         JOIN pg_attribute sa ON sa.attrelid = d.refobjid AND sa.attnum = d.refobjsubid
+         WHERE d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
+           AND d.refobjid = ad.adrelid AND d.refobjsubid > 0 AND d.refobjsubid <> ad.adnum
+         ORDER BY sa.attnum)) END AS generated_from
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -83,6 +95,7 @@ interface ColumnRow {
   nullable: boolean;
   default: string | null;
   primary_key: boolean;
+  generated_from: string[] | null;
 }
 interface IndexRow {
   table: string;
@@ -168,14 +181,31 @@ export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
     } else if (rel.kind === 'v' || rel.kind === 'm') {
       snapshot.views.push({ name: rel.name, materialized: rel.kind === 'm', sql: rel.sql?.trim() });
     } else {
+      const columns = columnsOf.get(rel.name) ?? [];
+      const indexes = indexesOf.get(rel.name) ?? [];
+      const search = searchOf(rel.name, columns, indexes);
       const table: SnapshotTable = {
         name: rel.name,
-        columns: (columnsOf.get(rel.name) ?? []).map(toColumn),
-        indexes: (indexesOf.get(rel.name) ?? []).map(toIndex),
+        columns: columns.filter((c) => !search?.parts.includes(c)).map(toColumn),
+        indexes: indexes.filter((i) => !search?.parts.includes(i)).map(toIndex),
         foreignKeys: (fksOf.get(rel.name) ?? []).map(toForeignKey),
       };
       snapshot.tables.push(table);
+      if (search) (snapshot.search ??= []).push(search.search);
     }
   }
   return snapshot;
+}
+
+/**
+ * forge's search object on `table`, recognised exactly as ddl.ts creates it: a stored generated tsvector
+ * column named forge_fts, and a GIN index named for the table on that column alone. Its parts are not
+ * the user's columns and indexes. A plain column that happens to be called forge_fts is not it.
+ */
+function searchOf(table: string, columns: ColumnRow[], indexes: IndexRow[]): { search: SnapshotSearch; parts: unknown[] } | undefined {
+  const column = columns.find((c) => c.name === FTS_COLUMN && c.type === 'tsvector' && c.generated_from !== null);
+  if (!column) return undefined;
+  const index = indexes.find((i) => i.name === searchIndexName(table) && i.method === 'gin' && i.columns.length === 1 && i.columns[0] === FTS_COLUMN);
+  const parts: unknown[] = index ? [column, index] : [column];
+  return { search: { table, columns: column.generated_from ?? [], complete: index !== undefined }, parts };
 }

@@ -1,6 +1,7 @@
 import type { ColumnIR, DdlEmitter, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SQLITE_NOW, ftsTableName } from './compile.js';
+import { FTS_TRIGGERS, ftsTrigger } from './facts.js';
 import { quoteIdent, quoteString } from './quote.js';
 
 const ACTIONS: Record<ReferentialAction, string> = {
@@ -9,10 +10,6 @@ const ACTIONS: Record<ReferentialAction, string> = {
   setNull: 'SET NULL',
   noAction: 'NO ACTION',
 };
-
-/** The triggers that keep a table's FTS5 index in step with it. */
-const FTS_TRIGGERS = ['ai', 'ad', 'au'] as const;
-const ftsTrigger = (table: string, kind: (typeof FTS_TRIGGERS)[number]): string => `${table}_fts_${kind}`;
 
 const comment = (text: string): EmittedDdl => ({ sql: [], comment: text });
 
@@ -131,21 +128,21 @@ function createView(table: TableIR): EmittedDdl {
  * FTS5 over the searchable columns with the table as external content (no second copy of the text), three
  * triggers that keep it in step, and a rebuild so rows that existed before the index are searchable.
  */
-function createSearch(table: TableIR, columns: ColumnIR[]): EmittedDdl {
-  if (columns.length === 0) return comment(`${table.name} has no searchable columns; no full-text index created`);
-  const t = quoteIdent(table.name);
-  const fts = quoteIdent(ftsTableName(table.name));
-  const names = columns.map((c) => quoteIdent(c.name));
+function createSearch(table: string, columns: readonly string[]): EmittedDdl {
+  if (columns.length === 0) return comment(`${table} has no searchable columns; no full-text index created`);
+  const t = quoteIdent(table);
+  const fts = quoteIdent(ftsTableName(table));
+  const names = columns.map((c) => quoteIdent(c));
   const cols = names.join(', ');
   const values = (row: 'new' | 'old') => names.map((n) => `${row}.${n}`).join(', ');
   const insertNew = `INSERT INTO ${fts}(rowid, ${cols}) VALUES (new.rowid, ${values('new')});`;
   const deleteOld = `INSERT INTO ${fts}(${fts}, rowid, ${cols}) VALUES ('delete', old.rowid, ${values('old')});`;
   return {
     sql: [
-      `CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(${cols}, content=${quoteString(table.name)}, content_rowid='rowid')`,
-      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table.name, 'ai'))} AFTER INSERT ON ${t} BEGIN ${insertNew} END`,
-      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table.name, 'ad'))} AFTER DELETE ON ${t} BEGIN ${deleteOld} END`,
-      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table.name, 'au'))} AFTER UPDATE OF ${cols} ON ${t} BEGIN ${deleteOld} ${insertNew} END`,
+      `CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(${cols}, content=${quoteString(table)}, content_rowid='rowid')`,
+      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table, 'ai'))} AFTER INSERT ON ${t} BEGIN ${insertNew} END`,
+      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table, 'ad'))} AFTER DELETE ON ${t} BEGIN ${deleteOld} END`,
+      `CREATE TRIGGER IF NOT EXISTS ${quoteIdent(ftsTrigger(table, 'au'))} AFTER UPDATE OF ${cols} ON ${t} BEGIN ${deleteOld} ${insertNew} END`,
       `INSERT INTO ${fts}(${fts}) VALUES ('rebuild')`,
     ],
   };
@@ -199,7 +196,9 @@ function emit(op: DdlOp): EmittedDdl {
     case 'createView':
       return createView(op.table);
     case 'createSearch':
-      return createSearch(op.table, op.columns);
+      return createSearch(op.table.name, op.columns.map((c) => c.name));
+    case 'dropSearch':
+      return dropSearch(op.table);
     case 'createExtension':
       return comment(`SQLite loads extensions per connection, not with DDL: load ${op.name} when opening the database`);
   }
@@ -226,6 +225,8 @@ function reverse(op: DdlOp): EmittedDdl {
       return { sql: [`DROP VIEW IF EXISTS ${quoteIdent(op.table.name)}`] };
     case 'createSearch':
       return dropSearch(op.table.name);
+    case 'dropSearch':
+      return op.columns?.length ? createSearch(op.table, op.columns) : comment(`full-text search of ${op.table} not restored (the table is dropped too)`);
     case 'createExtension':
       return comment('nothing to undo: no extension DDL was run');
   }

@@ -1,8 +1,10 @@
 import type { Adapter, Capabilities, Connection } from '@forge/core';
+import { SqlExecutor } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SqliteCompiler } from './compile.js';
 import { SqliteConnection } from './connection.js';
 import { sqliteDdl } from './ddl.js';
+import { sqliteFacts } from './facts.js';
 import { openSqlite } from './driver.js';
 import { mapSqliteError } from './errors.js';
 import { introspectSqlite } from './introspect.js';
@@ -45,13 +47,17 @@ async function runIsolated(conn: Connection, sql: string): Promise<void> {
   await conn.transaction((tx) => tx.execute(sql));
 }
 
+const compiler = new SqliteCompiler();
+
 export const adapter: Adapter = {
   kind: 'sqlite',
   capabilities,
+  facts: sqliteFacts,
   connect: openSqlite,
   introspect: introspectSqlite,
   ddl: sqliteDdl,
-  compiler: new SqliteCompiler(),
+  compiler,
+  executor: new SqlExecutor(compiler),
   codec: sqliteCodec,
   lock,
   runIsolated,
@@ -64,6 +70,7 @@ export { SqliteConnection, type TransactionOptions } from './connection.js';
 export { SqliteCompiler, jsonPathOf, ftsQueryOf } from './compile.js';
 export { introspectSqlite } from './introspect.js';
 export { sqliteDdl } from './ddl.js';
+export { sqliteFacts } from './facts.js';
 export { sqliteCodec } from './codec.js';
 export { mapSqliteError } from './errors.js';
 export { parseSqliteUrl } from './url.js';

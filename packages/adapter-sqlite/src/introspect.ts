@@ -7,8 +7,11 @@ import {
   type SnapshotColumn,
   type SnapshotForeignKey,
   type SnapshotIndex,
+  type SnapshotSearch,
   type SnapshotTable,
 } from '@forge/core';
+import { ftsTableName } from './compile.js';
+import { FTS_TRIGGERS, ftsTrigger } from './facts.js';
 import { indexKeyExpression, parseIndexSql, viewSelect } from './sqltext.js';
 
 /** The tables whose catalog the pragma joins read: the user's ordinary tables (virtual ones may need a module). */
@@ -44,11 +47,105 @@ const ON_DELETE: Record<string, ReferentialAction | 'setDefault'> = {
   'SET DEFAULT': 'setDefault',
 };
 
-/** Engine-managed objects: SQLite's own tables, virtual tables and their shadow tables, forge's FTS triggers. */
-function isInternal(o: ObjectRow): boolean {
-  if (o.name.startsWith('sqlite_')) return true;
-  if (o.type === 'table') return o.kind === 'virtual' || o.kind === 'shadow';
-  return o.type === 'trigger' && /_fts_(ai|ad|au)$/.test(o.name);
+/** The text of one quoted or bare token at the start of `text`, unquoted, and its length. */
+function leadingToken(text: string): { value: string; length: number } | undefined {
+  const open = text[0];
+  const close = open === '[' ? ']' : open;
+  if (open === '"' || open === "'" || open === '`' || open === '[') {
+    let value = '';
+    for (let i = 1; i < text.length; i++) {
+      if (text[i] !== close) value += text[i];
+      else if (close !== ']' && text[i + 1] === close) value += text[i++];
+      else return { value, length: i + 1 };
+    }
+    return undefined;
+  }
+  const bare = /^[^\s=,()]+/.exec(text)?.[0];
+  return bare ? { value: bare, length: bare.length } : undefined;
+}
+
+/** The top-level arguments of `USING fts5(...)` in a CREATE VIRTUAL TABLE statement, or undefined for another module. */
+function fts5Arguments(sql: string): string[] | undefined {
+  const head = /\busing\s+fts5\s*\(/i.exec(sql);
+  if (!head) return undefined;
+  const args: string[] = [];
+  let current = '';
+  let depth = 0;
+  for (let i = head.index + head[0].length; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === '"' || c === "'" || c === '`' || c === '[') {
+      const token = leadingToken(sql.slice(i));
+      if (!token) return undefined;
+      current += sql.slice(i, i + token.length);
+      i += token.length - 1;
+    } else if (c === '(') {
+      depth++;
+      current += c;
+    } else if (c === ')' && depth > 0) {
+      depth--;
+      current += c;
+    } else if (c === ')' || (c === ',' && depth === 0)) {
+      args.push(current.trim());
+      current = '';
+      if (c === ')') return args;
+    } else {
+      current += c;
+    }
+  }
+  return undefined;
+}
+
+/** An FTS5 table's indexed columns and its options (`content`, `content_rowid`, ...), from its CREATE statement. */
+function parseFts5(sql: string): { columns: string[]; options: Map<string, string> } | undefined {
+  const args = fts5Arguments(sql);
+  if (!args) return undefined;
+  const columns: string[] = [];
+  const options = new Map<string, string>();
+  for (const arg of args) {
+    const option = /^([A-Za-z_]+)\s*=\s*/.exec(arg);
+    if (option) {
+      options.set(option[1].toLowerCase(), leadingToken(arg.slice(option[0].length))?.value ?? '');
+      continue;
+    }
+    const column = leadingToken(arg);
+    if (column) columns.push(column.value);
+  }
+  return { columns, options };
+}
+
+/**
+ * Which objects are not the user's, by SQLite's own rules and by what ddl.ts creates: SQLite's catalog
+ * (`sqlite_*`, a prefix SQLite reserves), virtual tables and their shadow tables (pragma_table_list says
+ * which), and forge's full-text objects: an FTS5 table `<t>_fts` with `content='<t>'` over an ordinary
+ * table `<t>` (reported as `<t>`'s search object, with the columns it indexes), and the triggers
+ * `<t>_fts_ai|ad|au` on `<t>`. Nothing else is taken for internal by its name.
+ */
+function recogniseInternal(objects: ObjectRow[]): { internal: Set<string>; search: SnapshotSearch[] } {
+  const internal = new Set<string>();
+  const ordinary = new Set(objects.filter((o) => o.type === 'table' && o.kind === 'table' && !o.name.startsWith('sqlite_')).map((o) => o.name));
+  const found = new Map<string, { columns?: string[]; triggers: number }>();
+  const entry = (table: string) => found.get(table) ?? found.set(table, { triggers: 0 }).get(table)!;
+  for (const o of objects) {
+    if (o.name.startsWith('sqlite_') || (o.type === 'table' && o.kind === 'shadow')) {
+      internal.add(o.name);
+    } else if (o.type === 'table' && o.kind === 'virtual') {
+      // A virtual table's shape belongs to its module, which forge cannot declare: never the user's drift.
+      internal.add(o.name);
+      const fts = o.sql ? parseFts5(o.sql) : undefined;
+      const content = fts?.options.get('content');
+      if (!fts || !content || !ordinary.has(content) || o.name !== ftsTableName(content) || fts.options.get('content_rowid') !== 'rowid') continue;
+      entry(content).columns = fts.columns;
+    } else if (o.type === 'trigger' && ordinary.has(o.tbl) && FTS_TRIGGERS.some((k) => ftsTrigger(o.tbl, k) === o.name)) {
+      internal.add(o.name);
+      entry(o.tbl).triggers++;
+    }
+  }
+  const search = [...found].map(([table, f]) => ({
+    table,
+    columns: f.columns ?? [],
+    complete: f.columns !== undefined && f.triggers === FTS_TRIGGERS.length,
+  }));
+  return { internal, search };
 }
 
 function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
@@ -115,9 +212,8 @@ export async function introspectSqlite(conn: Connection): Promise<Snapshot> {
   const indexRows = await conn.query<IndexRow>(INDEXES_SQL);
   const fkRows = await conn.query<ForeignKeyRow>(FOREIGN_KEYS_SQL);
 
-  const internal = objects.filter(isInternal);
-  const internalNames = new Set(internal.map((o) => o.name));
-  const tableNames = objects.filter((o) => o.type === 'table' && !internalNames.has(o.name)).map((o) => o.name);
+  const { internal, search } = recogniseInternal(objects);
+  const tableNames = objects.filter((o) => o.type === 'table' && !internal.has(o.name)).map((o) => o.name);
   const sqlByIndex = new Map(objects.filter((o) => o.type === 'index' && o.sql).map((o) => [o.name, o.sql as string]));
   const byTable = (r: { tbl: string }) => r.tbl;
   const columnsByTable = groupBy(columnRows, byTable);
@@ -138,5 +234,7 @@ export async function introspectSqlite(conn: Connection): Promise<Snapshot> {
   const views = objects
     .filter((o) => o.type === 'view')
     .map((o) => (o.sql ? { name: o.name, materialized: false, sql: viewSelect(o.sql) } : { name: o.name, materialized: false }));
-  return { dialect: 'sqlite', tables, views, internal: internal.map((o) => o.name) };
+  const snapshot: Snapshot = { dialect: 'sqlite', tables, views, internal: objects.filter((o) => internal.has(o.name)).map((o) => o.name) };
+  if (search.length) snapshot.search = search;
+  return snapshot;
 }

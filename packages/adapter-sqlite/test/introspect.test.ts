@@ -74,6 +74,31 @@ describe('introspectSqlite', () => {
         'spots', 'spots_node', 'spots_parent', 'spots_rowid', 'sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4',
       ].sort(),
     );
+    expect(snap.search).toEqual([{ table: 'docs', columns: ['title'], complete: true }]);
+    await conn.close();
+  });
+
+  it('recognises forge\'s search object exactly, not by a name: a user table or index with _fts in its name is the user\'s', async () => {
+    const conn = await memory();
+    await conn.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, "we""ird" TEXT, body TEXT)');
+    await conn.execute('CREATE TABLE notes_fts_lookup (id INTEGER PRIMARY KEY)');
+    await conn.execute('CREATE INDEX idx_notes_fts_lookup ON notes (body)');
+    const table = { name: 'notes', columns: [], primaryKey: ['id'], indexes: [], foreignKeys: [], relations: [], readonly: false };
+    const column = (name: string) => ({ field: name, name, kind: 'string' as const, nullable: true, primaryKey: false, unique: false, searchable: true });
+    const [createFts, ...rest] = sqliteDdl.emit({ op: 'createSearch', table, columns: [column('we"ird'), column('body')] }).sql;
+    await conn.execute(createFts);
+    let snap = await introspectSqlite(conn);
+    expect(snap.tables.map((t) => t.name)).toEqual(['notes', 'notes_fts_lookup']);
+    expect(snap.tables[0].indexes.map((i) => i.name)).toEqual(['idx_notes_fts_lookup']);
+    // Without its triggers the search object is half-built.
+    expect(snap.search).toEqual([{ table: 'notes', columns: ['we"ird', 'body'], complete: false }]);
+    for (const sql of rest) await conn.execute(sql);
+    snap = await introspectSqlite(conn);
+    expect(snap.search).toEqual([{ table: 'notes', columns: ['we"ird', 'body'], complete: true }]);
+    for (const sql of sqliteDdl.emit({ op: 'dropSearch', table: 'notes' }).sql) await conn.execute(sql);
+    snap = await introspectSqlite(conn);
+    expect(snap.search).toBeUndefined();
+    expect(snap.internal).toEqual([]);
     await conn.close();
   });
 

@@ -1,5 +1,6 @@
-import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, Snapshot, SnapshotColumn, TableIR } from './schema/ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, Snapshot, SnapshotColumn, TableIR, TypeCategory } from './schema/ir.js';
 import type { SqlCompiler } from './query/compiler.js';
+import type { Expr, QueryNode } from './query/ast.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql' | 'duckdb' | 'mssql' | 'mongo';
 
@@ -44,6 +45,43 @@ export interface QueryOptions {
 
 export interface ExecResult {
   rowCount: number;
+  /** The key the database generated for the last inserted row, where the driver reports one (SQLite, MySQL). */
+  lastInsertId?: number | bigint;
+}
+
+/** A value now, or a promise of it: synchronous drivers answer without a promise (see `Connection.queryArraysSync`). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A query as its driver runs it: SQL text with bound values on the SQL dialects; a driver command (an object)
+ * on a dialect without SQL. It is what `$on('query')` reports as `sql` and `params`.
+ */
+export interface PreparedQuery {
+  readonly sql: string | Readonly<Record<string, unknown>>;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * The one door between the client and a dialect. The client builds dialect-neutral query nodes
+ * (`query/ast.ts`) and hands them here; it never builds SQL text or reads a driver result itself. The SQL
+ * dialects share core's `SqlExecutor` (compile with the adapter's `SqlCompiler`, run on the `Connection`);
+ * an adapter without SQL supplies its own and never sees SQL.
+ */
+export interface QueryExecutor {
+  /** Present when prepared queries are SQL text: the client then caches text per statement shape. */
+  readonly compiler?: SqlCompiler;
+  prepare(node: QueryNode): PreparedQuery;
+  /** A raw`...` fragment as a statement (`$queryRaw`, `$executeRaw`). */
+  prepareRaw(fragment: Extract<Expr, { t: 'raw' }>): PreparedQuery;
+  /** Rows as arrays in select-list order. */
+  rows(conn: Connection, q: PreparedQuery, opts?: QueryOptions): MaybePromise<unknown[][]>;
+  /** Rows as objects keyed by column name (raw queries). */
+  objects(conn: Connection, q: PreparedQuery): Promise<Record<string, unknown>[]>;
+  run(conn: Connection, q: PreparedQuery): MaybePromise<ExecResult>;
+  /** Rows in chunks, constant memory. */
+  stream(conn: Connection, q: PreparedQuery, chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
+  /** A raw driver command (`$runCommandRaw`), for dialects that have them. */
+  command?(conn: Connection, command: Record<string, unknown>): Promise<unknown>;
 }
 
 /** One open connection (or pool) through which all SQL flows. Values are always bound parameters. */
@@ -65,6 +103,13 @@ export interface Connection {
   stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
   /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */
   transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` on one pinned server session without opening a transaction, for what lives on a session rather
+   * than in a transaction: MySQL `GET_LOCK`, SQL Server `sp_getapplock`, a Postgres session advisory lock held
+   * across statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`). Inside a transaction it
+   * runs on the transaction's session.
+   */
+  session<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** True inside `transaction()`. */
   readonly inTransaction: boolean;
@@ -78,10 +123,12 @@ export type DdlOp =
   | { op: 'createIndex'; table: string; index: IndexIR }
   | { op: 'dropIndex'; table: string; index: string; /** the live index, so the down block can recreate it */ was?: IndexIR }
   | { op: 'addForeignKey'; table: string; fk: ForeignKeyIR }
-  | { op: 'dropForeignKey'; table: string; fk: string }
+  | { op: 'dropForeignKey'; table: string; fk: string; /** the live key, so the down block can add it again */ was?: ForeignKeyIR }
   | { op: 'dropTable'; table: string }
   | { op: 'createView'; table: TableIR }
   | { op: 'createSearch'; table: TableIR; columns: ColumnIR[] }
+  /** Drop a table's full-text object; `columns` (what it indexed) lets the down block rebuild it, absent when the table goes too. */
+  | { op: 'dropSearch'; table: string; columns?: string[] }
   | { op: 'createExtension'; name: string };
 
 export interface EmittedDdl {
@@ -145,14 +192,56 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Dialect facts (schema, diff and migrations). What core used to know about particular dialects, asked of
+// the adapter instead, so core names no dialect: type categories, expression spelling, the ledger's DDL,
+// the names forge's own search objects take, and how index names are scoped.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Where index names live: in one namespace with tables (`'schema'`: SQLite, Postgres) or per table (`'table'`: MySQL). */
+export type IndexNamespace = 'schema' | 'table';
+
+/** The names the full-text object of one table takes (what `createSearch` emits). */
+export interface SearchObjectNames {
+  /** Objects in the namespace of tables and indexes (`notes_fts`, `forge_notes_idx_fts`). */
+  relations: string[];
+  /** Columns added to the table itself (Postgres' `forge_fts` tsvector). */
+  columns: string[];
+}
+
+export interface DialectFacts {
+  /** The drift category of a native type as this dialect's catalog spells it; `undefined` is never compared. */
+  categoryOf(nativeType: string): TypeCategory | undefined;
+  /**
+   * The dialect's own spellings taken out of a predicate or index expression (schema text or the catalog's
+   * echo) before core's generic normalisation: casts the catalog adds, identifier quotes it keeps or drops.
+   * Used only to compare.
+   */
+  normalizeExpression(expr: string): string;
+  /** One statement that creates the migration ledger `table` (columns `name`, `applied_at`) when it is missing. */
+  ledgerDdl(table: string): string;
+  /** The names `createSearch` gives the full-text object of `table`. */
+  searchObjectNames(table: string): SearchObjectNames;
+  /** Names the database itself gives objects of a created table in the namespace of tables and indexes (a key's index, a sequence). */
+  impliedRelationNames?(table: TableIR): string[];
+  /** How index names are scoped: two objects sharing a name in one scope are a `SchemaError` before any DDL. */
+  indexNamespace: IndexNamespace;
+  /** Index options beyond SQL's that this dialect stores and reports (a document store's); drift compares only these. */
+  documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection'>;
+}
+
 export interface Adapter {
   readonly kind: Dialect;
   readonly capabilities: Capabilities;
+  /** Dialect facts for diff, planning and migrations (see `DialectFacts`). */
+  readonly facts: DialectFacts;
   connect(target: string | DriverHandle, opts?: ConnectOptions): Promise<Connection>;
   /** Read tables, columns, indexes, FKs and views in a fixed number of catalog queries. */
   introspect(conn: Connection): Promise<Snapshot>;
   readonly ddl: DdlEmitter;
   readonly compiler: SqlCompiler;
+  /** Runs the client's query nodes (see `QueryExecutor`); SQL adapters use `new SqlExecutor(compiler)`. */
+  readonly executor: QueryExecutor;
   readonly codec: ValueCodec;
   /** Serialise schema changes against concurrent pushes; `fn` runs inside whatever the lock needs (a transaction on Postgres). */
   lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchemaIR, diffSchema, f, model, type DriftItem, type SchemaIR, type Snapshot } from '../src/index.js';
 import { col, idx, pgCaps, snapshotOf, sqliteCaps, tableOf } from './sync-fixtures.js';
+import { lite, pg } from './facts-fixtures.js';
 
 const User = model(
   'users',
@@ -16,7 +17,8 @@ const ActiveUsers = model('active_users', { id: f.string(), email: f.string() },
 
 function setup(): { ir: SchemaIR; snap: Snapshot } {
   const ir = buildSchemaIR({ user: User, post: Post, activeUsers: ActiveUsers });
-  return { ir, snap: snapshotOf(ir) };
+  // The search object a push made for posts.body, as the adapter reports it.
+  return { ir, snap: { ...snapshotOf(ir), search: [{ table: 'posts', columns: ['body'], complete: true }] } };
 }
 
 const only = (items: DriftItem[]) => {
@@ -27,14 +29,14 @@ const only = (items: DriftItem[]) => {
 describe('diffSchema: in sync', () => {
   it('reports nothing for a database that matches the schema', () => {
     const { ir, snap } = setup();
-    expect(diffSchema(ir, snap, pgCaps())).toEqual({ dialect: 'postgres', items: [], inSync: true, ignored: [] });
+    expect(diffSchema(ir, snap, pg())).toEqual({ dialect: 'postgres', items: [], inSync: true, ignored: [] });
   });
 
   it('does not care about table or column order in the snapshot', () => {
     const { ir, snap } = setup();
     snap.tables.reverse();
     for (const t of snap.tables) t.columns.reverse();
-    expect(diffSchema(ir, snap, pgCaps()).inSync).toBe(true);
+    expect(diffSchema(ir, snap, pg()).inSync).toBe(true);
   });
 });
 
@@ -42,13 +44,13 @@ describe('diffSchema: tables and views', () => {
   it('table missing', () => {
     const { ir, snap } = setup();
     snap.tables = snap.tables.filter((t) => t.name !== 'posts');
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({ kind: 'table', direction: 'missing', table: 'posts', detail: "table 'posts'" });
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({ kind: 'table', direction: 'missing', table: 'posts', detail: "table 'posts'" });
   });
 
   it('table extra', () => {
     const { ir, snap } = setup();
     snap.tables.push({ name: 'audit_old', columns: [col('id')], indexes: [], foreignKeys: [] });
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'table',
       direction: 'extra',
       table: 'audit_old',
@@ -59,7 +61,7 @@ describe('diffSchema: tables and views', () => {
   it('table names compare exactly', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'posts').name = 'Posts';
-    const items = diffSchema(ir, snap, pgCaps()).items;
+    const items = diffSchema(ir, snap, pg()).items;
     expect(items.map((i) => [i.kind, i.direction, i.table])).toEqual([
       ['table', 'extra', 'Posts'],
       ['table', 'missing', 'posts'],
@@ -69,7 +71,7 @@ describe('diffSchema: tables and views', () => {
   it('view missing when neither a view nor a table has its name', () => {
     const { ir, snap } = setup();
     snap.views = [];
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'view',
       direction: 'missing',
       table: 'active_users',
@@ -81,14 +83,14 @@ describe('diffSchema: tables and views', () => {
     const { ir, snap } = setup();
     snap.views = [];
     snap.tables.push({ name: 'active_users', columns: [col('id'), col('email')], indexes: [], foreignKeys: [] });
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('never reports a live view name as an extra table', () => {
     const { ir, snap } = setup();
     snap.views.push({ name: 'report_mv', materialized: true });
     snap.tables.push({ name: 'report_mv', columns: [col('n', 'integer')], indexes: [], foreignKeys: [] });
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 });
 
@@ -97,7 +99,7 @@ describe('diffSchema: columns', () => {
     const { ir, snap } = setup();
     const users = tableOf(snap, 'users');
     users.columns = users.columns.filter((c) => c.name !== 'name');
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'column',
       direction: 'missing',
       table: 'users',
@@ -109,7 +111,7 @@ describe('diffSchema: columns', () => {
   it('column extra', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').columns.push(col('legacy_blob', 'bytea'));
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'column',
       direction: 'extra',
       table: 'users',
@@ -121,14 +123,22 @@ describe('diffSchema: columns', () => {
   it('uses the mapped column name, not the field name', () => {
     const { ir, snap } = setup();
     expect(tableOf(snap, 'posts').columns.map((c) => c.name)).toContain('author_id');
-    expect(diffSchema(ir, snap, pgCaps()).inSync).toBe(true);
+    expect(diffSchema(ir, snap, pg()).inSync).toBe(true);
   });
 
-  it('engine-managed search columns are never drift', () => {
-    const { ir, snap } = setup();
-    tableOf(snap, 'posts').columns.push(col('forge_fts', 'tsvector'));
-    tableOf(snap, 'posts').indexes.push(idx('posts_forge_fts_idx', ['forge_fts'], { method: 'gin' }));
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+  it('names containing _fts are the user\'s like any other: nothing is guessed from a name', () => {
+    const Note = model('notes', { id: f.id(), body_fts: f.string(), tag: f.string() }, { indexes: [{ keys: { tag: 1 }, name: 'idx_notes_fts_lookup' }] });
+    const ir = buildSchemaIR({ note: Note });
+    const snap = snapshotOf(ir);
+    const notes = tableOf(snap, 'notes');
+    notes.indexes = notes.indexes.filter((i) => i.name !== 'idx_notes_fts_lookup');
+    notes.columns = notes.columns.filter((c) => c.name !== 'body_fts');
+    notes.columns.push(col('forge_fts', 'tsvector'));
+    expect(diffSchema(ir, snap, pg()).items.map((i) => [i.kind, i.direction, i.column ?? i.index])).toEqual([
+      ['column', 'missing', 'body_fts'],
+      ['column', 'extra', 'forge_fts'],
+      ['index', 'missing', 'idx_notes_fts_lookup'],
+    ]);
   });
 
   it('column ordering and default expressions are not drift', () => {
@@ -136,7 +146,7 @@ describe('diffSchema: columns', () => {
     const users = tableOf(snap, 'users');
     users.columns = [users.columns[3], users.columns[0], users.columns[4], users.columns[1], users.columns[2]];
     users.columns[1].default = 'gen_random_uuid()';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 });
 
@@ -144,7 +154,7 @@ describe('diffSchema: column types by category', () => {
   it('columnType mismatch when the categories differ', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').columns.find((c) => c.name === 'age')!.type = 'text';
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'columnType',
       direction: 'mismatch',
       table: 'users',
@@ -162,13 +172,13 @@ describe('diffSchema: column types by category', () => {
     users.columns.find((c) => c.name === 'email')!.type = 'character varying(255)';
     users.columns.find((c) => c.name === 'age')!.type = 'int4';
     users.columns.find((c) => c.name === 'active')!.type = 'bool';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('is skipped where the dialect does not compare types (SQLite)', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').columns.find((c) => c.name === 'age')!.type = 'text';
-    expect(diffSchema(ir, snap, sqliteCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, lite()).items).toEqual([]);
   });
 
   it('a .dbType() column is compared by the category of that type', () => {
@@ -176,9 +186,9 @@ describe('diffSchema: column types by category', () => {
     const ir = buildSchemaIR({ T });
     const snap = snapshotOf(ir);
     tableOf(snap, 'things').columns[0].type = 'integer';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
     tableOf(snap, 'things').columns[1].type = 'integer';
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toMatchObject({ kind: 'columnType', column: 'code', schema: 'string', db: 'int' });
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ kind: 'columnType', column: 'code', schema: 'string', db: 'int' });
   });
 
   it('types without a category on either side are skipped', () => {
@@ -187,7 +197,7 @@ describe('diffSchema: column types by category', () => {
     const snap = snapshotOf(ir);
     tableOf(snap, 'docs').columns[1].type = 'integer';
     tableOf(snap, 'docs').columns[2].type = 'user-defined';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 });
 
@@ -196,7 +206,7 @@ describe('diffSchema: index presence', () => {
     const { ir, snap } = setup();
     const users = tableOf(snap, 'users');
     users.indexes = users.indexes.filter((i) => i.name !== 'forge_users_uq_email');
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'index',
       direction: 'missing',
       table: 'users',
@@ -209,13 +219,13 @@ describe('diffSchema: index presence', () => {
     const { ir, snap } = setup();
     const users = tableOf(snap, 'users');
     users.indexes.find((i) => i.name === 'forge_users_idx_name')!.name = 'users_name_idx';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('uniqueness is part of the signature', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').indexes.find((i) => i.name === 'forge_users_uq_email')!.unique = false;
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toMatchObject({ kind: 'index', direction: 'missing', index: 'forge_users_uq_email' });
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ kind: 'index', direction: 'missing', index: 'forge_users_uq_email' });
   });
 
   it('expression indexes match on the normalised expression', () => {
@@ -225,9 +235,9 @@ describe('diffSchema: index presence', () => {
     const live = tableOf(snap, 'accounts').indexes[1];
     live.name = 'accounts_lower_email';
     live.expression = 'lower((email)::text)';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
     live.expression = 'upper((email)::text)';
-    expect(diffSchema(ir, snap, pgCaps()).items.map((i) => [i.kind, i.direction])).toEqual([
+    expect(diffSchema(ir, snap, pg()).items.map((i) => [i.kind, i.direction])).toEqual([
       ['index', 'extra'],
       ['index', 'missing'],
     ]);
@@ -237,7 +247,7 @@ describe('diffSchema: index presence', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').indexes.push(idx('u:legacy_email', ['legacy_email'], { unique: true }));
     tableOf(snap, 'users').columns.push(col('legacy_email'));
-    const items = diffSchema(ir, snap, pgCaps()).items.filter((i) => i.kind === 'index');
+    const items = diffSchema(ir, snap, pg()).items.filter((i) => i.kind === 'index');
     expect(only(items)).toEqual({
       kind: 'index',
       direction: 'extra',
@@ -250,7 +260,7 @@ describe('diffSchema: index presence', () => {
   it('extra non-unique indexes are not drift', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'users').indexes.push(idx('users_age_stats', ['age']));
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('unique indexes from .unique(), uniques and primary keys are not extra', () => {
@@ -258,7 +268,7 @@ describe('diffSchema: index presence', () => {
     // SQLite backs a TEXT primary key with an unflagged autoindex.
     tableOf(snap, 'posts').indexes.push(idx('sqlite_autoindex_posts_1', ['id'], { unique: true }));
     tableOf(snap, 'posts').indexes.find((i) => i.name === 'forge_posts_uq_author_id_title')!.columns = ['title', 'author_id'];
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 });
 
@@ -270,7 +280,7 @@ describe('diffSchema: deep index comparison of named indexes', () => {
     const ir = buildSchemaIR({ u: named({ method: 'gin' }) });
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].method = 'btree';
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'index',
       direction: 'mismatch',
       table: 'users',
@@ -285,16 +295,16 @@ describe('diffSchema: deep index comparison of named indexes', () => {
   it('an unset method compares as btree', () => {
     const ir = buildSchemaIR({ u: named({}) });
     const snap = snapshotOf(ir);
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
     tableOf(snap, 'users').indexes[1].method = 'hash';
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toMatchObject({ property: 'method', schema: 'btree', db: 'hash' });
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ property: 'method', schema: 'btree', db: 'hash' });
   });
 
   it('where mismatch, shown as ∅ when absent', () => {
     const ir = buildSchemaIR({ u: named({ where: 'active = true' }) });
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].where = undefined;
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'index',
       direction: 'mismatch',
       table: 'users',
@@ -310,14 +320,14 @@ describe('diffSchema: deep index comparison of named indexes', () => {
     const ir = buildSchemaIR({ u: named({ where: "status = 'live' AND deleted_at IS NULL" }) });
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].where = "(((status)::text = 'live'::text) AND (deleted_at IS NULL))";
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('one item per differing property', () => {
     const ir = buildSchemaIR({ u: named({ method: 'gin', where: 'active', include: ['active'] }) });
     const snap = snapshotOf(ir);
     Object.assign(tableOf(snap, 'users').indexes[1], { method: 'btree', where: undefined, include: undefined, directions: [-1] });
-    expect(diffSchema(ir, snap, pgCaps()).items.map((i) => i.property)).toEqual(['directions', 'include', 'method', 'where']);
+    expect(diffSchema(ir, snap, pg()).items.map((i) => i.property)).toEqual(['directions', 'include', 'method', 'where']);
   });
 
   it('expression mismatch', () => {
@@ -326,7 +336,7 @@ describe('diffSchema: deep index comparison of named indexes', () => {
     });
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].expression = 'upper((email)::text)';
-    expect(diffSchema(ir, snap, pgCaps()).items).toContainEqual(
+    expect(diffSchema(ir, snap, pg()).items).toContainEqual(
       expect.objectContaining({ direction: 'mismatch', property: 'expression', schema: 'lower(email)', db: 'upper((email)::text)' }),
     );
   });
@@ -336,14 +346,14 @@ describe('diffSchema: deep index comparison of named indexes', () => {
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].include = undefined;
     tableOf(snap, 'users').indexes[1].method = undefined;
-    expect(diffSchema(ir, snap, sqliteCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, lite()).items).toEqual([]);
   });
 
   it('unnamed indexes are not deep-compared', () => {
     const ir = buildSchemaIR({ u: model('users', { id: f.id(), email: f.string() }, { indexes: [{ keys: { email: 1 }, method: 'gin' }] }) });
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').indexes[1].method = 'btree';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 
   it('Mongo shapes: stable-key JSON, collation projected to the declared keys', () => {
@@ -357,7 +367,8 @@ describe('diffSchema: deep index comparison of named indexes', () => {
       collation: { strength: 3, locale: 'en' },
       wildcardProjection: { x: 1 },
     });
-    const mongo = pgCaps({ dialect: 'mongo', compareTypes: false });
+    // A document store's facts: it stores these options, so drift compares them.
+    const mongo = { capabilities: pgCaps({ dialect: 'mongo', compareTypes: false }), facts: { ...pg().facts, documentIndexOptions: ['partialFilterExpression', 'collation', 'wildcardProjection'] as const } };
     expect(diffSchema(ir, snap, mongo).items).toEqual([]);
     tableOf(snap, 'users').indexes[1].collation = { locale: 'fr' };
     tableOf(snap, 'users').indexes[1].wildcardProjection = { y: 1 };
@@ -372,7 +383,7 @@ describe('diffSchema: foreign keys', () => {
   it('foreign key missing', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'posts').foreignKeys = [];
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toEqual({
+    expect(only(diffSchema(ir, snap, pg()).items)).toEqual({
       kind: 'foreignKey',
       direction: 'missing',
       table: 'posts',
@@ -385,9 +396,9 @@ describe('diffSchema: foreign keys', () => {
   it('matches by column and referenced column, whatever the constraint is called', () => {
     const { ir, snap } = setup();
     tableOf(snap, 'posts').foreignKeys[0].name = 'posts_author_id_fkey';
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
     tableOf(snap, 'posts').foreignKeys[0].refColumns = ['email'];
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toMatchObject({ kind: 'foreignKey', direction: 'missing' });
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ kind: 'foreignKey', direction: 'missing' });
   });
 });
 
@@ -396,9 +407,9 @@ describe('diffSchema: readonly models', () => {
 
   it('a missing readonly table is not drift (push never creates it); missing columns of a present one are', () => {
     const ir = buildSchemaIR({ Shared });
-    expect(diffSchema(ir, { dialect: 'postgres', tables: [], views: [] }, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, { dialect: 'postgres', tables: [], views: [] }, pg()).items).toEqual([]);
     const snap: Snapshot = { dialect: 'postgres', tables: [{ name: 'users', columns: [col('id', 'uuid')], indexes: [], foreignKeys: [] }], views: [] };
-    expect(only(diffSchema(ir, snap, pgCaps()).items)).toMatchObject({ kind: 'column', direction: 'missing', column: 'email' });
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ kind: 'column', direction: 'missing', column: 'email' });
   });
 
   it('never reports extra columns or extra unique indexes (it may declare a subset)', () => {
@@ -406,7 +417,7 @@ describe('diffSchema: readonly models', () => {
     const snap = snapshotOf(ir);
     tableOf(snap, 'users').columns.push(col('password_hash'));
     tableOf(snap, 'users').indexes.push(idx('users_password_hash_key', ['password_hash'], { unique: true }));
-    expect(diffSchema(ir, snap, pgCaps()).items).toEqual([]);
+    expect(diffSchema(ir, snap, pg()).items).toEqual([]);
   });
 });
 
@@ -415,18 +426,19 @@ describe('diffSchema: ignoring', () => {
     const { ir, snap } = setup();
     snap.tables.push({ name: 'logs', columns: [], indexes: [], foreignKeys: [] }, { name: '_atlas_meta', columns: [], indexes: [], foreignKeys: [] });
     snap.tables = snap.tables.filter((t) => t.name !== 'posts');
-    const report = diffSchema(ir, snap, pgCaps(), { ignore: ['logs', /^_atlas_/i, 'posts'] });
+    const report = diffSchema(ir, snap, pg(), { ignore: ['logs', /^_atlas_/i, 'posts'] });
     expect(report).toEqual({ dialect: 'postgres', items: [], inSync: true, ignored: ['_atlas_meta', 'logs', 'posts'] });
   });
 
-  it('engine-managed tables are always filtered and not listed as ignored', () => {
+  it('the ledger, what the adapter marked internal and the system tables are always filtered and not listed as ignored', () => {
     const { ir, snap } = setup();
-    for (const name of ['_forge_migrations', 'posts_fts', 'posts_fts_data', 'sqlite_sequence', 'spatial_ref_sys', 'shadow_x']) {
+    for (const name of ['_forge_migrations', 'spatial_ref_sys', 'shadow_x', 'posts_fts']) {
       snap.tables.push({ name, columns: [], indexes: [], foreignKeys: [] });
     }
     snap.internal = ['shadow_x'];
-    const report = diffSchema(ir, snap, pgCaps({ systemTables: [/^spatial_ref_sys$/] }));
-    expect(report).toEqual({ dialect: 'postgres', items: [], inSync: true, ignored: [] });
+    const report = diffSchema(ir, snap, pg({ systemTables: [/^spatial_ref_sys$/] }));
+    // posts_fts was not recognised by the adapter as an engine object: it is a table like any other.
+    expect(report).toEqual({ dialect: 'postgres', items: [expect.objectContaining({ kind: 'table', direction: 'extra', table: 'posts_fts' })], inSync: false, ignored: [] });
   });
 });
 
@@ -440,7 +452,7 @@ describe('diffSchema: the seed report', () => {
     users.columns.push(col('legacy_email'));
     users.indexes.push(idx('users_legacy_email_key', ['legacy_email'], { unique: true }));
     snap.tables.push({ name: 'logs', columns: [], indexes: [], foreignKeys: [] }, { name: '_atlas_meta', columns: [], indexes: [], foreignKeys: [] });
-    const report = diffSchema(ir, snap, pgCaps(), { ignore: ['logs', /^_atlas_/i] });
+    const report = diffSchema(ir, snap, pg(), { ignore: ['logs', /^_atlas_/i] });
     const json = JSON.parse(JSON.stringify(report)) as typeof report;
     expect(json).toMatchObject({
       dialect: 'postgres',
@@ -459,12 +471,53 @@ describe('diffSchema: the seed report', () => {
     snap.tables.push({ name: 'aaa', columns: [], indexes: [], foreignKeys: [] });
     tableOf(snap, 'users').columns.push(col('zz'), col('aa'));
     tableOf(snap, 'posts').foreignKeys = [];
-    const items = diffSchema(ir, snap, pgCaps()).items;
+    const items = diffSchema(ir, snap, pg()).items;
     expect(items.map((i) => `${i.table}/${i.kind}/${i.foreignKey ?? i.column ?? ''}`)).toEqual([
       'aaa/table/',
       'posts/foreignKey/forge_posts_fk_author_id',
       'users/column/aa',
       'users/column/zz',
     ]);
+  });
+});
+
+describe('diffSchema: the search object (Snapshot.search)', () => {
+  it('reports a search object over other columns, a missing one, an extra one and a half-built one', () => {
+    const { ir, snap } = setup();
+    snap.search = [{ table: 'posts', columns: ['title'], complete: true }];
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({
+      kind: 'index',
+      direction: 'mismatch',
+      table: 'posts',
+      search: true,
+      property: 'columns',
+      schema: ['body'],
+      db: ['title'],
+    });
+    snap.search = [];
+    expect(only(diffSchema(ir, snap, lite()).items)).toMatchObject({ direction: 'missing', search: true, index: 'posts_fts' });
+    snap.search = [{ table: 'posts', columns: ['body'], complete: false }];
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ direction: 'mismatch', detail: 'full-text search columns: schema=(body) db=(body, incomplete)' });
+    snap.search = [
+      { table: 'posts', columns: ['body'], complete: true },
+      { table: 'users', columns: ['name'], complete: true },
+    ];
+    expect(only(diffSchema(ir, snap, pg()).items)).toMatchObject({ direction: 'extra', table: 'users', search: true });
+  });
+});
+
+describe('diffSchema: a partial unique index is not a unique index', () => {
+  it('an unnamed unique index is missing when only a partial unique on the same columns exists', () => {
+    const ir = buildSchemaIR({ u: model('users', { id: f.id(), email: f.string().unique(), active: f.bool() }) });
+    const snap = snapshotOf(ir);
+    tableOf(snap, 'users').indexes[1].where = 'active';
+    const items = diffSchema(ir, snap, pg()).items;
+    expect(items.map((i) => [i.kind, i.direction])).toEqual([
+      ['index', 'extra'],
+      ['index', 'missing'],
+    ]);
+    expect(items[1].detail).toBe("index 'forge_users_uq_email' (u:email)");
+    // Where the dialect has no partial indexes the predicate is not part of the shape.
+    expect(diffSchema(ir, snap, pg({ partialIndexes: false })).items).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchemaIR, diffSchema, f, model, planDriftApply, type Capabilities, type Snapshot } from '../src/index.js';
 import { col, fixtureEmitter, idx, pgCaps, snapshotOf, sqliteCaps, tableOf } from './sync-fixtures.js';
+import { lite, pg } from './facts-fixtures.js';
 
 const User = model(
   'users',
@@ -30,7 +31,8 @@ function driftedSnapshot(): Snapshot {
 }
 
 function plan(caps: Capabilities = pgCaps(), snap = driftedSnapshot()) {
-  return planDriftApply(diffSchema(ir, snap, caps), ir, snap, { capabilities: caps, ddl: fixtureEmitter() });
+  const facts = caps.dialect === 'sqlite' ? lite().facts : pg().facts;
+  return planDriftApply(diffSchema(ir, snap, { capabilities: caps, facts }), ir, snap, { capabilities: caps, facts, ddl: fixtureEmitter() });
 }
 
 describe('planDriftApply: the safe slice', () => {
@@ -82,6 +84,41 @@ describe('planDriftApply: the safe slice', () => {
       { name: 'child', columns: [col('id', 'uuid', { primaryKey: true }), col('p', 'uuid')], indexes: [], foreignKeys: [{ name: 'fk', columns: ['p'], refTable: ' parent', refColumns: ['id'] }] },
     );
     expect(plan(pgCaps(), snap).ops.map((o) => o.change.text)).toEqual(['drop table child', 'drop table  parent']);
+  });
+
+  it('drops the foreign keys of tables that reference each other in a cycle first, where the dialect can', () => {
+    const snap = snapshotOf(ir);
+    const fk = (name: string, refTable: string) => ({ name, columns: ['o'], refTable, refColumns: ['id'] });
+    const table = (name: string, other: string) => ({ name, columns: [col('id', 'uuid', { primaryKey: true }), col('o', 'uuid')], indexes: [], foreignKeys: [fk(`fk_${name}`, other)] });
+    snap.tables.push(table('a', 'b'), table('b', 'a'));
+    expect(plan(pgCaps(), snap).ops.map((o) => o.op)).toEqual([
+      { op: 'dropForeignKey', table: 'a', fk: 'fk_a' },
+      // b still references a, so b goes first.
+      { op: 'dropTable', table: 'b' },
+      { op: 'dropTable', table: 'a' },
+    ]);
+    // Without ALTER TABLE ... DROP CONSTRAINT the drops stay in report order (SQLite does not refuse them).
+    expect(plan(sqliteCaps(), snap).ops.map((o) => o.op.op)).toEqual(['dropTable', 'dropTable']);
+  });
+
+  it('rebuilds the search object around a dropped searchable column, and drops it with its table', () => {
+    const Note = model('notes', { id: f.id(), title: f.string().searchable() });
+    const irN = buildSchemaIR({ Note });
+    const snap = snapshotOf(irN);
+    tableOf(snap, 'notes').columns.push(col('body'));
+    snap.search = [{ table: 'notes', columns: ['title', 'body'], complete: true }];
+    snap.tables.push({ name: 'old', columns: [col('id'), col('t')], indexes: [], foreignKeys: [] });
+    snap.search.push({ table: 'old', columns: ['t'], complete: true });
+    const report = diffSchema(irN, snap, pg());
+    const { ops, deferred } = planDriftApply(report, irN, snap, { ...pg(), ddl: fixtureEmitter() });
+    expect(deferred).toEqual([]);
+    expect(ops.map((o) => o.op)).toEqual([
+      { op: 'dropSearch', table: 'notes', columns: ['title', 'body'] },
+      { op: 'dropSearch', table: 'old' },
+      { op: 'dropColumn', table: 'notes', column: 'body', was: col('body') },
+      expect.objectContaining({ op: 'createSearch', columns: [expect.objectContaining({ name: 'title' })] }),
+      { op: 'dropTable', table: 'old' },
+    ]);
   });
 
   it('has nothing to do for an in-sync database', () => {

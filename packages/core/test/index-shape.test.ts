@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { postgresFacts } from '@forge/adapter-postgres';
 import { indexSignature, normalizeSqlExpr, stableJson } from '../src/diff/index-shape.js';
 
 describe('normalizeSqlExpr', () => {
@@ -11,7 +12,13 @@ describe('normalizeSqlExpr', () => {
     ['created_at > now()', "(created_at > now())"],
     ["kind in ('a','b')", "kind IN ('a', 'b')"],
     ['x::timestamp with time zone > y', 'x > y'],
-  ])('%s equals %s', (a, b) => expect(normalizeSqlExpr(a)).toBe(normalizeSqlExpr(b)));
+  ])('%s equals %s (with the Postgres facts: casts and needless quotes are its echo)', (a, b) =>
+    expect(normalizeSqlExpr(a, postgresFacts)).toBe(normalizeSqlExpr(b, postgresFacts)),
+  );
+
+  it('without a dialect only the generic rules apply: casts are text', () => {
+    expect(normalizeSqlExpr('lower((email)::text)')).toBe('lower(email::text)');
+  });
 
   it.each([
     ['lower(email)', 'upper(email)'],
@@ -41,7 +48,15 @@ describe('indexSignature', () => {
   it('is uniqueness plus the order-free column set plus the expression', () => {
     expect(indexSignature({ unique: true, columns: ['legacy_email'] })).toBe('u:legacy_email');
     expect(indexSignature({ unique: false, columns: ['b', 'a'] })).toBe('i:a,b');
-    expect(indexSignature({ unique: true, columns: [], expression: 'LOWER((email)::text)' })).toBe('u:lower(email)');
+    const pg = { facts: postgresFacts, capabilities: { partialIndexes: true } };
+    expect(indexSignature({ unique: true, columns: [], expression: 'LOWER((email)::text)' }, pg)).toBe('u:lower(email)');
+  });
+
+  it('includes the normalised predicate where the dialect has partial indexes (a partial unique is not a unique)', () => {
+    const pg = { facts: postgresFacts, capabilities: { partialIndexes: true } };
+    expect(indexSignature({ unique: true, columns: ['email'], where: '(active = true)' }, pg)).toBe('u:email where active=true');
+    expect(indexSignature({ unique: true, columns: ['email'], where: 'active = true' }, { ...pg, capabilities: { partialIndexes: false } })).toBe('u:email');
+    expect(indexSignature({ unique: true, columns: ['email'], where: 'active = true' }, pg, false)).toBe('u:email');
   });
 });
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildSchemaIR, f, model, parseIgnoreList, runDiff, runDiffApply, runPush, runRollback, type AnyField, type DriftItem, type SchemaShape } from '@forge/core';
+import { buildSchemaIR, createDbWith, f, model, parseIgnoreList, runDiff, runDiffApply, runPush, runRollback, SchemaError, type AnyField, type AnyModel, type DriftItem, type SchemaShape } from '@forge/core';
 import { describe, expect, it } from 'vitest';
 import { itIf, type ConformanceTarget, type FreshDatabase } from './target.js';
 
@@ -85,12 +85,81 @@ export function driftSuite(target: ConformanceTarget): void {
     itIf(caps, 'views', 'view missing', () =>
       expectDrift(target, users(), { ...users(), v: model('user_emails', { email: f.string() }, { view: { sql: 'SELECT email FROM users' } }) }, [{ kind: 'view', direction: 'missing', table: 'user_emails' }]),
     );
-    it('_forge_migrations and *_fts tables are never drift', () =>
-      expectDrift(target, users(), users(), [], async (fresh) => {
+    it('_forge_migrations is never drift; a table named like a search object is, when no search object is there', () =>
+      expectDrift(target, users(), users(), [{ kind: 'table', direction: 'extra', table: 'notes_fts' }], async (fresh) => {
         await fresh.conn.execute(`CREATE TABLE ${q(target, '_forge_migrations')} (name VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(64))`);
         await fresh.conn.execute(`CREATE TABLE ${q(target, 'notes_fts')} (x INTEGER)`);
       }),
     );
+    it('names containing _fts are the user\'s: an index idx_notes_fts_lookup is created by push and reported when missing', async () => {
+      const schema = {
+        note: model('notes', { id: f.id(), tag: f.string(), body_fts: f.string().optional() }, { indexes: [{ keys: { tag: 1 }, name: 'idx_notes_fts_lookup' }] }),
+        lookup: model('notes_fts_lookup', { id: f.id() }),
+      };
+      const fresh = await pushed(target, schema);
+      try {
+        const snap = await target.adapter.introspect(fresh.conn);
+        expect(snap.tables.map((t) => t.name).sort()).toEqual(['notes', 'notes_fts_lookup']);
+        expect(snap.tables.find((t) => t.name === 'notes')!.indexes.map((i) => i.name)).toContain('idx_notes_fts_lookup');
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(schema) };
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        await fresh.conn.execute(`DROP INDEX ${q(target, 'idx_notes_fts_lookup')}`);
+        expect((await runDiff(ctx)).items).toEqual([expect.objectContaining({ kind: 'index', direction: 'missing', index: 'idx_notes_fts_lookup' })]);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+    itIf(caps, 'partialIndexes', 'an unnamed unique index is not satisfied by a partial unique index on the same columns', async () => {
+      const schema = { user: model('users', { id: f.id(), email: f.string(), active: f.bool() }) };
+      const uniqueEmail = { user: model('users', { id: f.id(), email: f.string().unique(), active: f.bool() }) };
+      const fresh = await pushed(target, schema);
+      try {
+        await fresh.conn.execute(`CREATE UNIQUE INDEX ${q(target, 'u_active_email')} ON ${q(target, 'users')} (${q(target, 'email')}) WHERE ${q(target, 'active')} = TRUE`);
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(uniqueEmail) };
+        expect((await runDiff(ctx)).items).toContainEqual(expect.objectContaining({ kind: 'index', direction: 'missing', index: 'forge_users_uq_email' }));
+        const report = await runPush(ctx);
+        expect(report.applied).toContain('forge_users_uq_email');
+        const insert = `INSERT INTO ${q(target, 'users')} (${q(target, 'id')}, ${q(target, 'email')}, ${q(target, 'active')}) VALUES`;
+        await fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000001', 'a@x.io', FALSE)`);
+        await expect(fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000002', 'a@x.io', FALSE)`)).rejects.toThrow();
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+    it('index names that collide with each other or with a table are a SchemaError before any DDL', async () => {
+      const fresh = await target.fresh();
+      try {
+        const clash = {
+          a: model('a_things', { id: f.id(), x: f.string() }, { indexes: [{ keys: { x: 1 }, name: 'idx_shared' }] }),
+          b: model('b_things', { id: f.id(), x: f.string() }, { indexes: [{ keys: { x: 1 }, name: 'idx_shared' }] }),
+        };
+        await expect(runPush({ adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(clash) })).rejects.toThrow(SchemaError);
+        const likeTable = { a: model('a_things', { id: f.id(), x: f.string() }, { indexes: [{ keys: { x: 1 }, name: 'b_things' }] }), b: model('b_things', { id: f.id() }) };
+        await expect(runPush({ adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(likeTable) })).rejects.toThrow(/same name 'b_things'/);
+        expect((await target.adapter.introspect(fresh.conn)).tables).toEqual([]);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+    itIf(caps, 'fullTextSearch', 'a second .searchable() field is indexed: push rebuilds the search object, diff reports it first', async () => {
+      const v1 = { note: model('notes', { id: f.id(), title: f.string().searchable(), body: f.text() }) };
+      const v2 = { note: model('notes', { id: f.id(), title: f.string().searchable(), body: f.text().searchable() }) };
+      const fresh = await pushed(target, v1);
+      try {
+        await createDbWith(target.adapter, fresh.conn, v1).note.create({ data: { title: 'hello', body: 'turnips and leeks' } });
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(v2) };
+        expect((await runDiff(ctx)).items).toEqual([expect.objectContaining({ kind: 'index', direction: 'mismatch', table: 'notes', search: true })]);
+        const report = await runPush(ctx);
+        expect(report.failures).toEqual([]);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        const db = createDbWith(target.adapter, fresh.conn, v2);
+        expect((await db.note.findMany({ where: { body: { search: 'turnips' } } })).map((n) => n.title)).toEqual(['hello']);
+        expect((await db.note.findMany({ where: { title: { search: 'hello' } } })).map((n) => n.title)).toEqual(['hello']);
+        expect((await runPush(ctx)).applied).toEqual([]);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
     it('ignore patterns (exact and /regex/flags) hide tables and report them', async () => {
       const fresh = await pushed(target, { ...users(), a: model('logs', { id: f.id() }), b: model('_atlas_meta', { id: f.id() }), c: model('audit', { id: f.id() }) });
       try {
@@ -149,6 +218,72 @@ export function driftSuite(target: ConformanceTarget): void {
         expect((await runDiff({ ...ctx, ir: buildSchemaIR(v1) })).items).toEqual([]);
         const rows = await fresh.conn.query<{ handle: string }>(`SELECT ${q(target, 'handle')} FROM ${q(target, 'users')}`);
         expect(rows.map((r) => r.handle)).toEqual(['ada']);
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    itIf(caps, 'fullTextSearch', 'removing a .searchable() field: the search object is rebuilt around the drop, and rollback restores both', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const v1 = { note: model('notes', { id: f.id(), title: f.string().searchable(), body: f.text().searchable() }) };
+      const v2 = { note: model('notes', { id: f.id(), title: f.string().searchable() }) };
+      const fresh = await pushed(target, v1);
+      try {
+        await createDbWith(target.adapter, fresh.conn, v1).note.create({ data: { title: 'hello', body: 'turnips' } });
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(v2) };
+        const result = await runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') });
+        expect(result.applied).toBe(true);
+        expect(result.deferred).toEqual([]);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        const db = createDbWith(target.adapter, fresh.conn, v2);
+        expect((await db.note.findMany({ where: { title: { search: 'hello' } } })).map((n) => n.title)).toEqual(['hello']);
+        await db.note.create({ data: { title: 'world' } });
+        expect((await db.note.findMany({ where: { title: { search: 'world' } } })).map((n) => n.title)).toEqual(['world']);
+
+        await runRollback({ adapter: target.adapter, conn: fresh.conn }, { dir });
+        expect((await runDiff({ ...ctx, ir: buildSchemaIR(v1) })).items).toEqual([]);
+        const back = createDbWith(target.adapter, fresh.conn, v1);
+        expect((await back.note.findMany({ where: { title: { search: 'world' } } })).map((n) => n.title)).toEqual(['world']);
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('dropping tables that reference each other in a cycle', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const A: AnyModel = model('cyc_a', { id: f.id(), bId: f.string().optional().refs(() => B) });
+      const B: AnyModel = model('cyc_b', { id: f.id(), aId: f.string().optional().refs(() => A) });
+      const fresh = await pushed(target, { ...users(), a: A, b: B });
+      try {
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(users()) };
+        const result = await runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') });
+        expect(result.applied).toBe(true);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        expect((await target.adapter.introspect(fresh.conn)).tables.map((t) => t.name).filter((n) => n !== '_forge_migrations')).toEqual(['users']);
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a diff apply killed before its commit leaves no migration file; one killed after it gets its file on the next run', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const withLegacy = { user: model('users', { id: f.id(), email: f.string(), legacy: f.string().optional() }) };
+      const fresh = await pushed(target, withLegacy);
+      try {
+        // What a kill leaves: the file under its pending name, with (after the commit) or without its ledger row.
+        writeFileSync(path.join(dir, '.20260101T000000_drift.sql.pending'), '-- up\nSELECT 1;\n-- down\n');
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(users()) };
+        const result = await runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') });
+        expect(result.applied).toBe(true);
+        expect(readdirSync(dir)).toEqual(['20260624T143052_drift.sql']);
+
+        await fresh.conn.execute(`INSERT INTO ${q(target, '_forge_migrations')} (name, applied_at) VALUES ('20260625T000000_drift', '2026-06-25T00:00:00.000Z')`);
+        writeFileSync(path.join(dir, '.20260625T000000_drift.sql.pending'), '-- up\nSELECT 1;\n-- down\n');
+        await runDiffApply(ctx, { dir, now: new Date('2026-06-26T00:00:00Z') });
+        expect(readdirSync(dir).sort()).toEqual(['20260624T143052_drift.sql', '20260625T000000_drift.sql']);
       } finally {
         await fresh.cleanup();
         rmSync(dir, { recursive: true, force: true });

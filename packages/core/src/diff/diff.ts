@@ -1,22 +1,34 @@
-import type { Capabilities } from '../adapter.js';
-import type { ForeignKeyIR, SchemaIR, Snapshot, SnapshotForeignKey, SnapshotIndex, SnapshotTable, TableIR } from '../schema/ir.js';
-import { categoryOfColumn, categoryOfDbType } from './categories.js';
+import type { Adapter } from '../adapter.js';
+import type { ForeignKeyIR, SchemaIR, Snapshot, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
+import { categoryOfColumn } from './categories.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
 import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
 
-/** Engine-managed search objects (SQLite `*_fts` tables, the Postgres `forge_fts` tsvector column and its index). */
-export const ENGINE_SEARCH_NAME = /_fts/i;
+/** What diff reads of an adapter: its capabilities and its dialect facts. */
+export type DiffAdapter = Pick<Adapter, 'capabilities' | 'facts'>;
 
 export interface DiffOptions {
   ignore?: IgnorePattern[];
 }
 
+/** The searchable columns of a table, by column name, in declaration order. */
+export function searchableColumns(t: TableIR): string[] {
+  return t.columns.filter((c) => c.searchable).map((c) => c.name);
+}
+
+/** Whether the live search object indexes exactly `want` (order-free) and is whole. */
+export function searchMatches(live: SnapshotSearch | undefined, want: readonly string[]): boolean {
+  if (!live) return want.length === 0;
+  return live.complete && live.columns.length === want.length && [...live.columns].sort().join('\0') === [...want].sort().join('\0');
+}
+
 /**
  * Compare the schema with what introspection read (seed 004, "Drift detection rules"). Pure: the same
- * IR, snapshot and capabilities always give the same report, items sorted by table, kind and name.
+ * IR, snapshot and adapter facts always give the same report, items sorted by table, kind and name.
  */
-export function diffSchema(ir: SchemaIR, snap: Snapshot, caps: Capabilities, opts: DiffOptions = {}): DriftReport {
+export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, opts: DiffOptions = {}): DriftReport {
+  const caps = adapter.capabilities;
   const ignore = opts.ignore ?? [];
   const ignored = new Set<string>();
   const items: DriftItem[] = [];
@@ -41,14 +53,19 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, caps: Capabilities, opt
     if (model.readonly) {
       // Owned by another service: never "missing" (push cannot create it) and its indexes and keys are not ours;
       // only the columns this service reads are checked, when the table is there.
-      if (live) items.push(...diffColumns(model, live, caps));
+      if (live) items.push(...diffColumns(model, live, adapter));
       continue;
     }
     if (!live) {
       items.push({ kind: 'table', direction: 'missing', table: model.name, detail: `table '${model.name}'` });
       continue;
     }
-    items.push(...diffColumns(model, live, caps), ...diffIndexes(model, live, caps), ...diffForeignKeys(model, live));
+    items.push(
+      ...diffColumns(model, live, adapter),
+      ...diffIndexes(model, live, adapter),
+      ...diffForeignKeys(model, live),
+      ...diffSearch(model, snap.search?.find((x) => x.table === model.name), adapter),
+    );
   }
 
   for (const name of [...liveTables.keys(), ...liveViews]) {
@@ -65,20 +82,19 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, caps: Capabilities, opt
   return { dialect: snap.dialect, items, inSync: items.length === 0, ignored: [...ignored].sort() };
 }
 
-function diffColumns(model: TableIR, live: SnapshotTable, caps: Capabilities): DriftItem[] {
+function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
   const liveCols = new Map(live.columns.map((c) => [c.name, c]));
   for (const col of model.columns) {
-    if (ENGINE_SEARCH_NAME.test(col.name)) continue;
     const lc = liveCols.get(col.name);
     if (!lc) {
       out.push({ kind: 'column', direction: 'missing', table, column: col.name, detail: `column '${col.name}'` });
       continue;
     }
-    if (!caps.compareTypes) continue;
-    const want = categoryOfColumn(col);
-    const have = categoryOfDbType(lc.type);
+    if (!adapter.capabilities.compareTypes) continue;
+    const want = categoryOfColumn(col, adapter.facts);
+    const have = adapter.facts.categoryOf(lc.type);
     if (want && have && want !== have) {
       out.push({
         kind: 'columnType',
@@ -96,7 +112,7 @@ function diffColumns(model: TableIR, live: SnapshotTable, caps: Capabilities): D
   if (!model.readonly) {
     const declared = new Set(model.columns.map((c) => c.name));
     for (const lc of live.columns) {
-      if (declared.has(lc.name) || ENGINE_SEARCH_NAME.test(lc.name)) continue;
+      if (declared.has(lc.name)) continue;
       out.push({ kind: 'column', direction: 'extra', table, column: lc.name, detail: `column '${lc.name}' in DB but not in schema` });
     }
   }
@@ -113,23 +129,26 @@ function isPrimaryIndex(ix: SnapshotIndex, live: SnapshotTable): boolean {
   return ix.unique && !ix.expression && pk.length > 0 && [...ix.columns].sort().join('\0') === pk.join('\0');
 }
 
-function diffIndexes(model: TableIR, live: SnapshotTable, caps: Capabilities): DriftItem[] {
+function diffIndexes(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
-  const liveIdx = live.indexes.filter((ix) => !ENGINE_SEARCH_NAME.test(ix.name));
-  const schemaIdx = model.indexes.filter((ix) => !ENGINE_SEARCH_NAME.test(ix.name));
-  const liveSigs = new Set(liveIdx.map(indexSignature));
-  const schemaSigs = new Set(schemaIdx.map(indexSignature));
+  const sig = (ix: Parameters<typeof indexSignature>[0], withWhere = true) => indexSignature(ix, adapter, withWhere);
+  const liveIdx = live.indexes;
+  const liveSigs = new Set(liveIdx.map((ix) => sig(ix)));
+  const schemaSigs = new Set(model.indexes.map((ix) => sig(ix)));
+  const schemaNamed = new Set(model.indexes.filter((ix) => ix.named).map((ix) => ix.name));
 
-  for (const ix of schemaIdx) {
-    const sig = indexSignature(ix);
-    if (!liveSigs.has(sig)) {
-      out.push({ kind: 'index', direction: 'missing', table, index: ix.name, detail: `index '${ix.name}' (${sig})` });
-    }
+  for (const ix of model.indexes) {
     // Only user-named indexes are deep-compared: a generated name is not a stable identity across runs.
     const same = ix.named ? liveIdx.find((l) => l.name === ix.name) : undefined;
+    // Present: an index of the same shape (predicate included: a partial unique index does not make the
+    // columns unique), or the named index on the same keys, whose other properties the deep pass compares.
+    const present = liveSigs.has(sig(ix)) || (same !== undefined && sig(same, false) === sig(ix, false));
+    if (!present) {
+      out.push({ kind: 'index', direction: 'missing', table, index: ix.name, detail: `index '${ix.name}' (${sig(ix)})` });
+    }
     if (!same) continue;
-    for (const d of compareIndexShape(ix, same, caps)) {
+    for (const d of compareIndexShape(ix, same, adapter.capabilities, adapter.facts)) {
       out.push({
         kind: 'index',
         direction: 'mismatch',
@@ -145,12 +164,43 @@ function diffIndexes(model: TableIR, live: SnapshotTable, caps: Capabilities): D
   // Engines add their own plain indexes; only a unique one constrains data, so only that is drift.
   if (!model.readonly) {
     for (const ix of liveIdx) {
-      const sig = indexSignature(ix);
-      if (!ix.unique || isPrimaryIndex(ix, live) || schemaSigs.has(sig)) continue;
-      out.push({ kind: 'index', direction: 'extra', table, index: ix.name, detail: `unique index ${sig} in DB but not in schema` });
+      if (!ix.unique || isPrimaryIndex(ix, live) || schemaSigs.has(sig(ix)) || schemaNamed.has(ix.name)) continue;
+      out.push({ kind: 'index', direction: 'extra', table, index: ix.name, detail: `unique index ${sig(ix)} in DB but not in schema` });
     }
   }
   return out;
+}
+
+/**
+ * The table's full-text object against its `.searchable()` fields: missing, indexing other columns (or
+ * left half-built), or there with no searchable field. Reported as an index item named after the object.
+ */
+function diffSearch(model: TableIR, live: SnapshotSearch | undefined, adapter: DiffAdapter): DriftItem[] {
+  const want = searchableColumns(model);
+  if (searchMatches(live, want)) return [];
+  const table = model.name;
+  const index = adapter.facts.searchObjectNames(table).relations[0] ?? `${table} search`;
+  const list = (cols: readonly string[]) => cols.join(', ');
+  if (!live) {
+    return [{ kind: 'index', direction: 'missing', table, index, search: true, detail: `full-text search over (${list(want)})` }];
+  }
+  if (want.length === 0) {
+    return [{ kind: 'index', direction: 'extra', table, index, search: true, detail: `full-text search over (${list(live.columns)}) in DB but no field is .searchable()` }];
+  }
+  const db = live.complete ? list(live.columns) : `${list(live.columns)}, incomplete`;
+  return [
+    {
+      kind: 'index',
+      direction: 'mismatch',
+      table,
+      index,
+      search: true,
+      property: 'columns',
+      schema: want,
+      db: live.columns,
+      detail: `full-text search columns: schema=(${list(want)}) db=(${db})`,
+    },
+  ];
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,7 +1,8 @@
 import type { Capabilities, DdlOp } from '../adapter.js';
-import type { IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotTable, TableIR } from '../schema/ir.js';
+import type { IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
 import { describeForeignKey } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
+import { assertNamesDistinct } from './namespace.js';
 import type { PlanAdapter } from './plan.js';
 import type { DriftItem, DriftReport, MigrationChange } from './types.js';
 
@@ -10,8 +11,22 @@ export interface DriftApplyStep {
   change: MigrationChange;
 }
 
-/** Adds run before drops, so the down block (run in reverse) restores dropped columns last. */
-const PHASES: ReadonlyArray<DdlOp['op']> = ['addColumn', 'createIndex', 'addForeignKey', 'dropIndex', 'dropColumn', 'dropTable'];
+/**
+ * Adds run before drops, so the down block (run in reverse) restores dropped columns last. A search
+ * object over a dropped column is dropped before the column and built again after it over the columns
+ * that remain; in the down block that is the other way round.
+ */
+const PHASES: ReadonlyArray<DdlOp['op']> = [
+  'addColumn',
+  'createIndex',
+  'addForeignKey',
+  'dropSearch',
+  'dropIndex',
+  'dropColumn',
+  'createSearch',
+  'dropForeignKey',
+  'dropTable',
+];
 
 /** Does a live index use `column` (as a key, an INCLUDE column, or by name in its expression or predicate)? */
 function usesColumn(ix: SnapshotIndex, column: string): boolean {
@@ -60,6 +75,22 @@ function dependentIndexDrops(steps: DriftApplyStep[], live: Map<string, Snapshot
   return out;
 }
 
+function searchSteps(item: DriftItem, model: TableIR | undefined, live: SnapshotSearch | undefined): DriftApplyStep[] {
+  const t = item.table;
+  const columns = model?.columns.filter((c) => c.searchable) ?? [];
+  const steps: DriftApplyStep[] = [];
+  if (live) {
+    steps.push({
+      op: { op: 'dropSearch', table: t, columns: live.columns },
+      change: { text: columns.length ? `rebuild full-text search of ${t} over (${columns.map((c) => c.name).join(', ')})` : `drop full-text search of ${t}`, destructive: false },
+    });
+  }
+  if (model && columns.length) {
+    steps.push({ op: { op: 'createSearch', table: model, columns }, change: { text: live ? `(rebuild) create full-text search of ${t}` : `add full-text search of ${t}`, destructive: false } });
+  }
+  return steps;
+}
+
 function stepFor(item: DriftItem, model: TableIR | undefined, have: SnapshotTable | undefined, caps: Capabilities): DriftApplyStep | undefined {
   // A readonly model's table belongs to another service: diff apply never alters it.
   if (model?.readonly) return undefined;
@@ -105,14 +136,27 @@ export function planDriftApply(
   adapter: PlanAdapter,
 ): { ops: DriftApplyStep[]; deferred: DriftItem[] } {
   assertIdentifiersFit(ir, adapter.capabilities);
+  assertNamesDistinct(ir, adapter.facts);
   const models = new Map(Object.values(ir.models).map((t) => [t.name, t]));
   const live = new Map(snap.tables.map((t) => [t.name, t]));
+  const liveSearch = new Map((snap.search ?? []).map((x) => [x.table, x]));
   const steps: DriftApplyStep[] = [];
   const deferred: DriftItem[] = [];
   for (const item of report.items) {
-    const step = stepFor(item, models.get(item.table), live.get(item.table), adapter.capabilities);
+    const model = models.get(item.table);
+    if (item.search && !model?.readonly) {
+      steps.push(...searchSteps(item, model, liveSearch.get(item.table)));
+      continue;
+    }
+    const step = stepFor(item, model, live.get(item.table), adapter.capabilities);
     if (step) steps.push(step);
     else deferred.push(item);
+  }
+  // A dropped table takes its search object along (SQLite would keep the FTS table without its content).
+  for (const s of [...steps]) {
+    if (s.op.op === 'dropTable' && liveSearch.has(s.op.table)) {
+      steps.push({ op: { op: 'dropSearch', table: s.op.table }, change: { text: `drop full-text search of ${s.op.table}`, destructive: false } });
+    }
   }
   const indexDrops = dependentIndexDrops(steps, live);
   steps.push(...indexDrops);
@@ -129,21 +173,41 @@ export function planDriftApply(
   }
   // Stable sort: report order within a phase.
   steps.sort((a, b) => PHASES.indexOf(a.op.op) - PHASES.indexOf(b.op.op));
-  return { ops: referrersDroppedFirst(steps, live), deferred };
+  return { ops: referrersDroppedFirst(steps, live, adapter.capabilities), deferred };
 }
 
 /**
  * Reorder the table drops (the last phase) so a table goes before the tables its foreign keys point at:
- * Postgres refuses DROP TABLE while another table's key references it. A cycle keeps report order.
+ * Postgres refuses DROP TABLE while another table's key references it. Tables that reference each other
+ * in a cycle have no such order: where the dialect can drop a foreign key, one table's keys to the other
+ * dropped tables are dropped first, which breaks the cycle (their down block is a comment: the tables do
+ * not come back). Elsewhere a cycle keeps report order.
  */
-function referrersDroppedFirst(steps: DriftApplyStep[], live: Map<string, SnapshotTable>): DriftApplyStep[] {
+function referrersDroppedFirst(steps: DriftApplyStep[], live: Map<string, SnapshotTable>, caps: Capabilities): DriftApplyStep[] {
   const dropped = (s: DriftApplyStep) => (s.op.op === 'dropTable' ? s.op.table : undefined);
   const pending = steps.filter((s) => dropped(s) !== undefined);
   const ordered = steps.filter((s) => dropped(s) === undefined);
-  const references = (from: DriftApplyStep, to: DriftApplyStep) =>
-    from !== to && (live.get(dropped(from)!)?.foreignKeys.some((fk) => fk.refTable === dropped(to)) ?? false);
+  const cut = new Set<string>();
+  const keysBetween = (from: DriftApplyStep, to: DriftApplyStep) =>
+    from === to ? [] : (live.get(dropped(from)!)?.foreignKeys ?? []).filter((fk) => fk.refTable === dropped(to) && !cut.has(`${dropped(from)}\0${fk.name}`));
+  const references = (from: DriftApplyStep, to: DriftApplyStep) => keysBetween(from, to).length > 0;
   while (pending.length) {
     const free = pending.findIndex((s) => !pending.some((other) => references(other, s)));
+    if (free === -1 && caps.alterAddForeignKey) {
+      // Every pending table is referenced, so some pending table references another: cut its keys.
+      const first = pending.find((p) => pending.some((o) => references(p, o)))!;
+      const names = pending.map((p) => dropped(p)).join(', ');
+      for (const other of pending) {
+        for (const fk of keysBetween(first, other)) {
+          cut.add(`${dropped(first)}\0${fk.name}`);
+          ordered.push({
+            op: { op: 'dropForeignKey', table: dropped(first)!, fk: fk.name },
+            change: { text: `drop foreign key ${fk.name} on ${dropped(first)} (the dropped tables ${names} reference each other)`, destructive: true },
+          });
+        }
+      }
+      continue;
+    }
     ordered.push(...pending.splice(Math.max(free, 0), 1));
   }
   return ordered;

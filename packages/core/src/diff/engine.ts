@@ -1,11 +1,11 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter, Connection, DdlEnv } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { errorText, runMigrationBlock } from '../migrations/apply.js';
 import { migrationName, parseMigration, renderMigration } from '../migrations/file.js';
-import { deleteMigration, ensureLedger, latestMigration, recordMigration } from '../migrations/ledger.js';
+import { appliedMigrations, deleteMigration, ensureLedger, latestMigration, recordMigration } from '../migrations/ledger.js';
 import type { SchemaIR } from '../schema/ir.js';
 import { diffSchema } from './diff.js';
 import { planDriftApply } from './drift-apply.js';
@@ -23,7 +23,8 @@ export interface EngineContext {
 /**
  * TEST ONLY, for the reliability harness's crash-recovery cases: with FORGE_TEST_KILL_AFTER_STATEMENT=k the
  * process SIGKILLs itself right after the k-th statement it applied (push, diff apply and rollback count
- * their DDL and the ledger update), so a test can check what a crash at that point leaves behind.
+ * their DDL and the ledger update; diff apply also counts the moment after its commit, before its file is
+ * renamed from pending), so a test can check what a crash at that point leaves behind.
  */
 let appliedStatements = 0;
 function testKillPoint(): void {
@@ -37,7 +38,7 @@ export type OnStatement = (s: PlannedStatement, outcome: StatementOutcome, error
 /** `forge diff` and `db.$diff()`: introspect and compare; never writes. */
 export async function runDiff(ctx: EngineContext, opts: { ignore?: IgnorePattern[] } = {}): Promise<DriftReport> {
   const snap = await ctx.adapter.introspect(ctx.conn);
-  return diffSchema(ctx.ir, snap, ctx.adapter.capabilities, opts);
+  return diffSchema(ctx.ir, snap, ctx.adapter, opts);
 }
 
 /** Run one planned operation's statements; a failure is recorded in the report, never thrown. */
@@ -119,7 +120,7 @@ export async function runMigrate(ctx: EngineContext): Promise<MigrateReport> {
       const plan = planPush(ir, snap, adapter);
       report.skipped.push(...plan.toSkip);
       report.notes.push(...plan.notes);
-      report.pending = diffSchema(ir, snap, adapter.capabilities).items.filter((i) => i.direction !== 'missing');
+      report.pending = diffSchema(ir, snap, adapter).items.filter((i) => i.direction !== 'missing');
       const rest = await applyPlan(adapter, tx, plan.toApply, report);
       const applied = new Set(report.applied);
       report.alteredColumns = plan.toApply.filter((s) => s.op.op === 'addColumn' && applied.has(s.label)).map((s) => s.label);
@@ -131,14 +132,52 @@ export async function runMigrate(ctx: EngineContext): Promise<MigrateReport> {
   return report;
 }
 
-/** Names of the migrations already in `dir` (none when it does not exist yet). */
+/**
+ * A migration file is written under this name first and renamed to `<name>.sql` only once its ledger row
+ * is committed, so a `diff apply` killed at any point never leaves a `.sql` file that was not applied.
+ */
+const pendingFile = (name: string) => `.${name}.sql.pending`;
+const PENDING = /^\.(.+)\.sql\.pending$/;
+
+/** Names of the migrations already in `dir`, final and pending (none when it does not exist yet). */
 async function existingMigrations(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => f.endsWith('.sql'));
+    return (await readdir(dir)).flatMap((f) => (f.endsWith('.sql') ? [f] : PENDING.test(f) ? [`${PENDING.exec(f)![1]}.sql`] : []));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+}
+
+/**
+ * Finish what a killed `diff apply` left: a pending file whose migration is in the ledger was committed
+ * and becomes `<name>.sql`; one that is not was never applied and is removed. Returns what it did.
+ */
+export async function recoverPendingMigrations(
+  ctx: { adapter: Adapter; conn: Connection },
+  dir: string,
+): Promise<{ finished: string[]; removed: string[] }> {
+  const done = { finished: [] as string[], removed: [] as string[] };
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => PENDING.test(f));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return done;
+    throw e;
+  }
+  if (files.length === 0) return done;
+  const applied = new Set(await appliedMigrations(ctx.conn, ctx.adapter));
+  for (const f of files) {
+    const name = PENDING.exec(f)![1];
+    if (applied.has(name)) {
+      await rename(path.join(dir, f), path.join(dir, `${name}.sql`));
+      done.finished.push(name);
+    } else {
+      await unlink(path.join(dir, f));
+      done.removed.push(name);
+    }
+  }
+  return done;
 }
 
 /** `dir`, or the nearest ancestor that exists when `dir` will be created, must be a writable folder. */
@@ -161,7 +200,8 @@ async function assertWritableDir(dir: string): Promise<void> {
 /**
  * `forge diff apply`: turn the safe slice of drift into a migration file (`-- up` / `-- down`), apply it
  * and record it in the ledger. With `dry` nothing is written or applied. The folder is checked before
- * the database is read, and a failed apply removes the file it wrote.
+ * the database is read. The file is written under a pending name and renamed once the ledger row is
+ * committed; what a killed run left pending is finished or removed first (`recoverPendingMigrations`).
  */
 export async function runDiffApply(
   ctx: EngineContext,
@@ -169,10 +209,13 @@ export async function runDiffApply(
 ): Promise<DiffApplyResult> {
   const { adapter, conn, ir } = ctx;
   const dir = path.resolve(opts.dir);
-  if (!opts.dry) await assertWritableDir(dir);
+  if (!opts.dry) {
+    await assertWritableDir(dir);
+    await recoverPendingMigrations(ctx, dir);
+  }
   const now = opts.now ?? new Date();
   const snap = await adapter.introspect(conn);
-  const report = diffSchema(ir, snap, adapter.capabilities, { ignore: opts.ignore });
+  const report = diffSchema(ir, snap, adapter, { ignore: opts.ignore });
   const { ops, deferred } = planDriftApply(report, ir, snap, adapter);
   const env: DdlEnv = { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
   const up: string[] = [];
@@ -195,10 +238,11 @@ export async function runDiffApply(
   if (opts.dry || up.length === 0) return result;
 
   await mkdir(dir, { recursive: true });
+  const pending = path.join(dir, pendingFile(name));
   const file = path.join(dir, `${name}.sql`);
-  await writeFile(file, content, { flag: 'wx' });
+  await writeFile(pending, content, { flag: 'wx' });
   try {
-    await ensureLedger(conn);
+    await ensureLedger(conn, adapter);
     await runMigrationBlock(adapter, conn, up, {
       migration: name,
       command: 'forge diff apply',
@@ -206,9 +250,12 @@ export async function runDiffApply(
       afterStatement: testKillPoint,
     });
   } catch (e) {
-    await unlink(file).catch(() => undefined);
+    await unlink(pending).catch(() => undefined);
     throw e;
   }
+  // Committed: a kill from here on leaves the pending file, which the next run (or rollback) renames.
+  testKillPoint();
+  await rename(pending, file);
   return { ...result, file, applied: true };
 }
 
@@ -221,7 +268,8 @@ export async function runRollback(
   opts: { dir: string },
 ): Promise<{ name: string; statements: string[]; file: string }> {
   const { adapter, conn } = ctx;
-  await ensureLedger(conn);
+  await ensureLedger(conn, adapter);
+  await recoverPendingMigrations(ctx, path.resolve(opts.dir));
   const latest = await latestMigration(conn, adapter);
   if (!latest) {
     throw new ConfigError(`nothing to roll back: ${LEDGER_TABLE} is empty. forge rollback undoes migrations written by forge diff apply.`);

@@ -7,10 +7,11 @@ import type { IgnorePattern } from './types.js';
 export const LEDGER_TABLE = '_forge_migrations';
 
 /**
- * Names that are never drift whatever the flags say: the ledger, FTS shadow tables and triggers, and
- * SQLite's own catalog objects. Surfacing them would be permanent noise.
+ * Names that are never drift whatever the flags say: the ledger. Engine-owned objects (catalog and shadow
+ * tables, forge's search objects) are not guessed from their names here: the adapter's introspection
+ * reports the ones it recognises in `Snapshot.internal`.
  */
-export const ALWAYS_IGNORED: readonly IgnorePattern[] = [LEDGER_TABLE, /_fts/i, /^sqlite_/i];
+export const ALWAYS_IGNORED: readonly IgnorePattern[] = [LEDGER_TABLE];
 
 /**
  * Split at commas, except inside a `/regex/flags` item: a quantifier such as `/^a{1,3}$/` carries a

@@ -1,9 +1,5 @@
-import type { Capabilities } from '../adapter.js';
+import type { Capabilities, DialectFacts } from '../adapter.js';
 import type { IndexIR, SnapshotIndex } from '../schema/ir.js';
-
-/** A Postgres cast as the catalog echoes it: `::text`, `::character varying(20)`, `::timestamp with time zone[]`. */
-const PG_CAST =
-  /::\s*(?:character varying|timestamp with(?:out)? time zone|time with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\s*\([^)]*\))?(?:\s*\[\])*/g;
 
 /** Words after which `(` opens a group, not a call's argument list. */
 const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'between', 'like', 'when', 'then', 'else', 'case', 'exists', 'any', 'all', 'select', 'where', 'on', 'as']);
@@ -45,29 +41,43 @@ function closingQuote(s: string, open: number): number {
   return -1;
 }
 
+/** What the comparison of index shapes reads of an adapter. */
+export interface ShapeContext {
+  facts: Pick<DialectFacts, 'normalizeExpression'>;
+  capabilities: Pick<Capabilities, 'partialIndexes'>;
+}
+
 /**
  * Normalise a `where` predicate or index expression so the database's echo-back form compares equal to
- * what the schema wrote: lower-cased, casts (`::text`) and identifier quotes stripped, grouping
- * parentheses removed, whitespace collapsed and dropped around punctuation. Used only for comparison.
+ * what the schema wrote: lower-cased, the dialect's own spellings taken out (`facts.normalizeExpression`:
+ * casts, identifier quotes), grouping parentheses removed, whitespace collapsed and dropped around
+ * punctuation. Used only for comparison.
  */
-export function normalizeSqlExpr(expr: string | null | undefined): string | undefined {
+export function normalizeSqlExpr(expr: string | null | undefined, facts?: Pick<DialectFacts, 'normalizeExpression'>): string | undefined {
   if (expr == null) return undefined;
-  const s = dropGroupingParens(expr.toLowerCase().replace(PG_CAST, '').replace(/"([a-z_][a-z0-9_$]*)"/g, '$1'))
+  const lower = expr.toLowerCase();
+  const s = dropGroupingParens(facts ? facts.normalizeExpression(lower) : lower)
     .replace(/\s+/g, ' ')
     .replace(/\s*([^\w\s'$])\s*/g, '$1')
     .trim();
   return s === '' ? undefined : s;
 }
 
+type SignatureInput = { unique: boolean; columns: readonly string[]; expression?: string; where?: string };
+
 /**
  * The identity drift uses for "is this index there": uniqueness plus the column set (order-free) plus
- * the normalised expression. Rendered as `u:email` / `i:a,b` / `i:lower(email)`.
+ * the normalised expression, plus the normalised predicate where the dialect has partial indexes (a
+ * partial unique index does not make the columns unique). Rendered as `u:email` / `i:a,b` /
+ * `i:lower(email)` / `u:email where active=true`. `withWhere: false` leaves the predicate out.
  */
-export function indexSignature(ix: { unique: boolean; columns: readonly string[]; expression?: string }): string {
+export function indexSignature(ix: SignatureInput, ctx?: ShapeContext, withWhere = true): string {
   const parts = [...ix.columns].sort();
-  const expr = normalizeSqlExpr(ix.expression);
+  const expr = normalizeSqlExpr(ix.expression, ctx?.facts);
   if (expr) parts.push(expr);
-  return `${ix.unique ? 'u' : 'i'}:${parts.join(',')}`;
+  const base = `${ix.unique ? 'u' : 'i'}:${parts.join(',')}`;
+  const where = withWhere && (ctx?.capabilities.partialIndexes ?? true) ? normalizeSqlExpr(ix.where, ctx?.facts) : undefined;
+  return where ? `${base} where ${where}` : base;
 }
 
 /** JSON with object keys sorted, so key order never counts as a difference. */
@@ -102,7 +112,7 @@ function project(obj: Record<string, unknown> | undefined, keys: string[]): Reco
  * compared only where the database can hold it and the adapter reports it, so a dialect that cannot
  * express e.g. INCLUDE never reports permanent drift for it.
  */
-export function compareIndexShape(s: IndexIR, d: SnapshotIndex, caps: Capabilities): IndexPropertyDiff[] {
+export function compareIndexShape(s: IndexIR, d: SnapshotIndex, caps: Capabilities, facts?: Pick<DialectFacts, 'normalizeExpression' | 'documentIndexOptions'>): IndexPropertyDiff[] {
   const out: IndexPropertyDiff[] = [];
   const add = (property: string, schema: unknown, db: unknown) => out.push({ property, schema: schema ?? null, db: db ?? null });
 
@@ -110,26 +120,27 @@ export function compareIndexShape(s: IndexIR, d: SnapshotIndex, caps: Capabiliti
     const sm = s.method ?? 'btree';
     if (!sameMethod(sm, d.method.toLowerCase())) add('method', sm, d.method.toLowerCase());
   }
-  if (caps.partialIndexes && normalizeSqlExpr(s.where) !== normalizeSqlExpr(d.where)) add('where', s.where, d.where);
+  if (caps.partialIndexes && normalizeSqlExpr(s.where, facts) !== normalizeSqlExpr(d.where, facts)) add('where', s.where, d.where);
   if (caps.coveringIndexes) {
     const si = [...(s.include ?? [])].sort();
     const di = [...(d.include ?? [])].sort();
     if (si.join('\0') !== di.join('\0')) add('include', s.include, d.include);
   }
-  if (caps.expressionIndexes && normalizeSqlExpr(s.expression) !== normalizeSqlExpr(d.expression)) {
+  if (caps.expressionIndexes && normalizeSqlExpr(s.expression, facts) !== normalizeSqlExpr(d.expression, facts)) {
     add('expression', s.expression, d.expression);
   }
-  // Mongo-only shapes: SQL emitters ignore them, so comparing them elsewhere would be permanent noise.
-  if (caps.dialect === 'mongo') {
-    if (stableJson(s.partialFilterExpression) !== stableJson(d.partialFilterExpression)) {
-      add('partialFilterExpression', s.partialFilterExpression, d.partialFilterExpression);
-    }
-    if (s.collation) {
-      // The server echoes every collation default; only the keys the user declared are meaningful.
-      const keys = Object.keys(s.collation);
-      if (stableJson(project(s.collation, keys)) !== stableJson(project(d.collation, keys))) add('collation', s.collation, d.collation);
-    }
-    if (stableJson(s.wildcardProjection) !== stableJson(d.wildcardProjection)) add('wildcardProjection', s.wildcardProjection, d.wildcardProjection);
+  // Document-store options: SQL emitters ignore them, so comparing them elsewhere would be permanent noise.
+  const options = new Set(facts?.documentIndexOptions ?? []);
+  if (options.has('partialFilterExpression') && stableJson(s.partialFilterExpression) !== stableJson(d.partialFilterExpression)) {
+    add('partialFilterExpression', s.partialFilterExpression, d.partialFilterExpression);
+  }
+  if (options.has('collation') && s.collation) {
+    // The server echoes every collation default; only the keys the user declared are meaningful.
+    const keys = Object.keys(s.collation);
+    if (stableJson(project(s.collation, keys)) !== stableJson(project(d.collation, keys))) add('collation', s.collation, d.collation);
+  }
+  if (options.has('wildcardProjection') && stableJson(s.wildcardProjection) !== stableJson(d.wildcardProjection)) {
+    add('wildcardProjection', s.wildcardProjection, d.wildcardProjection);
   }
   // A pure expression index has no keys to compare; the expression check above covers it.
   if (s.columns.length > 0 && d.directions !== undefined && stableJson(s.directions) !== stableJson(d.directions)) add('directions', s.directions, d.directions);

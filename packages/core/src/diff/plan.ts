@@ -1,25 +1,12 @@
 import type { Adapter, DdlEnv, DdlOp } from '../adapter.js';
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
-import { diffSchema, ENGINE_SEARCH_NAME, hasForeignKey } from './diff.js';
+import { diffSchema, hasForeignKey, searchableColumns, searchMatches } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { indexSignature } from './index-shape.js';
+import { assertNamesDistinct } from './namespace.js';
 import type { DriftItem, PlannedStatement, PushPlan } from './types.js';
 
-export type PlanAdapter = Pick<Adapter, 'capabilities' | 'ddl'>;
-
-/** The tsvector column the Postgres emitter adds to a table with `.searchable()` fields. */
-export const SEARCH_COLUMN = 'forge_fts';
-
-/**
- * Whether the full-text object of `table` already exists. SQLite keeps an FTS5 virtual table named
- * `<table>_fts` (adapters report it in `internal`, or as a table); Postgres keeps a `forge_fts` tsvector
- * column on the table itself. Both forms are checked so the rule needs no dialect switch.
- */
-export function searchObjectExists(table: string, snap: Snapshot): boolean {
-  const shadow = `${table}_fts`;
-  if (snap.internal?.includes(shadow) || snap.tables.some((t) => t.name === shadow)) return true;
-  return snap.tables.find((t) => t.name === table)?.columns.some((c) => c.name === SEARCH_COLUMN) ?? false;
-}
+export type PlanAdapter = Pick<Adapter, 'capabilities' | 'ddl' | 'facts'>;
 
 export interface PushPlanOptions {
   /** Emit CREATE EXTENSION for what the schema needs (`forge push --enable-extensions`). */
@@ -35,6 +22,7 @@ export interface PushPlanOptions {
 export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opts: PushPlanOptions = {}): PushPlan {
   const caps = adapter.capabilities;
   assertIdentifiersFit(ir, caps);
+  assertNamesDistinct(ir, adapter.facts);
   const live = new Map(snap.tables.map((t) => [t.name, t]));
   const managed = Object.values(ir.models).filter((t) => !t.readonly);
   const tables = managed.filter((t) => !t.view);
@@ -63,7 +51,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
       ops.push({ op: { op: 'addColumn', table: t.name, column }, label: `${t.name}.${column.name}` });
     }
   }
-  for (const t of tables) planIndexes(t, live.get(t.name), ops, toSkip, notes);
+  for (const t of tables) planIndexes(t, live.get(t.name), adapter, ops, toSkip, notes);
   for (const t of tables) {
     const have = live.get(t.name);
     // Without ALTER ... ADD FOREIGN KEY the emitter writes a new table's keys inline in CREATE TABLE.
@@ -84,8 +72,15 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   for (const t of tables) {
     const columns = t.columns.filter((c) => c.searchable);
     if (columns.length === 0) continue;
-    if (live.has(t.name) && searchObjectExists(t.name, snap)) toSkip.push(`${t.name} search`);
-    else ops.push({ op: { op: 'createSearch', table: t, columns }, label: `${t.name} search` });
+    const have = live.has(t.name) ? snap.search?.find((x) => x.table === t.name) : undefined;
+    if (searchMatches(have, searchableColumns(t))) {
+      toSkip.push(`${t.name} search`);
+      continue;
+    }
+    // A search object over other columns (a field became searchable) or half-built is rebuilt: it holds
+    // nothing but what it derives from the table.
+    if (have) ops.push({ op: { op: 'dropSearch', table: t.name, columns: have.columns }, label: `${t.name} search (rebuild)` });
+    ops.push({ op: { op: 'createSearch', table: t, columns }, label: `${t.name} search` });
   }
   for (const v of managed.filter((t) => t.view)) {
     if (snap.views.some((x) => x.name === v.name) || live.has(v.name)) toSkip.push(v.name);
@@ -105,7 +100,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
       notes.push(`${t.name} is readonly (owned elsewhere) and missing from the database; push never creates it`);
     }
   }
-  notes.push(...diffSchema(ir, snap, caps).items.flatMap(noteFor));
+  notes.push(...diffSchema(ir, snap, adapter).items.flatMap(noteFor));
   return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
 }
 
@@ -113,25 +108,35 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
 function missingColumns(t: TableIR, have: SnapshotTable | undefined): ColumnIR[] {
   if (!have) return [];
   const present = new Set(have.columns.map((c) => c.name));
-  return t.columns.filter((c) => !present.has(c.name) && !ENGINE_SEARCH_NAME.test(c.name));
+  return t.columns.filter((c) => !present.has(c.name));
 }
 
-/** Present by name; an unnamed index also by shape, since its generated name may differ from the live one. */
-function planIndexes(t: TableIR, have: SnapshotTable | undefined, ops: Array<{ op: DdlOp; label: string }>, toSkip: string[], notes: string[]): void {
+/**
+ * Present by name; an unnamed index also by shape (predicate included), since its generated name may
+ * differ from the live one.
+ */
+function planIndexes(
+  t: TableIR,
+  have: SnapshotTable | undefined,
+  adapter: PlanAdapter,
+  ops: Array<{ op: DdlOp; label: string }>,
+  toSkip: string[],
+  notes: string[],
+): void {
   const liveIdx = have?.indexes ?? [];
-  const liveSigs = new Set(liveIdx.map(indexSignature));
+  const sig = (ix: Parameters<typeof indexSignature>[0]) => indexSignature(ix, adapter);
+  const liveSigs = new Set(liveIdx.map(sig));
   for (const ix of t.indexes) {
-    if (ENGINE_SEARCH_NAME.test(ix.name)) continue;
-    const sig = indexSignature(ix);
+    const want = sig(ix);
     const sameName = liveIdx.find((l) => l.name === ix.name);
     if (sameName) {
       toSkip.push(ix.name);
-      if (indexSignature(sameName) !== sig) {
+      if (sig(sameName) !== want) {
         notes.push(
-          `index '${ix.name}' on ${t.name} exists as ${indexSignature(sameName)} but the schema declares ${sig}; push does not recreate indexes: drop it and run forge push again`,
+          `index '${ix.name}' on ${t.name} exists as ${sig(sameName)} but the schema declares ${want}; push does not recreate indexes: drop it and run forge push again`,
         );
       }
-    } else if (!ix.named && liveSigs.has(sig)) {
+    } else if (!ix.named && liveSigs.has(want)) {
       toSkip.push(ix.name);
     } else {
       ops.push({ op: { op: 'createIndex', table: t.name, index: ix }, label: ix.name });
@@ -150,6 +155,8 @@ function noteFor(item: DriftItem): string[] {
   if (item.kind === 'columnType') {
     return [`push does not change column types: ${where} is ${String(item.schema)} in the schema and ${String(item.db)} in the database; alter it by hand`];
   }
+  // Push builds and rebuilds the search object itself; only dropping it is diff apply's.
+  if (item.search) return item.direction === 'extra' ? [`push does not drop the full-text search of ${item.table}; run forge diff apply`] : [];
   if (item.kind === 'index' && item.direction === 'mismatch') {
     return [`push does not recreate indexes: ${item.table} ${item.detail}; drop the index and run forge push again`];
   }

@@ -14,6 +14,8 @@ export interface DriftItem {
   column?: string;
   index?: string;
   foreignKey?: string;
+  /** The item is about the table's full-text object (`index` then names it), which `forge push` builds and rebuilds. */
+  search?: true;
   /** For deep index drift and type mismatches: which property, and both sides. */
   property?: string;
   schema?: unknown;

@@ -10,17 +10,11 @@ export interface LedgerRow {
 }
 
 /**
- * Create the two-column ledger when it is missing. The name is lower-case and unquoted on purpose: it
- * reads the same in every SQL dialect, so no adapter is needed to spell it.
+ * Create the two-column ledger when it is missing, with the statement the dialect gives
+ * (`adapter.facts.ledgerDdl`: not every dialect has CREATE TABLE IF NOT EXISTS).
  */
-export async function ensureLedger(conn: Connection): Promise<void> {
-  const columns = `(name VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(64))`;
-  // SQL Server has no CREATE TABLE IF NOT EXISTS.
-  const sql =
-    conn.dialect === 'mssql'
-      ? `IF OBJECT_ID(N'${LEDGER_TABLE}', N'U') IS NULL CREATE TABLE ${LEDGER_TABLE} ${columns}`
-      : `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} ${columns}`;
-  await conn.execute(sql);
+export async function ensureLedger(conn: Connection, adapter: Pick<Adapter, 'facts'>): Promise<void> {
+  await conn.execute(adapter.facts.ledgerDdl(LEDGER_TABLE));
 }
 
 export async function recordMigration(conn: Connection, adapter: LedgerAdapter, name: string, appliedAt: string | Date): Promise<void> {
@@ -37,12 +31,8 @@ export async function deleteMigration(conn: Connection, adapter: LedgerAdapter, 
   await conn.execute(`DELETE FROM ${q.quoteIdent(LEDGER_TABLE)} WHERE ${q.quoteIdent('name')} = ${q.placeholder(1)}`, [name]);
 }
 
-/**
- * The most recently applied migration (by `applied_at`, then name), or undefined when the ledger is empty
- * or does not exist yet. All rows are read and ordered here because the ledger is small and LIMIT is not
- * portable (SQL Server).
- */
-export async function latestMigration(conn: Connection, adapter: LedgerAdapter): Promise<LedgerRow | undefined> {
+/** Every ledger row, oldest first (by `applied_at`, then name); none when the ledger does not exist yet. */
+async function readLedger(conn: Connection, adapter: LedgerAdapter): Promise<LedgerRow[]> {
   const q = adapter.compiler;
   let rows: Array<{ name: unknown; applied_at: unknown }>;
   try {
@@ -50,10 +40,23 @@ export async function latestMigration(conn: Connection, adapter: LedgerAdapter):
   } catch (e) {
     const mapped = adapter.mapError(e);
     // Compared by code, not instanceof: an adapter may carry its own copy of @forge/core.
-    if ((mapped as Partial<DbKnownError> | undefined)?.code === 'MISSING_TABLE') return undefined;
+    if ((mapped as Partial<DbKnownError> | undefined)?.code === 'MISSING_TABLE') return [];
     throw mapped;
   }
   const ledger = rows.map((r) => ({ name: String(r.name), appliedAt: String(r.applied_at ?? '') }));
   ledger.sort((a, b) => (a.appliedAt === b.appliedAt ? (a.name < b.name ? -1 : 1) : a.appliedAt < b.appliedAt ? -1 : 1));
-  return ledger.at(-1);
+  return ledger;
+}
+
+/**
+ * The most recently applied migration, or undefined when the ledger is empty or does not exist yet. All
+ * rows are read and ordered here because the ledger is small and LIMIT is not portable.
+ */
+export async function latestMigration(conn: Connection, adapter: LedgerAdapter): Promise<LedgerRow | undefined> {
+  return (await readLedger(conn, adapter)).at(-1);
+}
+
+/** The names of every applied migration, oldest first. */
+export async function appliedMigrations(conn: Connection, adapter: LedgerAdapter): Promise<string[]> {
+  return (await readLedger(conn, adapter)).map((r) => r.name);
 }

@@ -189,12 +189,30 @@ export interface SnapshotView {
   sql?: string;
 }
 
+/**
+ * The full-text object forge made for one table, as the adapter recognised it by its own knowledge of what
+ * its `createSearch` emits. Its parts are never reported as the user's tables, columns or indexes.
+ */
+export interface SnapshotSearch {
+  table: string;
+  /** The columns it indexes, as the database holds them. */
+  columns: string[];
+  /** False when only part of it exists (a push killed half-way): planning rebuilds it. */
+  complete: boolean;
+}
+
 export interface Snapshot {
   dialect: string;
   tables: SnapshotTable[];
   views: SnapshotView[];
-  /** Engine-managed objects the adapter knows about (FTS shadow tables, triggers), never drift. */
+  /**
+   * Names of objects the engine or forge owns that the adapter recognised exactly (the engine's catalog and
+   * shadow tables, forge's search tables and triggers, extension-owned relations): never drift. Core matches
+   * no name pattern to guess them.
+   */
   internal?: string[];
-  /** Installed extensions (Postgres: pg_extension), read with the catalog. */
+  /** Forge's full-text objects, one per table that has one. */
+  search?: SnapshotSearch[];
+  /** Installed extensions, read with the catalog. */
   extensions?: string[];
 }

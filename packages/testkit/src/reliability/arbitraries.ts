@@ -236,13 +236,14 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
   const kept = tables.filter((t) => t.keep);
   const out: TableSpec[] = [];
   for (const t of kept) {
-    if (reserved(t.idName)) t.idName = 'id';
+    if (reserved(t.idName) || /^(0|[1-9]\d*)$/.test(t.idName)) t.idName = 'id';
     const columns = new Set<string>([fold(t.idName)]);
     const names = new Set<string>([t.idName]);
     const fields: FieldSpec[] = [];
     for (const raw of t.fields) {
       const column = raw.column ?? raw.name;
-      if (names.has(raw.name) || columns.has(fold(column)) || reserved(raw.name) || reserved(column)) continue;
+      // model() refuses a field key JavaScript would list first (integer-like): a SchemaError, not a case to converge.
+      if (names.has(raw.name) || columns.has(fold(column)) || reserved(raw.name) || reserved(column) || /^(0|[1-9]\d*)$/.test(raw.name)) continue;
       names.add(raw.name);
       columns.add(fold(column));
       const { refPick, ...fs } = raw;

@@ -9,6 +9,6 @@ import type { ReliabilityTarget } from './targets.js';
  */
 export async function assertConvergesFully(target: ReliabilityTarget, conn: Connection, schema: Record<string, AnyModel>): Promise<void> {
   await assertConverges(target, conn, schema);
-  const absent = absentFrom(await target.adapter.introspect(conn), buildSchemaIR(schema));
+  const absent = absentFrom(await target.adapter.introspect(conn), buildSchemaIR(schema), target.adapter);
   if (absent.length) throw new Error(`push reported success and diff is empty, yet the database lacks:\n  ${absent.join('\n  ')}`);
 }

@@ -29,7 +29,7 @@ export class SimulationError extends Error {
 }
 
 /** What the simulation reads of an adapter: planning needs capabilities and the emitter, index text the quoting. */
-export type SimAdapter = Pick<Adapter, 'capabilities' | 'ddl' | 'compiler'>;
+export type SimAdapter = Pick<Adapter, 'capabilities' | 'ddl' | 'compiler' | 'facts'>;
 
 function envFor(ir: SchemaIR, snap: Snapshot): DdlEnv {
   return { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
@@ -63,7 +63,9 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
     return t;
   };
   const relationTaken = (name: string) =>
-    snap.tables.some((t) => t.name === name || t.indexes.some((i) => i.name === name)) || snap.views.some((v) => v.name === name);
+    snap.tables.some((t) => t.name === name || t.indexes.some((i) => i.name === name)) ||
+    snap.views.some((v) => v.name === name) ||
+    (snap.search ?? []).some((x) => adapter.facts.searchObjectNames(x.table).relations.includes(name));
   const needColumns = (t: SnapshotTable, cols: readonly string[]) => {
     for (const c of cols) if (!t.columns.some((x) => x.name === c)) throw new SimulationError(`${op.op}: column '${c}' does not exist on '${t.name}'`);
   };
@@ -101,6 +103,9 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
       if (indexes.length) {
         throw new SimulationError(`dropColumn: '${op.table}.${op.column}' is used by index ${indexes.map((i) => `'${i.name}'`).join(', ')} (SQLite refuses the drop)`);
       }
+      if (snap.search?.some((x) => x.table === op.table && x.columns.includes(op.column))) {
+        throw new SimulationError(`dropColumn: '${op.table}.${op.column}' is used by the full-text search object (its triggers, or the generated search column)`);
+      }
       t.columns = t.columns.filter((c) => c.name !== op.column);
       t.foreignKeys = t.foreignKeys.filter((fk) => !fk.columns.includes(op.column));
       return;
@@ -133,17 +138,27 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
       table(op.table);
       const users = referencing(op.table);
       if (users.length) throw new SimulationError(`dropTable: '${op.table}' is still referenced by ${users.join(', ')}`);
+      // The table's search object would be left behind without its table (SQLite keeps the FTS table).
+      if (snap.search?.some((x) => x.table === op.table)) throw new SimulationError(`dropTable: '${op.table}' still has its full-text search object`);
       snap.tables = snap.tables.filter((t) => t.name !== op.table);
-      snap.internal = snap.internal?.filter((n) => n !== `${op.table}_fts`);
       return;
     }
     case 'createView':
       if (relationTaken(op.table.name)) throw new SimulationError(`createView: '${op.table.name}' already names a table or index`);
       snap.views.push({ name: op.table.name, materialized: !!op.table.view?.materialized });
       return;
-    case 'createSearch':
-      table(op.table.name);
-      snap.internal = [...(snap.internal ?? []), `${op.table.name}_fts`];
+    case 'createSearch': {
+      const t = table(op.table.name);
+      needColumns(t, op.columns.map((c) => c.name));
+      if (snap.search?.some((x) => x.table === t.name)) throw new SimulationError(`createSearch: '${t.name}' already has a full-text search object`);
+      for (const name of adapter.facts.searchObjectNames(t.name).relations) {
+        if (relationTaken(name)) throw new SimulationError(`createSearch: '${name}' already names a table or index`);
+      }
+      snap.search = [...(snap.search ?? []), { table: t.name, columns: op.columns.map((c) => c.name), complete: true }];
+      return;
+    }
+    case 'dropSearch':
+      snap.search = snap.search?.filter((x) => x.table !== op.table);
       return;
     case 'createExtension':
       snap.extensions = [...(snap.extensions ?? []), op.name];
@@ -171,7 +186,7 @@ function applyPlanned(snap: Snapshot, planned: ReadonlyArray<{ op: DdlOp; sql: r
 /** `forge push` then `forge diff apply`, each planned against the state the previous one left. */
 export function simulatePushThenDiffApply(ir: SchemaIR, from: Snapshot, adapter: SimAdapter): Snapshot {
   const pushed = applyPlanned(from, planPush(ir, from, adapter).toApply, adapter, ir);
-  const report = diffSchema(ir, pushed, adapter.capabilities);
+  const report = diffSchema(ir, pushed, adapter);
   const env = envFor(ir, pushed);
   const steps = planDriftApply(report, ir, pushed, adapter).ops.map(({ op }) => ({ op, sql: adapter.ddl.emit(op, env).sql }));
   return applyPlanned(pushed, steps, adapter, ir);
@@ -190,6 +205,7 @@ function shapeOf(snap: Snapshot): string[] {
   }
   for (const v of snap.views) lines.push(`view ${JSON.stringify(v.name)}`);
   for (const n of snap.internal ?? []) lines.push(`internal ${JSON.stringify(n)}`);
+  for (const x of snap.search ?? []) lines.push(`search ${JSON.stringify(x.table)} ${JSON.stringify([...x.columns].sort())}${x.complete ? '' : ' incomplete'}`);
   return lines.sort();
 }
 
@@ -206,8 +222,9 @@ export function shapeDifference(want: Snapshot, got: Snapshot): string[] {
  * table, a column, an index of the same shape, a foreign key. Drift rules that skip objects on purpose
  * (engine-managed names) cannot hide a missing one from this check.
  */
-export function absentFrom(live: Snapshot, ir: SchemaIR): string[] {
+export function absentFrom(live: Snapshot, ir: SchemaIR, adapter: Pick<Adapter, 'capabilities' | 'facts'>): string[] {
   const out: string[] = [];
+  const sig = (ix: Parameters<typeof indexSignature>[0]) => indexSignature(ix, adapter);
   for (const t of Object.values(ir.models)) {
     if (t.readonly || t.view) continue;
     const lt = live.tables.find((x) => x.name === t.name);
@@ -216,9 +233,14 @@ export function absentFrom(live: Snapshot, ir: SchemaIR): string[] {
       continue;
     }
     for (const c of t.columns) if (!lt.columns.some((x) => x.name === c.name)) out.push(`column ${JSON.stringify(t.name)}.${JSON.stringify(c.name)}`);
-    const sigs = new Set(lt.indexes.map(indexSignature));
-    for (const ix of t.indexes) if (!sigs.has(indexSignature(ix))) out.push(`index ${JSON.stringify(ix.name)} (${indexSignature(ix)}) on ${JSON.stringify(t.name)}`);
+    const sigs = new Set(lt.indexes.map(sig));
+    for (const ix of t.indexes) if (!sigs.has(sig(ix))) out.push(`index ${JSON.stringify(ix.name)} (${sig(ix)}) on ${JSON.stringify(t.name)}`);
     for (const fk of t.foreignKeys) if (!hasForeignKey(fk, lt.foreignKeys)) out.push(`foreign key ${JSON.stringify(t.name)}.${fk.columns.join(',')} -> ${fk.refTable}`);
+    const searchable = t.columns.filter((c) => c.searchable).map((c) => c.name).sort();
+    const search = live.search?.find((x) => x.table === t.name);
+    if (searchable.length && (!search?.complete || [...search.columns].sort().join('\0') !== searchable.join('\0'))) {
+      out.push(`full-text search of ${JSON.stringify(t.name)} over ${JSON.stringify(searchable)} (the database has ${search ? JSON.stringify(search.columns) : 'none'})`);
+    }
   }
   return out;
 }
