@@ -1,5 +1,4 @@
 import type { Adapter, Capabilities } from '@forge/core';
-import { SqlExecutor } from '@forge/core';
 import { postgresCodec } from './codec.js';
 import { PostgresCompiler } from './compile.js';
 import { postgresDdl } from './ddl.js';
@@ -33,8 +32,6 @@ export const capabilities: Capabilities = {
   systemTables: [/^spatial_ref_sys$/, /^pg_stat_statements/],
 };
 
-const compiler = new PostgresCompiler();
-
 export const adapter: Adapter = {
   kind: 'postgres',
   capabilities,
@@ -42,8 +39,7 @@ export const adapter: Adapter = {
   connect,
   introspect: introspectPostgres,
   ddl: postgresDdl,
-  compiler,
-  executor: new SqlExecutor(compiler),
+  compiler: new PostgresCompiler(),
   codec: postgresCodec,
   lock,
   runIsolated,

@@ -1,5 +1,4 @@
 import type { Adapter, Capabilities, Connection } from '@forge/core';
-import { SqlExecutor } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SqliteCompiler } from './compile.js';
 import { SqliteConnection } from './connection.js';
@@ -47,8 +46,6 @@ async function runIsolated(conn: Connection, sql: string): Promise<void> {
   await conn.transaction((tx) => tx.execute(sql));
 }
 
-const compiler = new SqliteCompiler();
-
 export const adapter: Adapter = {
   kind: 'sqlite',
   capabilities,
@@ -56,8 +53,7 @@ export const adapter: Adapter = {
   connect: openSqlite,
   introspect: introspectSqlite,
   ddl: sqliteDdl,
-  compiler,
-  executor: new SqlExecutor(compiler),
+  compiler: new SqliteCompiler(),
   codec: sqliteCodec,
   lock,
   runIsolated,
