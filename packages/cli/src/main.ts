@@ -6,8 +6,10 @@ import { doctor } from './commands/doctor.js';
 import { push } from './commands/push.js';
 import { rollback } from './commands/rollback.js';
 import { loadEnv, type Env } from './env.js';
+import { exitCall, interceptExit } from './exit-guard.js';
 import { CliError, EXIT } from './errors.js';
 import { createOutput, printError } from './output.js';
+import { routeUserStdoutToStderr } from './stdio.js';
 
 const COMMANDS: CommandSpec[] = [push, diff, rollback, doctor];
 
@@ -68,7 +70,22 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       printError(o, new CliError(unknown ? `unknown command '${unknown}'` : 'no command given', 'pick one of the commands listed above'));
       return EXIT.preflight;
     }
-    return await (cli.runMatchedCommand() as Promise<number>);
+    // The command loads user code (schema, config); what it prints must not mix into the report on stdout,
+    // and a process.exit it calls later (a timer) must not end the command early or choose its exit code.
+    const restoreStdout = routeUserStdoutToStderr();
+    const exits: unknown[] = [];
+    const restoreExit = interceptExit((code) => void exits.push(code));
+    let code: number;
+    try {
+      code = await (cli.runMatchedCommand() as Promise<number>);
+    } finally {
+      restoreExit();
+      restoreStdout();
+    }
+    if (exits.length) {
+      o.err(`${o.ce.yellow('forge:')} user code called ${exitCall(exits[0])} while \`forge ${cli.matchedCommand.name}\` ran; forge ignored it and exits with its own code (${code})`);
+    }
+    return code;
   } catch (e) {
     if (e instanceof Error && e.name === 'CACError') {
       const name = cli.matchedCommand?.name;

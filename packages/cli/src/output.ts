@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { Env } from './env.js';
 import { BUG_ERRORS, CliError, errorMessage, errorName } from './errors.js';
+import { writeReport } from './stdio.js';
 
 export type Colors = ReturnType<typeof pc.createColors>;
 
@@ -27,7 +28,8 @@ export function createOutput(env: Env): Output {
   return {
     c: pc.createColors(colorEnabled(process.stdout, env)),
     ce: pc.createColors(colorEnabled(process.stderr, env)),
-    out: (line = '') => void process.stdout.write(line + '\n'),
+    // The report keeps stdout even while user code's writes are routed to stderr (stdio.ts).
+    out: (line = '') => writeReport(line + '\n'),
     err: (line = '') => void process.stderr.write(line + '\n'),
   };
 }

@@ -1,9 +1,11 @@
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cliProject, shown } from '../../src/reliability/cli.js';
+import { cliProject, shown, type CliRun } from '../../src/reliability/cli.js';
+import { describeTargets } from '../../src/reliability/describe.js';
 import { SHOP } from '../../src/reliability/fixtures/index.js';
 import { fullRun, recordCases } from '../../src/reliability/runs.js';
+import { loadTargets } from '../../src/reliability/targets.js';
 
 /** A port on 127.0.0.1 that nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -27,8 +29,8 @@ interface CliCase {
   env?: Record<string, string>;
   schema?: string;
   stderr: RegExp;
-  /** Text the output must not contain (a password from the URL). */
-  secret?: string;
+  /** Text the output must not contain (a password from the URL, or pieces of it). */
+  secret?: string | string[];
   /** What stdout shows; nothing unless set. */
   stdout?: RegExp;
 }
@@ -60,6 +62,53 @@ const CASES: CliCase[] = [
     url: `postgres://postgres:hunter2@127.0.0.1:${port}/app`,
     stderr: /(could not connect to|Could not reach PostgreSQL \()postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/app.*ECONNREFUSED/,
     secret: 'hunter2',
+  },
+  // Passwords are never printed: an unencoded '@' in the password, a password query parameter, SQL Server and Mongo URL forms.
+  {
+    name: `a password with an unencoded @, on an unreachable Postgres (127.0.0.1:${port})`,
+    dialect: 'postgres',
+    commands: ALL,
+    url: `postgres://postgres:Sekr3t@Tok9@127.0.0.1:${port}/app`,
+    stderr: /postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/app.*ECONNREFUSED/,
+    secret: ['Sekr3t', 'Tok9'],
+  },
+  {
+    name: `?password= in the query string, on an unreachable Postgres (127.0.0.1:${port})`,
+    dialect: 'postgres',
+    commands: ALL,
+    url: `postgres://postgres@127.0.0.1:${port}/app?sslmode=disable&password=hunter2`,
+    stderr: /postgres:\/\/postgres@127\.0\.0\.1:\d+\/app\?sslmode=disable&password=\*\*\*.*ECONNREFUSED/,
+    secret: 'hunter2',
+  },
+  { name: 'an unknown prefix with an @ in the password', dialect: 'any', commands: [['push'], ['diff']], url: 'oracle://scott:tiger@Tok9@db/orcl', stderr: /'oracle:\/\/scott:\*\*\*@db\/orcl' has an unknown prefix/, secret: ['tiger', 'Tok9'] },
+  { name: 'an unknown prefix with a password parameter', dialect: 'any', commands: [['push']], url: 'jdbc:sqlserver://db:1433;user=sa;password=Str0ng@Tok9', stderr: /password=\*\*\*' has an unknown prefix/, secret: ['Str0ng', 'Tok9'] },
+  { name: 'an mssql:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mssql://sa:Str0ng@Tok9@db:1433/app?password=Str0ng@Tok9', stderr: /mssql adapter is not installed/, secret: ['Str0ng', 'Tok9'] },
+  { name: 'a mongodb+srv:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mongodb+srv://u:Sekr3t@Tok9@cluster0.example.net/app', stderr: /mongo adapter is not installed/, secret: ['Sekr3t', 'Tok9'] },
+  // A schema file must not decide the outcome: an exit while it loads is a pre-flight failure naming the file.
+  {
+    name: 'a schema file that prints and calls process.exit(0) while loading',
+    dialect: 'sqlite',
+    commands: [['diff', '--check'], ['push'], ['diff', '--json'], ['diff', 'apply']],
+    url: DB,
+    schema: "console.log('[schema] exiting');\nprocess.exit(0);",
+    stderr: /forge: the schema file src\/schema\.ts called process\.exit\(0\) while loading/,
+  },
+  {
+    name: 'a schema file that calls process.exit(0) on an unreachable Postgres',
+    dialect: 'postgres',
+    commands: [['diff', '--check'], ['push']],
+    url: `postgres://postgres@127.0.0.1:${port}/app`,
+    schema: "export const schema = { t: model('t', { id: f.id() }) };\nprocess.exit(0);",
+    stderr: /the schema file src\/schema\.ts called process\.exit\(0\) while loading/,
+  },
+  { name: 'a schema file that calls process.exit() with no code', dialect: 'sqlite', commands: [['push'], ['diff', '--check']], url: DB, schema: 'process.exit();', stderr: /the schema file src\/schema\.ts called process\.exit\(\) while loading/ },
+  {
+    name: 'a schema file that calls process.exit(0) and catches what forge throws',
+    dialect: 'sqlite',
+    commands: [['diff', '--check'], ['push']],
+    url: DB,
+    schema: "try { process.exit(0); } catch { /* carry on */ }\nexport const schema = { t: model('t', { id: f.id() }) };",
+    stderr: /the schema file src\/schema\.ts called process\.exit\(0\) while loading/,
   },
   { name: 'a schema file that throws', dialect: 'sqlite', commands: ALL, url: DB, schema: "throw new Error('boom at load');", stderr: /src\/schema\.ts failed to load: boom at load/ },
   { name: 'a schema file with a syntax error', dialect: 'sqlite', commands: [['push']], url: DB, schema: 'export const = ;', stderr: /src\/schema\.ts failed to load/ },
@@ -124,7 +173,7 @@ describe('bad input for the CLI: exit 1, a message naming the problem, nothing w
             else expect(r.stdout, what).toBe('');
             // A connection attempt is bounded: CONNECT_TIMEOUT_MS is 10 s, a refused port answers at once.
             expect(r.ms, what).toBeLessThan(20_000);
-            if (c.secret) expect(r.stdout + r.stderr, what).not.toContain(c.secret);
+            for (const secret of [c.secret ?? []].flat()) expect(r.stdout + r.stderr, what).not.toContain(secret);
             expect(project.files(), what).toEqual(before);
             expect(existsSync(db), what).toBe(false);
           }
@@ -135,4 +184,114 @@ describe('bad input for the CLI: exit 1, a message naming the problem, nothing w
       });
     }, 120_000);
   }
+});
+
+const targets = await loadTargets();
+
+/** What a schema module prints at load time; none of it may reach stdout. */
+const NOISY_SCHEMA = `${SHOP.v1.source}
+console.log('[schema] console.log');
+console.info('[schema] console.info');
+process.stdout.write('[schema] process.stdout.write\\n');
+`;
+
+/**
+ * The URL with a password that contains an unencoded '@', also given as a query parameter. Postgres here
+ * trusts local connections, so a made-up password still connects; a URL that already carries one keeps it.
+ */
+function withPassword(url: string): { url: string; secrets: string[] } {
+  const u = new URL(url);
+  const join = u.search ? '&' : '?';
+  if (u.password) return { url: `${url}${join}password=${u.password}`, secrets: [u.password, decodeURIComponent(u.password)] };
+  if (!u.username) return { url: `${url}${join}password=Sekr3t@Tok9`, secrets: ['Sekr3t', 'Tok9'] };
+  const at = url.indexOf('@');
+  return { url: `${url.slice(0, at)}:Sekr3t@Tok9${url.slice(at)}${join}password=Sekr3t@Tok9`, secrets: ['Sekr3t', 'Tok9'] };
+}
+
+describeTargets('bad input for the CLI on a live database', targets, (target) => {
+  const expectOk = (r: CliRun, args: string[], code = 0) => expect(r.code, `forge ${args.join(' ')}: ${shown(r)}`).toBe(code);
+
+  it('what the schema prints goes to stderr: --json stdout is the report alone, and so is diff apply --dry', async (ctx) => {
+    await recordCases(ctx, { dialect: target.name, area: 'bad-input' }, async () => {
+      const fresh = await target.fresh();
+      const project = cliProject({ 'src/schema.ts': NOISY_SCHEMA });
+      try {
+        const env = { DATABASE_URL: fresh.url };
+        const runs: Array<[string[], number, (r: CliRun) => void]> = [
+          [['diff', '--json'], 0, (r) => expect(JSON.parse(r.stdout)).toMatchObject({ inSync: false })],
+          [['diff', '--json', '--check'], 3, (r) => expect(JSON.parse(r.stdout)).toMatchObject({ inSync: false })],
+          [['push'], 0, (r) => expect(r.stdout).toMatch(/^\+ create table users$[\s\S]*failures: 0/m)],
+          [['diff', '--json', '--check'], 0, (r) => expect(JSON.parse(r.stdout)).toMatchObject({ inSync: true, items: [] })],
+          [['diff', 'apply', '--dry'], 0, (r) => expect(r.stdout).not.toMatch(/\[schema\]/)],
+        ];
+        for (const [args, code, check] of runs) {
+          const r = await project.run(args, env);
+          expectOk(r, args, code);
+          expect(r.stdout, shown(r)).not.toContain('[schema]');
+          check(r);
+          for (const line of ['console.log', 'console.info', 'process.stdout.write']) expect(r.stderr, shown(r)).toContain(`[schema] ${line}`);
+        }
+        return runs.length;
+      } finally {
+        project.cleanup();
+        await fresh.cleanup();
+      }
+    });
+  }, 120_000);
+
+  it('a process.exit(0) the schema leaves in a timer neither ends forge early nor picks its exit code', async (ctx) => {
+    await recordCases(ctx, { dialect: target.name, area: 'bad-input' }, async () => {
+      const fresh = await target.fresh();
+      const late = "setTimeout(() => { console.log('[schema] late'); process.exit(0); }, 0);\nsetTimeout(() => process.exit(0), 200);\n";
+      const project = cliProject({ 'src/schema.ts': `${SHOP.v1.source}\n${late}` });
+      try {
+        const args = ['diff', '--check', '--json'];
+        const r = await project.run(args, { DATABASE_URL: fresh.url });
+        expectOk(r, args, 3);
+        expect(JSON.parse(r.stdout), shown(r)).toMatchObject({ inSync: false });
+        expect(r.stderr, shown(r)).toContain('[schema] late');
+        return 1;
+      } finally {
+        project.cleanup();
+        await fresh.cleanup();
+      }
+    });
+  }, 120_000);
+
+  it('the password is never printed: doctor, push, diff, and a connection failure', async (ctx) => {
+    await recordCases(ctx, { dialect: target.name, area: 'bad-input' }, async () => {
+      const fresh = await target.fresh();
+      const project = cliProject({ 'src/schema.ts': SHOP.v1.source });
+      try {
+        // SQLite URLs carry no credentials: they are printed as they are.
+        const { url, secrets } = target.name === 'sqlite' ? { url: fresh.url, secrets: [] } : withPassword(fresh.url);
+        const env = { DATABASE_URL: url };
+        const doctor = await project.run(['doctor'], env);
+        expectOk(doctor, ['doctor']);
+        expect(doctor.stdout, shown(doctor)).toMatch(/connected: /);
+        if (target.name === 'sqlite') expect(doctor.stdout, shown(doctor)).toContain(`✓ ${url} → sqlite`);
+        else expect(doctor.stdout, shown(doctor)).toMatch(/✓ postgres(ql)?:\/\/[^:@/]+:\*\*\*@[^@]+\?password=\*\*\* → postgres/);
+        const runs: CliRun[] = [doctor];
+        for (const args of [['push'], ['diff'], ['diff', '--json']]) {
+          const r = await project.run(args, env);
+          expectOk(r, args);
+          runs.push(r);
+        }
+        if (target.name !== 'sqlite') {
+          // CONNECTION_FAILED from a live server: the database does not exist.
+          const missing = url.replace(/\/([^/?]+)\?/, '/$1_missing?');
+          const r = await project.run(['push'], { DATABASE_URL: missing });
+          expectOk(r, ['push'], 1);
+          expect(r.stderr, shown(r)).toMatch(/does not exist/);
+          expect(r.stderr, shown(r)).toMatch(/_missing\?password=\*\*\*/);
+          runs.push(r);
+        }
+        for (const r of runs) for (const secret of secrets) expect(r.stdout + r.stderr, shown(r)).not.toContain(secret);
+        return runs.length;
+      } finally {
+        project.cleanup();
+        await fresh.cleanup();
+      }
+    });
+  }, 120_000);
 });
