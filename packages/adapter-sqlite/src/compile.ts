@@ -1,4 +1,5 @@
 import { SqlCompiler, type Expr, type SqlBuilder } from '@forge/core';
+import { FOLD_FUNCTION, foldText } from './fold.js';
 
 /** The current time in the stored dateTime form (ISO-8601 UTC with milliseconds), so it compares as text. */
 export const SQLITE_NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
@@ -56,6 +57,8 @@ function globLiteral(c: string): string {
   return c === '*' || c === '?' || c === '[' ? `[${c}]` : c;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export class SqliteCompiler extends SqlCompiler {
   override readonly inlineLimit = true;
   readonly dialect = 'sqlite';
@@ -72,13 +75,70 @@ export class SqliteCompiler extends SqlCompiler {
     super.expr(b, e);
   }
 
+  /**
+   * Case-sensitive: GLOB (LIKE would ignore ASCII case). Insensitive: Unicode letters fold too (see fold.ts): the
+   * pattern is folded here, and the text through `forge_fold()` only when it holds a non-ASCII character. Pure
+   * ASCII text (`length = octet_length`) goes straight to SQLite's LIKE, which folds A-Z exactly as foldText
+   * does, so only rows with other characters cost a call into JavaScript (none for an ASCII pattern, below).
+   */
   protected override like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
-    if (e.insensitive || e.pattern.t !== 'param' || typeof e.pattern.value !== 'string') {
+    const literal = e.pattern.t === 'param' && typeof e.pattern.value === 'string' ? e.pattern.value : undefined;
+    const folded = literal === undefined ? undefined : foldText(literal);
+    if (e.insensitive && folded !== undefined && ASCII.test(folded)) {
+      this.asciiInsensitiveLike(b, e, folded);
+      return;
+    }
+    if (e.insensitive) {
+      b.push('(CASE WHEN length(');
+      this.expr(b, e.expr);
+      b.push(') = octet_length(');
+      this.expr(b, e.expr);
+      b.push(') THEN ');
+      this.expr(b, e.expr);
+      b.push(` ELSE ${FOLD_FUNCTION}(`);
+      this.expr(b, e.expr);
+      b.push(e.negate ? ') END) NOT LIKE ' : ') END) LIKE ');
+      if (folded !== undefined) b.bind(folded);
+      else {
+        b.push(`${FOLD_FUNCTION}(`);
+        this.expr(b, e.pattern);
+        b.push(')');
+      }
+      b.push(` ESCAPE '\\'`);
+      return;
+    }
+    if (literal === undefined) {
       super.like(b, e);
       return;
     }
     this.expr(b, e.expr);
-    b.push(e.negate ? ' NOT GLOB ' : ' GLOB ').bind(likeToGlob(e.pattern.value));
+    b.push(e.negate ? ' NOT GLOB ' : ' GLOB ').bind(likeToGlob(literal));
+  }
+
+  /**
+   * An all-ASCII pattern (the common case) needs no fold of the text: an ASCII pattern character matches only an
+   * ASCII character of the folded text, and SQLite's LIKE folds A-Z exactly as foldText does. The only characters
+   * whose fold is ASCII are `İ` (to `i`) and the Kelvin sign `K` (to `k`), so a text holding one of those goes
+   * through forge_fold, and only when the pattern has that letter.
+   */
+  private asciiInsensitiveLike(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>, folded: string): void {
+    const into = [...(folded.includes('i') ? [0x130] : []), ...(folded.includes('k') ? [0x212a] : [])];
+    if (into.length) {
+      b.push('(CASE WHEN ');
+      into.forEach((cp, i) => {
+        b.push(i ? ' OR instr(' : 'instr(');
+        this.expr(b, e.expr);
+        b.push(`, char(${cp})) > 0`);
+      });
+      b.push(` THEN ${FOLD_FUNCTION}(`);
+      this.expr(b, e.expr);
+      b.push(') ELSE ');
+      this.expr(b, e.expr);
+      b.push(' END)');
+    } else {
+      this.expr(b, e.expr);
+    }
+    b.push(e.negate ? ' NOT LIKE ' : ' LIKE ').bind(folded).push(` ESCAPE '\\'`);
   }
 
   protected jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { ConfigError, type ConnectOptions, type Connection, type DriverHandle } from '@forge/core';
 import { SqliteConnection } from './connection.js';
 import { BETTER_SQLITE3_FLAVOR } from './factories.js';
+import { registerFold } from './fold.js';
 import { mapSqliteError } from './errors.js';
 import { parseSqliteUrl } from './url.js';
 
@@ -25,7 +26,7 @@ function fromHandle(handle: DriverHandle): Connection {
     throw new ConfigError('betterSqlite3Driver(db) needs a better-sqlite3 Database: new Database(path)');
   }
   if (!db.open) throw new ConfigError('The better-sqlite3 Database passed to betterSqlite3Driver() is already closed');
-  return SqliteConnection.open(db, false);
+  return open(db, false);
 }
 
 /**
@@ -57,5 +58,11 @@ export async function openSqlite(target: string | DriverHandle, opts: SqliteConn
     db.close();
     throw mapSqliteError(e);
   }
-  return SqliteConnection.open(db, true);
+  return open(db, true);
+}
+
+/** Every connection the adapter opens, the user's own database included, gets forge's SQL functions first. */
+function open(db: Database.Database, owned: boolean): Connection {
+  registerFold(db);
+  return SqliteConnection.open(db, owned);
 }

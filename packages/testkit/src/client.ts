@@ -60,6 +60,37 @@ export function clientSuite(target: ConformanceTarget): void {
       expect(await db.user.count({ where: { name: { equals: 'ada', mode: 'insensitive' } } })).toBe(1);
     }));
 
+    /**
+     * `mode: 'insensitive'` folds case letter by letter, Unicode included: each character is compared in its
+     * lower-case form (`String.prototype.toLowerCase()`, what Postgres' ILIKE does under a UTF-8 locale). It is
+     * not full Unicode case folding: `ß` does not match `SS`, and text is not normalised (a precomposed `é` and
+     * `e` + combining accent stay different).
+     */
+    it('insensitive mode folds Unicode letters (É ~ é, Ä ~ ä, Σ ~ σ, İ ~ i), not ASCII only, and nothing more', run(async (db) => {
+      await db.user.create({ data: { email: 'e1@x.io', name: 'ÉLODIE Ärger' } });
+      await db.user.create({ data: { email: 'e2@x.io', name: 'Straße ΣΟΦΊΑ 300\u212a' } });
+      await db.user.create({ data: { email: 'e3@x.io', name: 'ΚΟΣΜΟΣ İstanbul' } });
+      const names = async (where: object) => (await db.user.findMany({ where: { name: where }, orderBy: { email: 'asc' }, select: { email: true } })).map((u) => u.email);
+      expect(await names({ contains: 'élodie', mode: 'insensitive' })).toEqual(['e1@x.io']);
+      expect(await names({ startsWith: 'éLoDiE ä', mode: 'insensitive' })).toEqual(['e1@x.io']);
+      expect(await names({ endsWith: 'ÄRGER', mode: 'insensitive' })).toEqual(['e1@x.io']);
+      expect(await names({ equals: 'élodie ärger', mode: 'insensitive' })).toEqual(['e1@x.io']);
+      expect(await names({ contains: 'σοφία', mode: 'insensitive' })).toEqual(['e2@x.io']);
+      expect(await names({ contains: 'STRASSE', mode: 'insensitive' })).toEqual([]);
+      expect(await names({ contains: 'straße', mode: 'insensitive' })).toEqual(['e2@x.io']);
+      expect(await names({ not: { contains: 'élodie', mode: 'insensitive' } })).toEqual(['e2@x.io', 'e3@x.io']);
+      // Letter by letter: a pattern that ends in Σ still matches a word that goes on; İ is one letter, i.
+      expect(await names({ startsWith: 'κοσ', mode: 'insensitive' })).toEqual(['e3@x.io']);
+      expect(await names({ startsWith: 'ΚΟΣ', mode: 'insensitive' })).toEqual(['e3@x.io']);
+      expect(await names({ endsWith: 'istanbul', mode: 'insensitive' })).toEqual(['e3@x.io']);
+      // ASCII patterns against accented text; the Kelvin sign K is a capital k.
+      expect(await names({ contains: 'RGER', mode: 'insensitive' })).toEqual(['e1@x.io']);
+      expect(await names({ endsWith: '300k', mode: 'insensitive' })).toEqual(['e2@x.io']);
+      // Without the mode, case still counts, accented or not.
+      expect(await names({ contains: 'élodie' })).toEqual([]);
+      expect(await names({ contains: 'ÉLODIE' })).toEqual(['e1@x.io']);
+    }));
+
     it('findUnique / OrThrow forms and NOT_FOUND', run(async (db) => {
       const { ada } = await seed(db);
       expect((await db.user.findUnique({ where: { email: 'ada@example.com' } }))?.id).toBe(ada.id);
@@ -72,7 +103,7 @@ export function clientSuite(target: ConformanceTarget): void {
     it('include and nested select load relations in one query per relation', run(async (db) => {
       await seed(db);
       const events: string[] = [];
-      const off = db.$on('query', (e) => events.push(e.sql));
+      const off = db.$on('query', (e) => events.push(String(e.sql)));
       const authors = await db.user.findMany({
         where: { posts: { some: {} } },
         orderBy: { email: 'asc' },
@@ -236,7 +267,7 @@ export function clientSuite(target: ConformanceTarget): void {
 
     it('values of the wrong type are refused before SQL, naming model and field', run(async (db) => {
       const sqls: string[] = [];
-      db.$on('query', (e) => sqls.push(e.sql));
+      db.$on('query', (e) => sqls.push(String(e.sql)));
       await expect(db.user.create({ data: { email: 42 as never } })).rejects.toThrow(/user\.email expects a string/);
       await expect(db.user.create({ data: { email: 'x@y', age: 1.5 } })).rejects.toThrow(/age expects an integer/);
       await expect(db.user.create({ data: { email: 'x@y', role: 'owner' as never } })).rejects.toThrow(/role expects one of/);

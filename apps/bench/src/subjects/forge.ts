@@ -39,6 +39,8 @@ export async function createForge(dialect: Dialect, url: string): Promise<Subjec
         await tx.order.update({ where: { id: order.id }, data: { freight: p.freight } });
       });
     },
+    searchCustomers: (text) =>
+      db.customer.findMany({ where: { company: { contains: text, mode: 'insensitive' } }, orderBy: { id: 'asc' } }) as Promise<Customer[]>,
     close: () => db.$disconnect(),
   };
 }

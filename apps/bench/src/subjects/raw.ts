@@ -11,6 +11,9 @@ import type { PlaceOrder, Subject } from './types.js';
 
 const ORDER_COLS = 'id, customer_id, ordered_at, ship_city, ship_country, freight';
 const CUSTOMER_COLS = 'id, code, company_name, contact_name, city, country';
+
+/** `%`, `_` and `\\` in the search text match themselves. */
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 const JOIN_SQL = (p1: string, p2: string) =>
   `SELECT o.id, o.customer_id, o.ordered_at, o.ship_city, o.ship_country, o.freight,
           l.id, l.order_id, l.product_id, l.unit_price, l.quantity, l.discount
@@ -93,6 +96,7 @@ function rawSqlite(): Subject {
   const insOrder = db.prepare('INSERT INTO orders (customer_id, ordered_at, ship_city, ship_country, freight) VALUES (?, ?, ?, ?, ?)');
   const decStock = db.prepare('UPDATE products SET units_in_stock = units_in_stock - 1 WHERE id = ?');
   const setFreight = db.prepare('UPDATE orders SET freight = ? WHERE id = ?');
+  const search = db.prepare(`SELECT ${CUSTOMER_COLS} FROM customers WHERE lower(company_name) LIKE lower(?) ESCAPE '\\' ORDER BY id`).raw(true);
 
   const insertLines = db.transaction((lines: NewOrderLine[]) => {
     for (const l of lines) insLine.run(l.orderId, l.productId, l.unitPrice, l.quantity, l.discount);
@@ -130,6 +134,10 @@ function rawSqlite(): Subject {
     },
     async placeOrder(p) {
       placeOrder(p);
+    },
+    // The ASCII fold forge used before forge_fold: lower() and LIKE fold A-Z only on SQLite.
+    async searchCustomers(text) {
+      return (search.all(`%${escapeLike(text)}%`) as Arr[]).map(mapCustomer);
     },
     async close() {
       db.close();
@@ -221,6 +229,10 @@ async function rawPostgres(url: string): Promise<Subject> {
         await q('raw_dec_stock', 'UPDATE products SET units_in_stock = units_in_stock - 1 WHERE id = $1', [p.productId]);
         await q('raw_set_freight', 'UPDATE orders SET freight = $1 WHERE id = $2', [p.freight, orderId]);
       });
+    },
+    async searchCustomers(text) {
+      const rows = await q('raw_search_customers', `SELECT ${CUSTOMER_COLS} FROM customers WHERE company_name ILIKE $1 ESCAPE '\\' ORDER BY id`, [`%${escapeLike(text)}%`]);
+      return rows.map(mapCustomer);
     },
     async close() {
       await client.end();

@@ -32,6 +32,11 @@ export interface Subject {
   /** Insert or update by the unique `code`, returning the row. */
   upsertCustomer(c: NewCustomer): Promise<Customer>;
   placeOrder(p: PlaceOrder): Promise<void>;
+  /**
+   * Customers whose company contains `text`, ignoring case, by id (the `contains-insensitive` row). Optional:
+   * a subject without it sits that row out. raw folds ASCII only on SQLite (`lower()`), forge folds Unicode.
+   */
+  searchCustomers?(text: string): Promise<Customer[]>;
   close(): Promise<void>;
 }
 
