@@ -18,10 +18,12 @@ export interface PoolState {
 
 interface TxState {
   readonly session: Session;
-  /** Cleared when the transaction (or savepoint) this connection stands for has finished. */
+  /** Cleared when the transaction (or savepoint, or pinned session) this connection stands for has finished. */
   open: boolean;
   /** Savepoint names must be unique on the session, across nesting levels. */
   readonly seq: { n: number };
+  /** False for a session pinned by `withSession(fn)` outside any transaction. */
+  readonly transaction: boolean;
 }
 
 const EXTENSION_DDL = /\b(create|drop|alter)\s+extension\b/i;
@@ -54,14 +56,14 @@ export class PgConnection implements Connection {
   ) {}
 
   get inTransaction(): boolean {
-    return this.tx !== undefined;
+    return this.tx?.transaction === true;
   }
 
   private runner(): Runner {
-    return this.tx ? this.session(this.tx) : this.root();
+    return this.tx ? this.sessionOf(this.tx) : this.root();
   }
 
-  private session(tx: TxState): Session {
+  private sessionOf(tx: TxState): Session {
     if (!tx.open) throw new Error('This transaction has already finished: use the connection inside the transaction callback only.');
     return tx.session;
   }
@@ -98,7 +100,7 @@ export class PgConnection implements Connection {
       // A schema change altered the statement's result type. Stop naming it; outside a transaction the
       // statement can simply run again, inside one the transaction is already aborted.
       this.pool.names.refuse(sql);
-      if (this.tx) throw e;
+      if (this.inTransaction) throw e;
       return (await this.run(sql, params, 'arrays', runner)).rows as unknown[][];
     }
   }
@@ -114,9 +116,10 @@ export class PgConnection implements Connection {
   }
 
   async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
-    if (this.tx) return this.savepoint(this.tx, fn);
-    const session = await this.reserve();
-    const state: TxState = { session, open: true, seq: { n: 0 } };
+    if (this.tx?.transaction) return this.savepoint(this.tx, fn);
+    const pinned = this.tx ? this.sessionOf(this.tx) : undefined;
+    const session = pinned ?? (await this.reserve());
+    const state: TxState = { session, open: true, seq: this.tx?.seq ?? { n: 0 }, transaction: true };
     let clean = false;
     try {
       await this.run('BEGIN', [], 'objects', session);
@@ -133,15 +136,39 @@ export class PgConnection implements Connection {
       throw e;
     } finally {
       state.open = false;
+      // A pinned session stays with its `withSession(fn)`, which releases it.
+      if (!pinned) session.release(!clean);
+    }
+  }
+
+  /**
+   * One pooled session held for `fn` without a transaction: session advisory locks (`pg_advisory_lock`) and
+   * statements that refuse to run inside a transaction (`CREATE INDEX CONCURRENTLY`). Inside a transaction or
+   * another pinned session, `fn` runs on that same session.
+   */
+  async withSession<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    if (this.tx) {
+      this.sessionOf(this.tx);
+      return fn(this);
+    }
+    const session = await this.reserve();
+    const state: TxState = { session, open: true, seq: { n: 0 }, transaction: false };
+    let clean = false;
+    try {
+      const result = await fn(new PgConnection(this.pool, state));
+      clean = true;
+      return result;
+    } finally {
+      state.open = false;
       session.release(!clean);
     }
   }
 
   private async savepoint<T>(parent: TxState, fn: (tx: Connection) => Promise<T>): Promise<T> {
     const name = `forge_sp_${++parent.seq.n}`;
-    const session = this.session(parent);
+    const session = this.sessionOf(parent);
     await this.run(`SAVEPOINT ${name}`, [], 'objects', session);
-    const child: TxState = { session, open: true, seq: parent.seq };
+    const child: TxState = { session, open: true, seq: parent.seq, transaction: true };
     try {
       const result = await fn(new PgConnection(this.pool, child));
       await this.run(`RELEASE SAVEPOINT ${name}`, [], 'objects', session);
@@ -185,14 +212,17 @@ export class PgConnection implements Connection {
       throw new ValidationError(`chunkSize must be a positive integer, got ${String(chunkSize)}`);
     }
     const cursor = `forge_cursor_${++cursorSeq}`;
+    // A cursor lives in a transaction: the caller's, or one opened here (on a pinned session, or a reserved one).
     let own: Session | undefined;
+    let begun: Session | undefined;
     let session: Session;
-    if (this.tx) session = this.session(this.tx);
-    else session = own = await this.reserve();
+    if (this.tx?.transaction) session = this.sessionOf(this.tx);
+    else if (this.tx) session = begun = this.sessionOf(this.tx);
+    else session = begun = own = await this.reserve();
     let failed = false;
     let declared = false;
     try {
-      if (own) await this.run('BEGIN', [], 'objects', own);
+      if (begun) await this.run('BEGIN', [], 'objects', begun);
       await this.run(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql.trim().replace(/;+$/, '')}`, params, 'objects', session);
       declared = true;
       const fetch = `FETCH FORWARD ${chunkSize} FROM ${cursor}`;
@@ -207,9 +237,9 @@ export class PgConnection implements Connection {
     } finally {
       let clean = !failed;
       if (clean && declared) clean = await this.quietly(session, `CLOSE ${cursor}`);
-      if (own) {
-        const ended = await this.quietly(own, clean ? 'COMMIT' : 'ROLLBACK');
-        own.release(!ended);
+      if (begun) {
+        const ended = await this.quietly(begun, clean ? 'COMMIT' : 'ROLLBACK');
+        own?.release(!ended);
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Adapter, Capabilities } from '@forge/core';
+import { SqlExecutor } from '@forge/core';
 import { postgresCodec } from './codec.js';
 import { PostgresCompiler } from './compile.js';
 import { postgresDdl } from './ddl.js';
@@ -32,6 +33,8 @@ export const capabilities: Capabilities = {
   systemTables: [/^spatial_ref_sys$/, /^pg_stat_statements/],
 };
 
+const compiler = new PostgresCompiler();
+
 export const adapter: Adapter = {
   kind: 'postgres',
   capabilities,
@@ -39,7 +42,8 @@ export const adapter: Adapter = {
   connect,
   introspect: introspectPostgres,
   ddl: postgresDdl,
-  compiler: new PostgresCompiler(),
+  compiler,
+  executor: new SqlExecutor(compiler),
   codec: postgresCodec,
   lock,
   runIsolated,

@@ -179,7 +179,9 @@ export class SqliteConnection implements Connection {
     const args = bindParams(params);
     // A statement with RETURNING produces rows; run() would discard them, so count what all() returns.
     if (stmt.reader) return { rowCount: stmt.raw(true).safeIntegers(false).all(...args).length };
-    return { rowCount: stmt.run(...args).changes };
+    const res = stmt.run(...args);
+    // SQLite's last rowid belongs to the connection, not the statement: report it only for an INSERT that wrote.
+    return res.changes > 0 && INSERT.test(sql) ? { rowCount: res.changes, lastInsertId: res.lastInsertRowid } : { rowCount: res.changes };
   }
 
 
@@ -252,6 +254,13 @@ export class SqliteConnection implements Connection {
     });
   }
 
+  /** SQLite has one connection per handle and no session-scoped locks: every call already runs on the same session. */
+  withSession<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const unusable = this.usable();
+    if (unusable) return Promise.reject(unusable);
+    return fn(this);
+  }
+
   async close(): Promise<void> {
     if (this.depth > 0) throw new Error('close() belongs to the root connection, not to a transaction');
     if (this.session.closed) return;
@@ -292,6 +301,8 @@ async function beginImmediate(db: Database): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }
+
+const INSERT = /^\s*(INSERT|REPLACE)\b/i;
 
 function transactionEnded(): DbKnownError {
   return new DbKnownError(

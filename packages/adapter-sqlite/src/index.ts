@@ -1,4 +1,5 @@
 import type { Adapter, Capabilities, Connection } from '@forge/core';
+import { SqlExecutor } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SqliteCompiler } from './compile.js';
 import { SqliteConnection } from './connection.js';
@@ -46,6 +47,8 @@ async function runIsolated(conn: Connection, sql: string): Promise<void> {
   await conn.transaction((tx) => tx.execute(sql));
 }
 
+const compiler = new SqliteCompiler();
+
 export const adapter: Adapter = {
   kind: 'sqlite',
   capabilities,
@@ -53,7 +56,8 @@ export const adapter: Adapter = {
   connect: openSqlite,
   introspect: introspectSqlite,
   ddl: sqliteDdl,
-  compiler: new SqliteCompiler(),
+  compiler,
+  executor: new SqlExecutor(compiler),
   codec: sqliteCodec,
   lock,
   runIsolated,

@@ -93,7 +93,7 @@ describe('statements', () => {
   it('returns objects, arrays and row counts; RETURNING rows are counted', async () => {
     const conn = await memory();
     await conn.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)');
-    expect(await conn.execute('INSERT INTO t (name) VALUES (?), (?)', ['a', 'b'])).toEqual({ rowCount: 2 });
+    expect(await conn.execute('INSERT INTO t (name) VALUES (?), (?)', ['a', 'b'])).toEqual({ rowCount: 2, lastInsertId: 2 });
     expect(await conn.execute('UPDATE t SET name = name || ? RETURNING id', ['!'])).toEqual({ rowCount: 2 });
     expect(await conn.query('SELECT id, name FROM t ORDER BY id')).toEqual([
       { id: 1, name: 'a!' },

@@ -29,6 +29,7 @@ export function counting(inner: Connection): { conn: Connection; count: () => nu
     execute: (sql, params) => (n++, c.execute(sql, params)),
     stream: (sql, params, size, opts) => (n++, c.stream(sql, params, size, opts)),
     transaction: (fn) => c.transaction((tx) => fn(wrap(tx))),
+    withSession: (fn) => c.withSession((s) => fn(wrap(s))),
     close: () => c.close(),
   });
   return { conn: wrap(inner), count: () => n };

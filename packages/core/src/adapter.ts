@@ -1,5 +1,6 @@
 import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, Snapshot, SnapshotColumn, TableIR, TypeCategory } from './schema/ir.js';
 import type { SqlCompiler } from './query/compiler.js';
+import type { Expr, QueryNode } from './query/ast.js';
 
 export type Dialect = 'sqlite' | 'postgres' | 'mysql' | 'duckdb' | 'mssql' | 'mongo';
 
@@ -44,7 +45,45 @@ export interface QueryOptions {
 
 export interface ExecResult {
   rowCount: number;
+  /** The key the database generated for the last inserted row, where the driver reports one (SQLite, MySQL). */
+  lastInsertId?: number | bigint;
 }
+
+/** A value now, or a promise of it: synchronous drivers answer without a promise (see `Connection.queryArraysSync`). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A query as its driver runs it: SQL text with bound values on the SQL dialects; a driver command (an object)
+ * on a dialect without SQL. It is what `$on('query')` reports as `sql` and `params`.
+ */
+export interface PreparedQuery {
+  readonly sql: string | Readonly<Record<string, unknown>>;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * The one door between the client and a dialect. The client builds dialect-neutral query nodes
+ * (`query/ast.ts`) and hands them here; it never builds SQL text or reads a driver result itself. The SQL
+ * dialects share core's `SqlExecutor` (compile with the adapter's `SqlCompiler`, run on the `Connection`);
+ * an adapter without SQL supplies its own and never sees SQL.
+ */
+export interface QueryExecutor {
+  /** Present when prepared queries are SQL text: the client then caches text per statement shape. */
+  readonly compiler?: SqlCompiler;
+  prepare(node: QueryNode): PreparedQuery;
+  /** A raw`...` fragment as a statement (`$queryRaw`, `$executeRaw`). */
+  prepareRaw(fragment: Extract<Expr, { t: 'raw' }>): PreparedQuery;
+  /** Rows as arrays in select-list order. */
+  rows(conn: Connection, q: PreparedQuery, opts?: QueryOptions): MaybePromise<unknown[][]>;
+  /** Rows as objects keyed by column name (raw queries). */
+  objects(conn: Connection, q: PreparedQuery): Promise<Record<string, unknown>[]>;
+  run(conn: Connection, q: PreparedQuery): MaybePromise<ExecResult>;
+  /** Rows in chunks, constant memory. */
+  stream(conn: Connection, q: PreparedQuery, chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
+  /** A raw driver command (`$runCommandRaw`), for dialects that have them. */
+  command?(conn: Connection, command: Record<string, unknown>): Promise<unknown>;
+}
+
 
 /** One open connection (or pool) through which all SQL flows. Values are always bound parameters. */
 export interface Connection {
@@ -65,6 +104,13 @@ export interface Connection {
   stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
   /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */
   transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` on one pinned server session without opening a transaction, for what lives on a session rather
+   * than in a transaction: MySQL `GET_LOCK`, SQL Server `sp_getapplock`, a Postgres session advisory lock held
+   * across statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`). Inside a transaction it
+   * runs on the transaction's session.
+   */
+  withSession<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** True inside `transaction()`. */
   readonly inTransaction: boolean;
@@ -195,6 +241,8 @@ export interface Adapter {
   introspect(conn: Connection): Promise<Snapshot>;
   readonly ddl: DdlEmitter;
   readonly compiler: SqlCompiler;
+  /** Runs the client's query nodes (see `QueryExecutor`); SQL adapters use `new SqlExecutor(compiler)`. */
+  readonly executor: QueryExecutor;
   readonly codec: ValueCodec;
   /** Serialise schema changes against concurrent pushes; `fn` runs inside whatever the lock needs (a transaction on Postgres). */
   lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T>;

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './adapter.js';
 export * from './query/ast.js';
 export * from './query/compiler.js';
+export * from './query/executor.js';
 export * from './diff/types.js';
 export * from './resolve.js';
 export * from './redact.js';

@@ -14,11 +14,14 @@ export interface SpanLike {
   end(endTime?: number | Date): void;
 }
 
+/** A statement as forge reports it: SQL text, or the driver command (an object) on a dialect without SQL. */
+type Statement = string | Readonly<Record<string, unknown>>;
+
 /** What wireOtel listens to: any forge db handle. */
 export interface OtelSource {
   adapter: { kind: string };
-  $on(event: 'query', l: (e: { op: string; semanticOp: string; model?: string; sql: string; duration_ms: number; rowCount: number; adapter: string }) => void): () => void;
-  $on(event: 'error', l: (e: { op: string; model?: string; sql?: string; error: Error; adapter: string }) => void): () => void;
+  $on(event: 'query', l: (e: { op: string; semanticOp: string; model?: string; sql: Statement; duration_ms: number; rowCount: number; adapter: string }) => void): () => void;
+  $on(event: 'error', l: (e: { op: string; model?: string; sql?: Statement; error: Error; adapter: string }) => void): () => void;
 }
 
 export interface WireOtelOptions {
@@ -49,7 +52,10 @@ export function wireOtel(db: OtelSource, opts: WireOtelOptions): () => void {
     throw new TypeError('wireOtel(db, { tracer }) needs a tracer with startSpan(), e.g. trace.getTracer("forge")');
   }
   const max = opts.maxStatementLen ?? 2048;
-  const statement = (sql: string) => (sql.length > max ? `${sql.slice(0, max)}…` : sql);
+  const statement = (stmt: Statement) => {
+    const sql = typeof stmt === 'string' ? stmt : safeJson(stmt);
+    return sql.length > max ? `${sql.slice(0, max)}…` : sql;
+  };
   const offQuery = db.$on('query', (e) => {
     const end = Date.now();
     const attributes: Record<string, string | number | boolean> = {
@@ -84,4 +90,13 @@ export function wireOtel(db: OtelSource, opts: WireOtelOptions): () => void {
     offQuery();
     offError();
   };
+}
+
+/** A driver command as text for `db.statement`; bigints and cycles never make tracing throw. */
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? '';
+  } catch {
+    return '[unserialisable command]';
+  }
 }

@@ -1,8 +1,7 @@
-import type { Adapter, Connection, ConnectOptions, Dialect, DriverHandle, ProbeReport } from '../adapter.js';
+import type { Adapter, ConnectOptions, Connection, Dialect, DriverHandle, MaybePromise, PreparedQuery, ProbeReport } from '../adapter.js';
 import { runDiff, runMigrate } from '../diff/engine.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
-import type { CompiledQuery } from '../query/ast.js';
 import type { RawFragment } from '../query/compiler.js';
 import { dialectForUrl, loadAdapter } from '../resolve.js';
 import { buildSchemaIR } from '../schema/model.js';
@@ -13,7 +12,7 @@ import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelec
 import { checkArgs } from './args.js';
 import { refuseTransactionControl, toRawFragment } from './raw.js';
 import { cachedRead } from './plan-cache.js';
-import { chain, LazyQuery, settle, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type MaybePromise, type QueryEvent, type SemanticOp } from './runtime.js';
+import { chain, LazyQuery, settle, Runtime, isLazyQuery, type CallInfo, type ErrorEvent, type QueryEvent, type SemanticOp } from './runtime.js';
 import type { ModelClient, SchemaShape } from './types.js';
 import { compileCreate, compileDelete, compileDeleteMany, compileUpdate, create, createMany, deleteMany, remove, update, updateMany, upsert } from './write.js';
 
@@ -84,7 +83,7 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
   const notFound = (op: string, args: Args | undefined) =>
     new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${JSON.stringify(args?.where ?? {}, (_k, v) => (typeof v === 'bigint' ? String(v) : v))} (${op})`, { model: meta.key });
   const checked = (op: string, args: unknown) => checkArgs(meta.key, `compile.${op}`, args);
-  const compileOnly = (fn: () => CompiledQuery | null): { sql: string; params: unknown[] } => fn() ?? { sql: '', params: [] };
+  const compileOnly = (fn: () => PreparedQuery | null): PreparedQuery => fn() ?? { sql: '', params: [] };
 
   return {
     findMany: (args?: Args) =>
@@ -133,7 +132,7 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
         assertUniqueWhere(meta, 'findUnique', args?.where);
         return compileRead(rt, meta, firstOf(args));
       },
-      count: (args?: Args) => (checked('count', args), rt.adapter.compiler.compile(aggregateNode(rt, meta, { where: args?.where, _count: true }).node)),
+      count: (args?: Args) => (checked('count', args), rt.prepare(aggregateNode(rt, meta, { where: args?.where, _count: true }).node)),
       create: (args: Args) => (checked('create', args), compileCreate(rt, meta, args?.data)),
       update: (args: Args) => (checked('update', args), compileUpdate(rt, meta, args ?? {})),
       delete: (args: Args) => (checked('delete', args), compileDelete(rt, meta, args ?? {})),
@@ -142,13 +141,13 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
   };
 }
 
-function compileRead(rt: Runtime, meta: ModelMeta, args: Args | undefined): CompiledQuery {
+function compileRead(rt: Runtime, meta: ModelMeta, args: Args | undefined): PreparedQuery {
   checkArgKeys(meta, 'compile', args, READ_KEYS);
   if (args?.cursor !== undefined) throw new ValidationError(`${meta.key}.compile: cursor pagination reads the cursor row first and cannot be compiled alone`);
   const spec = readSpec(meta, args);
   const alias = meta.table.name;
   const columns = spec.columns.map((c) => ({ expr: { t: 'col' as const, table: alias, name: c.name }, alias: c.field }));
-  return rt.adapter.compiler.compile(baseSelect(rt, meta, alias, args, columns));
+  return rt.prepare(baseSelect(rt, meta, alias, args, columns));
 }
 
 async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined, fixed: Connection | undefined): AsyncGenerator<Record<string, unknown>> {
@@ -162,7 +161,7 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
   const node = await planRead(rt, conn, meta, args, spec, undefined, info);
   if (!node) return;
   const map = mapperFor(rt, meta, spec.columns);
-  const q = rt.adapter.compiler.compile(node);
+  const q = rt.prepare(node);
   for await (const chunk of rt.stream(conn, info, q, chunkSize, meta.hasBigint ? { safeIntegers: true } : undefined)) {
     const rows = chunk.map(map);
     await attachRelations(rt, conn, meta, rows, spec.relations, info);
@@ -206,14 +205,14 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
     // Every raw method returns a promise, also for bad arguments: a plain string rejects, it never throws.
     $queryRaw: (q: unknown, ...values: unknown[]) =>
       settle(() => {
-        const compiled = rt.adapter.compiler.compileExpr(toRawFragment('$queryRaw', q, values).node);
-        refuseTransactionControl('$queryRaw', compiled.sql);
+        const compiled = rt.adapter.executor.prepareRaw(toRawFragment('$queryRaw', q, values).node);
+        if (typeof compiled.sql === 'string') refuseTransactionControl('$queryRaw', compiled.sql);
         return rt.objects(conn(), rawInfo('$queryRaw'), compiled);
       }),
     $executeRaw: (q: unknown, ...values: unknown[]) =>
       settle(() => {
-        const compiled = rt.adapter.compiler.compileExpr(toRawFragment('$executeRaw', q, values).node);
-        refuseTransactionControl('$executeRaw', compiled.sql);
+        const compiled = rt.adapter.executor.prepareRaw(toRawFragment('$executeRaw', q, values).node);
+        if (typeof compiled.sql === 'string') refuseTransactionControl('$executeRaw', compiled.sql);
         return rt.exec(conn(), rawInfo('$executeRaw'), compiled);
       }),
     $queryRawUnsafe: (sql: string, ...params: unknown[]) =>

@@ -1,8 +1,9 @@
-import type { Connection } from '../adapter.js';
+import type { Connection, MaybePromise } from '../adapter.js';
 import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta } from './meta.js';
 import { mapperFor, readSpec, selectFor, type Args } from './read.js';
-import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { chain, type CallInfo, type Runtime } from './runtime.js';
+import { bindsInOrder, Slot } from './param-order.js';
 import { checkValue } from './validate.js';
 
 /** A compiled read for one call shape: the SQL never changes, only the bound values do. */
@@ -18,6 +19,16 @@ const SAFE_INTEGERS = { safeIntegers: true } as const;
 const FIRST = { firstOnly: true } as const;
 const FIRST_SAFE = { firstOnly: true, safeIntegers: true } as const;
 const plans = new WeakMap<ModelMeta, Map<string, ReadPlan | null>>();
+
+/**
+ * Invariants of this cache:
+ * - The key spells every part of the call that changes the SQL text: where field names in call order, the
+ *   select/omit field list, one orderBy object, whether LIMIT / OFFSET appear (and LIMIT's value where the
+ *   dialect inlines it). Two calls with one key compile to one text.
+ * - Bound values are where values in key order, then LIMIT, then OFFSET. `buildPlan` caches a shape only after
+ *   checking, position by position with markers, that the compiler binds exactly that sequence.
+ * - Values are checked (`checkValue`) and encoded on every call; only compiling is skipped.
+ */
 
 /**
  * The fast path for the common read shapes: `where` with plain values on fields (no operators, no null),
@@ -90,7 +101,7 @@ export function cachedRead(
   if (!byShape) plans.set(meta, (byShape = new Map()));
   let plan = byShape.get(key);
   if (plan === undefined) {
-    plan = buildPlan(rt, meta, firstOnly ? { ...args, take: 1 } : args, values?.length ?? 0, take, skip);
+    plan = buildPlan(rt, meta, firstOnly ? { ...args, take: 1 } : args, take, skip);
     if (byShape.size >= MAX_PLANS_PER_MODEL) byShape.clear();
     byShape.set(key, plan);
   }
@@ -112,11 +123,18 @@ export function cachedRead(
   return chain(rt.arrays(conn, info, { sql: plan.sql, params }, opts), (raw) => raw.map(map));
 }
 
+/** LIMIT and OFFSET values in the order probe: no real call takes this many rows. */
+const LIMIT_PROBE = 2_147_480_001;
+const OFFSET_PROBE = 2_147_480_002;
+
 /**
- * Compile the shape once through the general path. If the parameters it produced do not line up one to one
- * with the values collected above (an unknown key ignored in non-strict mode, say), the shape is never cached.
+ * Compile the shape once through the general path and keep its text only if the compiler binds the where
+ * values, then LIMIT, then OFFSET, in exactly the order `cachedRead` pushes them (checked with markers by
+ * `bindsInOrder`, so equal values cannot hide a swap). An unknown key ignored in non-strict mode, or a where
+ * value that compiles to something other than `column = ?`, leaves a value unplaced and the shape uncached.
  */
-function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, valueCount: number, take: number | undefined, skip: number | undefined): ReadPlan | null {
+function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: number | undefined, skip: number | undefined): ReadPlan | null {
+  if (!rt.adapter.executor.compiler) return null;
   const fields: ColumnIR[] = [];
   for (const f in args?.where ?? {}) {
     const col = meta.fields.get(f);
@@ -125,8 +143,24 @@ function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, valueCo
   }
   const spec = readSpec(meta, args);
   if (spec.relations.length || spec.columns.length !== spec.visible.length) return null;
-  const q = rt.adapter.compiler.compile(selectFor(rt, meta, args, spec));
-  const expected = valueCount + (take !== undefined && !rt.adapter.compiler.inlineLimit ? 1 : 0) + (skip !== undefined && skip > 0 ? 1 : 0);
-  if (q.params.length !== expected) return null;
+  const node = selectFor(rt, meta, args, spec);
+  const slots = new Map(fields.map((c, i) => [c.name, new Slot(i)]));
+  const expected: unknown[] = [...slots.values()];
+  const probe = { ...node };
+  if (take !== undefined && !rt.adapter.compiler.inlineLimit) {
+    probe.limit = LIMIT_PROBE;
+    expected.push(LIMIT_PROBE);
+  }
+  if (skip !== undefined && skip > 0) {
+    probe.offset = OFFSET_PROBE;
+    expected.push(OFFSET_PROBE);
+  }
+  const placed = (param: unknown, parent: Record<string, unknown> | undefined) => {
+    const left = parent?.t === 'cmp' && parent.op === '=' && parent.right === param ? (parent.left as { t?: string; name?: string }) : undefined;
+    return left?.t === 'col' ? slots.get(left.name!) : undefined;
+  };
+  if (!bindsInOrder(rt, probe, placed, expected)) return null;
+  const q = rt.prepare(node);
+  if (typeof q.sql !== 'string') return null;
   return { sql: q.sql, fields, map: mapperFor(rt, meta, spec.columns) };
 }

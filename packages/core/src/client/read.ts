@@ -1,9 +1,9 @@
-import type { Connection } from '../adapter.js';
+import type { Connection, MaybePromise } from '../adapter.js';
 import { ValidationError } from '../errors.js';
 import type { Expr, OrderItem, SelectColumn, SelectNode } from '../query/ast.js';
 import type { ColumnIR } from '../schema/ir.js';
 import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from './meta.js';
-import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { bindValue, buildWhere, type WhereContext } from './where.js';
 
@@ -189,7 +189,7 @@ async function cursorWhere(rt: Runtime, conn: Connection, meta: ModelMeta, alias
   const cols = order.map((o) => (o.expr as { name: string }).name);
   const q = baseSelect(rt, meta, alias, { where: args.cursor }, cols.map((name) => ({ expr: { t: 'col', table: alias, name }, alias: name })));
   q.limit = 1;
-  const rows = await rt.arrays(conn, info, rt.adapter.compiler.compile(q));
+  const rows = await rt.arrays(conn, info, rt.prepare(q));
   if (rows.length === 0) return null;
   const values = rows[0];
   // (a > va) OR (a = va AND b > vb) OR ... OR (all equal): lexicographic "at or after".
@@ -235,7 +235,7 @@ function fetchRows(
   node: SelectNode,
   info: CallInfo,
 ): MaybePromise<Record<string, unknown>[]> {
-  const q = rt.adapter.compiler.compile(node);
+  const q = rt.prepare(node);
   return chain(rt.arrays(conn, info, q, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => {
     const map = mapperFor(rt, meta, spec.columns);
     let rows = raw.map(map);
@@ -300,7 +300,7 @@ export async function attachRelations(
         };
         const node = selectFor(rt, rel.target, childSpecArgs, spec, inExpr);
         const childInfo: CallInfo = { op: info.op, semanticOp: 'select', model: rel.target.key };
-        const raw = await rt.arrays(conn, childInfo, rt.adapter.compiler.compile(node), rel.target.hasBigint ? SAFE_INTEGERS : undefined);
+        const raw = await rt.arrays(conn, childInfo, rt.prepare(node), rel.target.hasBigint ? SAFE_INTEGERS : undefined);
         const children = raw.map(mapperFor(rt, rel.target, spec.columns));
         await attachRelations(rt, conn, rel.target, children, spec.relations, childInfo);
         for (const child of children) {
@@ -379,7 +379,7 @@ export function aggregateNode(rt: Runtime, meta: ModelMeta, args: Args): { node:
 
 export function aggregate(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Args> {
   const { node, aggs } = aggregateNode(rt, meta, args);
-  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) => shapeAgg(rt, aggs, rows[0] ?? [], 0));
+  return chain(rt.arrays(conn, info, rt.prepare(node)), (rows) => shapeAgg(rt, aggs, rows[0] ?? [], 0));
 }
 
 export function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Args[]> {
@@ -392,7 +392,7 @@ export function groupBy(rt: Runtime, conn: Connection, meta: ModelMeta, args: Ar
   node.groupBy = byCols.map((c) => ({ t: 'col', table: alias, name: c.name }));
   if (args.having) node.having = havingExpr(rt, meta, alias, args.having);
   const map = mapperFor(rt, meta, byCols);
-  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) =>
+  return chain(rt.arrays(conn, info, rt.prepare(node)), (rows) =>
     rows.map((r) => ({ ...map(r.slice(0, byCols.length)), ...shapeAgg(rt, aggs, r, byCols.length) })),
   );
 }
@@ -427,7 +427,7 @@ export function count(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args
   const node = baseSelect(rt, meta, alias, { where: args?.where }, [{ expr: { t: 'agg', fn: 'count', expr: null }, alias: 'count' }]);
   const skip = checkCount(meta, 'skip', args?.skip) ?? 0;
   const take = checkCount(meta, 'take', args?.take);
-  return chain(rt.arrays(conn, info, rt.adapter.compiler.compile(node)), (rows) => {
+  return chain(rt.arrays(conn, info, rt.prepare(node)), (rows) => {
     const after = Math.max(0, Number(rows[0]?.[0] ?? 0) - skip);
     return take === undefined ? after : Math.min(after, take);
   });

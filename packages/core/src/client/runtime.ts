@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import type { Adapter, Connection, QueryOptions } from '../adapter.js';
-import type { CompiledQuery } from '../query/ast.js';
+import type { Adapter, Connection, ExecResult, MaybePromise, PreparedQuery, QueryOptions } from '../adapter.js';
+import type { QueryNode } from '../query/ast.js';
 import type { ModelMeta } from './meta.js';
 
 export type SemanticOp = 'select' | 'insert' | 'update' | 'delete' | 'upsert' | 'raw' | 'stream';
@@ -12,7 +12,8 @@ export interface QueryEvent {
   op: string;
   semanticOp: SemanticOp;
   model?: string;
-  sql: string;
+  /** The SQL text on SQL dialects; the driver command (an object) on a dialect without SQL. */
+  sql: string | Readonly<Record<string, unknown>>;
   params: readonly unknown[];
   duration_ms: number;
   rowCount: number;
@@ -23,7 +24,7 @@ export interface QueryEvent {
 export interface ErrorEvent {
   op: string;
   model?: string;
-  sql?: string;
+  sql?: string | Readonly<Record<string, unknown>>;
   error: Error;
   adapter: string;
 }
@@ -36,8 +37,6 @@ export interface CallInfo {
 
 type Listener<E> = (e: E) => void;
 
-/** A value now (synchronous drivers) or later. The client's hot path stays synchronous until the one promise a call returns. */
-export type MaybePromise<T> = T | Promise<T>;
 
 /** Always a promise, whether `fn` answers now, later, or throws. */
 export function settle<T>(fn: () => MaybePromise<T>): Promise<T> {
@@ -72,7 +71,12 @@ export class Runtime {
     return this.als.getStore() ?? this.root;
   }
 
-  private emitQuery(info: CallInfo, q: CompiledQuery, t0: number, rowCount: number): void {
+  /** The node as the adapter's executor runs it (SQL text and values, or a driver command). */
+  prepare(node: QueryNode): PreparedQuery {
+    return this.adapter.executor.prepare(node);
+  }
+
+  private emitQuery(info: CallInfo, q: PreparedQuery, t0: number, rowCount: number): void {
     const e: QueryEvent = {
       op: info.op,
       semanticOp: info.semanticOp,
@@ -92,7 +96,7 @@ export class Runtime {
     }
   }
 
-  private fail(info: CallInfo, q: CompiledQuery | undefined, e: unknown): unknown {
+  private fail(info: CallInfo, q: PreparedQuery | undefined, e: unknown): unknown {
     const mapped = this.adapter.mapError(e);
     if (this.errorListeners.size) {
       const ev: ErrorEvent = { op: info.op, model: info.model, sql: q?.sql, error: mapped as Error, adapter: this.adapter.kind };
@@ -107,61 +111,23 @@ export class Runtime {
     return mapped;
   }
 
-  arrays(conn: Connection, info: CallInfo, q: CompiledQuery, opts?: QueryOptions): MaybePromise<unknown[][]> {
+  /** Run through the executor, reporting the query event on success and the mapped error on failure. */
+  private observe<T>(info: CallInfo, q: PreparedQuery, run: () => MaybePromise<T>, count: (v: T) => number): MaybePromise<T> {
     const t0 = this.queryListeners.size ? performance.now() : 0;
-    if (conn.queryArraysSync) {
-      let rows: unknown[][] | undefined;
-      try {
-        rows = conn.queryArraysSync(q.sql, q.params, opts);
-      } catch (e) {
-        throw this.fail(info, q, e);
-      }
-      if (rows !== undefined) {
-        if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
-        return rows;
-      }
-    }
-    return conn.queryArrays(q.sql, q.params, opts).then(
-      (rows) => {
-        if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
-        return rows;
-      },
-      (e) => {
-        throw this.fail(info, q, e);
-      },
-    );
-  }
-
-  async objects(conn: Connection, info: CallInfo, q: CompiledQuery): Promise<Record<string, unknown>[]> {
-    const t0 = this.queryListeners.size ? performance.now() : 0;
-    let rows: Record<string, unknown>[];
+    let v: MaybePromise<T>;
     try {
-      rows = await conn.query(q.sql, q.params);
+      v = run();
     } catch (e) {
       throw this.fail(info, q, e);
     }
-    if (this.queryListeners.size) this.emitQuery(info, q, t0, rows.length);
-    return rows;
-  }
-
-  exec(conn: Connection, info: CallInfo, q: CompiledQuery): MaybePromise<number> {
-    const t0 = this.queryListeners.size ? performance.now() : 0;
-    if (conn.executeSync) {
-      let res: { rowCount: number } | undefined;
-      try {
-        res = conn.executeSync(q.sql, q.params);
-      } catch (e) {
-        throw this.fail(info, q, e);
-      }
-      if (res !== undefined) {
-        if (this.queryListeners.size) this.emitQuery(info, q, t0, res.rowCount);
-        return res.rowCount;
-      }
+    if (!(v instanceof Promise)) {
+      if (this.queryListeners.size) this.emitQuery(info, q, t0, count(v));
+      return v;
     }
-    return conn.execute(q.sql, q.params).then(
-      (res) => {
-        if (this.queryListeners.size) this.emitQuery(info, q, t0, res.rowCount);
-        return res.rowCount;
+    return v.then(
+      (r) => {
+        if (this.queryListeners.size) this.emitQuery(info, q, t0, count(r));
+        return r;
       },
       (e) => {
         throw this.fail(info, q, e);
@@ -169,11 +135,32 @@ export class Runtime {
     );
   }
 
-  async *stream(conn: Connection, info: CallInfo, q: CompiledQuery, chunkSize: number, opts?: QueryOptions): AsyncGenerator<unknown[][]> {
+  arrays(conn: Connection, info: CallInfo, q: PreparedQuery, opts?: QueryOptions): MaybePromise<unknown[][]> {
+    const ex = this.adapter.executor;
+    return this.observe(info, q, () => ex.rows(conn, q, opts), rowsLength);
+  }
+
+  objects(conn: Connection, info: CallInfo, q: PreparedQuery): Promise<Record<string, unknown>[]> {
+    const ex = this.adapter.executor;
+    return this.observe(info, q, () => ex.objects(conn, q), rowsLength) as Promise<Record<string, unknown>[]>;
+  }
+
+  /** Run a statement; the result carries the row count and, where the driver reports one, the generated key. */
+  run(conn: Connection, info: CallInfo, q: PreparedQuery): MaybePromise<ExecResult> {
+    const ex = this.adapter.executor;
+    return this.observe(info, q, () => ex.run(conn, q), affected);
+  }
+
+  exec(conn: Connection, info: CallInfo, q: PreparedQuery): MaybePromise<number> {
+    const res = this.run(conn, info, q);
+    return res instanceof Promise ? res.then(affected) : res.rowCount;
+  }
+
+  async *stream(conn: Connection, info: CallInfo, q: PreparedQuery, chunkSize: number, opts?: QueryOptions): AsyncGenerator<unknown[][]> {
     const t0 = this.queryListeners.size ? performance.now() : 0;
     let total = 0;
     try {
-      for await (const chunk of conn.stream(q.sql, q.params, chunkSize, opts)) {
+      for await (const chunk of this.adapter.executor.stream(conn, q, chunkSize, opts)) {
         total += chunk.length;
         yield chunk;
       }
@@ -193,6 +180,9 @@ export class Runtime {
     return conn.inTransaction ? fn(conn) : conn.transaction(async (c) => fn(c));
   }
 }
+
+const rowsLength = (rows: readonly unknown[]): number => rows.length;
+const affected = (r: ExecResult): number => r.rowCount;
 
 /**
  * A promise that does nothing until awaited. It lets `$transaction([db.a.create(...), db.b.update(...)])` run

@@ -1,37 +1,47 @@
-import type { CompiledQuery, Expr, QueryNode } from '../query/ast.js';
+import type { PreparedQuery } from '../adapter.js';
+import type { Expr, QueryNode } from '../query/ast.js';
 import type { ModelMeta } from './meta.js';
+import { bindsInOrder, Slot } from './param-order.js';
 import type { Runtime } from './runtime.js';
 
 /**
- * Compiled SQL text per statement shape, for writes. The shape key spells out the node's structure (names,
- * operators, where each value goes) and `params` lists the bound values in the order of that spelling. The
- * first call of a shape compiles for real and checks the compiler bound exactly those values in that order;
- * a shape whose order differs is never cached, so a dialect that reorders parameters just compiles every time.
+ * Compiled SQL text per statement shape, for writes.
+ *
+ * Invariants:
+ * - The shape key spells out everything that changes the SQL text (node kind, names, operators, where each
+ *   value goes, RETURNING); two nodes with one key compile to one text.
+ * - `params` lists the node's bound values in the order the key spells them. A shape is cached only after
+ *   `bindsInOrder` proved, with a unique marker per value, that the compiler binds them in exactly that order
+ *   (`param-order.ts`); otherwise the shape is remembered as uncacheable and compiles every time.
+ * - Only executors that run SQL text (those with a `compiler`) are cached; any other prepares every call.
  */
 const texts = new WeakMap<ModelMeta, Map<string, string | null>>();
 const MAX_SHAPES = 256;
 
-export function compileCached(rt: Runtime, meta: ModelMeta, node: QueryNode): CompiledQuery {
-  const params: unknown[] = [];
+export function compileCached(rt: Runtime, meta: ModelMeta, node: QueryNode): PreparedQuery {
+  if (!rt.adapter.executor.compiler) return rt.prepare(node);
+  const params: Expr[] = [];
   const key = nodeShape(node, params);
-  if (key === undefined) return rt.adapter.compiler.compile(node);
+  if (key === undefined) return rt.prepare(node);
   let byShape = texts.get(meta);
   if (!byShape) texts.set(meta, (byShape = new Map()));
   const sql = byShape.get(key);
-  if (sql) return { sql, params };
-  if (sql === null) return rt.adapter.compiler.compile(node);
-  const q = rt.adapter.compiler.compile(node);
-  const same = q.params.length === params.length && q.params.every((p, i) => Object.is(p, params[i]));
+  const values = params.map((p) => (p as Extract<Expr, { t: 'param' }>).value);
+  if (sql) return { sql, params: values };
+  if (sql === null) return rt.prepare(node);
+  const slots = new Map(params.map((p, i) => [p, new Slot(i)]));
+  const ordered = bindsInOrder(rt, node, (p) => slots.get(p), [...slots.values()]);
+  const q = rt.prepare(node);
   if (byShape.size >= MAX_SHAPES) byShape.clear();
-  byShape.set(key, same ? q.sql : null);
+  byShape.set(key, ordered && typeof q.sql === 'string' ? q.sql : null);
   return q;
 }
 
-/** The shape of an expression; values go to `params`. Undefined for node kinds this cache does not cover. */
-function exprShape(e: Expr, params: unknown[]): string | undefined {
+/** The shape of an expression; its param nodes go to `params`. Undefined for node kinds this cache does not cover. */
+function exprShape(e: Expr, params: Expr[]): string | undefined {
   switch (e.t) {
     case 'param':
-      params.push(e.value);
+      params.push(e);
       return '?';
     case 'col':
       return `c${e.table ?? ''}.${e.name}`;
@@ -62,7 +72,7 @@ function exprShape(e: Expr, params: unknown[]): string | undefined {
   }
 }
 
-function listShape(entries: Array<[string, Expr]>, params: unknown[]): string | undefined {
+function listShape(entries: Array<[string, Expr]>, params: Expr[]): string | undefined {
   let out = '';
   for (const [c, e] of entries) {
     const s = exprShape(e, params);
@@ -72,7 +82,7 @@ function listShape(entries: Array<[string, Expr]>, params: unknown[]): string | 
   return out;
 }
 
-function nodeShape(node: QueryNode, params: unknown[]): string | undefined {
+function nodeShape(node: QueryNode, params: Expr[]): string | undefined {
   if (node.t === 'update') {
     const set = listShape(node.set, params);
     const where = node.where ? exprShape(node.where, params) : '';

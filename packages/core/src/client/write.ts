@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from '../adapter.js';
+import type { Connection, MaybePromise } from '../adapter.js';
 import { DbKnownError, ValidationError } from '../errors.js';
-import type { CompiledQuery, DeleteNode, Expr, InsertNode, UpdateNode } from '../query/ast.js';
+import type { PreparedQuery } from '../adapter.js';
+import type { DeleteNode, Expr, InsertNode, UpdateNode } from '../query/ast.js';
 import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta, ResolvedRelation } from './meta.js';
 import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
-import { chain, type CallInfo, type MaybePromise, type Runtime } from './runtime.js';
+import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { checkValue } from './validate.js';
 import { compileCached } from './text-cache.js';
@@ -112,7 +113,7 @@ function setClause(rt: Runtime, meta: ModelMeta, alias: string | null, scalars: 
 
 const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
 
-function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: CompiledQuery): MaybePromise<Record<string, unknown>[]> {
+function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: PreparedQuery): MaybePromise<Record<string, unknown>[]> {
   return chain(rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined), (raw) => raw.map(mapperFor(rt, meta, meta.table.columns)));
 }
 
@@ -140,10 +141,10 @@ async function linkValue(rt: Runtime, conn: Connection, target: ModelMeta, where
   return rows[0][field];
 }
 
-export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): CompiledQuery {
+export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): PreparedQuery {
   const { scalars } = splitData(meta, 'create', data);
   const { columns, values } = insertValues(rt, meta, scalars);
-  return rt.adapter.compiler.compile({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
+  return rt.prepare({ t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) });
 }
 
 export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -208,7 +209,7 @@ async function writeChildren(rt: Runtime, conn: Connection, meta: ModelMeta, par
         break;
       case 'connect':
         for (const w of list(v)) {
-          const n = await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connect', w, alias))));
+          const n = await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connect', w, alias))));
           if (n === 0) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(w)} to connect`, { model: target.key });
         }
         break;
@@ -216,7 +217,7 @@ async function writeChildren(rt: Runtime, conn: Connection, meta: ModelMeta, par
         for (const item of list(v)) {
           const found = await readRows(rt, conn, target, { where: item.where, take: 1 }, tInfo);
           if (found.length) {
-            await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connectOrCreate', item.where, alias))));
+            await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connectOrCreate', item.where, alias))));
           } else {
             await create(rt, conn, target, { data: { ...item.create, [rel.remoteField]: link } }, tInfo);
           }
@@ -225,26 +226,26 @@ async function writeChildren(rt: Runtime, conn: Connection, meta: ModelMeta, par
       case 'disconnect':
         if (!fkCol.nullable) throw new ValidationError(`${meta.key}.${rel.name}: cannot disconnect, ${target.key}.${fkCol.field} is required (delete the rows instead)`);
         for (const w of rel.kind === 'one' ? [{}] : list(v)) {
-          await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, [[fkCol.name, { t: 'param', value: null }]], owned(w))));
+          await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: null }]], owned(w))));
         }
         break;
       case 'delete':
         for (const w of rel.kind === 'one' ? [{}] : list(v)) {
-          await rt.exec(conn, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias, where: owned(w) }));
+          await rt.exec(conn, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias, where: owned(w) }));
         }
         break;
       case 'deleteMany':
-        await rt.exec(conn, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias, where: owned(v) }));
+        await rt.exec(conn, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias, where: owned(v) }));
         break;
       case 'update':
         for (const item of rel.kind === 'one' ? [{ where: {}, data: v }] : list(v)) {
           const { scalars } = splitData(target, 'update', item.data);
-          await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, alias, scalars), owned(item.where))));
+          await rt.exec(conn, tInfo, rt.prepare(updateNode(target, setClause(rt, target, alias, scalars), owned(item.where))));
         }
         break;
       case 'updateMany': {
         const { scalars } = splitData(target, 'updateMany', v.data);
-        await rt.exec(conn, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, alias, scalars), owned(v.where))));
+        await rt.exec(conn, tInfo, rt.prepare(updateNode(target, setClause(rt, target, alias, scalars), owned(v.where))));
         break;
       }
       default:
@@ -257,10 +258,10 @@ function updateNode(meta: ModelMeta, set: Array<[string, Expr]>, where: Expr, re
   return { t: 'update', table: meta.table.name, alias: meta.table.name, set, where, returning };
 }
 
-export function compileUpdate(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+export function compileUpdate(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery {
   const alias = meta.table.name;
   const { scalars } = splitData(meta, 'update', args.data);
-  return rt.adapter.compiler.compile(updateNode(meta, setClause(rt, meta, alias, scalars), uniqueWhereExpr(rt, meta, 'update', args.where, alias), allColumns(meta)));
+  return rt.prepare(updateNode(meta, setClause(rt, meta, alias, scalars), uniqueWhereExpr(rt, meta, 'update', args.where, alias), allColumns(meta)));
 }
 
 export function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -306,9 +307,9 @@ async function writeBelongsTo(rt: Runtime, c: Connection, row: Record<string, un
   const tInfo = { ...info, model: target.key };
   if (ops.update) {
     const { scalars } = splitData(target, 'update', ops.update);
-    await rt.exec(c, tInfo, rt.adapter.compiler.compile(updateNode(target, setClause(rt, target, tAlias, scalars), tWhere)));
+    await rt.exec(c, tInfo, rt.prepare(updateNode(target, setClause(rt, target, tAlias, scalars), tWhere)));
   }
-  if (ops.delete === true) await rt.exec(c, tInfo, rt.adapter.compiler.compile({ t: 'delete', table: target.table.name, alias: tAlias, where: tWhere }));
+  if (ops.delete === true) await rt.exec(c, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias: tAlias, where: tWhere }));
 }
 
 function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefined, alias: string): Expr | undefined {
@@ -319,7 +320,7 @@ function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefi
   return buildWhere(whereContext(rt, true), meta, alias, args.where);
 }
 
-export function compileUpdateMany(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery | null {
+export function compileUpdateMany(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery | null {
   const alias = meta.table.name;
   const where = manyWhere(rt, meta, 'updateMany', args, alias);
   const { scalars, nested } = splitData(meta, 'updateMany', args.data);
@@ -327,7 +328,7 @@ export function compileUpdateMany(rt: Runtime, meta: ModelMeta, args: Args): Com
   const set = setClause(rt, meta, alias, scalars);
   // Nothing to change: no statement at all (an empty SET is not SQL).
   if (set.length === 0) return null;
-  return rt.adapter.compiler.compile({ t: 'update', table: meta.table.name, alias, set, where });
+  return rt.prepare({ t: 'update', table: meta.table.name, alias, set, where });
 }
 
 export function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
@@ -335,10 +336,10 @@ export function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
   return q ? chain(rt.exec(conn, info, q), (count) => ({ count })) : { count: 0 };
 }
 
-export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): CompiledQuery {
+export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): PreparedQuery {
   const alias = meta.table.name;
   const node: DeleteNode = { t: 'delete', table: meta.table.name, alias, where: uniqueWhereExpr(rt, meta, 'delete', args.where, alias), returning: returning ? allColumns(meta) : undefined };
-  return rt.adapter.compiler.compile(node);
+  return rt.prepare(node);
 }
 
 export function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -358,9 +359,9 @@ export function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
   );
 }
 
-export function compileDeleteMany(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+export function compileDeleteMany(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery {
   const alias = meta.table.name;
-  return rt.adapter.compiler.compile({ t: 'delete', table: meta.table.name, alias, where: manyWhere(rt, meta, 'deleteMany', args, alias) });
+  return rt.prepare({ t: 'delete', table: meta.table.name, alias, where: manyWhere(rt, meta, 'deleteMany', args, alias) });
 }
 
 export function deleteMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
@@ -392,7 +393,7 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
       for (let i = 0; i < g.rows.length; i += perChunk) {
         const node: InsertNode = { t: 'insert', table: meta.table.name, columns: g.columns, rows: g.rows.slice(i, i + perChunk) };
         if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
-        count += await rt.exec(c, info, rt.adapter.compiler.compile(node));
+        count += await rt.exec(c, info, rt.prepare(node));
       }
     }
     return { count };
@@ -400,7 +401,7 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
   return groups.size > 1 || prepared.length > CREATE_MANY_CHUNK ? rt.atomically(conn, run) : run(conn);
 }
 
-export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): CompiledQuery {
+export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery {
   assertUniqueWhere(meta, 'upsert', args.where);
   const set = meta.uniqueSets.find((s) => s.length && s.every((f) => own(args.where, f) !== undefined && own(args.where, f) !== null))!;
   const { scalars, nested } = splitData(meta, 'upsert', args.create);

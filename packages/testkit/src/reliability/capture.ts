@@ -33,6 +33,7 @@ export function capturing(inner: Connection): { conn: Connection; log: Captured[
       return c.stream(sql, params, chunkSize, opts);
     },
     transaction: (fn) => c.transaction((tx) => fn(wrap(tx))),
+    withSession: (fn) => c.withSession((s) => fn(wrap(s))),
     close: () => c.close(),
   });
   return { conn: wrap(inner), log };
