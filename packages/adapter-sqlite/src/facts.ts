@@ -19,4 +19,6 @@ export const sqliteFacts: DialectFacts = {
     return { relations: [fts, ...FTS5_SHADOWS.map((s) => `${fts}_${s}`)], columns: [] };
   },
   indexNamespace: 'schema',
+  // SQLite compares identifiers case-insensitively for ASCII letters only.
+  identifierKey: (name) => name.replace(/[A-Z]/g, (c) => c.toLowerCase()),
 };

@@ -227,6 +227,8 @@ export interface DialectFacts {
   impliedRelationNames?(table: TableIR): string[];
   /** How index names are scoped: two objects sharing a name in one scope are a `SchemaError` before any DDL. */
   indexNamespace: IndexNamespace;
+  /** The form in which the database compares two names (SQLite folds ASCII case); exact when absent. */
+  identifierKey?(name: string): string;
   /** Index options beyond SQL's that this dialect stores and reports (a document store's); drift compares only these. */
   documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection'>;
 }

@@ -121,6 +121,18 @@ describe('planDriftApply: the safe slice', () => {
     ]);
   });
 
+  it('finds the indexes of a dropped column whose name needs quoting (found by the plan simulation)', () => {
+    const snap = snapshotOf(ir);
+    const users = tableOf(snap, 'users');
+    users.columns.push(col('we"ird'), col('name'));
+    users.indexes.push(
+      idx('ix_quoted', ['email'], { where: '("we""ird" IS NOT NULL)' }),
+      idx('ix_other', ['email'], { where: `("dash-name" IS NOT NULL AND kind = 'name')` }),
+    );
+    const dropped = plan(pgCaps(), snap).ops.filter((o) => o.op.op === 'dropIndex').map((o) => (o.op as { index: string }).index);
+    expect(dropped).toEqual(['ix_quoted']);
+  });
+
   it('has nothing to do for an in-sync database', () => {
     const snap = snapshotOf(ir);
     expect(plan(pgCaps(), snap)).toEqual({ ops: [], deferred: [] });

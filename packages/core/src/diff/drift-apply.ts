@@ -28,11 +28,19 @@ const PHASES: ReadonlyArray<DdlOp['op']> = [
   'dropTable',
 ];
 
-/** Does a live index use `column` (as a key, an INCLUDE column, or by name in its expression or predicate)? */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Does a live index use `column` (as a key, an INCLUDE column, or by name in its expression or predicate)?
+ * In SQL text the name appears bare (a plain word) or as a quoted identifier, whose quote character is
+ * doubled inside it (`"we""ird"`, or with backticks); a name that is not a plain word is always quoted.
+ */
 function usesColumn(ix: SnapshotIndex, column: string): boolean {
   if (ix.columns.includes(column) || ix.include?.includes(column)) return true;
-  const word = new RegExp(`(^|[^A-Za-z0-9_])"?${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?([^A-Za-z0-9_]|$)`);
-  return [ix.expression, ix.where].some((text) => !!text && word.test(text));
+  const quoted = new RegExp(['"', '`'].map((q) => escapeRegExp(`${q}${column.split(q).join(q + q)}${q}`)).join('|'));
+  // A bare name compares without case (the engines fold it); a word inside a string literal is not one.
+  const bare = /^[A-Za-z_][A-Za-z0-9_$]*$/.test(column) ? new RegExp(`(?<![\\w$"'\`])${escapeRegExp(column)}(?![\\w$"'\`])`, 'i') : undefined;
+  return [ix.expression, ix.where].some((text) => !!text && (quoted.test(text) || (bare?.test(text) ?? false)));
 }
 
 /** The live index in IR form, so the down block can CREATE it again. */

@@ -2,7 +2,7 @@ import type { DialectFacts } from '../adapter.js';
 import { SchemaError } from '../errors.js';
 import type { SchemaIR } from '../schema/ir.js';
 
-type NamespaceFacts = Pick<DialectFacts, 'indexNamespace' | 'searchObjectNames' | 'impliedRelationNames'>;
+type NamespaceFacts = Pick<DialectFacts, 'indexNamespace' | 'searchObjectNames' | 'impliedRelationNames' | 'identifierKey'>;
 
 /**
  * Refuse a schema in which two objects would share a name the database keeps in one namespace. With
@@ -16,7 +16,7 @@ export function assertNamesDistinct(ir: SchemaIR, facts: NamespaceFacts): void {
   const shared = facts.indexNamespace === 'schema';
   const owners = new Map<string, string>();
   const claim = (scope: string, name: string, what: string) => {
-    const key = `${shared ? '' : scope}\0${name}`;
+    const key = `${shared ? '' : scope}\0${facts.identifierKey?.(name) ?? name}`;
     const first = owners.get(key);
     if (first === undefined) {
       owners.set(key, what);

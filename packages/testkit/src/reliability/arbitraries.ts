@@ -202,11 +202,12 @@ function rawTableArb(opts: GenOptions): fc.Arbitrary<RawTable> {
 const fold = (s: string) => s.toLowerCase();
 
 /**
- * Names a user may not take: SQLite reserves `sqlite_*`, forge keeps its ledger and its full-text objects
- * (`*_fts*`, which drift never reports), and `__proto__` is not a plain object key.
+ * Names a user may not take: SQLite reserves `sqlite_*` (it refuses to create them), forge keeps its ledger,
+ * and `__proto__` is not a plain object key. Names containing `_fts` are ordinary: the adapters recognise
+ * forge's search objects exactly, and a name that collides with one is a SchemaError (checked below).
  */
 function reserved(name: string): boolean {
-  return /^sqlite_/i.test(name) || /_fts/i.test(name) || fold(name) === '_forge_migrations' || name === '__proto__';
+  return /^sqlite_/i.test(name) || fold(name) === '_forge_migrations' || name === '__proto__';
 }
 
 function methodFor(opts: GenOptions, pick: number, kinds: ScalarKind[], unique: boolean): IndexMethod | undefined {
@@ -220,9 +221,10 @@ function methodFor(opts: GenOptions, pick: number, kinds: ScalarKind[], unique: 
 }
 
 /**
- * Turn raw tables into a valid schema: unique table names (and index names, which share one namespace
- * with tables in SQLite and Postgres), unique field and column names per table, foreign keys only to
- * tables with a single id (the field takes the id's kind), and index shapes the capabilities allow.
+ * Turn raw tables into a schema: unique table names, unique field and column names per table, foreign keys
+ * only to tables with a single id (the field takes the id's kind), and index shapes the capabilities allow.
+ * Index names may collide with each other, with a table or with a search object: such a schema must be
+ * refused with a SchemaError before any DDL (`namesCollide` says which schemas are).
  */
 function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
   const caps = opts.caps;
@@ -275,6 +277,7 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
       uniques.push(names);
     }
     const indexes: IndexSpec[] = [];
+    const indexNames = new Set<string>();
     for (const ri of fields.length ? t.indexes : []) {
       const keys: Array<[string, 1 | -1]> = [];
       for (const [i, dir] of ri.keys) {
@@ -295,8 +298,9 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
         const include = [...new Set(ri.include.map((i) => byIndex(i).name))].filter((n) => !keys.some(([k]) => k === n));
         if (include.length) ix.include = include;
       }
-      if (ri.name !== undefined && !reserved(ri.name) && !relationNames.has(fold(ri.name))) {
-        relationNames.add(fold(ri.name));
+      // model() refuses one index name twice in a model (a SchemaError of its own); across tables it may repeat.
+      if (ri.name !== undefined && !reserved(ri.name) && !indexNames.has(ri.name)) {
+        indexNames.add(ri.name);
         ix.name = ri.name;
       } else {
         // `keys` becomes an object, where integer-like names move first: the generated name follows that order.
@@ -383,55 +387,25 @@ export function additiveOmissionArb(spec: SchemaSpec): fc.Arbitrary<Omission> {
   });
 }
 
-/** Field names an index, a unique constraint or the full-text object of the table uses. */
-function indexed(t: TableSpec): Set<string> {
-  const names = t.fields.filter((fs) => fs.unique || fs.searchable).map((fs) => fs.name);
-  for (const ix of t.indexes) names.push(...ix.keys.map(([k]) => k), ...(ix.include ?? []), ...[ix.whereNotNull, ix.lowerOf].filter((n): n is string => n !== undefined));
-  return new Set([...names, ...t.uniques.flat()]);
-}
-
 /**
  * What may be left out of B so that A → B drops it (what `forge diff apply` removes): whole tables, and
- * fields that are not part of a key where the dialect can drop a column. Indexes stay: diff apply never
- * drops an index on its own. Indexed and searchable fields stay too: diff apply emits a bare DROP COLUMN,
- * which SQLite refuses for a column an index or the FTS triggers use, and Postgres for one its search
- * column is generated from (reported in RELIABILITY.md), so such a drop is not a supported move.
+ * fields that are not part of a composite key where the dialect can drop a column. Indexes are not left
+ * out on their own (diff apply never drops an index by itself), but the ones over a dropped field go with
+ * it (`omit`), as does the table's search object when its last searchable field goes.
  */
 export function droppingOmissionArb(spec: SchemaSpec, caps: Capabilities): fc.Arbitrary<Omission> {
-  const droppable = spec.tables.map((t) => {
-    const used = indexed(t);
-    return new Set(t.fields.filter((fs) => caps.dropColumn && !used.has(fs.name) && !('composite' in t.key && t.key.composite.includes(fs.name))).map((fs) => fs.name));
-  });
+  const droppable = spec.tables.map(
+    (t) => new Set(t.fields.filter((fs) => caps.dropColumn && !('composite' in t.key && t.key.composite.includes(fs.name))).map((fs) => fs.name)),
+  );
   const fields = spec.tables.flatMap((t, ti) => [...droppable[ti]].map((name): [number, string] => [ti, name]));
   // Dropping a table drops the fields of other tables that reference it, so those must be droppable too.
   const tables = spec.tables
     .map((_, i) => i)
     .filter((i) => spec.tables.every((t, ti) => ti === i || t.fields.every((fs) => fs.ref?.table !== i || droppable[ti].has(fs.name))));
-  return fc
-    .record({
-      tables: fc.subarray(tables, { maxLength: Math.min(tables.length, spec.tables.length - 1) }),
-      fields: fc.subarray(fields),
-      indexes: fc.constant<Array<[number, number]>>([]),
-      uniques: fc.constant<Array<[number, number]>>([]),
-    })
-    .filter((o) => !referenceCycle(spec, o.tables));
-}
-
-/**
- * Whether dropped tables reference each other in a cycle. diff apply drops tables one statement at a time
- * and never drops their keys first, so Postgres refuses every order (reported in RELIABILITY.md).
- */
-function referenceCycle(spec: SchemaSpec, dropped: number[]): boolean {
-  const set = new Set(dropped);
-  const edges = (i: number) => spec.tables[i].fields.map((fs) => fs.ref?.table).filter((j): j is number => j !== undefined && j !== i && set.has(j));
-  const state = new Map<number, 'open' | 'done'>();
-  const visit = (i: number): boolean => {
-    if (state.get(i) === 'open') return true;
-    if (state.get(i) === 'done') return false;
-    state.set(i, 'open');
-    const cyclic = edges(i).some(visit);
-    state.set(i, 'done');
-    return cyclic;
-  };
-  return dropped.some(visit);
+  return fc.record({
+    tables: fc.subarray(tables, { maxLength: Math.min(tables.length, spec.tables.length - 1) }),
+    fields: fc.subarray(fields),
+    indexes: fc.constant<Array<[number, number]>>([]),
+    uniques: fc.constant<Array<[number, number]>>([]),
+  });
 }

@@ -1,6 +1,6 @@
-import { buildSchemaIR, type AnyModel, type Connection } from '@forge/core';
+import { buildSchemaIR, runPush, SchemaError, type AnyModel, type Connection } from '@forge/core';
 import { assertConverges } from '../target.js';
-import { absentFrom } from './simulate.js';
+import { absentFrom, namesCollide } from './simulate.js';
 import type { ReliabilityTarget } from './targets.js';
 
 /**
@@ -11,4 +11,27 @@ export async function assertConvergesFully(target: ReliabilityTarget, conn: Conn
   await assertConverges(target, conn, schema);
   const absent = absentFrom(await target.adapter.introspect(conn), buildSchemaIR(schema), target.adapter);
   if (absent.length) throw new Error(`push reported success and diff is empty, yet the database lacks:\n  ${absent.join('\n  ')}`);
+}
+
+/**
+ * A schema whose names collide where the dialect keeps one namespace must be refused: push throws a
+ * SchemaError and leaves the database as it was. Any other schema must converge fully. Returns whether
+ * the schema was one to refuse.
+ */
+export async function assertConvergesOrRefused(target: ReliabilityTarget, conn: Connection, schema: Record<string, AnyModel>): Promise<'converged' | 'refused'> {
+  const ir = buildSchemaIR(schema);
+  if (!namesCollide(ir, target.adapter)) {
+    await assertConvergesFully(target, conn, schema);
+    return 'converged';
+  }
+  const before = JSON.stringify(await target.adapter.introspect(conn));
+  let error: unknown;
+  try {
+    await runPush({ adapter: target.adapter, conn, ir });
+  } catch (e) {
+    error = e;
+  }
+  if (!(error instanceof SchemaError)) throw new Error(`push of a schema with colliding names did not throw a SchemaError: ${String(error)}`);
+  if (JSON.stringify(await target.adapter.introspect(conn)) !== before) throw new Error(`push refused the schema (${error.message}) but changed the database`);
+  return 'refused';
 }

@@ -20,8 +20,8 @@ import {
  * A pure model of what DDL operations do to a database, in the Snapshot vocabulary introspection uses.
  * It holds the rules SQLite and Postgres share: tables and indexes live in one namespace, an index needs
  * its table and columns, a foreign key its target, and a table that another table's foreign key points
- * at cannot be dropped (Postgres refuses without CASCADE), nor can a column an index uses (SQLite
- * refuses). An operation breaking a rule is reported, where the emitters' `IF NOT EXISTS` would let the
+ * at cannot be dropped where keys can be altered (Postgres refuses without CASCADE), nor can a column an
+ * index or the search object uses (SQLite refuses). An operation breaking a rule is reported, where the emitters' `IF NOT EXISTS` would let the
  * database skip it silently.
  */
 export class SimulationError extends Error {
@@ -137,7 +137,9 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
     case 'dropTable': {
       table(op.table);
       const users = referencing(op.table);
-      if (users.length) throw new SimulationError(`dropTable: '${op.table}' is still referenced by ${users.join(', ')}`);
+      // Where keys can be altered (Postgres) DROP TABLE refuses a referenced table; SQLite checks keys on DROP
+      // TABLE only against rows (its implicit DELETE), and the model holds none.
+      if (users.length && caps.alterAddForeignKey) throw new SimulationError(`dropTable: '${op.table}' is still referenced by ${users.join(', ')}`);
       // The table's search object would be left behind without its table (SQLite keeps the FTS table).
       if (snap.search?.some((x) => x.table === op.table)) throw new SimulationError(`dropTable: '${op.table}' still has its full-text search object`);
       snap.tables = snap.tables.filter((t) => t.name !== op.table);
@@ -243,4 +245,53 @@ export function absentFrom(live: Snapshot, ir: SchemaIR, adapter: Pick<Adapter, 
     }
   }
   return out;
+}
+
+/**
+ * Whether two objects of the schema would take one name where the dialect keeps tables, indexes and search
+ * objects in one namespace (or indexes per table), counted here directly: the oracle for the SchemaError
+ * push and diff apply must raise before any DDL.
+ */
+export function namesCollide(ir: SchemaIR, adapter: Pick<Adapter, 'facts'>): boolean {
+  const facts = adapter.facts;
+  const seen = new Set<string>();
+  const take = (scope: string, name: string) => {
+    const folded = facts.identifierKey?.(name) ?? name;
+    const key = facts.indexNamespace === 'schema' ? folded : `${scope}\0${folded}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  };
+  const tables = Object.values(ir.models);
+  let clash = false;
+  if (facts.indexNamespace === 'schema') for (const t of tables) clash = take('', t.name) || clash;
+  for (const t of tables) {
+    if (t.view || t.readonly) continue;
+    if (facts.indexNamespace === 'schema') for (const n of facts.impliedRelationNames?.(t) ?? []) clash = take(t.name, n) || clash;
+    for (const ix of t.indexes) clash = take(t.name, ix.name) || clash;
+    if (!t.columns.some((c) => c.searchable)) continue;
+    const search = facts.searchObjectNames(t.name);
+    for (const n of search.relations) clash = take(t.name, n) || clash;
+    clash = search.columns.some((c) => t.columns.some((x) => x.name === c)) || clash;
+  }
+  return clash;
+}
+
+/**
+ * Whether B gives a name to another object than A did in the namespace of tables and indexes (A's index
+ * `x` on one table, B's table `x`, or B's index `x` on another table). The name is free only once diff
+ * apply dropped A's object, after push tried to create B's: push + diff apply do not converge in one pass
+ * (reported in RELIABILITY.md; the plan simulation leaves such pairs out).
+ */
+export function reusesFreedName(irA: SchemaIR, irB: SchemaIR): boolean {
+  const owners = (ir: SchemaIR) => {
+    const out = new Map<string, string>();
+    for (const t of Object.values(ir.models)) {
+      out.set(t.name, `table`);
+      for (const ix of t.indexes) out.set(ix.name, `index on ${t.name}`);
+    }
+    return out;
+  };
+  const a = owners(irA);
+  return [...owners(irB)].some(([name, owner]) => a.has(name) && a.get(name) !== owner);
 }
