@@ -1,38 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import type { Connection } from '@forge/core';
+import { requireTarget, type ReachedTarget, type TestDatabase } from '@forge/testkit';
 import pg from 'pg';
+import { adapter } from '../src/index.js';
 
-const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export type { TestDatabase } from '@forge/testkit';
 
-let server: Promise<string> | undefined;
-
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+let target: Promise<ReachedTarget> | undefined;
 
 /**
- * The server tests run against: FORGE_TEST_POSTGRES_URL, else the local one on 127.0.0.1:5432, else a
- * throwaway container (testcontainers) when neither is there.
+ * The server these tests run against, from the test-target registry in @forge/testkit (FORGE_TEST_POSTGRES_URL,
+ * else 127.0.0.1:5432). The adapter's own tests need it: no server fails them, with the reason.
  */
-export function serverUrl(): Promise<string> {
-  server ??= (async () => {
-    const fromEnv = process.env.FORGE_TEST_POSTGRES_URL;
-    if (fromEnv) return fromEnv;
-    if (await answers(LOCAL_URL)) return LOCAL_URL;
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgis/postgis:15-3.4').start();
-    return container.getConnectionUri();
-  })();
-  return server;
+function reached(): Promise<ReachedTarget> {
+  target ??= requireTarget('postgres', { adapter });
+  return target;
+}
+
+export async function serverUrl(): Promise<string> {
+  return (await reached()).server!;
 }
 
 export function withDatabase(url: string, database: string): string {
@@ -51,21 +36,9 @@ export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T
   }
 }
 
-export interface TestDatabase {
-  name: string;
-  url: string;
-  drop(): Promise<void>;
-}
-
 /** A fresh database for one test file; `drop()` removes it even while connections are still open. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `forge_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  return {
-    name,
-    url: withDatabase(await serverUrl(), name),
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+  return (await reached()).fresh();
 }
 
 /** Whether the server can CREATE EXTENSION `name` (its package is installed there). */
@@ -90,7 +63,6 @@ export function countingConnection(inner: Connection): { conn: Connection; count
     execute: (sql, params) => (n++, inner.execute(sql, params)),
     stream: (sql, params, size, opts) => (n++, inner.stream(sql, params, size, opts)),
     transaction: (fn) => inner.transaction(fn),
-    withSession: (fn) => inner.withSession(fn),
     close: () => inner.close(),
   };
   return { conn, count: () => n };

@@ -1,61 +1,47 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { adapter } from '@forge/adapter-postgres';
+import { reachTarget, testServer, type TestDatabase } from '@forge/testkit';
 import type { RunResult } from './helpers.js';
 
 /**
- * Postgres counterparts of sqlite.ts, for CLI tests against a live server. Throwaway databases come from
- * the adapter's own test helpers; `pg` is borrowed from the adapter, which owns it.
+ * Postgres counterparts of sqlite.ts, for CLI tests against a live server. The server and the throwaway
+ * databases come from the test-target registry in @forge/testkit (the one the conformance suite and the
+ * reliability harness use); queries go through the Postgres adapter, a devDependency of the CLI.
  */
-export { createTestDatabase, withDatabase, type TestDatabase } from '../../adapter-postgres/test/helpers.js';
+export type { TestDatabase } from '@forge/testkit';
 
-const requireFromAdapter = createRequire(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../adapter-postgres/package.json'));
+const where = testServer('postgres');
 
-interface Client {
-  connect(): Promise<void>;
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
-  end(): Promise<void>;
-}
-type ClientCtor = new (config: { connectionString: string; connectionTimeoutMillis?: number }) => Client;
-
-/** The server createTestDatabase() uses when it answers (FORGE_TEST_POSTGRES_URL, else the local one). */
-export const PG_SERVER = process.env.FORGE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The server the tests use (FORGE_TEST_POSTGRES_URL, else the local one). */
+export const PG_SERVER = 'url' in where ? where.url : '';
 
 /** PG_SERVER for test names and messages, without a password. */
-export const PG_LABEL = (() => {
-  try {
-    const u = new URL(PG_SERVER);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'FORGE_TEST_POSTGRES_URL (unparseable)';
-  }
-})();
+export const PG_LABEL = 'label' in where ? where.label : where.skip;
 
-async function withClient<T>(url: string, fn: (c: Client) => Promise<T>, timeoutMs?: number): Promise<T> {
-  const Ctor = (requireFromAdapter('pg') as { Client: ClientCtor }).Client;
-  const client = new Ctor({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+const reached = reachTarget('postgres', { adapter });
+
+/**
+ * Whether the server answers (the suites are skipped, the reason in their names, when it does not). Throws when
+ * FORGE_TEST_POSTGRES_URL is set but does not answer: a misconfigured run must not pass by testing less.
+ */
+export async function postgresAnswers(): Promise<boolean> {
+  return !('skip' in (await reached));
 }
 
-/** Whether the server answers `SELECT 1` within two seconds; never throws. */
-export async function postgresAnswers(url = PG_SERVER): Promise<boolean> {
-  try {
-    await withClient(url, (c) => c.query('SELECT 1'), 2_000);
-    return true;
-  } catch {
-    return false;
-  }
+/** A fresh database; `drop()` removes it even while connections are still open. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const t = await reached;
+  if ('skip' in t) throw new Error(`no PostgreSQL for this test: ${t.skip}`);
+  return t.fresh();
 }
 
 export async function query<R = Record<string, unknown>>(url: string, sql: string, params?: unknown[]): Promise<R[]> {
-  return withClient(url, async (c) => (await c.query(sql, params)).rows as R[]);
+  const conn = await adapter.connect(url, { connectTimeoutMs: 5_000 });
+  try {
+    return await conn.query<R>(sql, params);
+  } finally {
+    await conn.close();
+  }
 }
 
 /** Whether a client program (psql, pg_dump) is on PATH. */

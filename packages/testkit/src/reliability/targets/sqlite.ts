@@ -1,28 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { reachTarget, TEST_TARGETS } from '../../targets.js';
 import type { ReliabilityTarget, TargetEntry } from './types.js';
 
 /** SQLite is always available: every database is a file in its own temp folder (WAL and locking as in production). */
 export const sqliteTarget: TargetEntry = {
   name: 'sqlite',
-  adapter: async () => (await import('@forge/adapter-sqlite')).adapter,
-  async load(): Promise<ReliabilityTarget> {
-    const adapter = await this.adapter();
+  adapter: () => TEST_TARGETS.sqlite.adapter!(),
+  async load(): Promise<ReliabilityTarget | { unavailable: string }> {
+    const reached = await reachTarget('sqlite', { adapter: await this.adapter() });
+    if ('skip' in reached) return { unavailable: reached.skip };
+    const adapter = reached.adapter;
     return {
       name: 'sqlite',
       adapter,
       unsupportedKinds: [],
       async fresh() {
-        const dir = mkdtempSync(path.join(tmpdir(), 'forge-rel-sqlite-'));
-        const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
-        const conn = await adapter.connect(url);
+        const db = await reached.fresh();
+        const conn = await adapter.connect(db.url);
         return {
-          url,
+          url: db.url,
           conn,
           cleanup: async () => {
             await conn.close();
-            rmSync(dir, { recursive: true, force: true });
+            await db.drop();
           },
         };
       },
