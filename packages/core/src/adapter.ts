@@ -199,14 +199,14 @@ export interface ConnectOptions {
 // the names forge's own search objects take, and how index names are scoped.
 // ---------------------------------------------------------------------------------------------------------
 
-/** Where index names live: in one namespace with tables (`'schema'`: SQLite, Postgres) or per table (`'table'`: MySQL). */
+/** Where index names live: in one namespace with tables (`'schema'`) or per table (`'table'`). */
 export type IndexNamespace = 'schema' | 'table';
 
 /** The names the full-text object of one table takes (what `createSearch` emits). */
 export interface SearchObjectNames {
   /** Objects in the namespace of tables and indexes (`notes_fts`, `forge_notes_idx_fts`). */
   relations: string[];
-  /** Columns added to the table itself (Postgres' `forge_fts` tsvector). */
+  /** Columns added to the table itself (a generated search column). */
   columns: string[];
 }
 
@@ -227,7 +227,7 @@ export interface DialectFacts {
   impliedRelationNames?(table: TableIR): string[];
   /** How index names are scoped: two objects sharing a name in one scope are a `SchemaError` before any DDL. */
   indexNamespace: IndexNamespace;
-  /** The form in which the database compares two names (SQLite folds ASCII case); exact when absent. */
+  /** The form in which the database compares two names (one that folds ASCII case lower-cases them); exact when absent. */
   identifierKey?(name: string): string;
   /** Index options beyond SQL's that this dialect stores and reports (a document store's); drift compares only these. */
   documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection'>;

@@ -120,7 +120,7 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter):
 }
 
 /**
- * Engines back primary keys with unique indexes (SQLite's `sqlite_autoindex_*`); one on exactly the
+ * Engines back primary keys with unique indexes of their own naming; one on exactly the
  * primary-key columns is the key itself even when the adapter did not flag it.
  */
 function isPrimaryIndex(ix: SnapshotIndex, live: SnapshotTable): boolean {

@@ -61,8 +61,8 @@ function indexShape(ix: SnapshotIndex): IndexIR {
 }
 
 /**
- * Indexes that use a column being dropped go first, each with its shape for the down block. SQLite refuses
- * DROP COLUMN while an index uses the column; Postgres drops such indexes silently, and a rollback would then
+ * Indexes that use a column being dropped go first, each with its shape for the down block. Some engines refuse
+ * DROP COLUMN while an index uses the column; others drop such indexes silently, and a rollback would then
  * bring the column back without them.
  */
 function dependentIndexDrops(steps: DriftApplyStep[], live: Map<string, SnapshotTable>): DriftApplyStep[] {
@@ -135,7 +135,7 @@ function stepFor(item: DriftItem, model: TableIR | undefined, have: SnapshotTabl
  * The "safe slice" of `forge diff apply` (seed 004): missing columns, indexes and foreign keys become
  * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them. Everything
  * else is deferred: missing tables and views (that is `forge push`), type changes, index shape changes,
- * anything on a readonly model, and what the dialect cannot ALTER (SQLite foreign keys).
+ * anything on a readonly model, and what the dialect cannot ALTER (`alterAddForeignKey` false).
  */
 export function planDriftApply(
   report: DriftReport,
@@ -160,7 +160,7 @@ export function planDriftApply(
     if (step) steps.push(step);
     else deferred.push(item);
   }
-  // A dropped table takes its search object along (SQLite would keep the FTS table without its content).
+  // A dropped table takes its search object along (one kept in a table of its own would outlive its content).
   for (const s of [...steps]) {
     if (s.op.op === 'dropTable' && liveSearch.has(s.op.table)) {
       steps.push({ op: { op: 'dropSearch', table: s.op.table }, change: { text: `drop full-text search of ${s.op.table}`, destructive: false } });
@@ -186,7 +186,7 @@ export function planDriftApply(
 
 /**
  * Reorder the table drops (the last phase) so a table goes before the tables its foreign keys point at:
- * Postgres refuses DROP TABLE while another table's key references it. Tables that reference each other
+ * engines refuse DROP TABLE while another table's key references it. Tables that reference each other
  * in a cycle have no such order: where the dialect can drop a foreign key, one table's keys to the other
  * dropped tables are dropped first, which breaks the cycle (their down block is a comment: the tables do
  * not come back). Elsewhere a cycle keeps report order.

@@ -6,8 +6,8 @@ const short = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : 
 
 /**
  * Refuse a schema whose table, column or declared index names are longer than the dialect allows.
- * Postgres truncates a long identifier without an error, so the push would "succeed" and every later
- * diff would report the table missing and its truncated twin extra. Bytes are counted, as Postgres does.
+ * Some engines truncate a long identifier without an error, so the push would "succeed" and every later
+ * diff would report the table missing and its truncated twin extra. Bytes are counted, as such engines do.
  */
 export function assertIdentifiersFit(ir: SchemaIR, caps: Pick<Capabilities, 'dialect' | 'maxIdentifierLength'>): void {
   const check = (what: string, name: string, fix: string) => {

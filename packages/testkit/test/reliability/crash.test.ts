@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchemaIR, planPush, runDiff, runDiffApply, runPush, type AnyModel, type Connection } from '@forge/core';
@@ -71,8 +71,9 @@ describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) 
     try {
       await pushInProcess(target, probe.conn, SHOP.v2.schema);
       const dry = await runDiffApply({ adapter: target.adapter, conn: probe.conn, ir: v3 }, { dir: scratch, dry: true });
-      // The up block's statements, then the ledger insert: every point before the commit.
-      total = dry.up.length + 1;
+      // The up block's statements, the ledger insert (every point before the commit), then the moment after
+      // the commit, before the migration file is renamed from its pending name.
+      total = dry.up.length + 2;
       expect(dry.up.length).toBeGreaterThan(0);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -96,7 +97,9 @@ describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) 
           const after = await runDiff(ctxV3);
           // Never a ledger row for DDL that did not land.
           if (ledger.length) expect(after.items, `k=${k}: ledger ${ledger} without its DDL`).toEqual([]);
-          if (caps.transactionalDdl) {
+          const committed = k === total;
+          if (committed) expect(ledger, `k=${k}: killed after the commit`).toHaveLength(1);
+          if (caps.transactionalDdl && !committed) {
             expect(ledger, `k=${k}`).toEqual([]);
             expect(after.items, `k=${k}: a transactional diff apply left part of its DDL`).toEqual(before.items);
           }
@@ -110,7 +113,10 @@ describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) 
           expect(again.code, `k=${k}: ${shown(again)}`).toBe(0);
           const check = await project.run(['diff', '--check'], env);
           expect(check.code, `k=${k}: ${shown(check)}`).toBe(0);
-          expect(await ledgerNames(target, fresh.conn), `k=${k}`).toHaveLength(1);
+          const applied = await ledgerNames(target, fresh.conn);
+          expect(applied, `k=${k}`).toHaveLength(1);
+          // Exactly the applied migration's file: no orphan from the killed run, nothing left pending.
+          expect(readdirSync(project.file('migrations')), `k=${k}`).toEqual([`${applied[0]}.sql`]);
         } finally {
           project.cleanup();
           await fresh.cleanup();
