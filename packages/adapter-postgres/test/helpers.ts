@@ -63,6 +63,7 @@ export function countingConnection(inner: Connection): { conn: Connection; count
     execute: (sql, params) => (n++, inner.execute(sql, params)),
     stream: (sql, params, size, opts) => (n++, inner.stream(sql, params, size, opts)),
     transaction: (fn) => inner.transaction(fn),
+    withSession: (fn) => inner.withSession(fn),
     close: () => inner.close(),
   };
   return { conn, count: () => n };

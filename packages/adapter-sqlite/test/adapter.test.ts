@@ -47,8 +47,6 @@ describe('adapter', () => {
       coveringIndexes: false,
       indexMethods: ['btree'],
       alterAddForeignKey: false,
-      ilike: false,
-      nativeArrays: false,
       materializedViews: false,
       maxIdentifierLength: 128,
     });

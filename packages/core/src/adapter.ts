@@ -22,11 +22,7 @@ export interface Capabilities {
   /** `ALTER TABLE ... DROP COLUMN`. */
   dropColumn: boolean;
   fullTextSearch: boolean;
-  /** `mode: 'insensitive'` is native (ILIKE) rather than emulated with lower(). */
-  ilike: boolean;
   jsonPath: boolean;
-  /** Arrays stored natively (Postgres) or as JSON text. */
-  nativeArrays: boolean;
   /** Server-side cursors back findManyStream. */
   nativeCursor: boolean;
   views: boolean;
@@ -83,7 +79,6 @@ export interface QueryExecutor {
   /** A raw driver command (`$runCommandRaw`), for dialects that have them. */
   command?(conn: Connection, command: Record<string, unknown>): Promise<unknown>;
 }
-
 
 /** One open connection (or pool) through which all SQL flows. Values are always bound parameters. */
 export interface Connection {

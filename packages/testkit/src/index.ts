@@ -10,6 +10,7 @@ import type { ReachedTarget, SkippedTarget } from './targets.js';
 export type { ConformanceTarget, FreshDatabase } from './target.js';
 export { assertConverges, itIf, withPushed } from './target.js';
 export { blogSchema } from './fixtures.js';
+export { clientSuite } from './client.js';
 export { ddlCases } from './ddl.js';
 export { TEST_TARGETS, reachTarget, requireTarget, testServer } from './targets.js';
 export type { DatabaseLifecycle, ReachedTarget, ServerLocation, SkippedTarget, TargetSpec, TestDatabase } from './targets.js';

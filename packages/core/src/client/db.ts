@@ -157,6 +157,10 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new ValidationError(`${meta.key}.findManyStream: chunkSize must be a positive integer`);
   const conn = fixed ?? rt.current();
   const info: CallInfo = { op: 'findManyStream', semanticOp: 'stream', model: meta.key };
+  if (!rt.adapter.capabilities.nativeCursor) {
+    yield* pagedRows(rt, conn, meta, args ?? {}, chunkSize, info);
+    return;
+  }
   const spec = readSpec(meta, args);
   const node = await planRead(rt, conn, meta, args, spec, undefined, info);
   if (!node) return;
@@ -167,6 +171,28 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
     await attachRelations(rt, conn, meta, rows, spec.relations, info);
     finish(rows, spec);
     yield* rows;
+  }
+}
+
+/**
+ * findManyStream where the driver has no cursor: pages of `chunkSize` rows (LIMIT / OFFSET), ordered by the
+ * caller's orderBy with the primary key appended so pages never overlap or skip rows of equal sort keys.
+ * Memory stays one page; unlike a cursor, rows written between pages may be seen or missed.
+ */
+async function* pagedRows(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, chunkSize: number, info: CallInfo): AsyncGenerator<Record<string, unknown>> {
+  const { chunkSize: _omit, ...rest } = args;
+  const given = args.orderBy === undefined ? [] : Array.isArray(args.orderBy) ? args.orderBy : [args.orderBy];
+  const named = new Set(given.flatMap((o: object) => Object.keys(o)));
+  const orderBy = [...given, ...meta.pkFields.filter((f) => !named.has(f)).map((f) => ({ [f]: 'asc' }))];
+  let skip = args.skip ?? 0;
+  let left: number = args.take ?? Number.POSITIVE_INFINITY;
+  while (left > 0) {
+    const take = Math.min(chunkSize, left);
+    const rows = await readRows(rt, conn, meta, { ...rest, orderBy, skip, take }, info);
+    yield* rows;
+    if (rows.length < take) return;
+    skip += take;
+    left -= take;
   }
 }
 
@@ -189,6 +215,13 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
     $schema: ir,
     async $transaction(arg: unknown) {
       const base = conn();
+      if (base.inTransaction && !rt.adapter.capabilities.savepoints) {
+        // Without savepoints a nested transaction could only be flattened into the outer one, so a failure inside
+        // it would not undo just its own work: refuse instead of pretending.
+        throw new ValidationError(
+          `A nested $transaction needs savepoints, which ${rt.adapter.kind} does not have here: run the inner work on the outer transaction's tx, and let an error end the whole transaction`,
+        );
+      }
       if (Array.isArray(arg)) {
         if (!arg.every(isLazyQuery)) {
           throw new ValidationError('$transaction([...]) takes calls on this db such as db.user.create(...), not already-awaited values');

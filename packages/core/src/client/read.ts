@@ -13,7 +13,7 @@ const READ_KEYS = new Set(['where', 'orderBy', 'take', 'skip', 'cursor', 'distin
 
 export function whereContext(rt: Runtime, strict = rt.strict): WhereContext {
   let n = 0;
-  return { codec: rt.adapter.codec, strict, nextAlias: () => `r${++n}` };
+  return { codec: rt.adapter.codec, caps: rt.adapter.capabilities, strict, nextAlias: () => `r${++n}` };
 }
 
 export function checkArgKeys(meta: ModelMeta, op: string, args: Args | undefined, allowed: Set<string>): void {

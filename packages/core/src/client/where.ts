@@ -1,4 +1,4 @@
-import type { ValueCodec } from '../adapter.js';
+import type { Capabilities, ValueCodec } from '../adapter.js';
 import { ValidationError } from '../errors.js';
 import type { Expr, SelectNode } from '../query/ast.js';
 import type { ColumnIR } from '../schema/ir.js';
@@ -7,6 +7,8 @@ import { checkValue } from './validate.js';
 
 export interface WhereContext {
   codec: ValueCodec;
+  /** Filters a dialect lacks (full-text search, JSON paths) are refused up front, naming the flag. */
+  caps: Capabilities;
   /** Unknown keys throw (always for writes; for reads only in strict mode). */
   strict: boolean;
   nextAlias: () => string;
@@ -161,6 +163,9 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
         if (v.includes('\0') || LONE_SURROGATE.test(v)) {
           throw new ValidationError(`${meta.key}.${col.field}.search takes words: this string holds a NUL character or a lone UTF-16 surrogate, which no search index stores`, { model: meta.key, field: col.field });
         }
+        if (!ctx.caps.fullTextSearch) {
+          throw new ValidationError(`${meta.key}.${col.field}.search: ${ctx.caps.dialect} has no full-text search here (capabilities.fullTextSearch is false); filter with contains instead`, { model: meta.key, field: col.field });
+        }
         if (!col.searchable) {
           throw new ValidationError(`${meta.key}.${col.field} is not searchable: declare it with .searchable() and run forge push`, { model: meta.key, field: col.field });
         }
@@ -244,6 +249,9 @@ function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Colu
     throw new ValidationError(`${meta.key}.${col.field}.path must be an array of keys, e.g. ['address', 'city']`);
   }
   const keys = path.map(String);
+  if (keys.length > 0 && !ctx.caps.jsonPath) {
+    throw new ValidationError(`${meta.key}.${col.field}: ${ctx.caps.dialect} cannot filter inside JSON documents (capabilities.jsonPath is false); compare the whole value with { equals }`, { model: meta.key, field: col.field });
+  }
   const parts: Expr[] = [];
   for (const [op, v] of Object.entries(value)) {
     if (op === 'path') continue;

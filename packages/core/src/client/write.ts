@@ -9,6 +9,7 @@ import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSp
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { checkValue } from './validate.js';
+import { writtenRows } from './returning.js';
 import { compileCached } from './text-cache.js';
 import { buildWhere } from './where.js';
 
@@ -113,9 +114,6 @@ function setClause(rt: Runtime, meta: ModelMeta, alias: string | null, scalars: 
 
 const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
 
-function returningRows(rt: Runtime, conn: Connection, meta: ModelMeta, info: CallInfo, q: PreparedQuery): MaybePromise<Record<string, unknown>[]> {
-  return chain(rt.arrays(conn, info, q, meta.hasBigint ? { safeIntegers: true } : undefined), (raw) => raw.map(mapperFor(rt, meta, meta.table.columns)));
-}
 
 /** Shape a full row the way the call's select/include/omit asks. */
 function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -151,7 +149,7 @@ export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
   const { scalars, nested } = splitData(meta, 'create', args.data);
   const insert = (c: Connection) => {
     const { columns, values } = insertValues(rt, meta, scalars);
-    return chain(returningRows(rt, c, meta, info, compileCached(rt, meta, { t: 'insert', table: meta.table.name, columns, rows: [values], returning: allColumns(meta) })), (rows) => rows[0]);
+    return chain(writtenRows(rt, c, meta, info, { t: 'insert', table: meta.table.name, columns, rows: [values] }), (rows) => rows[0]);
   };
   if (nested.length === 0) return chain(insert(conn), (row) => shape(rt, conn, meta, row, args, info));
   return rt.atomically(conn, async (c) => {
@@ -272,7 +270,7 @@ export function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
   const write = (c: Connection): MaybePromise<Record<string, unknown> | undefined> => {
     const set = setClause(rt, meta, alias, scalars);
     if (set.length === 0) return chain(readRows(rt, c, meta, { where: args.where, take: 1 }, info), (rows) => rows[0]);
-    return chain(returningRows(rt, c, meta, info, compileCached(rt, meta, updateNode(meta, set, where, allColumns(meta)))), (rows) => rows[0]);
+    return chain(writtenRows(rt, c, meta, info, updateNode(meta, set, where)), (rows) => rows[0]);
   };
   if (nested.length === 0) return chain(write(conn), (row) => (row ? shape(rt, conn, meta, row, args, info) : missing()));
   return rt.atomically(conn, async (c) => {
@@ -336,10 +334,14 @@ export function updateMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
   return q ? chain(rt.exec(conn, info, q), (count) => ({ count })) : { count: 0 };
 }
 
-export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): PreparedQuery {
+function deleteNode(rt: Runtime, meta: ModelMeta, args: Args): DeleteNode {
   const alias = meta.table.name;
-  const node: DeleteNode = { t: 'delete', table: meta.table.name, alias, where: uniqueWhereExpr(rt, meta, 'delete', args.where, alias), returning: returning ? allColumns(meta) : undefined };
-  return rt.prepare(node);
+  return { t: 'delete', table: meta.table.name, alias, where: uniqueWhereExpr(rt, meta, 'delete', args.where, alias) };
+}
+
+export function compileDelete(rt: Runtime, meta: ModelMeta, args: Args, returning = true): PreparedQuery {
+  const node = deleteNode(rt, meta, args);
+  return rt.prepare(returning ? { ...node, returning: allColumns(meta) } : node);
 }
 
 export function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -354,7 +356,7 @@ export function remove(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
     };
     return rt.atomically(conn, run);
   }
-  return chain(returningRows(rt, conn, meta, info, compileDelete(rt, meta, args)), ([row]) =>
+  return chain(writtenRows(rt, conn, meta, info, deleteNode(rt, meta, args)), ([row]) =>
     row ? shape(rt, conn, meta, row, args, info) : rt.reject(info, new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${safeJson(args.where)}; delete needs an existing row`, { model: meta.key, where: args.where })),
   );
 }
@@ -402,6 +404,11 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
 }
 
 export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery {
+  return compileCached(rt, meta, { ...upsertNode(rt, meta, args).node, returning: allColumns(meta) });
+}
+
+/** The INSERT ... ON CONFLICT of an upsert, and the unique key its row is found by afterwards. */
+function upsertNode(rt: Runtime, meta: ModelMeta, args: Args): { node: InsertNode; lookup: Expr } {
   assertUniqueWhere(meta, 'upsert', args.where);
   const set = meta.uniqueSets.find((s) => s.length && s.every((f) => own(args.where, f) !== undefined && own(args.where, f) !== null))!;
   const { scalars, nested } = splitData(meta, 'upsert', args.create);
@@ -424,7 +431,13 @@ export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): Prepare
   const target = set.map((f) => meta.fields.get(f)!.name);
   let setList = setClause(rt, meta, null, up.scalars).map(([c, e]) => [c, stripAlias(e)] as [string, Expr]);
   if (setList.length === 0) setList = [[target[0], { t: 'col', name: target[0] }]];
-  return compileCached(rt, meta, { t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } }, returning: allColumns(meta) });
+  const alias = meta.table.name;
+  const lookupParts: Expr[] = set.map((f) => {
+    const col = meta.fields.get(f)!;
+    return { t: 'cmp', op: '=', left: { t: 'col', table: alias, name: col.name }, right: encode(rt, meta, col, scalars.get(col)) };
+  });
+  const lookup: Expr = lookupParts.length === 1 ? lookupParts[0] : { t: 'and', items: lookupParts };
+  return { node: { t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } } }, lookup };
 }
 
 /** One key value given two ways (a Date or an ISO string, a bigint or a number). */
@@ -442,7 +455,8 @@ function stripAlias(e: Expr): Expr {
 }
 
 export function upsert(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
-  return chain(returningRows(rt, conn, meta, info, compileUpsert(rt, meta, args)), ([row]) => shape(rt, conn, meta, row, args, info));
+  const { node, lookup } = upsertNode(rt, meta, args);
+  return chain(writtenRows(rt, conn, meta, info, node, lookup), ([row]) => shape(rt, conn, meta, row, args, info));
 }
 
 function safeJson(v: unknown): string {
