@@ -21,7 +21,7 @@ function loadedDrivers(snippet: string): string[] {
 
 describe('forge-orm', () => {
   it('importing it loads no database driver; factories only wrap clients', () => {
-    expect(loadedDrivers(`const m = await import('forge-orm'); m.pgDriver({ query() {} }); m.mongoDriver({}, 'x');`)).toEqual([]);
+    expect(loadedDrivers(`const m = await import('forge-orm'); m.pgDriver({ query() {} }); m.betterSqlite3Driver({ prepare() {}, exec() {} });`)).toEqual([]);
   });
 
   it('createDb loads only the adapter for the URL it is given', () => {
