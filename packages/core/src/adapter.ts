@@ -7,7 +7,7 @@ export type Dialect = 'sqlite' | 'postgres' | 'mysql' | 'duckdb' | 'mssql' | 'mo
 /** What a dialect can do. diff-core, the planner, the client and the conformance suite read these flags. */
 export interface Capabilities {
   dialect: Dialect;
-  /** Compare column types by category in drift (off on SQLite and Mongo). */
+  /** Compare column types by category in drift (off where columns have no enforced types). */
   compareTypes: boolean;
   /** DDL can run inside a transaction and roll back. */
   transactionalDdl: boolean;
@@ -17,7 +17,7 @@ export interface Capabilities {
   expressionIndexes: boolean;
   coveringIndexes: boolean;
   indexMethods: IndexMethod[];
-  /** `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY` (SQLite cannot). */
+  /** `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY` (some dialects only declare foreign keys in CREATE TABLE). */
   alterAddForeignKey: boolean;
   /** `ALTER TABLE ... DROP COLUMN`. */
   dropColumn: boolean;
@@ -33,7 +33,7 @@ export interface Capabilities {
 }
 
 export interface QueryOptions {
-  /** Read integers as bigint where the driver would lose precision (better-sqlite3 safeIntegers); set when a bigint column is selected. */
+  /** Read integers as bigint where the driver would lose precision; set when a bigint column is selected. */
   safeIntegers?: boolean;
   /** At most one row is wanted (findFirst / findUnique): a driver may fetch just one. */
   firstOnly?: boolean;
@@ -41,7 +41,7 @@ export interface QueryOptions {
 
 export interface ExecResult {
   rowCount: number;
-  /** The key the database generated for the last inserted row, where the driver reports one (SQLite, MySQL). */
+  /** The key the database generated for the last inserted row, where the driver reports one (an auto-increment rowid). */
   lastInsertId?: number | bigint;
 }
 
@@ -89,7 +89,7 @@ export interface Connection {
   queryArrays(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<unknown[][]>;
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   /**
-   * Synchronous drivers (better-sqlite3) may run a statement right now: the result, or `undefined` when it
+   * Synchronous drivers may run a statement right now: the result, or `undefined` when it
    * cannot (a transaction holds the connection), in which case the caller uses the async method. This keeps
    * the client's hot path at one promise per call.
    */
@@ -101,8 +101,8 @@ export interface Connection {
   transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
   /**
    * Run `fn` on one pinned server session without opening a transaction, for what lives on a session rather
-   * than in a transaction: MySQL `GET_LOCK`, SQL Server `sp_getapplock`, a Postgres session advisory lock held
-   * across statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`). Inside a transaction it
+   * than in a transaction: named session locks, advisory locks held across statements that cannot run in a
+   * transaction (a concurrent index build). Inside a transaction it
    * runs on the transaction's session.
    */
   withSession<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
@@ -130,19 +130,19 @@ export type DdlOp =
 export interface EmittedDdl {
   /** Statements to run, in order. Empty when the dialect cannot express the operation. */
   sql: string[];
-  /** Shown instead of SQL when the operation is not emitted (e.g. "SQLite cannot ALTER ADD FK"). */
+  /** Shown instead of SQL when the operation is not emitted (e.g. a foreign key the dialect cannot ALTER ADD). */
   comment?: string;
-  /** Must run outside a transaction (Postgres CREATE INDEX CONCURRENTLY). */
+  /** Must run outside a transaction (a concurrent index build). */
   noTransaction?: boolean;
 }
 
-/** What the live database offers, so emit can choose e.g. geography(Point) with PostGIS and TEXT without. */
+/** What the live database offers, so emit can choose e.g. a spatial type where the extension is installed and TEXT without. */
 export interface DdlEnv {
-  /** Installed extensions (Postgres), or loaded ones (SQLite/DuckDB). */
+  /** Installed or loaded extensions. */
   extensions: string[];
   /**
    * Every table of the schema being applied. Lets an emitter look past the operation at hand: a foreign-key
-   * column takes the referenced column's type (text vs uuid on Postgres), an index finds its columns' kinds.
+   * column takes the referenced column's type (text or uuid), an index finds its columns' kinds.
    */
   tables?: TableIR[];
 }
@@ -177,7 +177,7 @@ export interface ValueCodec {
 export interface DriverHandle {
   readonly __forgeDriver: true;
   readonly dialect: Dialect;
-  /** Which client library (pg, postgres.js, better-sqlite3, ...). */
+  /** Which client library the handle wraps (the adapter's own names). */
   readonly flavor: string;
   readonly client: unknown;
   readonly options?: Record<string, unknown>;
@@ -241,9 +241,9 @@ export interface Adapter {
   /** Runs the client's query nodes (see `QueryExecutor`); SQL adapters use `new SqlExecutor(compiler)`. */
   readonly executor: QueryExecutor;
   readonly codec: ValueCodec;
-  /** Serialise schema changes against concurrent pushes; `fn` runs inside whatever the lock needs (a transaction on Postgres). */
+  /** Serialise schema changes against concurrent pushes; `fn` runs inside whatever the lock needs (a transaction, a pinned session). */
   lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T>;
-  /** Run one push statement so that its failure does not abort the rest (a SAVEPOINT on Postgres). */
+  /** Run one push statement so that its failure does not abort the rest (a SAVEPOINT where a failure aborts the transaction). */
   runIsolated(conn: Connection, sql: string): Promise<void>;
   probe(conn: Connection): Promise<ProbeReport>;
   /** Map a driver error to DbKnownError where forge knows it; return it untouched otherwise. */

@@ -32,7 +32,7 @@ export interface DbHandle<S extends SchemaShape> {
   /** Runs SQL text as given: never pass user input in `sql`; values in `params` are still bound. */
   $queryRawUnsafe<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R[]>;
   $executeRawUnsafe(sql: string, ...params: unknown[]): Promise<number>;
-  /** Mongo only: a raw database command. */
+  /** A raw driver command, on dialects whose executor takes them (a document store's). */
   $runCommandRaw(command: Record<string, unknown>): Promise<unknown>;
   $on(event: 'query', listener: (e: QueryEvent) => void): () => void;
   $on(event: 'error', listener: (e: ErrorEvent) => void): () => void;
@@ -260,9 +260,13 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
         refuseTransactionControl('$executeRawUnsafe', sql);
         return rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params });
       }),
-    async $runCommandRaw() {
-      throw new ValidationError(`$runCommandRaw is for MongoDB; on ${rt.adapter.kind} use $queryRaw\`SELECT 1\``);
-    },
+    $runCommandRaw: (command: Record<string, unknown>) =>
+      settle(() => {
+        const ex = rt.adapter.executor;
+        if (!ex.command) throw new ValidationError(`$runCommandRaw sends a raw driver command, which ${rt.adapter.kind} does not take: use $queryRaw\`...\` for SQL`);
+        if (!command || typeof command !== 'object' || Array.isArray(command)) throw new ValidationError('$runCommandRaw takes a command object');
+        return ex.command(conn(), command);
+      }),
     $on(event: string, listener: (e: never) => void) {
       if (typeof listener !== 'function') throw new ValidationError('$on(event, listener) needs a function');
       const set = event === 'query' ? rt.queryListeners : event === 'error' ? rt.errorListeners : undefined;

@@ -107,7 +107,7 @@ export function transactionControl(sql: string): string | undefined {
   return undefined;
 }
 
-/** Words after BEGIN that make it a transaction (Postgres, SQLite, MySQL, SQL Server); any other starts a block. */
+/** Words after BEGIN that make it a transaction in one dialect or another; any other word starts a BEGIN ... END block. */
 const BEGIN_TRANSACTION = new Set(['TRANSACTION', 'TRAN', 'WORK', 'DEFERRED', 'IMMEDIATE', 'EXCLUSIVE', 'ISOLATION', 'READ', 'DISTRIBUTED', 'NOT']);
 
 function nextWord(sql: string, from: number): string | undefined {
@@ -117,7 +117,7 @@ function nextWord(sql: string, from: number): string | undefined {
 
 /**
  * Index just past the quoted run that starts at `start`; a doubled closing quote is an escaped one. A backslash is
- * not taken as an escape: where a dialect does read it so (MySQL), the scan sees a string end early and may refuse
+ * not taken as an escape: where a dialect does read it so, the scan sees a string end early and may refuse
  * harmless text, never the reverse.
  */
 function skipQuoted(sql: string, start: number, close: string): number {

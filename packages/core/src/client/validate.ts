@@ -21,7 +21,7 @@ function fail(model: string, col: ColumnIR, expected: string, got: unknown): nev
 /** Deeper JSON is refused: serialising it recurses once per level, and no real document nests this far. */
 const MAX_JSON_DEPTH = 100;
 
-/** `f.int()` is a 32-bit integer: Postgres, MySQL and SQL Server store it as INTEGER/INT and refuse more. */
+/** `f.int()` is a 32-bit integer: the server dialects store it as a 32-bit INTEGER/INT and refuse more. */
 const isInt32 = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31;
 
 /** `f.bigint()` is a signed 64-bit integer in every dialect; drivers refuse wider values with their own errors. */

@@ -24,7 +24,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 
 function unknownOperator(meta: ModelMeta, field: string, op: string, known: Set<string>): never {
-  const hint = op.startsWith('$') ? ` ('${op}' looks like a MongoDB operator; forge filters use ${[...known].slice(0, 6).join(', ')}, ...)` : '';
+  const hint = op.startsWith('$') ? ` ('${op}' looks like a query-document operator; forge filters use ${[...known].slice(0, 6).join(', ')}, ...)` : '';
   throw new ValidationError(`Unknown filter operator '${op}' on ${meta.key}.${field}. Known: ${[...known].join(', ')}${hint}`, { model: meta.key, field, operator: op });
 }
 

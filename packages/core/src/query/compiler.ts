@@ -24,9 +24,9 @@ export abstract class SqlCompiler {
   abstract readonly dialect: string;
   abstract placeholder(index: number): string;
   /**
-   * Render LIMIT as a literal integer instead of a bound parameter. SQLite cannot specialise a plan whose
-   * LIMIT is bound (measured: +5 µs on every primary-key lookup), so it opts in; the value is always a
-   * validated safe integer, never user text.
+   * Render LIMIT as a literal integer instead of a bound parameter, for a dialect that cannot specialise a
+   * plan whose LIMIT is bound (measured on the embedded one: +5 µs on every primary-key lookup); the value is
+   * always a validated safe integer, never user text.
    */
   readonly inlineLimit: boolean = false;
 

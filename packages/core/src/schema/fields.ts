@@ -74,7 +74,7 @@ export class Field<S extends FieldState> {
     if (this.config.kind !== 'dateTime') throw new SchemaError(`.updatedAt() only applies to f.dateTime() fields, not f.${this.config.kind}()`);
     return this.with({ updatedAt: true });
   }
-  /** Full-text searchable: FTS5 on SQLite, a tsvector + GIN index on Postgres. */
+  /** Full-text searchable: the adapter builds its dialect's search index over these fields. */
   searchable(): Field<S> {
     if (this.config.kind !== 'string' && this.config.kind !== 'text') {
       throw new SchemaError(`.searchable() only applies to f.string() or f.text(), not f.${this.config.kind}()`);

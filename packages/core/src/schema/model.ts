@@ -163,7 +163,7 @@ function validateLocal(m: UntypedModel): void {
     if (other?.column === col) throw new SchemaError(`model('${m.name}') maps two fields to column '${col}'`);
     if (other) {
       throw new SchemaError(
-        `model('${m.name}') field '${k}' has column '${col}' and field '${other.field}' has column '${other.column}': names that differ only in case are one column on SQLite, MySQL, SQL Server and DuckDB. Rename one (or .map() it to another column)`,
+        `model('${m.name}') field '${k}' has column '${col}' and field '${other.field}' has column '${other.column}': names that differ only in case are one column on most dialects. Rename one (or .map() it to another column)`,
       );
     }
     columns.set(foldIdentifier(col), { field: k, column: col });
@@ -333,7 +333,7 @@ export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
     const folded = byFolded.get(foldIdentifier(m.name));
     if (folded) {
       throw new SchemaError(
-        `schema.${key} (table '${m.name}') and schema.${folded.key} (table '${folded.name}') differ only in case: SQLite, MySQL, SQL Server and DuckDB see one table. Rename one of them`,
+        `schema.${key} (table '${m.name}') and schema.${folded.key} (table '${folded.name}') differ only in case: most dialects see one table. Rename one of them`,
       );
     }
     byTable.set(m.name, key);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** Postgres truncates at 63 bytes; the shortest common limit decides so names are stable across dialects. */
+/** The shortest identifier limit among the dialects (63 bytes) decides, so generated names are stable across dialects. */
 export const GENERATED_NAME_LIMIT = 63;
 
 /**
@@ -17,11 +17,10 @@ export function generatedName(table: string, kind: 'uq' | 'idx' | 'fk', columns:
 }
 
 /**
- * The form two identifiers are compared in to decide whether they may name the same object. SQLite, MySQL
- * (on case-insensitive file systems), SQL Server's default collations and DuckDB treat identifiers that differ
- * only in case as one (SQLite for ASCII letters, the others for Unicode letters too); Postgres keeps quoted
- * identifiers apart. A schema means the same on every dialect, so forge refuses such pairs everywhere and folds
- * with `toLowerCase()`, the widest of those rules.
+ * The form two identifiers are compared in to decide whether they may name the same object. Most dialects
+ * treat identifiers that differ only in case as one (some for ASCII letters only, some for every letter); one
+ * keeps quoted identifiers apart. A schema means the same on every dialect, so forge refuses such pairs
+ * everywhere and folds with `toLowerCase()`, the widest of those rules.
  */
 export function foldIdentifier(name: string): string {
   return name.toLowerCase();
