@@ -18,6 +18,18 @@ function fail(model: string, col: ColumnIR, expected: string, got: unknown): nev
   throw new ValidationError(`${model}.${col.field} expects ${expected}, got ${describe(got)}`, { model, field: col.field, kind: col.kind });
 }
 
+/** Significant digits before and after the point of a decimal literal (`-0012.3400e1` has 3 and 3), exponent applied. */
+function decimalDigits(text: string): { whole: number; fraction: number } {
+  const [mantissa, exp = '0'] = text.replace(/^[+-]/, '').toLowerCase().split('e');
+  const [intPart, fracPart = ''] = mantissa.split('.');
+  const digits = intPart + fracPart;
+  const point = intPart.length + Number(exp);
+  const first = digits.search(/[1-9]/);
+  if (first < 0) return { whole: 0, fraction: 0 };
+  const last = digits.length - 1 - [...digits].reverse().join('').search(/[1-9]/);
+  return { whole: Math.max(0, point - first), fraction: Math.max(0, last + 1 - point) };
+}
+
 /** Deeper JSON is refused: serialising it recurses once per level, and no real document nests this far. */
 const MAX_JSON_DEPTH = 100;
 
@@ -85,9 +97,17 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
     case 'float':
       if (typeof v !== 'number' || !Number.isFinite(v)) fail(model, col, 'a finite number', v);
       return;
-    case 'decimal':
+    case 'decimal': {
       if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' || !DECIMAL_RE.test(v)) fail(model, col, 'a decimal string like "12.50" (or a finite number)', v);
+      if (col.precision === undefined) return;
+      const scale = col.scale ?? 0;
+      const { whole, fraction } = decimalDigits(typeof v === 'number' ? String(v) : (v as string));
+      // Beyond the declared digits one database would round or refuse, another would keep them all: refuse here.
+      if (whole > col.precision - scale || fraction > scale) {
+        fail(model, col, `a decimal with at most ${col.precision - scale} digits before the point and ${scale} after (decimal(${col.precision}, ${scale}))`, v);
+      }
       return;
+    }
     case 'bool':
       if (typeof v !== 'boolean') fail(model, col, 'a boolean', v);
       return;
