@@ -74,6 +74,18 @@ describe('capability flags change behaviour', () => {
     }
   });
 
+  it('transactionalDdl: without it, push says each statement commits on its own', async () => {
+    for (const transactionalDdl of [true, false]) {
+      const a = with_({ transactionalDdl });
+      const conn = await memory();
+      const report = await runPush({ adapter: a, conn, ir: buildSchemaIR(schema) });
+      expect(report.transactional).toBe(transactionalDdl);
+      expect(report.notes.some((n) => /not transactional: each statement commits as it runs/.test(n))).toBe(!transactionalDdl);
+      expect(report.applied.length).toBeGreaterThan(0);
+      await conn.close();
+    }
+  });
+
   it('fullTextSearch and jsonPath: without them, search and JSON path filters are refused naming the flag', async () => {
     const on = await open(adapter);
     await on.db.note.create({ data: { seq: 1, title: 'red apple', meta: { k: 'v' } } });

@@ -95,7 +95,9 @@ export async function runPush(
   opts: { enableExtensions?: boolean; onStatement?: OnStatement } = {},
 ): Promise<PushReport> {
   const { adapter, conn, ir } = ctx;
-  const report: PushReport = { applied: [], skipped: [], failures: [], notes: [] };
+  const transactional = adapter.capabilities.transactionalDdl;
+  const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
+  if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
   const later = await adapter.lock(conn, async (c) => {
     const plan = planPush(ir, await adapter.introspect(c), adapter, { enableExtensions: opts.enableExtensions });
     report.skipped.push(...plan.toSkip);
@@ -113,7 +115,8 @@ export async function runPush(
  */
 export async function runMigrate(ctx: EngineContext): Promise<MigrateReport> {
   const { adapter, conn, ir } = ctx;
-  const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], alteredColumns: [], pending: [] };
+  const transactional = adapter.capabilities.transactionalDdl;
+  const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], transactional, alteredColumns: [], pending: [] };
   const later = await adapter.lock(conn, (locked) => {
     const body = async (tx: Connection) => {
       const snap = await adapter.introspect(tx);
@@ -126,7 +129,9 @@ export async function runMigrate(ctx: EngineContext): Promise<MigrateReport> {
       report.alteredColumns = plan.toApply.filter((s) => s.op.op === 'addColumn' && applied.has(s.label)).map((s) => s.label);
       return rest;
     };
-    return locked.inTransaction ? body(locked) : locked.transaction(body);
+    // A transaction that cannot roll DDL back would only pretend to be atomic: without transactional DDL the
+    // statements run on the locked connection and commit one by one, as the report says.
+    return locked.inTransaction || !transactional ? body(locked) : locked.transaction(body);
   });
   for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report);
   return report;

@@ -62,6 +62,12 @@ export interface PushReport {
   skipped: string[];
   failures: PushFailure[];
   notes: string[];
+  /**
+   * True where the dialect's DDL is transactional: each statement runs isolated inside the push's transaction.
+   * False where DDL commits as it runs (`capabilities.transactionalDdl` is false): each applied statement
+   * committed on its own, and a failure leaves the ones before it in place (a re-push converges).
+   */
+  transactional: boolean;
 }
 
 /** `db.$migrate()`: the push plus the safe slice of drift, with the rest left for a human. */
