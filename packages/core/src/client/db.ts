@@ -1,5 +1,5 @@
 import type { Adapter, ConnectOptions, Connection, Dialect, DriverHandle, MaybePromise, PreparedQuery, ProbeReport } from '../adapter.js';
-import { runDiff, runMigrate } from '../diff/engine.js';
+import { runDiff, runMigrate } from '../engine/index.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
 import type { RawFragment } from '../query/compiler.js';
@@ -8,7 +8,9 @@ import { buildSchemaIR } from '../schema/model.js';
 import type { SchemaIR } from '../schema/ir.js';
 import { parseIgnoreList } from '../diff/ignore.js';
 import { buildMetas, type ModelMeta } from './meta.js';
-import { aggregate, aggregateNode, assertUniqueWhere, attachRelations, baseSelect, checkArgKeys, count, finish, groupBy, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
+import { aggregate, aggregateNode, count, groupBy } from './aggregate.js';
+import { assertUniqueWhere, baseSelect, checkArgKeys, finish, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
+import { attachRelations } from './relations.js';
 import { checkArgs } from './args.js';
 import { refuseTransactionControl, toRawFragment } from './raw.js';
 import { cachedRead } from './plan-cache.js';

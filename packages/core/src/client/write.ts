@@ -1,119 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import type { Connection, MaybePromise } from '../adapter.js';
+import type { Connection, MaybePromise, PreparedQuery } from '../adapter.js';
 import { DbKnownError, ValidationError } from '../errors.js';
-import type { PreparedQuery } from '../adapter.js';
 import type { DeleteNode, Expr, InsertNode, UpdateNode } from '../query/ast.js';
-import type { ColumnIR } from '../schema/ir.js';
-import type { ModelMeta, ResolvedRelation } from './meta.js';
-import { assertUniqueWhere, attachRelations, finish, mapperFor, readRows, readSpec, whereContext, type Args } from './read.js';
+import type { ModelMeta } from './meta.js';
+import { assertUniqueWhere, finish, readRows, readSpec, whereContext, type Args } from './read.js';
+import { attachRelations } from './relations.js';
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
-import { checkValue } from './validate.js';
+import { resolveBelongsTo, writeBelongsTo, writeChildren } from './nested.js';
 import { writtenRows } from './returning.js';
 import { compileCached } from './text-cache.js';
+import { encode, insertValues, isPlainObject, setClause, splitData } from './values.js';
 import { buildWhere } from './where.js';
 
-const NUMERIC_OPS = new Set(['set', 'increment', 'decrement', 'multiply', 'divide']);
-
-function isPlainObject(v: unknown): v is Args {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
-}
-
-function encode(rt: Runtime, meta: ModelMeta, col: ColumnIR, v: unknown): Expr {
-  if (v === null) {
-    if (!col.nullable) throw new ValidationError(`${meta.key}.${col.field} is required and cannot be null (declare it .optional() to allow NULL)`, { model: meta.key, field: col.field });
-    return { t: 'param', value: null };
-  }
-  checkValue(meta.key, col, v);
-  return { t: 'param', value: rt.adapter.codec.encode(v, col) };
-}
-
-interface SplitData {
-  scalars: Map<ColumnIR, unknown>;
-  nested: Array<{ rel: ResolvedRelation; ops: Args }>;
-}
-
-function splitData(meta: ModelMeta, op: string, data: unknown): SplitData {
-  if (!isPlainObject(data)) throw new ValidationError(`${meta.key}.${op}() needs data: { ... } as an object`);
-  const scalars = new Map<ColumnIR, unknown>();
-  const nested: SplitData['nested'] = [];
-  for (const [k, v] of Object.entries(data)) {
-    const col = meta.fields.get(k);
-    if (col) {
-      if (v === undefined) continue;
-      scalars.set(col, v);
-      continue;
-    }
-    const rel = meta.relations.get(k);
-    if (rel) {
-      if (v === undefined) continue;
-      if (!isPlainObject(v)) throw new ValidationError(`${meta.key}.${op}(): data.${k} is a relation; use { create }, { connect }, ...`);
-      nested.push({ rel, ops: v });
-      continue;
-    }
-    throw new ValidationError(`${meta.key}.${op}(): unknown field '${k}' in data. Fields: ${meta.fieldNames.join(', ')}`, { model: meta.key, field: k });
-  }
-  return { scalars, nested };
-}
-
-/** Values for an INSERT: the caller's data plus generated ids, 'now' defaults, updatedAt and declared defaults. */
-function insertValues(rt: Runtime, meta: ModelMeta, scalars: Map<ColumnIR, unknown>): { columns: string[]; values: Expr[] } {
-  const columns: string[] = [];
-  const values: Expr[] = [];
-  const now = new Date();
-  for (const col of meta.table.columns) {
-    let v = scalars.has(col) ? scalars.get(col) : undefined;
-    if (v === undefined) {
-      const d = col.default;
-      if (d?.kind === 'generated') {
-        if (d.strategy === 'int' || d.strategy === 'bigserial') continue;
-        v = randomUUID();
-      } else if (d?.kind === 'now' || col.updatedAt) {
-        v = now;
-      } else if (d?.kind === 'value') {
-        v = d.value;
-      } else if (col.nullable) {
-        continue;
-      } else {
-        throw new ValidationError(`${meta.key}.create(): missing required field '${col.field}'`, { model: meta.key, field: col.field });
-      }
-    }
-    columns.push(col.name);
-    values.push(encode(rt, meta, col, v));
-  }
-  return { columns, values };
-}
-
-function setClause(rt: Runtime, meta: ModelMeta, alias: string | null, scalars: Map<ColumnIR, unknown>): Array<[string, Expr]> {
-  const set: Array<[string, Expr]> = [];
-  for (const [col, v] of scalars) {
-    if (isPlainObject(v) && !['json', 'embed', 'geoPoint'].includes(col.kind)) {
-      const ops = Object.entries(v);
-      if (ops.length !== 1 || !NUMERIC_OPS.has(ops[0][0])) {
-        throw new ValidationError(`${meta.key}.${col.field}: update takes a value or one of { set }, { increment }, { decrement }, { multiply }, { divide }`);
-      }
-      const [op, operand] = ops[0];
-      if (op === 'set') {
-        set.push([col.name, encode(rt, meta, col, operand)]);
-        continue;
-      }
-      if (!['int', 'bigint', 'float', 'decimal'].includes(col.kind)) throw new ValidationError(`${meta.key}.${col.field}: ${op} needs a numeric field`);
-      const arith = { increment: '+', decrement: '-', multiply: '*', divide: '/' }[op] as '+' | '-' | '*' | '/';
-      if (op === 'divide' && (operand === 0 || operand === 0n)) throw new ValidationError(`${meta.key}.${col.field}: divide by zero`);
-      set.push([col.name, { t: 'arith', op: arith, left: { t: 'col', table: alias ?? undefined, name: col.name }, right: encode(rt, meta, col, operand) }]);
-      continue;
-    }
-    set.push([col.name, encode(rt, meta, col, v)]);
-  }
-  const now = new Date();
-  for (const col of meta.table.columns) {
-    if (col.updatedAt && !scalars.has(col)) set.push([col.name, encode(rt, meta, col, now)]);
-  }
-  return set;
-}
+/**
+ * The write statements: create, update, upsert, delete and their many-variants, and the compile* forms that
+ * build a statement without running it. Values come from `values.ts`, nested relation writes from
+ * `nested.ts`; the written row is read back by `returning.ts` and shaped like a read.
+ */
 
 const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
-
 
 /** Shape a full row the way the call's select/include/omit asks. */
 function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
@@ -125,18 +30,9 @@ function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<strin
   return attachRelations(rt, conn, meta, [out], spec.relations, info).then(() => finish([out], spec)[0]);
 }
 
-function uniqueWhereExpr(rt: Runtime, meta: ModelMeta, op: string, where: unknown, alias: string): Expr {
+export function uniqueWhereExpr(rt: Runtime, meta: ModelMeta, op: string, where: unknown, alias: string): Expr {
   assertUniqueWhere(meta, op, where);
   return buildWhere(whereContext(rt, true), meta, alias, where)!;
-}
-
-/** Values on the target row that a relation links through, read when the caller did not pass them. */
-async function linkValue(rt: Runtime, conn: Connection, target: ModelMeta, where: Args, field: string, info: CallInfo): Promise<unknown> {
-  const given = own(where, field);
-  if (given !== undefined && !isPlainObject(given)) return given;
-  const rows = await readRows(rt, conn, target, { where, select: { [field]: true }, take: 1 }, { ...info, model: target.key });
-  if (!rows.length) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(where)} to connect`, { model: target.key });
-  return rows[0][field];
 }
 
 export function compileCreate(rt: Runtime, meta: ModelMeta, data: unknown): PreparedQuery {
@@ -163,96 +59,7 @@ export function create(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
   });
 }
 
-async function resolveBelongsTo(rt: Runtime, conn: Connection, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<unknown> {
-  const keys = Object.keys(ops);
-  if (keys.length !== 1) throw new ValidationError(`${rel.name}: pass exactly one of create, connect, connectOrCreate`);
-  const [op] = keys;
-  const target = rel.target;
-  if (op === 'connect') {
-    assertUniqueWhere(target, 'connect', ops.connect);
-    return linkValue(rt, conn, target, ops.connect, rel.remoteField, info);
-  }
-  if (op === 'create') {
-    const created = await create(rt, conn, target, { data: ops.create }, { ...info, model: target.key });
-    return created[rel.remoteField];
-  }
-  if (op === 'connectOrCreate') {
-    const { where, create: data } = ops.connectOrCreate ?? {};
-    assertUniqueWhere(target, 'connectOrCreate', where);
-    const found = await readRows(rt, conn, target, { where, take: 1 }, { ...info, model: target.key });
-    if (found.length) return found[0][rel.remoteField];
-    return (await create(rt, conn, target, { data }, { ...info, model: target.key }))[rel.remoteField];
-  }
-  throw new ValidationError(`${rel.name}: unknown nested write '${op}' on create (use create, connect, connectOrCreate)`);
-}
-
-/** Nested writes on relations whose key lives on the other side (has-one / has-many). */
-async function writeChildren(rt: Runtime, conn: Connection, meta: ModelMeta, parent: Record<string, unknown>, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<void> {
-  const target = rel.target;
-  const link = parent[rel.localField];
-  const tInfo = { ...info, model: target.key };
-  const alias = target.table.name;
-  const fkCol = target.fields.get(rel.remoteField)!;
-  const owned = (where: unknown): Expr => {
-    const w = buildWhere(whereContext(rt, true), target, alias, where);
-    const own: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: alias, name: fkCol.name }, right: { t: 'param', value: rt.adapter.codec.encode(link, fkCol) } };
-    return w ? { t: 'and', items: [own, w] } : own;
-  };
-  const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
-  for (const [op, v] of Object.entries(ops)) {
-    if (v === undefined) continue;
-    switch (op) {
-      case 'create':
-        for (const d of list(v)) await create(rt, conn, target, { data: { ...d, [rel.remoteField]: link } }, tInfo);
-        break;
-      case 'connect':
-        for (const w of list(v)) {
-          const n = await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connect', w, alias))));
-          if (n === 0) throw new DbKnownError('NOT_FOUND', `No ${target.key} record matches ${JSON.stringify(w)} to connect`, { model: target.key });
-        }
-        break;
-      case 'connectOrCreate':
-        for (const item of list(v)) {
-          const found = await readRows(rt, conn, target, { where: item.where, take: 1 }, tInfo);
-          if (found.length) {
-            await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: rt.adapter.codec.encode(link, fkCol) }]], uniqueWhereExpr(rt, target, 'connectOrCreate', item.where, alias))));
-          } else {
-            await create(rt, conn, target, { data: { ...item.create, [rel.remoteField]: link } }, tInfo);
-          }
-        }
-        break;
-      case 'disconnect':
-        if (!fkCol.nullable) throw new ValidationError(`${meta.key}.${rel.name}: cannot disconnect, ${target.key}.${fkCol.field} is required (delete the rows instead)`);
-        for (const w of rel.kind === 'one' ? [{}] : list(v)) {
-          await rt.exec(conn, tInfo, rt.prepare(updateNode(target, [[fkCol.name, { t: 'param', value: null }]], owned(w))));
-        }
-        break;
-      case 'delete':
-        for (const w of rel.kind === 'one' ? [{}] : list(v)) {
-          await rt.exec(conn, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias, where: owned(w) }));
-        }
-        break;
-      case 'deleteMany':
-        await rt.exec(conn, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias, where: owned(v) }));
-        break;
-      case 'update':
-        for (const item of rel.kind === 'one' ? [{ where: {}, data: v }] : list(v)) {
-          const { scalars } = splitData(target, 'update', item.data);
-          await rt.exec(conn, tInfo, rt.prepare(updateNode(target, setClause(rt, target, alias, scalars), owned(item.where))));
-        }
-        break;
-      case 'updateMany': {
-        const { scalars } = splitData(target, 'updateMany', v.data);
-        await rt.exec(conn, tInfo, rt.prepare(updateNode(target, setClause(rt, target, alias, scalars), owned(v.where))));
-        break;
-      }
-      default:
-        throw new ValidationError(`${meta.key}.${rel.name}: unknown nested write '${op}'`);
-    }
-  }
-}
-
-function updateNode(meta: ModelMeta, set: Array<[string, Expr]>, where: Expr, returning?: string[]): UpdateNode {
+export function updateNode(meta: ModelMeta, set: Array<[string, Expr]>, where: Expr, returning?: string[]): UpdateNode {
   return { t: 'update', table: meta.table.name, alias: meta.table.name, set, where, returning };
 }
 
@@ -292,22 +99,6 @@ export function update(rt: Runtime, conn: Connection, meta: ModelMeta, args: Arg
     }
     return shape(rt, c, meta, row, args, info);
   });
-}
-
-/** Nested update/delete of the row a belongs-to relation points at. */
-async function writeBelongsTo(rt: Runtime, c: Connection, row: Record<string, unknown>, rel: ResolvedRelation, ops: Args, info: CallInfo): Promise<void> {
-  const targetKey = row[rel.localField];
-  if (targetKey === null || !(ops.update || ops.delete)) return;
-  const target = rel.target;
-  const tAlias = target.table.name;
-  const remote = target.fields.get(rel.remoteField)!;
-  const tWhere: Expr = { t: 'cmp', op: '=', left: { t: 'col', table: tAlias, name: remote.name }, right: { t: 'param', value: rt.adapter.codec.encode(targetKey, remote) } };
-  const tInfo = { ...info, model: target.key };
-  if (ops.update) {
-    const { scalars } = splitData(target, 'update', ops.update);
-    await rt.exec(c, tInfo, rt.prepare(updateNode(target, setClause(rt, target, tAlias, scalars), tWhere)));
-  }
-  if (ops.delete === true) await rt.exec(c, tInfo, rt.prepare({ t: 'delete', table: target.table.name, alias: tAlias, where: tWhere }));
 }
 
 function manyWhere(rt: Runtime, meta: ModelMeta, op: string, args: Args | undefined, alias: string): Expr | undefined {
