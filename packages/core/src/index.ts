@@ -23,7 +23,7 @@ export * from './diff/plan.js';
 export * from './diff/drift-apply.js';
 export * from './diff/identifiers.js';
 export * from './diff/namespace.js';
-export * from './diff/engine.js';
+export * from './engine/index.js';
 export * from './migrations/file.js';
 export * from './migrations/ledger.js';
 export { MigrationError } from './migrations/apply.js';

@@ -1,5 +1,5 @@
 import type { Adapter, ConnectOptions, Connection, Dialect, DriverHandle, MaybePromise, PreparedQuery, ProbeReport } from '../adapter.js';
-import { runDiff, runMigrate } from '../diff/engine.js';
+import { runDiff, runMigrate } from '../engine/index.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
 import type { RawFragment } from '../query/compiler.js';

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CrashCommand } from './crash-runner.js';
 
 const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -10,7 +12,7 @@ const packagesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const CLI_BIN = path.join(packagesDir, 'cli', 'dist', 'bin.js');
 
 /** Variables from the outer shell that would change what the CLI does; every run starts without them. */
-const SCRUB = ['DATABASE_URL', 'FORGE_SCHEMA_PATH', 'FORGE_DIFF_IGNORE', 'FORGE_TEST_KILL_AFTER_STATEMENT', 'NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'CI'];
+const SCRUB = ['DATABASE_URL', 'FORGE_SCHEMA_PATH', 'FORGE_DIFF_IGNORE', 'NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'CI'];
 
 export interface CliRun {
   code: number | null;
@@ -54,24 +56,7 @@ export function cliProject(files: Record<string, string> = {}): CliProject {
     file,
     write,
     run(args, env = {}, timeoutMs = 60_000) {
-      const base: Record<string, string | undefined> = { ...process.env };
-      for (const k of SCRUB) delete base[k];
-      const started = Date.now();
-      return new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: dir, env: { ...base, ...env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        const timer = setTimeout(() => {
-          stderr += `\n[harness: killed after ${timeoutMs} ms]`;
-          child.kill('SIGKILL');
-        }, timeoutMs);
-        child.on('close', (code, signal) => {
-          clearTimeout(timer);
-          resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-        });
-      });
+      return runNode(dir, [CLI_BIN, ...args], env, timeoutMs);
     },
     files() {
       return readdirSync(dir, { recursive: true })
@@ -83,6 +68,51 @@ export function cliProject(files: Record<string, string> = {}): CliProject {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Run `node <argv>` in `dir` with the outer environment minus SCRUB, plus `env`; never rejects. */
+function runNode(dir: string, argv: string[], env: Record<string, string>, timeoutMs: number): Promise<CliRun> {
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const k of SCRUB) delete base[k];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { cwd: dir, env: { ...base, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      stderr += `\n[harness: killed after ${timeoutMs} ms]`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/**
+ * jiti's ESM loader hooks, from the CLI's own dependency (the CLI loads schema files with jiti): the crash
+ * runner and the project's schema file are TypeScript, while @forge/core and the adapters load natively
+ * from their built `dist`, one copy each.
+ */
+function jitiRegister(): string {
+  const pkg = createRequire(path.join(packagesDir, 'cli', 'package.json')).resolve('jiti/package.json');
+  const exported = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: string | { default: string } }> }).exports['./register'].import;
+  return pathToFileURL(path.resolve(path.dirname(pkg), typeof exported === 'string' ? exported : exported.default)).href;
+}
+
+const CRASH_RUNNER = fileURLToPath(new URL('./crash-runner.ts', import.meta.url));
+
+/**
+ * Run `command` in the project as `forge` would (DATABASE_URL from `env`, the project's `src/schema.ts` and
+ * `migrations` folder), in a child process that SIGKILLs itself right after the k-th statement the engine
+ * applied: the engine's `afterStatement` hook, passed in by `crash-runner.ts`. Never rejects.
+ */
+export function crashRun(project: CliProject, command: CrashCommand, k: number, env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
+  if (!existsSync(path.join(packagesDir, 'core', 'dist', 'index.js'))) throw new Error('packages/core/dist is missing: build first (pnpm build)');
+  return runNode(project.dir, ['--import', jitiRegister(), CRASH_RUNNER, command, String(k)], env, timeoutMs);
 }
 
 /** A run's output for an assertion message. */

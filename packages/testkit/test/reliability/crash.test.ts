@@ -3,14 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchemaIR, planPush, runDiff, runDiffApply, runPush, type AnyModel, type Connection } from '@forge/core';
 import { expect, it } from 'vitest';
-import { cliProject, eventually, shown } from '../../src/reliability/cli.js';
+import { cliProject, crashRun, eventually, shown } from '../../src/reliability/cli.js';
 import { describeTargets } from '../../src/reliability/describe.js';
 import { SHOP } from '../../src/reliability/fixtures/index.js';
 import { recordCases, sample } from '../../src/reliability/runs.js';
 import { loadTargets, type ReliabilityTarget } from '../../src/reliability/targets.js';
 
 const targets = await loadTargets();
-const KILL = 'FORGE_TEST_KILL_AFTER_STATEMENT';
+
+/*
+ * Each killed run is `crash-runner.ts` (through `crashRun`): the real adapter, the project's schema file and
+ * migrations folder, and the engine's `runPush` / `runDiffApply` with an `afterStatement` hook that SIGKILLs
+ * the process after the k-th statement. Every other run is the built `forge` CLI, as users run it.
+ */
 
 async function pushInProcess(target: ReliabilityTarget, conn: Connection, schema: Record<string, AnyModel>): Promise<void> {
   const report = await runPush({ adapter: target.adapter, conn, ir: buildSchemaIR(schema) });
@@ -46,7 +51,7 @@ describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) 
           try {
             if (from) await pushInProcess(target, fresh.conn, from);
             const env = { DATABASE_URL: fresh.url };
-            const killed = await project.run(['push'], { ...env, [KILL]: String(k) });
+            const killed = await crashRun(project, 'push', k, env);
             expect(killed.signal, `k=${k}: ${shown(killed)}`).toBe('SIGKILL');
             await eventually(() => target.assertLockFree(fresh.url));
             const again = await project.run(['push'], env);
@@ -90,7 +95,7 @@ describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) 
           const before = await runDiff(ctxV3);
           const env = { DATABASE_URL: fresh.url };
 
-          const killed = await project.run(['diff', 'apply'], { ...env, [KILL]: String(k) });
+          const killed = await crashRun(project, 'diff-apply', k, env);
           expect(killed.signal, `k=${k}: ${shown(killed)}`).toBe('SIGKILL');
           await eventually(() => target.assertLockFree(fresh.url));
           const ledger = await ledgerNames(target, fresh.conn);

@@ -1,3 +1,9 @@
+/**
+ * `forge diff apply` and `forge rollback`: the migrations folder on disk and the ledger together. Owns
+ * writing a migration file under its pending name and renaming it once its ledger row is committed,
+ * finishing what a killed run left pending (`recoverPendingMigrations`), the writable-folder pre-flight,
+ * and running a file's `-- up` / `-- down` block (`migrations/apply.ts`) with its ledger change.
+ */
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,136 +12,11 @@ import { ConfigError } from '../errors.js';
 import { errorText, runMigrationBlock } from '../migrations/apply.js';
 import { migrationName, parseMigration, renderMigration } from '../migrations/file.js';
 import { appliedMigrations, deleteMigration, ensureLedger, latestMigration, recordMigration } from '../migrations/ledger.js';
-import type { SchemaIR } from '../schema/ir.js';
-import { diffSchema } from './diff.js';
-import { planDriftApply } from './drift-apply.js';
-import { LEDGER_TABLE } from './ignore.js';
-import { planPush } from './plan.js';
-import type { DiffApplyResult, DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from './types.js';
-
-/** What every command needs: the adapter, an open connection and the loaded schema. */
-export interface EngineContext {
-  adapter: Adapter;
-  conn: Connection;
-  ir: SchemaIR;
-}
-
-/**
- * TEST ONLY, for the reliability harness's crash-recovery cases: with FORGE_TEST_KILL_AFTER_STATEMENT=k the
- * process SIGKILLs itself right after the k-th statement it applied (push, diff apply and rollback count
- * their DDL and the ledger update; diff apply also counts the moment after its commit, before its file is
- * renamed from pending), so a test can check what a crash at that point leaves behind.
- */
-let appliedStatements = 0;
-function testKillPoint(): void {
-  const k = process.env.FORGE_TEST_KILL_AFTER_STATEMENT;
-  if (k && ++appliedStatements === Number(k)) process.kill(process.pid, 'SIGKILL');
-}
-
-export type StatementOutcome = 'applied' | 'failed' | 'note';
-export type OnStatement = (s: PlannedStatement, outcome: StatementOutcome, error?: string) => void;
-
-/** `forge diff` and `db.$diff()`: introspect and compare; never writes. */
-export async function runDiff(ctx: EngineContext, opts: { ignore?: IgnorePattern[] } = {}): Promise<DriftReport> {
-  const snap = await ctx.adapter.introspect(ctx.conn);
-  return diffSchema(ctx.ir, snap, ctx.adapter, opts);
-}
-
-/** Run one planned operation's statements; a failure is recorded in the report, never thrown. */
-async function runPlanned(
-  s: PlannedStatement,
-  exec: (sql: string) => Promise<unknown>,
-  adapter: Adapter,
-  report: PushReport,
-  onStatement?: OnStatement,
-): Promise<void> {
-  let current = '';
-  try {
-    for (const sql of s.sql) {
-      current = sql;
-      await exec(sql);
-      testKillPoint();
-    }
-  } catch (e) {
-    const error = errorText(adapter.mapError(e));
-    report.failures.push({ label: s.label, sql: current, error });
-    onStatement?.(s, 'failed', error);
-    return;
-  }
-  report.applied.push(s.label);
-  onStatement?.(s, 'applied');
-}
-
-/**
- * Apply a push plan statement by statement on `conn` (each isolated, so one failure does not abort the
- * rest). Operations that must run outside a transaction are returned for the caller to run after the lock.
- */
-async function applyPlan(
-  adapter: Adapter,
-  conn: Connection,
-  toApply: PlannedStatement[],
-  report: PushReport,
-  onStatement?: OnStatement,
-): Promise<PlannedStatement[]> {
-  const later: PlannedStatement[] = [];
-  for (const s of toApply) {
-    if (s.sql.length === 0) onStatement?.(s, 'note');
-    else if (s.noTransaction) later.push(s);
-    else await runPlanned(s, (sql) => adapter.runIsolated(conn, sql), adapter, report, onStatement);
-  }
-  return later;
-}
-
-/**
- * `forge push`: additive sync. Introspection happens inside the lock, so a second concurrent push waits
- * and then plans against what the first one created.
- */
-export async function runPush(
-  ctx: EngineContext,
-  opts: { enableExtensions?: boolean; onStatement?: OnStatement } = {},
-): Promise<PushReport> {
-  const { adapter, conn, ir } = ctx;
-  const transactional = adapter.capabilities.transactionalDdl;
-  const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
-  if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
-  const later = await adapter.lock(conn, async (c) => {
-    const plan = planPush(ir, await adapter.introspect(c), adapter, { enableExtensions: opts.enableExtensions });
-    report.skipped.push(...plan.toSkip);
-    report.notes.push(...plan.notes);
-    return applyPlan(adapter, c, plan.toApply, report, opts.onStatement);
-  });
-  for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, opts.onStatement);
-  return report;
-}
-
-/**
- * `db.$migrate()`: the runtime push for embedded targets. One transaction holds the push plan, which
- * already adds missing columns to existing tables (reported as `alteredColumns`); drift that would lose
- * data or needs a human (extra columns and tables, type and index changes) is reported under `pending`.
- */
-export async function runMigrate(ctx: EngineContext): Promise<MigrateReport> {
-  const { adapter, conn, ir } = ctx;
-  const transactional = adapter.capabilities.transactionalDdl;
-  const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], transactional, alteredColumns: [], pending: [] };
-  const later = await adapter.lock(conn, (locked) => {
-    const body = async (tx: Connection) => {
-      const snap = await adapter.introspect(tx);
-      const plan = planPush(ir, snap, adapter);
-      report.skipped.push(...plan.toSkip);
-      report.notes.push(...plan.notes);
-      report.pending = diffSchema(ir, snap, adapter).items.filter((i) => i.direction !== 'missing');
-      const rest = await applyPlan(adapter, tx, plan.toApply, report);
-      const applied = new Set(report.applied);
-      report.alteredColumns = plan.toApply.filter((s) => s.op.op === 'addColumn' && applied.has(s.label)).map((s) => s.label);
-      return rest;
-    };
-    // A transaction that cannot roll DDL back would only pretend to be atomic: without transactional DDL the
-    // statements run on the locked connection and commit one by one, as the report says.
-    return locked.inTransaction || !transactional ? body(locked) : locked.transaction(body);
-  });
-  for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report);
-  return report;
-}
+import { diffSchema } from '../diff/diff.js';
+import { planDriftApply } from '../diff/drift-apply.js';
+import { LEDGER_TABLE } from '../diff/ignore.js';
+import type { DiffApplyResult, IgnorePattern } from '../diff/types.js';
+import type { EngineContext, EngineHooks } from './context.js';
 
 /**
  * A migration file is written under this name first and renamed to `<name>.sql` only once its ledger row
@@ -210,7 +91,7 @@ async function assertWritableDir(dir: string): Promise<void> {
  */
 export async function runDiffApply(
   ctx: EngineContext,
-  opts: { dir: string; dry?: boolean; ignore?: IgnorePattern[]; now?: Date },
+  opts: { dir: string; dry?: boolean; ignore?: IgnorePattern[]; now?: Date } & EngineHooks,
 ): Promise<DiffApplyResult> {
   const { adapter, conn, ir } = ctx;
   const dir = path.resolve(opts.dir);
@@ -252,14 +133,14 @@ export async function runDiffApply(
       migration: name,
       command: 'forge diff apply',
       ledger: (c) => recordMigration(c, adapter, name, now),
-      afterStatement: testKillPoint,
+      afterStatement: opts.afterStatement,
     });
   } catch (e) {
     await unlink(pending).catch(() => undefined);
     throw e;
   }
   // Committed: a kill from here on leaves the pending file, which the next run (or rollback) renames.
-  testKillPoint();
+  opts.afterStatement?.();
   await rename(pending, file);
   return { ...result, file, applied: true };
 }
@@ -270,7 +151,7 @@ export async function runDiffApply(
  */
 export async function runRollback(
   ctx: { adapter: Adapter; conn: Connection },
-  opts: { dir: string },
+  opts: { dir: string } & EngineHooks,
 ): Promise<{ name: string; statements: string[]; file: string }> {
   const { adapter, conn } = ctx;
   await ensureLedger(conn, adapter);
@@ -294,7 +175,7 @@ export async function runRollback(
     migration: latest.name,
     command: 'forge rollback',
     ledger: (c) => deleteMigration(c, adapter, latest.name),
-    afterStatement: testKillPoint,
+    afterStatement: opts.afterStatement,
   });
   return { name: latest.name, statements: parsed.down, file };
 }

@@ -1,0 +1,4 @@
+/** The engine behind every CLI command and `db.$diff()` / `db.$migrate()`: I/O, locks and the migrations folder. */
+export type { EngineContext, EngineHooks, OnStatement, StatementOutcome } from './context.js';
+export { runDiff, runMigrate, runPush } from './push.js';
+export { recoverPendingMigrations, runDiffApply, runRollback } from './migrations.js';

@@ -1,0 +1,120 @@
+/**
+ * `forge diff`, `forge push` and `db.$diff()` / `db.$migrate()`: introspect, plan (pure, in `diff/`) and
+ * apply a push plan on a connection under the adapter's lock, statement by statement. Owns how planned
+ * statements run (isolated, or in one transaction where DDL is transactional) and how failures are reported.
+ */
+import type { Adapter, Connection } from '../adapter.js';
+import { errorText } from '../migrations/apply.js';
+import { diffSchema } from '../diff/diff.js';
+import { planPush } from '../diff/plan.js';
+import type { DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from '../diff/types.js';
+import type { EngineContext, EngineHooks, OnStatement } from './context.js';
+
+/** `forge diff` and `db.$diff()`: introspect and compare; never writes. */
+export async function runDiff(ctx: EngineContext, opts: { ignore?: IgnorePattern[] } = {}): Promise<DriftReport> {
+  const snap = await ctx.adapter.introspect(ctx.conn);
+  return diffSchema(ctx.ir, snap, ctx.adapter, opts);
+}
+
+/** How a plan's statements are run and observed: the progress callback and the injected hook. */
+interface Run extends EngineHooks {
+  onStatement?: OnStatement;
+}
+
+/** Run one planned operation's statements; a failure is recorded in the report, never thrown. */
+async function runPlanned(
+  s: PlannedStatement,
+  exec: (sql: string) => Promise<unknown>,
+  adapter: Adapter,
+  report: PushReport,
+  run: Run,
+): Promise<void> {
+  let current = '';
+  try {
+    for (const sql of s.sql) {
+      current = sql;
+      await exec(sql);
+      run.afterStatement?.();
+    }
+  } catch (e) {
+    const error = errorText(adapter.mapError(e));
+    report.failures.push({ label: s.label, sql: current, error });
+    run.onStatement?.(s, 'failed', error);
+    return;
+  }
+  report.applied.push(s.label);
+  run.onStatement?.(s, 'applied');
+}
+
+/**
+ * Apply a push plan statement by statement on `conn` (each isolated, so one failure does not abort the
+ * rest). Operations that must run outside a transaction are returned for the caller to run after the lock.
+ */
+async function applyPlan(
+  adapter: Adapter,
+  conn: Connection,
+  toApply: PlannedStatement[],
+  report: PushReport,
+  run: Run,
+): Promise<PlannedStatement[]> {
+  const later: PlannedStatement[] = [];
+  for (const s of toApply) {
+    if (s.sql.length === 0) run.onStatement?.(s, 'note');
+    else if (s.noTransaction) later.push(s);
+    else await runPlanned(s, (sql) => adapter.runIsolated(conn, sql), adapter, report, run);
+  }
+  return later;
+}
+
+/**
+ * `forge push`: additive sync. Introspection happens inside the lock, so a second concurrent push waits
+ * and then plans against what the first one created.
+ */
+export async function runPush(
+  ctx: EngineContext,
+  opts: { enableExtensions?: boolean; onStatement?: OnStatement } & EngineHooks = {},
+): Promise<PushReport> {
+  const { adapter, conn, ir } = ctx;
+  const run: Run = { onStatement: opts.onStatement, afterStatement: opts.afterStatement };
+  const transactional = adapter.capabilities.transactionalDdl;
+  const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
+  if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
+  const later = await adapter.lock(conn, async (c) => {
+    const plan = planPush(ir, await adapter.introspect(c), adapter, { enableExtensions: opts.enableExtensions });
+    report.skipped.push(...plan.toSkip);
+    report.notes.push(...plan.notes);
+    return applyPlan(adapter, c, plan.toApply, report, run);
+  });
+  for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, run);
+  return report;
+}
+
+/**
+ * `db.$migrate()`: the runtime push for embedded targets. One transaction holds the push plan, which
+ * already adds missing columns to existing tables (reported as `alteredColumns`); drift that would lose
+ * data or needs a human (extra columns and tables, type and index changes) is reported under `pending`.
+ */
+export async function runMigrate(ctx: EngineContext, opts: EngineHooks = {}): Promise<MigrateReport> {
+  const { adapter, conn, ir } = ctx;
+  const run: Run = { afterStatement: opts.afterStatement };
+  const transactional = adapter.capabilities.transactionalDdl;
+  const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], transactional, alteredColumns: [], pending: [] };
+  const later = await adapter.lock(conn, (locked) => {
+    const body = async (tx: Connection) => {
+      const snap = await adapter.introspect(tx);
+      const plan = planPush(ir, snap, adapter);
+      report.skipped.push(...plan.toSkip);
+      report.notes.push(...plan.notes);
+      report.pending = diffSchema(ir, snap, adapter).items.filter((i) => i.direction !== 'missing');
+      const rest = await applyPlan(adapter, tx, plan.toApply, report, run);
+      const applied = new Set(report.applied);
+      report.alteredColumns = plan.toApply.filter((s) => s.op.op === 'addColumn' && applied.has(s.label)).map((s) => s.label);
+      return rest;
+    };
+    // A transaction that cannot roll DDL back would only pretend to be atomic: without transactional DDL the
+    // statements run on the locked connection and commit one by one, as the report says.
+    return locked.inTransaction || !transactional ? body(locked) : locked.transaction(body);
+  });
+  for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, run);
+  return report;
+}
