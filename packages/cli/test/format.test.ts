@@ -27,7 +27,7 @@ describe('push lines', () => {
   });
 
   it('ends with the counts, notes first', () => {
-    const lines = pushSummary(plain, { applied: ['a', 'b'], skipped: ['c'], failures: [{ label: 'x', sql: '', error: 'e' }], notes: ['will not drop users.legacy'] });
+    const lines = pushSummary(plain, { applied: ['a', 'b'], skipped: ['c'], failures: [{ label: 'x', sql: '', error: 'e' }], notes: ['will not drop users.legacy'], transactional: true });
     expect(lines).toEqual(['! will not drop users.legacy', 'applied: 2, skipped: 1, failures: 1']);
   });
 });

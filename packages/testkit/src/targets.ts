@@ -62,17 +62,27 @@ const withPath = (url: string, name: string): string => {
   return u.toString();
 };
 
+/**
+ * An adapter package, loaded by name when a target is first used. The name is not a literal on purpose: the
+ * adapters depend on testkit for their tests, so testkit must not depend on them at build time (a cycle).
+ */
+async function adapterPackage(name: string): Promise<Adapter> {
+  const mod = (await import(name)) as { adapter?: Adapter };
+  if (!mod.adapter) throw new Error(`${name} exports no adapter`);
+  return mod.adapter;
+}
+
 export const TEST_TARGETS: Readonly<Record<Dialect, TargetSpec>> = {
   sqlite: {
     kind: 'file',
     url: (file) => `sqlite:${file}`,
-    adapter: async () => (await import('@forge/adapter-sqlite')).adapter,
+    adapter: () => adapterPackage('@forge/adapter-sqlite'),
   },
   postgres: {
     kind: 'server',
     env: 'FORGE_TEST_POSTGRES_URL',
     defaultUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
-    adapter: async () => (await import('@forge/adapter-postgres')).adapter,
+    adapter: () => adapterPackage('@forge/adapter-postgres'),
     databases: {
       create: (q) => `CREATE DATABASE ${q}`,
       drop: (q) => `DROP DATABASE IF EXISTS ${q} WITH (FORCE)`,
