@@ -9,7 +9,11 @@ import { memory } from './helpers.js';
  * and stop caching; if they only counted parameters, every later call would swap take and skip.
  */
 class ReorderingCompiler extends SqliteCompiler {
-  override readonly inlineLimit = false;
+  constructor() {
+    super();
+    // Bound LIMIT, so both values are parameters (SqliteCompiler's own field is the literal type `true`).
+    Object.defineProperty(this, 'inlineLimit', { value: false });
+  }
   protected override limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined): void {
     if (limit === undefined && !offset) return;
     b.push(' LIMIT ').bind(offset ?? 0).push(', ').bind(limit ?? -1);
