@@ -13,8 +13,13 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 export function checkArgs(model: string, op: string, args: unknown): void {
   if (args === undefined || args === null || typeof args !== 'object') return;
+  // With nothing enumerable on Object.prototype (checked here, once per call), a plain object's for-in sees
+  // its own keys only, so the walk can skip the per-key ownership check on the common shape.
+  for (const k in PLAIN) throw new ValidationError(`Object.prototype carries the enumerable key '${k}' (prototype pollution): forge refuses to read arguments until it is removed`);
   walk(args, `${model}.${op}()`, 'arguments', 0);
 }
+
+const PLAIN: object = {};
 
 function walk(v: object, call: string, path: string, depth: number): void {
   // Argument structure is never this deep; what lies below is a JSON value, which checkValue bounds at 100 levels.
@@ -23,6 +28,14 @@ function walk(v: object, call: string, path: string, depth: number): void {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (x !== null && typeof x === 'object') walk(x, call, `${path}[${i}]`, depth + 1);
+    }
+    return;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== null && typeof x === 'object') walk(x, call, depth === 0 ? k : `${path}.${k}`, depth + 1);
     }
     return;
   }

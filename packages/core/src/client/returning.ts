@@ -20,7 +20,7 @@ export function writtenRows(
   info: CallInfo,
   node: InsertNode | UpdateNode | DeleteNode,
   /** For an upsert: the unique key the row is found by after ON CONFLICT chose between insert and update. */
-  lookup?: Expr,
+  lookup?: () => Expr,
 ): MaybePromise<Record<string, unknown>[]> {
   const all = meta.table.columns.map((c) => c.name);
   if (rt.adapter.capabilities.returning) {
@@ -31,7 +31,7 @@ export function writtenRows(
   return rt.atomically(conn, async (c) => {
     if (plain.t === 'insert') {
       const res = await rt.run(c, info, compileCached(rt, meta, plain));
-      return readBack(rt, c, meta, info, lookup ?? insertedKey(meta, plain, res.lastInsertId));
+      return readBack(rt, c, meta, info, lookup ? lookup() : insertedKey(meta, plain, res.lastInsertId));
     }
     const before = await readBack(rt, c, meta, info, plain.where);
     if (before.length === 0) return [];

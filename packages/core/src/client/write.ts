@@ -199,7 +199,7 @@ export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): Prepare
 }
 
 /** The INSERT ... ON CONFLICT of an upsert, and the unique key its row is found by afterwards. */
-function upsertNode(rt: Runtime, meta: ModelMeta, args: Args): { node: InsertNode; lookup: Expr } {
+function upsertNode(rt: Runtime, meta: ModelMeta, args: Args): { node: InsertNode; lookup: () => Expr } {
   assertUniqueWhere(meta, 'upsert', args.where);
   const set = meta.uniqueSets.find((s) => s.length && s.every((f) => own(args.where, f) !== undefined && own(args.where, f) !== null))!;
   const { scalars, nested } = splitData(meta, 'upsert', args.create);
@@ -223,11 +223,14 @@ function upsertNode(rt: Runtime, meta: ModelMeta, args: Args): { node: InsertNod
   let setList = setClause(rt, meta, null, up.scalars).map(([c, e]) => [c, stripAlias(e)] as [string, Expr]);
   if (setList.length === 0) setList = [[target[0], { t: 'col', name: target[0] }]];
   const alias = meta.table.name;
-  const lookupParts: Expr[] = set.map((f) => {
-    const col = meta.fields.get(f)!;
-    return { t: 'cmp', op: '=', left: { t: 'col', table: alias, name: col.name }, right: encode(rt, meta, col, scalars.get(col)) };
-  });
-  const lookup: Expr = lookupParts.length === 1 ? lookupParts[0] : { t: 'and', items: lookupParts };
+  // Built only where the row must be found again (a dialect without RETURNING).
+  const lookup = (): Expr => {
+    const parts: Expr[] = set.map((f) => {
+      const col = meta.fields.get(f)!;
+      return { t: 'cmp', op: '=', left: { t: 'col', table: alias, name: col.name }, right: encode(rt, meta, col, scalars.get(col)) };
+    });
+    return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+  };
   return { node: { t: 'insert', table: meta.table.name, columns, rows: [values], onConflict: { target, action: { set: setList } } }, lookup };
 }
 
