@@ -117,11 +117,8 @@ function createIndex(table: string, index: IndexIR): EmittedDdl {
 }
 
 function createView(table: TableIR): EmittedDdl {
-  const sql = [`CREATE VIEW IF NOT EXISTS ${quoteIdent(table.name)} AS ${table.view?.sql ?? ''}`];
-  if (table.view?.materialized) {
-    return { sql, comment: `SQLite has no materialised views: ${table.name} is created as a plain view (computed on every read)` };
-  }
-  return { sql };
+  // A materialised view never reaches here: the planner makes it plain (capabilities.materializedViews is false).
+  return { sql: [`CREATE VIEW IF NOT EXISTS ${quoteIdent(table.name)} AS ${table.view?.sql ?? ''}`] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchemaIR, f, model, type Connection, type DdlOp, type SchemaIR, type TableIR } from '@forge/core';
+import { buildSchemaIR, f, model, planPush, type Connection, type DdlOp, type SchemaIR, type TableIR } from '@forge/core';
 import { adapter, introspectSqlite, sqliteDdl as ddl } from '../src/index.js';
 import { memory } from './helpers.js';
 import { schemaIR } from './schema.js';
@@ -133,12 +133,17 @@ describe('golden DDL', () => {
     ]);
   });
 
-  it('creates views, with a comment for a materialised one', () => {
+  it('creates views; a materialised one is planned as a plain view with a note (capabilities.materializedViews)', () => {
     const view = ir.models.activeUser;
     expect(ddl.emit({ op: 'createView', table: view })).toEqual({ sql: [`CREATE VIEW IF NOT EXISTS "active_users" AS SELECT id, email FROM users WHERE active = 1`] });
-    const mat = ddl.emit({ op: 'createView', table: { ...view, view: { sql: 'SELECT 1', materialized: true } } });
-    expect(mat.sql).toEqual([`CREATE VIEW IF NOT EXISTS "active_users" AS SELECT 1`]);
-    expect(mat.comment).toMatch(/no materialised views/);
+    const matIr = { ...ir, models: { activeUser: { ...view, view: { sql: 'SELECT 1', materialized: true } } } };
+    const empty = { tables: [], views: [], internal: [] } as unknown as Parameters<typeof planPush>[1];
+    for (const materializedViews of [false, true]) {
+      const plan = planPush(matIr, empty, { ...adapter, capabilities: { ...adapter.capabilities, materializedViews } });
+      const op = plan.toApply.find((s) => s.op.op === 'createView')!.op as { table: { view: { materialized: boolean } } };
+      expect(op.table.view.materialized).toBe(materializedViews);
+      expect(plan.notes.some((n) => /no materialised views/.test(n))).toBe(!materializedViews);
+    }
   });
 });
 

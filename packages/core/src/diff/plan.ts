@@ -82,9 +82,15 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     if (have) ops.push({ op: { op: 'dropSearch', table: t.name, columns: have.columns }, label: `${t.name} search (rebuild)` });
     ops.push({ op: { op: 'createSearch', table: t, columns }, label: `${t.name} search` });
   }
-  for (const v of managed.filter((t) => t.view)) {
+  for (const declared of managed.filter((t) => t.view)) {
+    // Without materialised views the view is still created, as a plain one, and the report says what that costs.
+    const plain = declared.view!.materialized && !caps.materializedViews;
+    const v = plain ? { ...declared, view: { ...declared.view!, materialized: false } } : declared;
     if (snap.views.some((x) => x.name === v.name) || live.has(v.name)) toSkip.push(v.name);
-    else ops.push({ op: { op: 'createView', table: v }, label: v.name });
+    else {
+      ops.push({ op: { op: 'createView', table: v }, label: v.name });
+      if (plain) notes.push(`${v.name}: ${caps.dialect} has no materialised views (capabilities.materializedViews is false), so it is created as a plain view, computed on every read`);
+    }
   }
 
   const toApply: PlannedStatement[] = ops.map(({ op, label }) => {
