@@ -21,15 +21,17 @@ type ParamExpr = Extract<Expr, { t: 'param' }>;
 
 /**
  * Compile a copy of `node` whose `param` values are replaced by `markerFor(param, parent)` and check the
- * compiler bound exactly `expected`, position by position. `markerFor` returning undefined (a value the cache
- * does not know where to put) fails the check, and so does a compiler error: the shape is then not cached.
+ * compiler bound exactly `expected`, position by position. Returns the SQL text when it did (markers change
+ * only the bound values, never the text, so it is the shape's text), undefined otherwise: `markerFor`
+ * returning undefined (a value the cache does not know where to put) fails the check, and so does a compiler
+ * error, a non-text query, or any mismatch. The shape is then not cached.
  */
-export function bindsInOrder(
+export function provenText(
   rt: Runtime,
   node: QueryNode,
   markerFor: (param: ParamExpr, parent: Record<string, unknown> | undefined) => unknown,
   expected: readonly unknown[],
-): boolean {
+): string | undefined {
   let unknownParam = false;
   const copy = (v: unknown, parent: Record<string, unknown> | undefined): unknown => {
     if (Array.isArray(v)) return v.map((x) => copy(x, parent));
@@ -45,14 +47,14 @@ export function bindsInOrder(
     return out;
   };
   const probe = copy(node, undefined) as QueryNode;
-  if (unknownParam) return false;
+  if (unknownParam) return undefined;
   let q: PreparedQuery;
   try {
     q = rt.prepare(probe);
   } catch {
-    return false;
+    return undefined;
   }
-  if (q.params.length !== expected.length) return false;
-  for (let i = 0; i < expected.length; i++) if (!Object.is(q.params[i], expected[i])) return false;
-  return true;
+  if (typeof q.sql !== 'string' || q.params.length !== expected.length) return undefined;
+  for (let i = 0; i < expected.length; i++) if (!Object.is(q.params[i], expected[i])) return undefined;
+  return q.sql;
 }

@@ -3,7 +3,7 @@ import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta } from './meta.js';
 import { mapperFor, readSpec, selectFor, type Args } from './read.js';
 import { chain, type CallInfo, type Runtime } from './runtime.js';
-import { bindsInOrder, Slot } from './param-order.js';
+import { provenText, Slot } from './param-order.js';
 import { checkValue } from './validate.js';
 
 /** A compiled read for one call shape: the SQL never changes, only the bound values do. */
@@ -44,6 +44,9 @@ export function cachedRead(
   /** findFirst / findUnique read one row: passed here instead of copying the caller's args. */
   firstOnly = false,
 ): MaybePromise<Record<string, unknown>[]> | undefined {
+  // Cached text needs an executor that runs SQL text.
+  const compiler = rt.adapter.executor.compiler;
+  if (!compiler) return undefined;
   let key = '';
   let values: unknown[] | undefined;
   let take: number | undefined;
@@ -93,7 +96,7 @@ export function cachedRead(
   }
   if (firstOnly) take = 1;
   // Whether LIMIT and OFFSET appear changes the SQL; so does LIMIT's value where the dialect inlines it.
-  const inline = rt.adapter.compiler.inlineLimit;
+  const inline = compiler.inlineLimit;
   if (take !== undefined) key += inline ? `t${take}` : 't';
   if (skip !== undefined && skip > 0) key += 'k';
 
@@ -101,7 +104,7 @@ export function cachedRead(
   if (!byShape) plans.set(meta, (byShape = new Map()));
   let plan = byShape.get(key);
   if (plan === undefined) {
-    plan = buildPlan(rt, meta, firstOnly ? { ...args, take: 1 } : args, take, skip);
+    plan = buildPlan(rt, meta, firstOnly ? { ...args, take: 1 } : args, take, skip, inline);
     if (byShape.size >= MAX_PLANS_PER_MODEL) byShape.clear();
     byShape.set(key, plan);
   }
@@ -130,11 +133,10 @@ const OFFSET_PROBE = 2_147_480_002;
 /**
  * Compile the shape once through the general path and keep its text only if the compiler binds the where
  * values, then LIMIT, then OFFSET, in exactly the order `cachedRead` pushes them (checked with markers by
- * `bindsInOrder`, so equal values cannot hide a swap). An unknown key ignored in non-strict mode, or a where
+ * `provenText`, so equal values cannot hide a swap). An unknown key ignored in non-strict mode, or a where
  * value that compiles to something other than `column = ?`, leaves a value unplaced and the shape uncached.
  */
-function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: number | undefined, skip: number | undefined): ReadPlan | null {
-  if (!rt.adapter.executor.compiler) return null;
+function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: number | undefined, skip: number | undefined, inline: boolean): ReadPlan | null {
   const fields: ColumnIR[] = [];
   for (const f in args?.where ?? {}) {
     const col = meta.fields.get(f);
@@ -147,7 +149,7 @@ function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: n
   const slots = new Map(fields.map((c, i) => [c.name, new Slot(i)]));
   const expected: unknown[] = [...slots.values()];
   const probe = { ...node };
-  if (take !== undefined && !rt.adapter.compiler.inlineLimit) {
+  if (take !== undefined && !inline) {
     probe.limit = LIMIT_PROBE;
     expected.push(LIMIT_PROBE);
   }
@@ -159,8 +161,8 @@ function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: n
     const left = parent?.t === 'cmp' && parent.op === '=' && parent.right === param ? (parent.left as { t?: string; name?: string }) : undefined;
     return left?.t === 'col' ? slots.get(left.name!) : undefined;
   };
-  if (!bindsInOrder(rt, probe, placed, expected)) return null;
-  const q = rt.prepare(node);
-  if (typeof q.sql !== 'string') return null;
-  return { sql: q.sql, fields, map: mapperFor(rt, meta, spec.columns) };
+  // The probe differs from the call only in bound values (LIMIT is a literal only where it is inlined, and then
+  // the probe keeps the call's value), so its text is this shape's text.
+  const sql = provenText(rt, probe, placed, expected);
+  return sql === undefined ? null : { sql, fields, map: mapperFor(rt, meta, spec.columns) };
 }

@@ -2,7 +2,7 @@ import type { Connection, MaybePromise } from '../adapter.js';
 import { DbKnownError } from '../errors.js';
 import type { DeleteNode, Expr, InsertNode, SelectNode, UpdateNode } from '../query/ast.js';
 import type { ModelMeta } from './meta.js';
-import { mapperFor } from './read.js';
+import { mapperFor, SAFE_INTEGERS } from './read.js';
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { compileCached } from './text-cache.js';
 
@@ -22,9 +22,8 @@ export function writtenRows(
   /** For an upsert: the unique key the row is found by after ON CONFLICT chose between insert and update. */
   lookup?: () => Expr,
 ): MaybePromise<Record<string, unknown>[]> {
-  const all = meta.table.columns.map((c) => c.name);
   if (rt.adapter.capabilities.returning) {
-    const q = compileCached(rt, meta, { ...node, returning: all });
+    const q = compileCached(rt, meta, { ...node, returning: allColumns(meta) });
     return chain(rt.arrays(conn, info, q, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => raw.map(mapperFor(rt, meta, meta.table.columns)));
   }
   const plain = { ...node, returning: undefined };
@@ -45,7 +44,8 @@ export function writtenRows(
   });
 }
 
-const SAFE_INTEGERS = { safeIntegers: true } as const;
+/** Every column of the model's table, in table order: what RETURNING asks for. */
+export const allColumns = (meta: ModelMeta): string[] => meta.table.columns.map((c) => c.name);
 
 /** Rows read back carry their raw driver values under this key (not enumerable) so their key can be bound again. */
 const RAW = Symbol('raw');

@@ -1,7 +1,7 @@
 import type { PreparedQuery } from '../adapter.js';
 import type { Expr, QueryNode } from '../query/ast.js';
 import type { ModelMeta } from './meta.js';
-import { bindsInOrder, Slot } from './param-order.js';
+import { provenText, Slot } from './param-order.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -11,7 +11,7 @@ import type { Runtime } from './runtime.js';
  * - The shape key spells out everything that changes the SQL text (node kind, names, operators, where each
  *   value goes, RETURNING); two nodes with one key compile to one text.
  * - `params` lists the node's bound values in the order the key spells them. A shape is cached only after
- *   `bindsInOrder` proved, with a unique marker per value, that the compiler binds them in exactly that order
+ *   `provenText` proved, with a unique marker per value, that the compiler binds them in exactly that order
  *   (`param-order.ts`); otherwise the shape is remembered as uncacheable and compiles every time.
  * - Only executors that run SQL text (those with a `compiler`) are cached; any other prepares every call.
  */
@@ -25,16 +25,15 @@ export function compileCached(rt: Runtime, meta: ModelMeta, node: QueryNode): Pr
   if (key === undefined) return rt.prepare(node);
   let byShape = texts.get(meta);
   if (!byShape) texts.set(meta, (byShape = new Map()));
-  const sql = byShape.get(key);
-  const values = params.map((p) => (p as Extract<Expr, { t: 'param' }>).value);
-  if (sql) return { sql, params: values };
+  let sql = byShape.get(key);
+  if (sql === undefined) {
+    const slots = new Map(params.map((p, i) => [p, new Slot(i)]));
+    sql = provenText(rt, node, (p) => slots.get(p), [...slots.values()]) ?? null;
+    if (byShape.size >= MAX_SHAPES) byShape.clear();
+    byShape.set(key, sql);
+  }
   if (sql === null) return rt.prepare(node);
-  const slots = new Map(params.map((p, i) => [p, new Slot(i)]));
-  const ordered = bindsInOrder(rt, node, (p) => slots.get(p), [...slots.values()]);
-  const q = rt.prepare(node);
-  if (byShape.size >= MAX_SHAPES) byShape.clear();
-  byShape.set(key, ordered && typeof q.sql === 'string' ? q.sql : null);
-  return q;
+  return { sql, params: params.map((p) => (p as Extract<Expr, { t: 'param' }>).value) };
 }
 
 /** The shape of an expression; its param nodes go to `params`. Undefined for node kinds this cache does not cover. */

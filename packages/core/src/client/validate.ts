@@ -40,7 +40,7 @@ const isInt32 = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number
 const isInt64 = (v: unknown): boolean => Number.isSafeInteger(v) || (typeof v === 'bigint' && v >= -(2n ** 63n) && v < 2n ** 63n);
 
 /** A lone UTF-16 surrogate has no UTF-8 form: databases would store U+FFFD in its place. */
-const LONE_SURROGATE = /\p{Cs}/u;
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True for values a JSON column can store faithfully. */
 function isJsonSafe(v: unknown, depth = 0): boolean {

@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Expr, SelectNode } from '../query/ast.js';
 import type { ColumnIR } from '../schema/ir.js';
 import type { ModelMeta } from './meta.js';
-import { checkValue } from './validate.js';
+import { checkValue, LONE_SURROGATE } from './validate.js';
 
 export interface WhereContext {
   codec: ValueCodec;
@@ -18,7 +18,6 @@ const SCALAR_OPS = new Set(['equals', 'not', 'in', 'notIn', 'lt', 'lte', 'gt', '
 const ARRAY_OPS = new Set(['has', 'hasSome', 'hasEvery', 'equals', 'isEmpty']);
 const JSON_OPS = new Set(['path', 'equals', 'not', 'string_contains', 'string_starts_with', 'string_ends_with', 'gt', 'gte', 'lt', 'lte']);
 const LOGICAL = new Set(['AND', 'OR', 'NOT']);
-const LONE_SURROGATE = /\p{Cs}/u;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);

@@ -7,7 +7,7 @@ import { attachRelations } from './relations.js';
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { resolveBelongsTo, writeBelongsTo, writeChildren } from './nested.js';
-import { writtenRows } from './returning.js';
+import { allColumns, writtenRows } from './returning.js';
 import { compileCached } from './text-cache.js';
 import { encode, insertValues, isPlainObject, setClause, splitData } from './values.js';
 import { buildWhere } from './where.js';
@@ -18,7 +18,6 @@ import { buildWhere } from './where.js';
  * `nested.ts`; the written row is read back by `returning.ts` and shaped like a read.
  */
 
-const allColumns = (meta: ModelMeta) => meta.table.columns.map((c) => c.name);
 
 /** Shape a full row the way the call's select/include/omit asks. */
 function shape(rt: Runtime, conn: Connection, meta: ModelMeta, row: Record<string, unknown>, args: Args, info: CallInfo): MaybePromise<Record<string, unknown>> {
