@@ -211,6 +211,17 @@ export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Conn
 function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fixed: Connection | undefined): Db<S> {
   const conn = () => fixed ?? rt.current();
   const rawInfo = (op: string): CallInfo => ({ op, semanticOp: 'raw' });
+  // A raw statement as the executor runs it, refused first if it would open or end a transaction.
+  const fromTemplate = (method: string, q: unknown, values: unknown[]): PreparedQuery => {
+    const prepared = rt.adapter.executor.prepareRaw(toRawFragment(method, q, values).node);
+    if (typeof prepared.sql === 'string') refuseTransactionControl(method, prepared.sql);
+    return prepared;
+  };
+  const fromText = (method: string, sql: unknown, params: unknown[]): PreparedQuery => {
+    if (typeof sql !== 'string') throw new ValidationError(`${method}(sql, ...params) takes the SQL text as a string`);
+    refuseTransactionControl(method, sql);
+    return { sql, params };
+  };
   const db: Record<string, unknown> = {
     adapter: { kind: rt.adapter.kind, capabilities: rt.adapter.capabilities },
     $models: schema,
@@ -238,30 +249,10 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
       return base.transaction((tx) => rt.als.run(tx, () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))));
     },
     // Every raw method returns a promise, also for bad arguments: a plain string rejects, it never throws.
-    $queryRaw: (q: unknown, ...values: unknown[]) =>
-      settle(() => {
-        const compiled = rt.adapter.executor.prepareRaw(toRawFragment('$queryRaw', q, values).node);
-        if (typeof compiled.sql === 'string') refuseTransactionControl('$queryRaw', compiled.sql);
-        return rt.objects(conn(), rawInfo('$queryRaw'), compiled);
-      }),
-    $executeRaw: (q: unknown, ...values: unknown[]) =>
-      settle(() => {
-        const compiled = rt.adapter.executor.prepareRaw(toRawFragment('$executeRaw', q, values).node);
-        if (typeof compiled.sql === 'string') refuseTransactionControl('$executeRaw', compiled.sql);
-        return rt.exec(conn(), rawInfo('$executeRaw'), compiled);
-      }),
-    $queryRawUnsafe: (sql: string, ...params: unknown[]) =>
-      settle(() => {
-        if (typeof sql !== 'string') throw new ValidationError('$queryRawUnsafe(sql, ...params) takes the SQL text as a string');
-        refuseTransactionControl('$queryRawUnsafe', sql);
-        return rt.objects(conn(), rawInfo('$queryRawUnsafe'), { sql, params });
-      }),
-    $executeRawUnsafe: (sql: string, ...params: unknown[]) =>
-      settle(() => {
-        if (typeof sql !== 'string') throw new ValidationError('$executeRawUnsafe(sql, ...params) takes the SQL text as a string');
-        refuseTransactionControl('$executeRawUnsafe', sql);
-        return rt.exec(conn(), rawInfo('$executeRawUnsafe'), { sql, params });
-      }),
+    $queryRaw: (q: unknown, ...values: unknown[]) => settle(() => rt.objects(conn(), rawInfo('$queryRaw'), fromTemplate('$queryRaw', q, values))),
+    $executeRaw: (q: unknown, ...values: unknown[]) => settle(() => rt.exec(conn(), rawInfo('$executeRaw'), fromTemplate('$executeRaw', q, values))),
+    $queryRawUnsafe: (sql: string, ...params: unknown[]) => settle(() => rt.objects(conn(), rawInfo('$queryRawUnsafe'), fromText('$queryRawUnsafe', sql, params))),
+    $executeRawUnsafe: (sql: string, ...params: unknown[]) => settle(() => rt.exec(conn(), rawInfo('$executeRawUnsafe'), fromText('$executeRawUnsafe', sql, params))),
     $runCommandRaw: (command: Record<string, unknown>) =>
       settle(() => {
         const ex = rt.adapter.executor;
