@@ -94,6 +94,9 @@ function logical(ctx: WhereContext, meta: ModelMeta, alias: string, op: 'AND' | 
 /** An empty AND: the compiler renders it as `1 = 1` in every dialect. */
 const MATCH_ALL: Expr = { t: 'and', items: [] };
 
+/** The operators of one filter kind, for messages; `besides` is a modifier that is not an operator on its own. */
+const operatorList = (ops: Set<string>, besides?: string): string => [...ops].filter((o) => o !== besides).join(', ');
+
 /** An operator object that names no operator would be an empty AND, matching every row: refuse it instead. */
 function emptyFilter(meta: ModelMeta, field: string, what: string, known: string): never {
   throw new ValidationError(
@@ -119,7 +122,7 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
   }
   const parts: Expr[] = [];
   const ops = Object.entries(value);
-  if (ops.every(([op]) => op === 'mode')) emptyFilter(meta, col.field, ops.length ? `{ mode } alone` : 'an empty object {}', 'equals, not, in, notIn, lt, lte, gt, gte, contains, startsWith, endsWith, search');
+  if (ops.every(([op]) => op === 'mode')) emptyFilter(meta, col.field, ops.length ? `{ mode } alone` : 'an empty object {}', operatorList(SCALAR_OPS, 'mode'));
   for (const [op, v] of ops) {
     if (!SCALAR_OPS.has(op)) unknownOperator(meta, col.field, op, SCALAR_OPS);
     if (op === 'mode') continue;
@@ -209,7 +212,7 @@ function arrayFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
   };
   const parts: Expr[] = [];
   const ops = Object.entries(value);
-  if (ops.length === 0) emptyFilter(meta, col.field, 'an empty object {}', 'has, hasSome, hasEvery, equals, isEmpty');
+  if (ops.length === 0) emptyFilter(meta, col.field, 'an empty object {}', operatorList(ARRAY_OPS));
   for (const [op, v] of ops) {
     if (!ARRAY_OPS.has(op)) unknownOperator(meta, col.field, op, ARRAY_OPS);
     if (v === undefined) throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined`);
@@ -241,7 +244,7 @@ function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Colu
   }
   const ops = Object.keys(value);
   if (ops.every((op) => op === 'path')) {
-    emptyFilter(meta, col.field, ops.length ? '{ path } alone' : 'an empty JSON filter {}', 'equals, not, string_contains, string_starts_with, string_ends_with, gt, gte, lt, lte (with path), or { equals: {} } to compare with an empty object');
+    emptyFilter(meta, col.field, ops.length ? '{ path } alone' : 'an empty JSON filter {}', `${operatorList(JSON_OPS, 'path')} (with path), or { equals: {} } to compare with an empty object`);
   }
   const path = value.path ?? [];
   if (!Array.isArray(path) || !path.every((p) => typeof p === 'string' || Number.isInteger(p))) {
