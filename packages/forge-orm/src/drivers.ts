@@ -8,3 +8,5 @@ export { pgDriver, postgresJsDriver } from '../../adapter-postgres/src/factories
 export type { PostgresDriverOptions, PgPoolLike, PostgresJsLike } from '../../adapter-postgres/src/factories.js';
 export { betterSqlite3Driver } from '../../adapter-sqlite/src/factories.js';
 export type { BetterSqlite3Like } from '../../adapter-sqlite/src/factories.js';
+export { mysql2Driver } from '../../adapter-mysql/src/factories.js';
+export type { Mysql2PoolLike } from '../../adapter-mysql/src/factories.js';

@@ -90,9 +90,21 @@ export const TEST_TARGETS: Readonly<Record<Dialect, TargetSpec>> = {
       probe: 'SELECT 1',
     },
   },
+  // MariaDB 10.11 on this machine; MySQL 8 wherever FORGE_TEST_MYSQL_URL points (a mysql:// or mariadb:// URL).
+  mysql: {
+    kind: 'server',
+    env: 'FORGE_TEST_MYSQL_URL',
+    defaultUrl: 'mysql://root@127.0.0.1:3306/mysql',
+    adapter: () => adapterPackage('@forge/adapter-mysql'),
+    databases: {
+      create: (q) => `CREATE DATABASE ${q} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      drop: (q) => `DROP DATABASE IF EXISTS ${q}`,
+      urlFor: withPath,
+      probe: 'SELECT 1',
+    },
+  },
   // Not configured yet: where the servers are, and nothing more. Each adapter's issue adds `adapter` and
-  // `databases` (MySQL: CREATE/DROP DATABASE with backticks; DuckDB: a temp file like SQLite).
-  mysql: { kind: 'server', env: 'FORGE_TEST_MYSQL_URL', defaultUrl: 'mysql://root@127.0.0.1:3306/' },
+  // `databases` (DuckDB: a temp file like SQLite).
   duckdb: { kind: 'file', url: (file) => `duckdb:${file}` },
   mssql: { kind: 'server', env: 'FORGE_TEST_MSSQL_URL' },
   mongo: { kind: 'server', env: 'FORGE_TEST_MONGO_URL' },
