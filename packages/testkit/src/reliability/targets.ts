@@ -1,3 +1,4 @@
+import { mysqlTarget } from './targets/mysql.js';
 import { postgresTarget } from './targets/postgres.js';
 import { sqliteTarget } from './targets/sqlite.js';
 import type { ReliabilityTarget, TargetEntry } from './targets/types.js';
@@ -8,6 +9,10 @@ export type { ReliabilityTarget, TargetEntry } from './targets/types.js';
 export const TARGETS: readonly TargetEntry[] = [
   sqliteTarget,
   postgresTarget,
+  // MySQL / MariaDB joins only with FORGE_RELIABILITY_MYSQL=1 until the three cases it still fails are fixed
+  // (issue 10's note: JSON nested deeper than MariaDB's 32 levels, a JSON path key with control characters,
+  // the password case needing a user with a password). The conformance suite runs on it in every `pnpm test`.
+  ...(process.env.FORGE_RELIABILITY_MYSQL === '1' ? [mysqlTarget] : []),
 ];
 
 export type LoadedTarget = { name: string; target: ReliabilityTarget } | { name: string; unavailable: string };

@@ -47,7 +47,7 @@ const CASES: CliCase[] = [
   { name: 'a blank DATABASE_URL', dialect: 'any', commands: ALL, url: '   ', stderr: /DATABASE_URL is not set/ },
   { name: 'an unknown URL prefix', dialect: 'any', commands: ALL, url: 'oracle://scott:tiger@db/orcl', stderr: /unknown prefix\. Accepted: postgres:\/\//, secret: 'tiger' },
   { name: 'a URL with no scheme', dialect: 'any', commands: [['push']], url: '://nothing', stderr: /unknown prefix/ },
-  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'mysql://root:s3cret@127.0.0.1:3306/app', stderr: /mysql adapter is not installed/, secret: 's3cret' },
+  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'sqlserver://root:s3cret@127.0.0.1:1433/app', stderr: /mssql adapter is not installed/, secret: 's3cret' },
   { name: 'sqlite: with no file', dialect: 'sqlite', commands: ALL, url: 'sqlite:', stderr: /names no file/ },
   { name: 'file: with no file', dialect: 'sqlite', commands: [['push']], url: 'file:', stderr: /names no file/ },
   { name: 'a malformed %-escape in a SQLite path', dialect: 'sqlite', commands: [['push']], url: 'sqlite:./%zz.db', stderr: /malformed %-escape/ },
