@@ -12,8 +12,9 @@ export function ensureDataDir(): string {
   return DATA_DIR;
 }
 
-export type Dialect = 'sqlite' | 'postgres';
-export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres', 'mysql'];
+export const DIALECT_LABEL: Record<Dialect, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MySQL / MariaDB' };
 export type SubjectName = 'raw' | 'forge' | 'drizzle' | 'kysely' | 'prisma';
 export const SUBJECTS: readonly SubjectName[] = ['raw', 'forge', 'drizzle', 'kysely', 'prisma'];
 
@@ -24,6 +25,42 @@ export function postgresUrlFor(database: string): string {
   const u = new URL(POSTGRES_URL);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/**
+ * The MySQL (or MariaDB) server, with the database to connect to for administration (the server's default
+ * `mysql` database). Every run creates a database of its own on it, `forge_bench_<random>`, and drops it at the
+ * end: main.ts names it in MYSQL_RUN_DB_ENV for the child processes it starts.
+ */
+export const MYSQL_URL = process.env.FORGE_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
+export const MYSQL_RUN_DB_ENV = 'FORGE_BENCH_MYSQL_RUN_DB';
+
+export function mysqlUrlFor(database: string): string {
+  const u = new URL(MYSQL_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh name for this run's database. */
+export function newMysqlDatabaseName(): string {
+  return `forge_bench_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** The URL of this run's MySQL database (set by main.ts / profile.ts before they start a worker). */
+export function mysqlRunUrl(): string {
+  const db = process.env[MYSQL_RUN_DB_ENV];
+  if (!db) throw new Error(`${MYSQL_RUN_DB_ENV} is not set: the MySQL database is created per run by main.ts (node dist/main.js --dialects=mysql)`);
+  return mysqlUrlFor(db);
+}
+
+/** mysql2 options for a URL: mysql2 reads only `mysql://`, so a `mariadb://` URL is passed on as `mysql://`. */
+export function mysql2Uri(url: string): string {
+  return url.replace(/^mariadb:/i, 'mysql:');
+}
+
+/** The URL each subject of a dialect connects to (SQLite subjects open SQLITE_FILE themselves). */
+export function dialectUrl(dialect: Dialect): string {
+  return dialect === 'mysql' ? mysqlRunUrl() : POSTGRES_URL;
 }
 
 export const SQLITE_FILE = path.join(DATA_DIR, 'bench.db');

@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createDb } from 'forge-orm';
 import {
@@ -12,6 +13,9 @@ import {
   genOrder,
   genProduct,
   log,
+  MYSQL_URL,
+  mysql2Uri,
+  mysqlRunUrl,
   POSTGRES_URL,
   postgresUrlFor,
   SQLITE_FILE,
@@ -183,6 +187,96 @@ export async function ensurePostgresDataset(url = POSTGRES_URL): Promise<void> {
   }
 }
 
+// ---------- MySQL / MariaDB ----------
+
+/** A single mysql2 connection (promise API) to `url`, UTC for DATETIME values, failing fast when no server answers. */
+export function mysqlConnect(url: string, opts: mysql.ConnectionOptions = {}): Promise<mysql.Connection> {
+  return mysql.createConnection({ uri: mysql2Uri(url), timezone: 'Z', charset: 'utf8mb4', connectTimeout: 5000, ...opts });
+}
+
+const quoteMysqlName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+
+/** The server's version string, e.g. `10.11.19-MariaDB-0+deb12u1`, or a thrown error when none answers. */
+export async function mysqlServerVersion(url = MYSQL_URL): Promise<string> {
+  const c = await mysqlConnect(url, { connectTimeout: 3000 });
+  try {
+    const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+    return String(rows[0].v);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Create this run's database (connecting to the server's default database, FORGE_BENCH_MYSQL_URL). */
+export async function createMysqlDatabase(name: string): Promise<void> {
+  const admin = await mysqlConnect(MYSQL_URL);
+  try {
+    await admin.query(`CREATE DATABASE ${quoteMysqlName(name)} CHARACTER SET utf8mb4`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function dropMysqlDatabase(name: string): Promise<void> {
+  const admin = await mysqlConnect(MYSQL_URL);
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteMysqlName(name)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function insertMysqlRows(c: mysql.Connection, table: string, columns: string[], rows: Iterable<unknown[]>): Promise<void> {
+  const BATCH = 2000;
+  let batch: unknown[][] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    // One multi-row INSERT per batch on the text protocol (`VALUES ?` expands nested arrays).
+    await c.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ?`, [batch]);
+    batch = [];
+  };
+  for (const r of rows) {
+    batch.push(r);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+}
+
+/**
+ * The dataset in this run's (empty) database: tables pushed by forge, rows inserted with mysql2. The database
+ * is new each run, so there is no fingerprint to check.
+ */
+export async function ensureMysqlDataset(url = mysqlRunUrl()): Promise<void> {
+  const t0 = performance.now();
+  await pushSchema(url, schema);
+  const c = await mysqlConnect(url);
+  try {
+    await c.query('START TRANSACTION');
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    await insertMysqlRows(c, 'customers', ['id', 'code', 'company_name', 'contact_name', 'city', 'country'], range(DATASET.customers).map((i) => {
+      const x = genCustomer(i);
+      return [x.id, x.code, x.company, x.contact, x.city, x.country];
+    }));
+    await insertMysqlRows(c, 'products', ['id', 'name', 'category', 'unit_price', 'units_in_stock', 'discontinued'], range(DATASET.products).map((i) => {
+      const p = genProduct(i);
+      return [p.id, p.name, p.category, p.unitPrice, p.unitsInStock, p.discontinued];
+    }));
+    await insertMysqlRows(c, 'orders', ['id', 'customer_id', 'ordered_at', 'ship_city', 'ship_country', 'freight'], range(DATASET.orders).map((i) => {
+      const o = genOrder(i);
+      return [o.id, o.customerId, o.orderedAt, o.shipCity, o.shipCountry, o.freight];
+    }));
+    await insertMysqlRows(c, 'order_lines', ['id', 'order_id', 'product_id', 'unit_price', 'quantity', 'discount'], (function* () {
+      for (const l of allLines()) yield [l.id, l.orderId, l.productId, l.unitPrice, l.quantity, l.discount];
+    })());
+    // Explicit ids move AUTO_INCREMENT past them by themselves.
+    await c.query('COMMIT');
+    await c.query('ANALYZE TABLE customers, products, orders, order_lines');
+  } finally {
+    await c.end();
+  }
+  log(`  mysql: dataset written to ${new URL(url).pathname.slice(1)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 // ---------- scenario 5: the big table ----------
 
 /** Make sure `big_rows` holds at least `rows` rows (generated in SQL, deterministic in id). */
@@ -204,6 +298,31 @@ export async function ensureBigRows(dialect: Dialect, rows: number): Promise<voi
               strftime('%Y-%m-%dT%H:%M:%fZ', 1577836800 + i * 60, 'unixepoch') FROM s`,
     ).run(rows);
     w.close();
+  } else if (dialect === 'mysql') {
+    const url = mysqlRunUrl();
+    const c = await mysqlConnect(url);
+    try {
+      const [ex] = await c.query<mysql.RowDataPacket[]>("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'big_rows'");
+      const have = ex.length ? Number((await c.query<mysql.RowDataPacket[]>('SELECT count(*) AS n FROM big_rows'))[0][0].n) : -1;
+      if (have >= rows) return;
+      if (!ex.length) await pushSchema(url, streamSchema);
+      await c.query('TRUNCATE TABLE big_rows');
+      // Portable to MySQL 8 and MariaDB (no generate_series, no seq_ engine, no recursion limit): six digit tables.
+      await c.query(
+        `INSERT INTO big_rows (id, n, label, amount, created_at)
+         WITH d (k) AS (SELECT 0 UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+                        UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9),
+              s (i) AS (SELECT 1 + a.k + 10 * b.k + 100 * c.k + 1000 * e.k + 10000 * f.k + 100000 * g.k
+                          FROM d a, d b, d c, d e, d f, d g)
+         SELECT i, (i * 7919) % 100000, CONCAT('row number ', i), ((i * 31) % 100000) / 100.0,
+                TIMESTAMP '2020-01-01 00:00:00' + INTERVAL i MINUTE
+           FROM s WHERE i <= ?`,
+        [rows],
+      );
+      await c.query('ANALYZE TABLE big_rows');
+    } finally {
+      await c.end();
+    }
   } else {
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();

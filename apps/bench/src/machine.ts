@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { BENCH_DIR, postgresUrlFor } from './common.js';
+import { mysqlServerVersion } from './dataset.js';
 
 export interface MachineFacts {
   date: string;
@@ -16,6 +17,8 @@ export interface MachineFacts {
   versions: Record<string, string>;
   sqlite?: string;
   postgres?: string;
+  /** `VERSION()` of the MySQL / MariaDB server at FORGE_BENCH_MYSQL_URL. */
+  mysql?: string;
 }
 
 /** The version a direct dependency of apps/bench resolved to (pnpm links each one under node_modules). */
@@ -38,7 +41,7 @@ export async function machineFacts(): Promise<MachineFacts> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     versions: Object.fromEntries(
-      ['forge-orm', 'better-sqlite3', 'pg', 'drizzle-orm', 'kysely', '@prisma/client', 'prisma', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg'].map((n) => [n, depVersion(n)]),
+      ['forge-orm', 'better-sqlite3', 'pg', 'mysql2', 'drizzle-orm', 'kysely', '@prisma/client', 'prisma', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg'].map((n) => [n, depVersion(n)]),
     ),
   };
   try {
@@ -55,6 +58,11 @@ export async function machineFacts(): Promise<MachineFacts> {
     await c.end();
   } catch {
     // Postgres is optional: its rows then carry the connection error.
+  }
+  try {
+    facts.mysql = await mysqlServerVersion();
+  } catch {
+    // MySQL is optional too.
   }
   return facts;
 }

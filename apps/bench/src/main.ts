@@ -2,7 +2,7 @@
  * `pnpm bench [--quick]`: every scenario for every subject, one child process per dialect (and per streaming
  * measurement), then results/latest.json and RESULTS.md.
  *
- * Options: --quick, --only=pk,list,include,write,stream,cli (groups or scenario keys), --dialects=sqlite,postgres,
+ * Options: --quick, --only=pk,list,include,write,stream,cli (groups or scenario keys), --dialects=sqlite,postgres,mysql,
  * --subjects=raw,forge,drizzle,kysely,prisma, --out=FILE (write the JSON there and skip RESULTS.md),
  * --profile[=pk,create,...] (CPU-profile forge alone on those scenarios and print its hot spots).
  */
@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchDiff, benchHelp } from './cli-bench.js';
-import { BENCH_DIR, DATA_DIR, DIALECTS, ensureDataDir, log, parseArgs, POSTGRES_URL, type Dialect, type ResultRow } from './common.js';
-import { ensureBigRows, ensurePostgresDataset, ensureSqliteDataset } from './dataset.js';
+import { BENCH_DIR, DATA_DIR, DIALECTS, ensureDataDir, log, MYSQL_RUN_DB_ENV, MYSQL_URL, newMysqlDatabaseName, parseArgs, POSTGRES_URL, type Dialect, type ResultRow } from './common.js';
+import { createMysqlDatabase, dropMysqlDatabase, ensureBigRows, ensureMysqlDataset, ensurePostgresDataset, ensureSqliteDataset, mysqlServerVersion } from './dataset.js';
 import { machineFacts } from './machine.js';
 import { profileForge } from './profile.js';
 import { evaluateTargets, renderMarkdown } from './report.js';
@@ -34,10 +34,14 @@ function run(cmd: string[], what: string): Promise<void> {
   });
 }
 
+/** Prisma on MySQL would need `@prisma/adapter-mariadb` (and a third generated client): not part of these rows. */
+const PRISMA_NOT_ON_MYSQL = 'Prisma is not run on MySQL: its driver adapter for MySQL/MariaDB (@prisma/adapter-mariadb) is not installed in the bench';
+const subjectsFor = (dialect: Dialect) => (dialect === 'mysql' ? subjects.filter((s) => s !== 'prisma') : subjects);
+
 async function runDialect(dialect: Dialect, prisma: PrismaBuild | undefined): Promise<ResultRow[]> {
   const out = path.join(DATA_DIR, `worker-${dialect}.json`);
   rmSync(out, { force: true });
-  const argv = ['--expose-gc', path.join(BENCH_DIR, 'dist', 'worker.js'), `--dialect=${dialect}`, `--out=${out}`, `--only=${coreOnly}`, `--subjects=${subjects.join(',')}`];
+  const argv = ['--expose-gc', path.join(BENCH_DIR, 'dist', 'worker.js'), `--dialect=${dialect}`, `--out=${out}`, `--only=${coreOnly}`, `--subjects=${subjectsFor(dialect).join(',')}`];
   if (quick) argv.push('--quick');
   if (prisma?.ok) argv.push(`--prisma-client=${prisma.clientFile}`);
   else if (prisma) argv.push(`--prisma-error=${prisma.error}`);
@@ -86,6 +90,47 @@ async function runStreams(dialect: Dialect): Promise<ResultRow[]> {
   return rows;
 }
 
+const redact = (url: string) => url.replace(/\/\/[^@]*@/, '//');
+
+/**
+ * MySQL: a database of this run's own (`forge_bench_<random>`, named to the child processes through
+ * MYSQL_RUN_DB_ENV), dropped when the dialect is done, or on Ctrl-C. Resolves to undefined (with the reason
+ * logged and in the rows) when no server answers.
+ */
+let mysqlDropOnExit: string | undefined;
+async function dropMysqlRunDatabase(): Promise<void> {
+  const name = mysqlDropOnExit;
+  if (!name) return;
+  mysqlDropOnExit = undefined;
+  delete process.env[MYSQL_RUN_DB_ENV];
+  try {
+    await dropMysqlDatabase(name);
+    log(`  mysql: dropped ${name}`);
+  } catch (e) {
+    log(`  mysql: could not drop ${name}: ${(e as Error).message}`);
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void dropMysqlRunDatabase().finally(() => process.exit(130));
+  });
+}
+
+async function prepareMysql(): Promise<void> {
+  let version: string;
+  try {
+    version = await mysqlServerVersion();
+  } catch (e) {
+    throw new Error(`skipped: no MySQL/MariaDB server answered at ${redact(MYSQL_URL)} (${(e as Error).message || (e as { code?: string }).code}); set FORGE_BENCH_MYSQL_URL to point elsewhere`);
+  }
+  const name = newMysqlDatabaseName();
+  await createMysqlDatabase(name);
+  mysqlDropOnExit = name;
+  process.env[MYSQL_RUN_DB_ENV] = name;
+  log(`  mysql: ${version} at ${redact(MYSQL_URL)}, this run's database: ${name}`);
+  await ensureMysqlDataset();
+}
+
 function errorRows(dialect: Dialect, why: string): ResultRow[] {
   return [{ scenario: 'all scenarios', dialect, subject: 'all', median_ms: null, p95_ms: null, ratio_to_raw: null, error: why }];
 }
@@ -113,16 +158,33 @@ async function main(): Promise<void> {
     log(`\n[${dialect}]`);
     try {
       if (dialect === 'sqlite') await ensureSqliteDataset();
+      else if (dialect === 'mysql') await prepareMysql();
       else await ensurePostgresDataset();
     } catch (e) {
-      const why = `${dialect === 'postgres' ? `PostgreSQL at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//')} ` : ''}could not be prepared: ${(e as Error).message}`;
+      const why =
+        dialect === 'mysql'
+          ? `MySQL ${(e as Error).message.startsWith('skipped:') ? '' : `at ${redact(MYSQL_URL)} could not be prepared: `}${(e as Error).message}`
+          : `${dialect === 'postgres' ? `PostgreSQL at ${redact(POSTGRES_URL)} ` : ''}could not be prepared: ${(e as Error).message}`;
       log(`  ${why}`);
       results.push(...errorRows(dialect, why));
+      await dropMysqlRunDatabase();
       continue;
     }
+    try {
+      await runCoreAndStreams(dialect);
+    } finally {
+      if (dialect === 'mysql') await dropMysqlRunDatabase();
+    }
+    log(`  (${dialect} took ${phase(td)})`);
+  }
+
+  async function runCoreAndStreams(dialect: Dialect): Promise<void> {
     if (coreOnly) {
       let prisma: PrismaBuild | undefined;
-      if (subjects.includes('prisma')) {
+      if (dialect === 'mysql' && subjects.includes('prisma')) {
+        log(`  ${PRISMA_NOT_ON_MYSQL}`);
+        notes.push(`${PRISMA_NOT_ON_MYSQL}.`);
+      } else if (subjects.includes('prisma')) {
         prisma = await buildPrismaClient(dialect);
         if (!prisma.ok) log(`  prisma cannot run: ${prisma.error}`);
       }
@@ -133,7 +195,6 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('stream')) results.push(...(await runStreams(dialect)));
-    log(`  (${dialect} took ${phase(td)})`);
   }
 
   if (only.has('cli')) {

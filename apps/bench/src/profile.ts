@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_DIR, DATA_DIR, log, REPO_DIR, type Dialect } from './common.js';
-import { ensurePostgresDataset, ensureSqliteDataset } from './dataset.js';
+import { BENCH_DIR, DATA_DIR, log, MYSQL_RUN_DB_ENV, newMysqlDatabaseName, REPO_DIR, type Dialect } from './common.js';
+import { createMysqlDatabase, dropMysqlDatabase, ensureMysqlDataset, ensurePostgresDataset, ensureSqliteDataset } from './dataset.js';
 
 interface CallFrame {
   functionName: string;
@@ -156,31 +156,49 @@ export async function profileForge(scenarios: string[], dialects: Dialect[]): Pr
   const dir = path.join(DATA_DIR, 'profiles');
   mkdirSync(dir, { recursive: true });
   for (const dialect of dialects) {
-    if (dialect === 'sqlite') await ensureSqliteDataset();
-    else await ensurePostgresDataset();
-    for (const sc of scenarios) {
-      const name = `${dialect}-${sc}`;
-      for (const f of readdirSync(dir)) if (f.startsWith(`${name}.`)) rmSync(path.join(dir, f));
-      const out = path.join(dir, `${name}.json`);
-      const argv = [
-        '--expose-gc',
-        path.join(BENCH_DIR, 'dist', 'worker.js'),
-        `--dialect=${dialect}`,
-        `--only=${sc}`,
-        '--subjects=forge',
-        '--solo',
-        `--profile-dir=${dir}`,
-        `--out=${out}`,
-      ];
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, argv, { cwd: BENCH_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`profiling ${name} failed (exit ${code})`))));
-      });
-      const file = path.join(dir, `${name}.cpuprofile`);
-      if (!existsSync(file)) throw new Error(`no profile written at ${file}`);
-      const text = formatHotSpots(analyze(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile));
-      writeFileSync(path.join(dir, `${name}.txt`), `${text}\n`);
-      log(`\n[profile ${name}] (${path.relative(process.cwd(), file)})\n${text}`);
+    // MySQL: a database for this profiling run, dropped afterwards (as in main.ts).
+    const mysqlDb = dialect === 'mysql' ? newMysqlDatabaseName() : undefined;
+    if (mysqlDb) {
+      await createMysqlDatabase(mysqlDb);
+      process.env[MYSQL_RUN_DB_ENV] = mysqlDb;
     }
+    try {
+      if (dialect === 'sqlite') await ensureSqliteDataset();
+      else if (dialect === 'mysql') await ensureMysqlDataset();
+      else await ensurePostgresDataset();
+      await profileDialect(dialect, scenarios, dir);
+    } finally {
+      if (mysqlDb) {
+        delete process.env[MYSQL_RUN_DB_ENV];
+        await dropMysqlDatabase(mysqlDb);
+      }
+    }
+  }
+}
+
+async function profileDialect(dialect: Dialect, scenarios: string[], dir: string): Promise<void> {
+  for (const sc of scenarios) {
+    const name = `${dialect}-${sc}`;
+    for (const f of readdirSync(dir)) if (f.startsWith(`${name}.`)) rmSync(path.join(dir, f));
+    const out = path.join(dir, `${name}.json`);
+    const argv = [
+      '--expose-gc',
+      path.join(BENCH_DIR, 'dist', 'worker.js'),
+      `--dialect=${dialect}`,
+      `--only=${sc}`,
+      '--subjects=forge',
+      '--solo',
+      `--profile-dir=${dir}`,
+      `--out=${out}`,
+    ];
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, argv, { cwd: BENCH_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`profiling ${name} failed (exit ${code})`))));
+    });
+    const file = path.join(dir, `${name}.cpuprofile`);
+    if (!existsSync(file)) throw new Error(`no profile written at ${file}`);
+    const text = formatHotSpots(analyze(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile));
+    writeFileSync(path.join(dir, `${name}.txt`), `${text}\n`);
+    log(`\n[profile ${name}] (${path.relative(process.cwd(), file)})\n${text}`);
   }
 }

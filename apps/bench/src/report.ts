@@ -1,4 +1,4 @@
-import { formatMs, SUBJECTS, type Dialect, type ResultRow } from './common.js';
+import { DIALECT_LABEL, DIALECTS, formatMs, SUBJECTS, type Dialect, type ResultRow } from './common.js';
 import type { MachineFacts } from './machine.js';
 
 export interface RunInfo {
@@ -158,6 +158,7 @@ export function renderMarkdown(rows: ResultRow[], facts: MachineFacts, run: RunI
         ['Node', facts.node],
         ['SQLite (better-sqlite3)', facts.sqlite ?? 'unknown'],
         ['PostgreSQL server', facts.postgres ?? 'not reachable'],
+        ['MySQL / MariaDB server', facts.mysql ?? 'not reachable'],
         ...Object.entries(facts.versions).map(([k, v]) => [k, v]),
       ],
     ),
@@ -166,9 +167,9 @@ export function renderMarkdown(rows: ResultRow[], facts: MachineFacts, run: RunI
   parts.push('## Targets', '');
   parts.push(mdTable(['target', 'status', 'measured'], targets.map((t) => [t.target, t.status === 'met' ? '✅ met' : t.status === 'not met' ? '❌ not met' : '— not measured', t.detail])), '');
 
-  for (const d of ['sqlite', 'postgres'] as Dialect[]) {
+  for (const d of DIALECTS) {
     if (!rows.some((r) => r.dialect === d && isCoreScenario(r.scenario))) continue;
-    parts.push(`## ${d === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: scenarios 1–4`, '');
+    parts.push(`## ${DIALECT_LABEL[d]}: scenarios 1–4`, '');
     parts.push(scenarioTable(rows, d), '');
   }
 

@@ -5,9 +5,11 @@
  * (findMany / all()), and writes { wall_ms, peak_rss_mb, baseline_rss_mb, rows, checksum }.
  */
 import { writeFileSync } from 'node:fs';
+import type mysqlCb from 'mysql2';
 import pg from 'pg';
 import { createDb } from 'forge-orm';
-import { parseArgs, POSTGRES_URL, SQLITE_FILE, type Dialect } from './common.js';
+import { dialectUrl, parseArgs, POSTGRES_URL, SQLITE_FILE, type Dialect } from './common.js';
+import { mysqlConnect } from './dataset.js';
 import { streamSchema } from './schema.js';
 import { openSqliteHandle } from './subjects/raw.js';
 
@@ -38,6 +40,26 @@ async function rawReader(dialect: Dialect, mode: string): Promise<{ read: Reader
       close: async () => void db.close(),
     };
   }
+  if (dialect === 'mysql') {
+    const c = await mysqlConnect(dialectUrl('mysql'));
+    // The promise wrapper's callback connection (mysql2 types leave `.connection` out of the promise API).
+    const core = (c as unknown as { connection: mysqlCb.Connection }).connection;
+    const sql = `SELECT ${COLS} FROM big_rows ORDER BY id LIMIT ?`;
+    return {
+      async read(rows, each) {
+        if (mode === 'buffered') {
+          const [res] = await c.execute({ sql, rowsAsArray: true }, [String(rows)]);
+          for (const r of (res as unknown as unknown[][]).map(mapBig)) each(r);
+          return;
+        }
+        // mysql2's row stream on the prepared statement: rows are read off the socket as they come, the
+        // connection paused while the consumer lags (as forge's adapter streams).
+        const stream = core.execute({ sql, rowsAsArray: true }, [String(rows)]).stream({ highWaterMark: CHUNK });
+        for await (const r of stream as AsyncIterable<unknown[]>) each(mapBig(r));
+      },
+      close: () => c.end(),
+    };
+  }
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   return {
@@ -63,7 +85,7 @@ async function rawReader(dialect: Dialect, mode: string): Promise<{ read: Reader
 }
 
 async function forgeReader(dialect: Dialect, mode: string): Promise<{ read: Reader; close: () => Promise<void> }> {
-  const db = await createDb({ url: dialect === 'sqlite' ? `sqlite:${SQLITE_FILE}` : POSTGRES_URL, schema: streamSchema });
+  const db = await createDb({ url: dialect === 'sqlite' ? `sqlite:${SQLITE_FILE}` : dialectUrl(dialect), schema: streamSchema });
   return {
     async read(rows, each) {
       if (mode === 'stream') {

@@ -1,15 +1,17 @@
 /**
  * One dialect's run of scenarios 1-4 for every subject, in its own process (spawned by main.ts).
- * Usage: node --expose-gc dist/worker.js --dialect=sqlite|postgres --out=FILE [--quick] [--only=pk,list,include,write]
+ * Usage: node --expose-gc dist/worker.js --dialect=sqlite|postgres|mysql --out=FILE [--quick] [--only=pk,list,include,write]
  *        [--subjects=raw,forge,...] [--prisma-client=FILE | --prisma-error=TEXT]
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type mysql from 'mysql2/promise';
 import pg from 'pg';
 import {
   DATASET,
+  dialectUrl,
   formatMs,
   genCustomer,
   genOrder,
@@ -23,7 +25,7 @@ import {
   type ResultRow,
   type SubjectName,
 } from './common.js';
-import { datasetInfo } from './dataset.js';
+import { datasetInfo, mysqlConnect } from './dataset.js';
 import { FULL, measure, QUICK, summarize, type Contender } from './stats.js';
 import { createDrizzle } from './subjects/drizzle.js';
 import { createForge } from './subjects/forge.js';
@@ -212,6 +214,27 @@ async function maintenance(dialect: Dialect): Promise<Maintenance> {
       },
     };
   }
+  if (dialect === 'mysql') {
+    const c = await mysqlConnect(dialectUrl('mysql'));
+    // No UPDATE ... FROM unnest on MySQL: one UPDATE with a CASE over the 500 seeded stock values.
+    const restock = `UPDATE products SET units_in_stock = CASE id ${products.map((p) => `WHEN ${p.id} THEN ${p.unitsInStock}`).join(' ')} END WHERE id <= ${DATASET.products}`;
+    return {
+      async reset() {
+        await c.query('START TRANSACTION');
+        for (const s of stmts) await c.query(s);
+        await c.query(restock);
+        await c.query('COMMIT');
+      },
+      async counts() {
+        const [rows] = await c.query<mysql.RowDataPacket[]>(
+          'SELECT (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_lines) AS line_count',
+        );
+        // (`lines` is a reserved word in MySQL.)
+        return { customers: Number(rows[0].customers), orders: Number(rows[0].orders), lines: Number(rows[0].line_count) };
+      },
+      close: () => c.end(),
+    };
+  }
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   return {
@@ -290,19 +313,20 @@ async function verify(s: Subject, raw: Subject, m: Maintenance, groups: Set<stri
 // ---------- main ----------
 
 async function openSubject(name: SubjectName, dialect: Dialect, args: Map<string, string>): Promise<Subject> {
+  const url = dialectUrl(dialect);
   switch (name) {
     case 'raw':
-      return createRaw(dialect, POSTGRES_URL);
+      return createRaw(dialect, url);
     case 'forge':
-      return createForge(dialect, POSTGRES_URL);
+      return createForge(dialect, url);
     case 'drizzle':
-      return createDrizzle(dialect, POSTGRES_URL);
+      return createDrizzle(dialect, url);
     case 'kysely':
-      return createKysely(dialect, POSTGRES_URL);
+      return createKysely(dialect, url);
     case 'prisma': {
       const file = args.get('prisma-client');
       if (!file) throw new Error(args.get('prisma-error') ?? 'Prisma client was not generated');
-      return createPrisma(dialect, POSTGRES_URL, file);
+      return createPrisma(dialect, url, file);
     }
   }
 }
@@ -310,7 +334,7 @@ async function openSubject(name: SubjectName, dialect: Dialect, args: Map<string
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dialect = args.get('dialect') as Dialect;
-  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error('worker: --dialect=sqlite|postgres is required');
+  if (dialect !== 'sqlite' && dialect !== 'postgres' && dialect !== 'mysql') throw new Error('worker: --dialect=sqlite|postgres|mysql is required');
   const outFile = args.get('out');
   if (!outFile) throw new Error('worker: --out=FILE is required');
   // --solo (profiling): only the named subject, no raw baseline and no result check, a few seconds per scenario.

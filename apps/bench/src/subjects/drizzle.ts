@@ -1,9 +1,13 @@
 import { and, asc, eq, gte, lt, relations, sql } from 'drizzle-orm';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2';
+import * as myc from 'drizzle-orm/mysql-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import * as pgc from 'drizzle-orm/pg-core';
 import * as sqc from 'drizzle-orm/sqlite-core';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { mysql2Uri } from '../common.js';
 import type { Customer, Dialect, Order, OrderWithLines } from '../common.js';
 import { openSqliteHandle } from './raw.js';
 import type { Subject } from './types.js';
@@ -91,6 +95,44 @@ const pLines = pgc.pgTable('order_lines', {
 const pOrdersRel = relations(pOrders, ({ many }) => ({ lines: many(pLines) }));
 const pLinesRel = relations(pLines, ({ one }) => ({ order: one(pOrders, { fields: [pLines.orderId], references: [pOrders.id] }) }));
 const pgSchema = { customers: pCustomers, products: pProducts, orders: pOrders, lines: pLines, pOrdersRel, pLinesRel };
+
+// The tables forge pushes on MySQL, in Drizzle's terms: INT AUTO_INCREMENT ids, VARCHAR(255) strings, DOUBLE
+// floats, DATETIME(3) read as UTC Dates, a BOOLEAN (TINYINT(1)) flag. Drizzle never creates them here.
+const mCustomers = myc.mysqlTable('customers', {
+  id: myc.int('id').primaryKey().autoincrement(),
+  code: myc.varchar('code', { length: 255 }).notNull().unique(),
+  company: myc.varchar('company_name', { length: 255 }).notNull(),
+  contact: myc.varchar('contact_name', { length: 255 }).notNull(),
+  city: myc.varchar('city', { length: 255 }).notNull(),
+  country: myc.varchar('country', { length: 255 }).notNull(),
+});
+const mProducts = myc.mysqlTable('products', {
+  id: myc.int('id').primaryKey().autoincrement(),
+  name: myc.varchar('name', { length: 255 }).notNull(),
+  category: myc.varchar('category', { length: 255 }).notNull(),
+  unitPrice: myc.double('unit_price').notNull(),
+  unitsInStock: myc.int('units_in_stock').notNull(),
+  discontinued: myc.boolean('discontinued').notNull(),
+});
+const mOrders = myc.mysqlTable('orders', {
+  id: myc.int('id').primaryKey().autoincrement(),
+  customerId: myc.int('customer_id').notNull(),
+  orderedAt: myc.datetime('ordered_at', { mode: 'date', fsp: 3 }).notNull(),
+  shipCity: myc.varchar('ship_city', { length: 255 }).notNull(),
+  shipCountry: myc.varchar('ship_country', { length: 255 }).notNull(),
+  freight: myc.double('freight').notNull(),
+});
+const mLines = myc.mysqlTable('order_lines', {
+  id: myc.int('id').primaryKey().autoincrement(),
+  orderId: myc.int('order_id').notNull(),
+  productId: myc.int('product_id').notNull(),
+  unitPrice: myc.double('unit_price').notNull(),
+  quantity: myc.int('quantity').notNull(),
+  discount: myc.double('discount').notNull(),
+});
+const mOrdersRel = relations(mOrders, ({ many }) => ({ lines: many(mLines) }));
+const mLinesRel = relations(mLines, ({ one }) => ({ order: one(mOrders, { fields: [mLines.orderId], references: [mOrders.id] }) }));
+const mysqlSchema = { customers: mCustomers, products: mProducts, orders: mOrders, lines: mLines, mOrdersRel, mLinesRel };
 
 const excludedCustomer = {
   company: sql.raw('excluded.company_name'),
@@ -209,6 +251,96 @@ function drizzlePgSubject(url: string): Subject {
   };
 }
 
+/**
+ * Drizzle on a mysql2 pool (promise API, `timezone: 'Z'` like every MySQL subject). Reads are prepared
+ * (`.prepare()`: Drizzle builds the SQL once; mysql2 then runs it on the text protocol, Drizzle's own choice).
+ * Includes: on MySQL 8 the relational query API (`mode: 'default'`, LATERAL joins). MariaDB has no LATERAL, and
+ * the other mode (`'planetscale'`) puts an ordered `with` in a derived table that refers to the outer row, which
+ * MariaDB refuses (`Unknown column 'orders.id' in 'WHERE'`). So on MariaDB the include is Drizzle's documented
+ * alternative: a prepared `leftJoin` select, ordered by order and line id, folded into nested objects in JS.
+ * No RETURNING on MySQL: a create is `$returningId()` and a select by that id; an upsert is
+ * `onDuplicateKeyUpdate` and a select by the unique code (an upsert's insertId is not the row's id when it updates).
+ */
+async function drizzleMysqlSubject(url: string): Promise<Subject> {
+  const pool = mysql.createPool({ uri: mysql2Uri(url), timezone: 'Z', charset: 'utf8mb4', connectionLimit: 10 });
+  const [[{ v: version }]] = (await pool.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
+  const mariadb = /mariadb/i.test(version);
+  const db = drizzleMysql({ client: pool, schema: mysqlSchema, mode: 'default' });
+  const ph = (name: string) => sql.placeholder(name);
+  const byId = db.select().from(mOrders).where(eq(mOrders.id, ph('id'))).prepare();
+  const list = db.select().from(mOrders).orderBy(asc(mOrders.id)).limit(ph('n')).prepare();
+  const range = and(gte(mOrders.id, ph('from')), lt(mOrders.id, ph('to')));
+  const withLines = db.query.orders
+    .findMany({
+      where: (o) => and(gte(o.id, ph('from')), lt(o.id, ph('to'))),
+      orderBy: (o) => [asc(o.id)],
+      with: { lines: { orderBy: (l) => [asc(l.id)] } },
+    })
+    .prepare();
+  const joined = db.select({ order: mOrders, line: mLines }).from(mOrders).leftJoin(mLines, eq(mLines.orderId, mOrders.id)).where(range).orderBy(asc(mOrders.id), asc(mLines.id)).prepare();
+  const ordersWithLines = mariadb
+    ? async (from: number, n: number): Promise<OrderWithLines[]> => {
+        const out: OrderWithLines[] = [];
+        let cur: OrderWithLines | undefined;
+        for (const { order, line } of await joined.execute({ from, to: from + n })) {
+          if (!cur || cur.id !== order.id) out.push((cur = { ...order, lines: [] }));
+          if (line) cur.lines.push(line);
+        }
+        return out;
+      }
+    : (from: number, n: number) => withLines.execute({ from, to: from + n }) as Promise<OrderWithLines[]>;
+  const customerValues = { code: ph('code'), company: ph('company'), contact: ph('contact'), city: ph('city'), country: ph('country') };
+  const create = db.insert(mCustomers).values(customerValues).$returningId().prepare();
+  const customerById = db.select().from(mCustomers).where(eq(mCustomers.id, ph('id'))).prepare();
+  const customerByCode = db.select().from(mCustomers).where(eq(mCustomers.code, ph('code'))).prepare();
+  const upsert = db
+    .insert(mCustomers)
+    .values(customerValues)
+    .onDuplicateKeyUpdate({
+      set: {
+        company: sql`values(${mCustomers.company})`,
+        contact: sql`values(${mCustomers.contact})`,
+        city: sql`values(${mCustomers.city})`,
+        country: sql`values(${mCustomers.country})`,
+      },
+    })
+    .prepare();
+  return {
+    name: 'drizzle',
+    dialect: 'mysql',
+    orderById: async (id) => ((await byId.execute({ id }))[0] as Order | undefined) ?? null,
+    listOrders: (n) => list.execute({ n }),
+    ordersWithLines,
+    async createCustomer(c) {
+      const [{ id }] = await create.execute(c);
+      return (await customerById.execute({ id }))[0] as Customer;
+    },
+    async insertLines(lines) {
+      await db.transaction(async (tx) => {
+        await tx.insert(mLines).values(lines);
+      });
+    },
+    async upsertCustomer(c) {
+      await upsert.execute(c);
+      return (await customerByCode.execute({ code: c.code }))[0] as Customer;
+    },
+    async placeOrder(p) {
+      await db.transaction(async (tx) => {
+        const [customer] = await tx.select().from(mCustomers).where(eq(mCustomers.id, p.customerId));
+        if (!customer) throw new Error(`no customer ${p.customerId}`);
+        const [order] = await tx
+          .insert(mOrders)
+          .values({ customerId: p.customerId, orderedAt: p.orderedAt, shipCity: p.shipCity, shipCountry: p.shipCountry, freight: 0 })
+          .$returningId();
+        for (const l of p.lines) await tx.insert(mLines).values({ ...l, orderId: order.id });
+        await tx.update(mProducts).set({ unitsInStock: sql`${mProducts.unitsInStock} - 1` }).where(eq(mProducts.id, p.productId));
+        await tx.update(mOrders).set({ freight: p.freight }).where(eq(mOrders.id, order.id));
+      });
+    },
+    close: () => pool.end(),
+  };
+}
+
 export async function createDrizzle(dialect: Dialect, url: string): Promise<Subject> {
-  return dialect === 'sqlite' ? drizzleSqliteSubject() : drizzlePgSubject(url);
+  return dialect === 'sqlite' ? drizzleSqliteSubject() : dialect === 'mysql' ? drizzleMysqlSubject(url) : drizzlePgSubject(url);
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { mysqlConnect } from '../dataset.js';
 import { SQLITE_FILE, type Customer, type Dialect, type NewCustomer, type NewOrderLine, type Order, type OrderLine, type OrderWithLines } from '../common.js';
 import type { PlaceOrder, Subject } from './types.js';
 
@@ -240,8 +242,100 @@ async function rawPostgres(url: string): Promise<Subject> {
   };
 }
 
+/**
+ * mysql2 on one connection (promise API), every statement a server-side prepared statement (`execute`, which
+ * mysql2 prepares once per connection and caches), `rowsAsArray: true` rows mapped in JS, DATETIME read as UTC
+ * Dates (`timezone: 'Z'`). MySQL has no RETURNING (MariaDB's is not in MySQL 8), so a write that returns the row
+ * reads it back by key: by `insertId` after a create, by the unique code after an upsert (no transaction around
+ * the pair: the fastest correct form on a connection of its own). The batch is one multi-row INSERT in a transaction.
+ */
+async function rawMysql(url: string): Promise<Subject> {
+  const conn = await mysqlConnect(url);
+  const q = async (sql: string, values: unknown[]): Promise<Arr[]> => (await conn.execute<mysql.RowDataPacket[]>({ sql, rowsAsArray: true }, values))[0] as unknown as Arr[];
+  const w = async (sql: string, values: unknown[]): Promise<mysql.ResultSetHeader> => (await conn.execute<mysql.ResultSetHeader>(sql, values))[0];
+  const linesSql = new Map<number, string>();
+  const insertLinesSql = (n: number) => {
+    let sql = linesSql.get(n);
+    if (!sql) linesSql.set(n, (sql = `INSERT INTO order_lines (order_id, product_id, unit_price, quantity, discount) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`));
+    return sql;
+  };
+  const inTx = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await conn.query('START TRANSACTION');
+    try {
+      const r = await fn();
+      await conn.query('COMMIT');
+      return r;
+    } catch (e) {
+      await conn.query('ROLLBACK');
+      throw e;
+    }
+  };
+  const customerById = `SELECT ${CUSTOMER_COLS} FROM customers WHERE id = ?`;
+  return {
+    name: 'raw',
+    dialect: 'mysql',
+    async orderById(id) {
+      const rows = await q(`SELECT ${ORDER_COLS} FROM orders WHERE id = ?`, [id]);
+      return rows.length ? mapOrder(rows[0]) : null;
+    },
+    async listOrders(n) {
+      // LIMIT takes a placeholder in a prepared statement; mysql2 sends a JS number as DOUBLE, which MySQL 8
+      // refuses for LIMIT, so it goes as a string (MySQL and MariaDB both accept that).
+      return (await q(`SELECT ${ORDER_COLS} FROM orders ORDER BY id LIMIT ?`, [String(n)])).map(mapOrder);
+    },
+    async ordersWithLines(fromId, n) {
+      return nest(await q(JOIN_SQL('?', '?'), [fromId, fromId + n]));
+    },
+    async createCustomer(c) {
+      const { insertId } = await w('INSERT INTO customers (code, company_name, contact_name, city, country) VALUES (?, ?, ?, ?, ?)', [c.code, c.company, c.contact, c.city, c.country]);
+      return mapCustomer((await q(customerById, [insertId]))[0]);
+    },
+    async insertLines(lines) {
+      const params: unknown[] = [];
+      for (const l of lines) params.push(l.orderId, l.productId, l.unitPrice, l.quantity, l.discount);
+      await inTx(() => w(insertLinesSql(lines.length), params));
+    },
+    async upsertCustomer(c) {
+      await w(
+        `INSERT INTO customers (code, company_name, contact_name, city, country) VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE company_name = VALUES(company_name), contact_name = VALUES(contact_name),
+           city = VALUES(city), country = VALUES(country)`,
+        [c.code, c.company, c.contact, c.city, c.country],
+      );
+      return mapCustomer((await q(`SELECT ${CUSTOMER_COLS} FROM customers WHERE code = ?`, [c.code]))[0]);
+    },
+    async placeOrder(p) {
+      await inTx(async () => {
+        const c = await q(customerById, [p.customerId]);
+        if (!c.length) throw new Error(`no customer ${p.customerId}`);
+        const { insertId: orderId } = await w('INSERT INTO orders (customer_id, ordered_at, ship_city, ship_country, freight) VALUES (?, ?, ?, ?, ?)', [
+          p.customerId,
+          p.orderedAt,
+          p.shipCity,
+          p.shipCountry,
+          0,
+        ]);
+        for (const l of p.lines) {
+          await w('INSERT INTO order_lines (order_id, product_id, unit_price, quantity, discount) VALUES (?, ?, ?, ?, ?)', [orderId, l.productId, l.unitPrice, l.quantity, l.discount]);
+        }
+        await w('UPDATE products SET units_in_stock = units_in_stock - 1 WHERE id = ?', [p.productId]);
+        await w('UPDATE orders SET freight = ? WHERE id = ?', [p.freight, orderId]);
+      });
+    },
+    // What a MySQL user writes: a plain LIKE, case-insensitive through the column's collation (forge creates
+    // tables with utf8mb4_unicode_ci, which also folds accents). forge's `mode: 'insensitive'` is an exact
+    // lower-case fold instead (`LOWER(col COLLATE utf8mb4_bin) LIKE LOWER(?)`), so the ratio is what that costs.
+    async searchCustomers(text) {
+      return (await q(`SELECT ${CUSTOMER_COLS} FROM customers WHERE company_name LIKE ? ORDER BY id`, [`%${escapeLike(text)}%`])).map(mapCustomer);
+    },
+    async close() {
+      await conn.end();
+    },
+  };
+}
+
 export async function createRaw(dialect: Dialect, url: string): Promise<Subject> {
-  return dialect === 'sqlite' ? rawSqlite() : rawPostgres(url);
+  return dialect === 'sqlite' ? rawSqlite() : dialect === 'mysql' ? rawMysql(url) : rawPostgres(url);
 }
 
 export type { Customer, NewCustomer };
