@@ -40,7 +40,9 @@ export function likePatternToMysql(pattern: string): string {
 export function jsonPathOf(keys: readonly string[]): string {
   let path = '$';
   for (const key of keys) {
-    path += /^\d+$/.test(key) ? `[${Number(key)}]` : `."${key.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+    // A key is a JSON string in the path: quotes, backslashes and control characters as JSON escapes, the form
+    // in which they are stored in the document (a raw CR in the path matched nothing on MariaDB).
+    path += /^\d+$/.test(key) ? `[${Number(key)}]` : `.${JSON.stringify(key)}`;
   }
   return path;
 }

@@ -9,9 +9,9 @@ export type { ReliabilityTarget, TargetEntry } from './targets/types.js';
 export const TARGETS: readonly TargetEntry[] = [
   sqliteTarget,
   postgresTarget,
-  // MySQL / MariaDB joins only with FORGE_RELIABILITY_MYSQL=1 until the three cases it still fails are fixed
-  // (issue 10's note: JSON nested deeper than MariaDB's 32 levels, a JSON path key with control characters,
-  // the password case needing a user with a password). The conformance suite runs on it in every `pnpm test`.
+  // MySQL / MariaDB joins only with FORGE_RELIABILITY_MYSQL=1 until the two cases it still fails are fixed
+  // (issue 10's note: JSON nested deeper than MariaDB's 32 levels; the password case needs a server user with a
+  // password). The conformance suite runs on it in every `pnpm test`.
   ...(process.env.FORGE_RELIABILITY_MYSQL === '1' ? [mysqlTarget] : []),
 ];
 
