@@ -64,4 +64,5 @@ export { introspectMysql } from './introspect.js';
 export { mysqlCodec } from './codec.js';
 export { mysqlDdl } from './ddl.js';
 export { mysqlFacts } from './facts.js';
+export { pushLockNameSql } from './lock.js';
 export { parseServerVersion, serverFeatures, type MysqlServer } from './server.js';

@@ -7,7 +7,7 @@ import { DbKnownError } from '@forge/core';
  * Lock names are at most 64 characters, so a long database name is hashed.
  */
 export const PUSH_LOCK_NAME = 'forge_migrate';
-const LOCK_NAME_SQL = `CONCAT('${PUSH_LOCK_NAME}:', IF(CHAR_LENGTH(DATABASE()) <= 50, DATABASE(), SHA1(DATABASE())))`;
+export const pushLockNameSql = `CONCAT('${PUSH_LOCK_NAME}:', IF(CHAR_LENGTH(DATABASE()) <= 50, DATABASE(), SHA1(DATABASE())))`;
 /** Seconds a push waits for another push's lock. */
 export const PUSH_LOCK_WAIT_S = 60;
 /**
@@ -15,9 +15,6 @@ export const PUSH_LOCK_WAIT_S = 60;
  * server's default is a year, which makes a blocked push look hung; this makes it fail, and say why, quickly.
  */
 export const DDL_LOCK_WAIT_S = 10;
-
-/** The SQL expression naming this database's push lock (for checks such as `IS_USED_LOCK`). */
-export const pushLockNameSql = LOCK_NAME_SQL;
 
 /**
  * Serialise schema changes: `GET_LOCK` on one pinned session (MySQL DDL commits as it runs, so a transaction
@@ -27,7 +24,7 @@ export const pushLockNameSql = LOCK_NAME_SQL;
  */
 export function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
   return conn.withSession(async (session) => {
-    const [row] = await session.queryArrays(`SELECT GET_LOCK(${LOCK_NAME_SQL}, ?)`, [PUSH_LOCK_WAIT_S]);
+    const [row] = await session.queryArrays(`SELECT GET_LOCK(${pushLockNameSql}, ?)`, [PUSH_LOCK_WAIT_S]);
     if (!row || Number(row[0]) !== 1) {
       throw new DbKnownError(
         'TIMEOUT',
@@ -39,7 +36,7 @@ export function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>):
       return await fn(session);
     } finally {
       await session.execute('SET SESSION lock_wait_timeout = DEFAULT').catch(() => undefined);
-      await session.queryArrays(`SELECT RELEASE_LOCK(${LOCK_NAME_SQL})`).catch(() => undefined);
+      await session.queryArrays(`SELECT RELEASE_LOCK(${pushLockNameSql})`).catch(() => undefined);
     }
   });
 }

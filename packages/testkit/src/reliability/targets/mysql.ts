@@ -13,6 +13,9 @@ export const mysqlTarget: TargetEntry = {
     const reached = await reachTarget('mysql', { adapter: await this.adapter() });
     if ('skip' in reached) return { unavailable: reached.skip };
     const { adapter, onServer } = reached;
+    // The adapter's own lock-name expression (loaded by name, like every adapter here: no build-time dependency).
+    const pkg = '@forge/adapter-mysql';
+    const { pushLockNameSql: lockName } = (await import(pkg)) as { pushLockNameSql: string };
     return {
       name: 'mysql',
       adapter,
@@ -38,7 +41,7 @@ export const mysqlTarget: TargetEntry = {
       async release() {},
       async assertLockFree(url) {
         // The push lock is named per database (see adapter-mysql lock.ts): nobody may hold this database's.
-        const rows = await onServer((c) => c.queryArrays(`SELECT IS_USED_LOCK(CONCAT('forge_migrate:', IF(CHAR_LENGTH(DATABASE()) <= 50, DATABASE(), SHA1(DATABASE()))))`), url);
+        const rows = await onServer((c) => c.queryArrays(`SELECT IS_USED_LOCK(${lockName})`), url);
         const holder = rows[0]?.[0];
         if (holder !== null && holder !== undefined) throw new Error(`the forge push lock is still held on ${url} by session ${String(holder)}`);
       },
