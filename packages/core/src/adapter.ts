@@ -1,4 +1,4 @@
-import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, Snapshot, SnapshotColumn, TableIR, TypeCategory } from './schema/ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, Snapshot, SnapshotColumn, TableIR, TypeCategory } from './schema/ir.js';
 import type { SqlCompiler } from './query/compiler.js';
 import type { Expr, QueryNode } from './query/ast.js';
 
@@ -11,7 +11,15 @@ export interface Capabilities {
   compareTypes: boolean;
   /** DDL can run inside a transaction and roll back. */
   transactionalDdl: boolean;
+  /** Every write statement (INSERT, UPDATE, DELETE) can return the rows it wrote. */
   returning: boolean;
+  /**
+   * Where `returning` is false, the statements that can still return their rows (MariaDB 10.5+: INSERT and
+   * DELETE, not UPDATE); the client uses RETURNING for those and reads the rest back by key.
+   */
+  returningStatements?: ReadonlyArray<'insert' | 'delete'>;
+  /** The deepest JSON document a json column takes, in nested objects and arrays (default 100; MariaDB: 31). */
+  maxJsonDepth?: number;
   savepoints: boolean;
   partialIndexes: boolean;
   expressionIndexes: boolean;
@@ -21,6 +29,22 @@ export interface Capabilities {
   alterAddForeignKey: boolean;
   /** `ALTER TABLE ... DROP COLUMN`. */
   dropColumn: boolean;
+  /**
+   * The `onDelete` / `onUpdate` actions a foreign key can carry; absent means all of them. DuckDB: only
+   * `restrict` and `noAction` (no CASCADE, SET NULL or SET DEFAULT; declaring one is a SchemaError before any DDL).
+   */
+  referentialActions?: ReadonlyArray<ReferentialAction>;
+  /**
+   * Tables whose foreign keys reference each other in a cycle (absent means true). False where a key can only be
+   * declared in CREATE TABLE against a table that already exists and never added later (DuckDB).
+   */
+  foreignKeyCycles?: boolean;
+  /**
+   * `DROP COLUMN`, and `SET NOT NULL` on a column just added, on a table that has an index (or had one earlier in
+   * the same transaction) or that a foreign key references (absent means true). DuckDB refuses both: the table's
+   * indexes and referencing keys depend on it, even after the index is dropped in the same transaction.
+   */
+  alterIndexedTable?: boolean;
   fullTextSearch: boolean;
   jsonPath: boolean;
   /** Server-side cursors back findManyStream. */
@@ -80,9 +104,25 @@ export interface QueryExecutor {
   command?(conn: Connection, command: Record<string, unknown>): Promise<unknown>;
 }
 
+/** How `Connection.transaction` (and `db.$transaction(fn, opts)`) opens a transaction; the same names on every dialect. */
+export interface TransactionOptions {
+  /**
+   * A transaction that only reads, and whose writes the database refuses: SQLite keeps a deferred read transaction
+   * (no write lock, one snapshot; writes refused through `PRAGMA query_only` while it runs), Postgres and MySQL
+   * begin `READ ONLY`. Only the outermost transaction sets it: a nested readOnly transaction inside a writing one is
+   * refused, a nested one inside a readOnly one is read-only too.
+   */
+  readOnly?: boolean;
+}
+
 /** One open connection (or pool) through which all SQL flows. Values are always bound parameters. */
 export interface Connection {
   readonly dialect: Dialect;
+  /**
+   * The server's version string as read at connect (MySQL's `VERSION()`), where the adapter reads one:
+   * `Adapter.forConnection` specialises by it. A connection that wraps another passes it on.
+   */
+  readonly serverVersion?: string;
   /** Rows as objects keyed by column alias. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Rows as arrays in select-list order: the fast path for the client. */
@@ -97,8 +137,13 @@ export interface Connection {
   executeSync?(sql: string, params?: readonly unknown[]): ExecResult | undefined;
   /** Rows in chunks with constant memory (a server-side cursor where the driver has one). */
   stream(sql: string, params: readonly unknown[], chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
-  /** Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints. */
-  transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` in a transaction on one connection; commit on resolve, roll back on throw. Nested calls use savepoints
+   * and run in their outer transaction's mode. Without options a transaction may write: on SQLite it takes the
+   * write lock up front (BEGIN IMMEDIATE, waited for without blocking the event loop). `{ readOnly: true }`
+   * refuses writes (see `TransactionOptions`).
+   */
+  transaction<T>(fn: (tx: Connection) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Run `fn` on one pinned server session without opening a transaction, for what lives on a session rather
    * than in a transaction: named session locks, advisory locks held across statements that cannot run in a
@@ -224,6 +269,11 @@ export interface DialectFacts {
   indexNamespace: IndexNamespace;
   /** The form in which the database compares two names (one that folds ASCII case lower-cases them); exact when absent. */
   identifierKey?(name: string): string;
+  /**
+   * Why the database refuses `name` as a table, column or index name even quoted (MySQL: a trailing space, a
+   * character outside the Basic Multilingual Plane), or undefined when it takes it. Checked before any DDL.
+   */
+  identifierProblem?(name: string): string | undefined;
   /** Index options beyond SQL's that this dialect stores and reports (a document store's); drift compares only these. */
   documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection'>;
 }
@@ -248,4 +298,15 @@ export interface Adapter {
   probe(conn: Connection): Promise<ProbeReport>;
   /** Map a driver error to DbKnownError where forge knows it; return it untouched otherwise. */
   mapError(e: unknown): unknown;
+  /**
+   * The adapter as it applies to the server behind `conn`, where what a dialect can do depends on the server's
+   * flavour and version (MariaDB's RETURNING and JSON depth against MySQL 8's): the client calls it once per
+   * handle. Absent, or returning `this`, when every server of the dialect is alike.
+   */
+  forConnection?(conn: Connection): Adapter;
+}
+
+/** `adapter` specialised for the server behind `conn` (see `Adapter.forConnection`). */
+export function adapterFor(adapter: Adapter, conn: Connection): Adapter {
+  return adapter.forConnection ? adapter.forConnection(conn) : adapter;
 }

@@ -11,7 +11,9 @@ export type DbErrorCode =
   | 'AUTH_FAILED'
   | 'TIMEOUT'
   /** The transaction can no longer commit (an error inside it was caught, or it was ended behind forge's back). */
-  | 'TRANSACTION_ABORTED';
+  | 'TRANSACTION_ABORTED'
+  /** A write inside `$transaction(fn, { readOnly: true })`: the database refused it. */
+  | 'READ_ONLY';
 
 /** The static property that holds the brand a forge error class checks `instanceof` against. */
 const BRAND_OF: unique symbol = Symbol.for('forge.error.brand') as never;

@@ -521,3 +521,21 @@ describe('diffSchema: a partial unique index is not a unique index', () => {
     expect(diffSchema(ir, snap, pg({ partialIndexes: false })).items).toEqual([]);
   });
 });
+
+describe('diffSchema: an index the database cannot hold', () => {
+  it('is a note, not missing drift, when the emitter can only comment on it (what push noted)', () => {
+    const T = model('t', { id: f.id(), tags: f.json() }, { indexes: [{ keys: { tags: 1 } }] });
+    const ir = buildSchemaIR({ t: T });
+    const snap = snapshotOf(ir);
+    snap.tables[0].indexes = [];
+    const ddl = {
+      emit: (op: { op: string; index?: { name: string } }) =>
+        op.op === 'createIndex' ? { sql: [], comment: `index ${op.index!.name} on t not created: tags is a JSON column` } : { sql: ['x'] },
+    };
+    const report = diffSchema(ir, snap, { ...pg(), ddl } as never);
+    expect(report.items).toEqual([]);
+    expect(report.notes).toEqual([expect.stringMatching(/^index \S+ on t not created: tags is a JSON column$/)]);
+    // Without an emitter to ask (or one that can create it), the index is missing.
+    expect(diffSchema(ir, snap, pg()).items).toEqual([expect.objectContaining({ kind: 'index', direction: 'missing' })]);
+  });
+});

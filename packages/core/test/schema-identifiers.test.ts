@@ -68,3 +68,18 @@ describe('__proto__', () => {
     expect(() => model('users', { id: f.id() }, { relations: { __proto__: { __relation: 'many', target: () => Post, on: 'authorId' } } as never })).toThrow(/__proto__/);
   });
 });
+
+describe("onDelete / onUpdate 'setNull' needs a column that can be NULL", () => {
+  const User = model('users', { id: f.id() });
+  it('on a required field it is a SchemaError naming the field and the fix (MySQL refuses the constraint; others fail the first delete)', () => {
+    const Post = model('posts', { id: f.id(), authorId: f.string().refs(() => User, { onDelete: 'setNull' }) });
+    expect(() => buildSchemaIR({ user: User, post: Post })).toThrow(SchemaError);
+    expect(() => buildSchemaIR({ user: User, post: Post })).toThrow(/posts'\)\.authorId: onDelete: 'setNull' .* required\. Make the field \.optional\(\)/);
+    const Upd = model('posts', { id: f.id(), authorId: f.string().refs(() => User, { onUpdate: 'setNull' }) });
+    expect(() => buildSchemaIR({ user: User, post: Upd })).toThrow(/onUpdate: 'setNull'/);
+  });
+  it('on an optional field it builds', () => {
+    const Post = model('posts', { id: f.id(), authorId: f.string().optional().refs(() => User, { onDelete: 'setNull' }) });
+    expect(buildSchemaIR({ user: User, post: Post }).models.post.foreignKeys[0].onDelete).toBe('setNull');
+  });
+});

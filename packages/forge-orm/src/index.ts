@@ -32,6 +32,7 @@ export type {
   QueryEvent,
   ErrorEvent,
   DbErrorCode,
+  TransactionOptions,
   DriftReport,
   DriftItem,
   MigrateReport,

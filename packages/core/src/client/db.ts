@@ -1,4 +1,4 @@
-import type { Adapter, ConnectOptions, Connection, Dialect, DriverHandle, MaybePromise, PreparedQuery, ProbeReport } from '../adapter.js';
+import { adapterFor, type Adapter, type ConnectOptions, type Connection, type Dialect, type DriverHandle, type MaybePromise, type PreparedQuery, type ProbeReport, type TransactionOptions } from '../adapter.js';
 import { runDiff, runMigrate } from '../engine/index.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
@@ -27,8 +27,13 @@ export interface DbHandle<S extends SchemaShape> {
   /** The schema's models by key, and the IR they compile to. */
   readonly $models: S;
   readonly $schema: SchemaIR;
-  $transaction<T>(fn: (tx: Db<S>) => Promise<T>): Promise<T>;
-  $transaction<P extends readonly PromiseLike<unknown>[]>(queries: P): Promise<{ -readonly [K in keyof P]: Awaited<P[K]> }>;
+  /**
+   * Run `fn` in one transaction: commit when it resolves, roll back when it throws. Root `db` calls inside it join
+   * it. `{ readOnly: true }` opens a transaction that only reads (the database refuses its writes); without it a
+   * transaction may write, and on SQLite takes the write lock up front (waiting up to busy_timeout).
+   */
+  $transaction<T>(fn: (tx: Db<S>) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  $transaction<P extends readonly PromiseLike<unknown>[]>(queries: P, opts?: TransactionOptions): Promise<{ -readonly [K in keyof P]: Awaited<P[K]> }>;
   $queryRaw<R = Record<string, unknown>>(query: TemplateStringsArray | RawFragment, ...values: unknown[]): Promise<R[]>;
   $executeRaw(query: TemplateStringsArray | RawFragment, ...values: unknown[]): Promise<number>;
   /** Runs SQL text as given: never pass user input in `sql`; values in `params` are still bound. */
@@ -198,13 +203,34 @@ async function* pagedRows(rt: Runtime, conn: Connection, meta: ModelMeta, args: 
   }
 }
 
+const TRANSACTION_OPTIONS = ['readOnly'];
+
+/**
+ * `$transaction`'s second argument, read by own keys only: unknown keys and values of the wrong type are refused
+ * (a misspelt `readonly` must not silently open a transaction that writes). Undefined when there is nothing to pass.
+ */
+function transactionOptions(opts: unknown): TransactionOptions | undefined {
+  if (opts === undefined) return undefined;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValidationError('$transaction(fn, options) takes an options object such as { readOnly: true }');
+  if (Object.getPrototypeOf(opts) !== Object.prototype && Object.getPrototypeOf(opts) !== null) {
+    throw new ValidationError('$transaction options must be a plain object such as { readOnly: true }');
+  }
+  for (const key of Object.keys(opts)) {
+    if (!TRANSACTION_OPTIONS.includes(key)) throw new ValidationError(`Unknown $transaction option '${key}'; supported: ${TRANSACTION_OPTIONS.join(', ')}`);
+  }
+  const readOnly = Object.prototype.hasOwnProperty.call(opts, 'readOnly') ? (opts as { readOnly?: unknown }).readOnly : undefined;
+  if (readOnly !== undefined && typeof readOnly !== 'boolean') throw new ValidationError(`$transaction option readOnly must be true or false, got ${typeof readOnly}`);
+  return readOnly ? { readOnly: true } : undefined;
+}
+
 /** Build a db handle over an adapter and an open connection (createDb does the resolving and connecting). */
 export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Connection, schema: S, opts: { strict?: boolean } = {}): Db<S> {
   const ir = buildSchemaIR(schema);
   for (const key of Object.keys(ir.models)) {
     if (key.startsWith('$') || key === 'adapter') throw new ConfigError(`Schema key '${key}' is reserved on the db handle; rename it (e.g. '${key.replace(/^\$/, '')}Model')`);
   }
-  const rt = new Runtime(adapter, conn, buildMetas(ir), !!opts.strict);
+  // The adapter as it applies to this server (MariaDB's RETURNING and JSON depth differ from MySQL 8's).
+  const rt = new Runtime(adapterFor(adapter, conn), conn, buildMetas(ir), !!opts.strict);
   return makeDb(rt, schema, ir, undefined);
 }
 
@@ -226,7 +252,8 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
     adapter: { kind: rt.adapter.kind, capabilities: rt.adapter.capabilities },
     $models: schema,
     $schema: ir,
-    async $transaction(arg: unknown) {
+    async $transaction(arg: unknown, opts?: unknown) {
+      const txOpts = transactionOptions(opts);
       const base = conn();
       if (base.inTransaction && !rt.adapter.capabilities.savepoints) {
         // Without savepoints a nested transaction could only be flattened into the outer one, so a failure inside
@@ -243,10 +270,13 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
           const out: unknown[] = [];
           for (const q of arg) out.push(await q.runWith(tx));
           return out;
-        });
+        }, txOpts);
       }
       if (typeof arg !== 'function') throw new ValidationError('$transaction takes an async callback (tx) => { ... } or an array of queries');
-      return base.transaction((tx) => rt.als.run(tx, () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))));
+      // `async`: a callback that returns a model call without awaiting it (`() => db.user.create(...)`) hands back a
+      // lazy query; it must be started here, inside the transaction's context, not later by the connection's await
+      // (outside it, a root call would queue behind the very transaction waiting for it).
+      return base.transaction((tx) => rt.als.run(tx, async () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))), txOpts);
     },
     // Every raw method returns a promise, also for bad arguments: a plain string rejects, it never throws.
     $queryRaw: (q: unknown, ...values: unknown[]) => settle(() => rt.objects(conn(), rawInfo('$queryRaw'), fromTemplate('$queryRaw', q, values))),

@@ -113,9 +113,10 @@ export function cachedRead(
   const params: unknown[] = [];
   if (values) {
     const codec = rt.adapter.codec;
+    const depth = rt.adapter.capabilities.maxJsonDepth;
     for (let i = 0; i < values.length; i++) {
       const col = plan.fields[i];
-      checkValue(meta.key, col, values[i]);
+      checkValue(meta.key, col, values[i], depth);
       params.push(codec.encode(values[i], col));
     }
   }

@@ -8,7 +8,7 @@ import { compileCached } from './text-cache.js';
 
 /**
  * The row a single-row write produced, whatever the dialect can say about it. With `capabilities.returning`
- * the statement itself returns it (`RETURNING`). Without, the row is found by its primary key: from the
+ * (or the statement listed in `capabilities.returningStatements`) the statement itself returns it (`RETURNING`). Without, the row is found by its primary key: from the
  * values the client inserted (generated ids are made client-side), from the driver's insert id
  * (`ExecResult.lastInsertId`) for an auto-increment key, or, for UPDATE and DELETE, by reading the key of
  * the row `where` names first; the read, the write and the read back share one transaction.
@@ -22,7 +22,8 @@ export function writtenRows(
   /** For an upsert: the unique key the row is found by after ON CONFLICT chose between insert and update. */
   lookup?: () => Expr,
 ): MaybePromise<Record<string, unknown>[]> {
-  if (rt.adapter.capabilities.returning) {
+  const caps = rt.adapter.capabilities;
+  if (caps.returning || (node.t !== 'update' && caps.returningStatements?.includes(node.t))) {
     const q = compileCached(rt, meta, { ...node, returning: allColumns(meta) });
     return chain(rt.arrays(conn, info, q, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => raw.map(mapperFor(rt, meta, meta.table.columns)));
   }

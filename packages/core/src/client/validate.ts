@@ -30,8 +30,11 @@ function decimalDigits(text: string): { whole: number; fraction: number } {
   return { whole: Math.max(0, point - first), fraction: Math.max(0, last + 1 - point) };
 }
 
-/** Deeper JSON is refused: serialising it recurses once per level, and no real document nests this far. */
-const MAX_JSON_DEPTH = 100;
+/**
+ * Deeper JSON is refused: serialising it recurses once per level, and no real document nests this far. An
+ * adapter whose server takes less says so in `capabilities.maxJsonDepth` (MariaDB's JSON_VALID stops at 31).
+ */
+export const MAX_JSON_DEPTH = 100;
 
 /** `f.int()` is a 32-bit integer: the server dialects store it as a 32-bit INTEGER/INT and refuse more. */
 const isInt32 = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31;
@@ -43,16 +46,16 @@ const isInt64 = (v: unknown): boolean => Number.isSafeInteger(v) || (typeof v ==
 export const LONE_SURROGATE = /\p{Cs}/u;
 
 /** True for values a JSON column can store faithfully. */
-function isJsonSafe(v: unknown, depth = 0): boolean {
-  if (depth > MAX_JSON_DEPTH) return false;
+function isJsonSafe(v: unknown, max: number, depth = 0): boolean {
+  if (depth > max) return false;
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every((x) => isJsonSafe(x, depth + 1));
+  if (Array.isArray(v)) return v.every((x) => isJsonSafe(x, max, depth + 1));
   if (typeof v === 'object') {
     if (v instanceof Date) return true;
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) return false;
-    return Object.values(v as object).every((x) => x === undefined || isJsonSafe(x, depth + 1));
+    return Object.values(v as object).every((x) => x === undefined || isJsonSafe(x, max, depth + 1));
   }
   return false;
 }
@@ -61,7 +64,7 @@ function isJsonSafe(v: unknown, depth = 0): boolean {
  * Check one non-null value against its field's kind before it reaches the database, so a wrong type is a
  * clear ValidationError naming the model and field instead of a driver error or a silently coerced value.
  */
-export function checkValue(model: string, col: ColumnIR, v: unknown): void {
+export function checkValue(model: string, col: ColumnIR, v: unknown, maxJsonDepth = MAX_JSON_DEPTH): void {
   if (v === undefined) {
     throw new ValidationError(`${model}.${col.field} is undefined: omit the key, or pass null to store NULL`, { model, field: col.field });
   }
@@ -119,13 +122,16 @@ export function checkValue(model: string, col: ColumnIR, v: unknown): void {
       }
       return;
     case 'json':
-      if (!isJsonSafe(v)) fail(model, col, `a JSON value (plain objects, arrays, strings, finite numbers, booleans, null) nested at most ${MAX_JSON_DEPTH} deep`, v);
+      if (!isJsonSafe(v, maxJsonDepth)) {
+        const why = maxJsonDepth < MAX_JSON_DEPTH ? ` (the most this database takes: capabilities.maxJsonDepth)` : '';
+        fail(model, col, `a JSON value (plain objects, arrays, strings, finite numbers, booleans, null) nested at most ${maxJsonDepth} deep${why}`, v);
+      }
       return;
     case 'embed':
-      if (typeof v !== 'object' || Array.isArray(v) || !isJsonSafe(v)) fail(model, col, 'a plain object', v);
+      if (typeof v !== 'object' || Array.isArray(v) || !isJsonSafe(v, maxJsonDepth)) fail(model, col, 'a plain object', v);
       return;
     case 'embedMany':
-      if (!Array.isArray(v) || !v.every((x) => x && typeof x === 'object' && !Array.isArray(x)) || !isJsonSafe(v)) fail(model, col, 'an array of plain objects', v);
+      if (!Array.isArray(v) || !v.every((x) => x && typeof x === 'object' && !Array.isArray(x)) || !isJsonSafe(v, maxJsonDepth)) fail(model, col, 'an array of plain objects', v);
       return;
     case 'stringArray':
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) fail(model, col, 'an array of strings', v);

@@ -24,7 +24,7 @@ export function encode(rt: Runtime, meta: ModelMeta, col: ColumnIR, v: unknown):
     if (!col.nullable) throw new ValidationError(`${meta.key}.${col.field} is required and cannot be null (declare it .optional() to allow NULL)`, { model: meta.key, field: col.field });
     return { t: 'param', value: null };
   }
-  checkValue(meta.key, col, v);
+  checkValue(meta.key, col, v, rt.adapter.capabilities.maxJsonDepth);
   return { t: 'param', value: rt.adapter.codec.encode(v, col) };
 }
 

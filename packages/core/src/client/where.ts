@@ -29,7 +29,7 @@ function unknownOperator(meta: ModelMeta, field: string, op: string, known: Set<
 
 /** Bind a value for a column after checking its type. */
 export function bindValue(ctx: WhereContext, meta: ModelMeta, col: ColumnIR, v: unknown): Expr {
-  checkValue(meta.key, col, v);
+  checkValue(meta.key, col, v, ctx.caps.maxJsonDepth);
   return { t: 'param', value: ctx.codec.encode(v, col) };
 }
 

@@ -1,12 +1,15 @@
-import type { Adapter } from '../adapter.js';
-import type { ForeignKeyIR, SchemaIR, Snapshot, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
+import type { Adapter, DdlEnv } from '../adapter.js';
+import type { ForeignKeyIR, IndexIR, SchemaIR, Snapshot, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
 import { categoryOfColumn } from './categories.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
 import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
 
-/** What diff reads of an adapter: its capabilities and its dialect facts. */
-export type DiffAdapter = Pick<Adapter, 'capabilities' | 'facts'>;
+/**
+ * What diff reads of an adapter: its capabilities and its dialect facts; with `ddl`, a declared index the
+ * emitter can only comment on (the database cannot hold it) is a note, not drift.
+ */
+export type DiffAdapter = Pick<Adapter, 'capabilities' | 'facts'> & Partial<Pick<Adapter, 'ddl'>>;
 
 export interface DiffOptions {
   ignore?: IgnorePattern[];
@@ -35,6 +38,18 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
   const liveTables = new Map(snap.tables.map((t) => [t.name, t]));
   const liveViews = new Set(snap.views.map((v) => v.name));
   const modelNames = new Set<string>();
+  const notes: string[] = [];
+  const env: DdlEnv = { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
+  // Why this database cannot hold the index (what push printed as a note), or undefined when it can.
+  const cannotHold = (table: string, index: IndexIR): string | undefined => {
+    if (!adapter.ddl) return undefined;
+    try {
+      const e = adapter.ddl.emit({ op: 'createIndex', table, index }, env);
+      return e.sql.length === 0 ? (e.comment ?? `index ${index.name} on ${table} cannot be created on ${caps.dialect}`) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   for (const model of Object.values(ir.models)) {
     modelNames.add(model.name);
@@ -62,7 +77,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     }
     items.push(
       ...diffColumns(model, live, adapter),
-      ...diffIndexes(model, live, adapter),
+      ...diffIndexes(model, live, adapter, (ix) => cannotHold(model.name, ix), notes),
       ...diffForeignKeys(model, live),
       ...diffSearch(model, snap.search?.find((x) => x.table === model.name), adapter),
     );
@@ -79,7 +94,9 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
   }
 
   sortItems(items);
-  return { dialect: snap.dialect, items, inSync: items.length === 0, ignored: [...ignored].sort() };
+  const report: DriftReport = { dialect: snap.dialect, items, inSync: items.length === 0, ignored: [...ignored].sort() };
+  if (notes.length) report.notes = notes;
+  return report;
 }
 
 function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
@@ -129,7 +146,7 @@ function isPrimaryIndex(ix: SnapshotIndex, live: SnapshotTable): boolean {
   return ix.unique && !ix.expression && pk.length > 0 && [...ix.columns].sort().join('\0') === pk.join('\0');
 }
 
-function diffIndexes(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
+function diffIndexes(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, cannotHold: (ix: IndexIR) => string | undefined, notes: string[]): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
   const sig = (ix: Parameters<typeof indexSignature>[0], withWhere = true) => indexSignature(ix, adapter, withWhere);
@@ -145,7 +162,9 @@ function diffIndexes(model: TableIR, live: SnapshotTable, adapter: DiffAdapter):
     // columns unique), or the named index on the same keys, whose other properties the deep pass compares.
     const present = liveSigs.has(sig(ix)) || (same !== undefined && sig(same, false) === sig(ix, false));
     if (!present) {
-      out.push({ kind: 'index', direction: 'missing', table, index: ix.name, detail: `index '${ix.name}' (${sig(ix)})` });
+      const why = cannotHold(ix);
+      if (why) notes.push(why);
+      else out.push({ kind: 'index', direction: 'missing', table, index: ix.name, detail: `index '${ix.name}' (${sig(ix)})` });
     }
     if (!same) continue;
     for (const d of compareIndexShape(ix, same, adapter.capabilities, adapter.facts)) {

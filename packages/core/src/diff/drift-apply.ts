@@ -143,7 +143,7 @@ export function planDriftApply(
   snap: Snapshot,
   adapter: PlanAdapter,
 ): { ops: DriftApplyStep[]; deferred: DriftItem[] } {
-  assertIdentifiersFit(ir, adapter.capabilities);
+  assertIdentifiersFit(ir, adapter.capabilities, adapter.facts);
   assertNamesDistinct(ir, adapter.facts);
   const models = new Map(Object.values(ir.models).map((t) => [t.name, t]));
   const live = new Map(snap.tables.map((t) => [t.name, t]));

@@ -1,16 +1,23 @@
-import type { Capabilities } from '../adapter.js';
+import type { Capabilities, DialectFacts } from '../adapter.js';
 import { SchemaError } from '../errors.js';
 import type { SchemaIR } from '../schema/ir.js';
 
 const short = (name: string) => (name.length > 40 ? `${name.slice(0, 40)}…` : name);
 
 /**
- * Refuse a schema whose table, column or declared index names are longer than the dialect allows.
+ * Refuse a schema whose table, column or declared index names are longer than the dialect allows, or that
+ * the dialect refuses outright (`DialectFacts.identifierProblem`), before any DDL runs.
  * Some engines truncate a long identifier without an error, so the push would "succeed" and every later
  * diff would report the table missing and its truncated twin extra. Bytes are counted, as such engines do.
  */
-export function assertIdentifiersFit(ir: SchemaIR, caps: Pick<Capabilities, 'dialect' | 'maxIdentifierLength'>): void {
+export function assertIdentifiersFit(
+  ir: SchemaIR,
+  caps: Pick<Capabilities, 'dialect' | 'maxIdentifierLength'>,
+  facts?: Pick<DialectFacts, 'identifierProblem'>,
+): void {
   const check = (what: string, name: string, fix: string) => {
+    const problem = facts?.identifierProblem?.(name);
+    if (problem) throw new SchemaError(`${what} cannot be used on ${caps.dialect}: ${problem}. Rename it (a field keeps its name with .map('column_name')).`);
     const bytes = Buffer.byteLength(name, 'utf8');
     if (bytes <= caps.maxIdentifierLength) return;
     throw new SchemaError(
@@ -21,6 +28,10 @@ export function assertIdentifiersFit(ir: SchemaIR, caps: Pick<Capabilities, 'dia
     check(`table name '${short(t.name)}'`, t.name, 'Shorten the model name.');
     for (const c of t.columns) {
       check(`column '${short(c.name)}' of table '${short(t.name)}'`, c.name, "Shorten it, or keep the field name and store it under a shorter column with .map('short_name').");
+    }
+    for (const ix of t.indexes) {
+      const problem = facts?.identifierProblem?.(ix.name);
+      if (problem) throw new SchemaError(`index name '${short(ix.name)}' on table '${short(t.name)}' cannot be used on ${caps.dialect}: ${problem}. Rename the index (or the column its generated name comes from).`);
     }
     for (const ix of t.indexes) if (ix.named) check(`index name '${short(ix.name)}' on table '${short(t.name)}'`, ix.name, 'Shorten the index name.');
   }

@@ -21,7 +21,7 @@ export interface PushPlanOptions {
  */
 export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opts: PushPlanOptions = {}): PushPlan {
   const caps = adapter.capabilities;
-  assertIdentifiersFit(ir, caps);
+  assertIdentifiersFit(ir, caps, adapter.facts);
   assertNamesDistinct(ir, adapter.facts);
   const live = new Map(snap.tables.map((t) => [t.name, t]));
   const managed = Object.values(ir.models).filter((t) => !t.readonly);

@@ -28,6 +28,11 @@ export interface DriftReport {
   inSync: boolean;
   /** Tables (or collections) an ignore pattern matched, always reported. */
   ignored: string[];
+  /**
+   * Declared objects this database cannot hold, with why (an index over a JSON column on MySQL): push notes
+   * them and creates nothing, so they are not drift. Absent when there are none.
+   */
+  notes?: string[];
 }
 
 export type IgnorePattern = string | RegExp;
@@ -92,6 +97,11 @@ export interface DiffApplyResult {
   /** The full rendered file text. */
   content: string;
   applied: boolean;
+  /**
+   * True when this run applied nothing itself but recorded a killed run's migration whose DDL had all landed
+   * (dialects whose DDL commits per statement): `up` / `down` are that file's.
+   */
+  recovered?: boolean;
   /** Drift items that diff apply leaves to `forge push` (missing tables) or cannot generate (type changes). */
   deferred: DriftItem[];
 }

@@ -37,13 +37,17 @@ async function existingMigrations(dir: string): Promise<string[]> {
 
 /**
  * Finish what a killed `diff apply` left: a pending file whose migration is in the ledger was committed
- * and becomes `<name>.sql`; one that is not was never applied and is removed. Returns what it did.
+ * and becomes `<name>.sql`; one that is not was never recorded. Where DDL is transactional it was never
+ * applied either and is removed. Where every DDL statement commits on its own (MySQL), some or all of its
+ * statements may have landed: with `keepUnrecorded` such files are left in place and returned, for
+ * `diff apply` to adopt (every change it made is in the database) or remove; otherwise they are removed.
  */
 export async function recoverPendingMigrations(
   ctx: { adapter: Adapter; conn: Connection },
   dir: string,
-): Promise<{ finished: string[]; removed: string[] }> {
-  const done = { finished: [] as string[], removed: [] as string[] };
+  opts: { keepUnrecorded?: boolean } = {},
+): Promise<{ finished: string[]; removed: string[]; unrecorded: string[] }> {
+  const done = { finished: [] as string[], removed: [] as string[], unrecorded: [] as string[] };
   let files: string[];
   try {
     files = (await readdir(dir)).filter((f) => PENDING.test(f));
@@ -53,17 +57,46 @@ export async function recoverPendingMigrations(
   }
   if (files.length === 0) return done;
   const applied = new Set(await appliedMigrations(ctx.conn, ctx.adapter));
+  const keep = !!opts.keepUnrecorded && !ctx.adapter.capabilities.transactionalDdl;
   for (const f of files) {
     const name = PENDING.exec(f)![1];
     if (applied.has(name)) {
       await rename(path.join(dir, f), path.join(dir, `${name}.sql`));
       done.finished.push(name);
+    } else if (keep) {
+      done.unrecorded.push(name);
     } else {
       await unlink(path.join(dir, f));
       done.removed.push(name);
     }
   }
   return done;
+}
+
+/**
+ * A killed `diff apply` on a dialect whose DDL commits per statement left `name` pending and unrecorded.
+ * When nothing is left to apply, every change it planned is in the database: record it under its own name
+ * (its `-- down` undoes exactly those changes, so `forge rollback` still can). Otherwise it is removed and the
+ * new migration covers what did not land.
+ */
+async function adoptOrRemove(ctx: { adapter: Adapter; conn: Connection }, dir: string, names: string[], nothingLeft: boolean, now: Date): Promise<string | undefined> {
+  const adopt = nothingLeft && names.length === 1 ? names[0] : undefined;
+  for (const name of names) {
+    const pending = path.join(dir, pendingFile(name));
+    if (name !== adopt) {
+      await unlink(pending);
+      continue;
+    }
+    const parsed = parseMigration(await readFile(pending, 'utf8'), name);
+    if (parsed.up.length === 0) {
+      await unlink(pending);
+      return undefined;
+    }
+    await ensureLedger(ctx.conn, ctx.adapter);
+    await recordMigration(ctx.conn, ctx.adapter, name, now);
+    await rename(pending, path.join(dir, `${name}.sql`));
+  }
+  return adopt;
 }
 
 /** `dir`, or the nearest ancestor that exists when `dir` will be created, must be a writable folder. */
@@ -95,9 +128,10 @@ export async function runDiffApply(
 ): Promise<DiffApplyResult> {
   const { adapter, conn, ir } = ctx;
   const dir = path.resolve(opts.dir);
+  let unrecorded: string[] = [];
   if (!opts.dry) {
     await assertWritableDir(dir);
-    await recoverPendingMigrations(ctx, dir);
+    ({ unrecorded } = await recoverPendingMigrations(ctx, dir, { keepUnrecorded: true }));
   }
   const now = opts.now ?? new Date();
   const snap = await adapter.introspect(conn);
@@ -117,6 +151,14 @@ export async function runDiffApply(
     const r = adapter.ddl.reverse(op, env);
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
+  }
+  if (unrecorded.length) {
+    const adopted = await adoptOrRemove(ctx, dir, unrecorded, up.length === 0, now);
+    if (adopted) {
+      const text = await readFile(path.join(dir, `${adopted}.sql`), 'utf8');
+      const parsed = parseMigration(text, adopted);
+      return { name: adopted, up: parsed.up, down: parsed.down, changes: [], content: text, applied: true, deferred, file: path.join(dir, `${adopted}.sql`), recovered: true };
+    }
   }
   const name = migrationName(now, await existingMigrations(dir));
   const content = renderMigration({ name, generatedAt: now, up, down, upComments, downComments });
@@ -155,7 +197,14 @@ export async function runRollback(
 ): Promise<{ name: string; statements: string[]; file: string }> {
   const { adapter, conn } = ctx;
   await ensureLedger(conn, adapter);
-  await recoverPendingMigrations(ctx, path.resolve(opts.dir));
+  const { unrecorded } = await recoverPendingMigrations(ctx, path.resolve(opts.dir), { keepUnrecorded: true });
+  if (unrecorded.length) {
+    // Its statements may be in the database (each DDL statement committed on its own): undoing the migration
+    // before it would leave them there, unrecorded.
+    throw new ConfigError(
+      `a killed forge diff apply left ${unrecorded.join(', ')} pending, and on ${adapter.kind} some of its statements may have been applied (each DDL statement commits on its own). Run forge diff apply first: it records that migration when all of it landed, or applies the rest; then run forge rollback.`,
+    );
+  }
   const latest = await latestMigration(conn, adapter);
   if (!latest) {
     throw new ConfigError(`nothing to roll back: ${LEDGER_TABLE} is empty. forge rollback undoes migrations written by forge diff apply.`);

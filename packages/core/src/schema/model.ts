@@ -373,5 +373,27 @@ export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
     }
     void key;
   }
+  for (const t of Object.values(models)) assertSetNullNullable(t);
   return { models };
+}
+
+/**
+ * `setNull` on a column that cannot hold NULL (required, or part of the primary key) is a schema mistake
+ * Prisma refuses too: MySQL rejects the constraint at DDL time, and Postgres and SQLite accept it and then
+ * fail the first delete of a referenced row. Refused here, on every dialect, before anything runs.
+ */
+function assertSetNullNullable(t: TableIR): void {
+  for (const fk of t.foreignKeys) {
+    const action = fk.onDelete === 'setNull' ? 'onDelete' : fk.onUpdate === 'setNull' ? 'onUpdate' : undefined;
+    if (!action) continue;
+    for (const name of fk.columns) {
+      const col = t.columns.find((c) => c.name === name);
+      const inKey = t.primaryKey.includes(name);
+      if (!col || (col.nullable && !inKey)) continue;
+      const why = inKey ? 'it is part of the primary key' : 'it is required';
+      throw new SchemaError(
+        `model('${t.name}').${col.field}: ${action}: 'setNull' needs a column that can be NULL, and ${why}. Make the field .optional(), or use 'cascade' or 'restrict'.`,
+      );
+    }
+  }
 }
