@@ -8,8 +8,14 @@ import { SchemaError } from '@forge/core';
  * - `spatial`: geo points are stored as POINT (the codec reads and writes geometry). Without it a geo point
  *   is the TEXT fallback, holding `{ lng, lat }` JSON, as on Postgres without PostGIS.
  * - `functional-indexes`: functional key parts, `CREATE INDEX n ON t ((expr))` (MySQL 8.0.13+; MariaDB has none).
+ * - `instant-add-column`: `ALTER TABLE … ADD COLUMN …, ALGORITHM=INSTANT` (MySQL 8.0.12+, MariaDB 10.3.2+).
  */
-export const MYSQL_ENV = { srid: 'srid', spatial: 'spatial', functionalIndexes: 'functional-indexes' } as const;
+export const MYSQL_ENV = {
+  srid: 'srid',
+  spatial: 'spatial',
+  functionalIndexes: 'functional-indexes',
+  instantAddColumn: 'instant-add-column',
+} as const;
 
 export const hasFeature = (env: DdlEnv | undefined, name: string): boolean => env?.extensions.includes(name) ?? false;
 

@@ -1,4 +1,4 @@
-import type { Connection, ExecResult } from '@forge/core';
+import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
 import { ValidationError } from '@forge/core';
 import type { Pool, PoolConnection, QueryOptions as MysqlQueryOptions, ResultSetHeader } from 'mysql2';
 import { mapMysqlError } from './errors.js';
@@ -28,6 +28,8 @@ interface TxState {
   readonly seq: { n: number };
   /** False for a session pinned by `withSession(fn)` outside any transaction. */
   readonly transaction: boolean;
+  /** Begun READ ONLY (`{ readOnly: true }`): a nested transaction stays inside it. */
+  readonly readOnly?: boolean;
 }
 
 type Runner = Pool | PoolConnection;
@@ -95,6 +97,10 @@ export class MysqlConnection implements Connection {
     return this.state.server;
   }
 
+  get serverVersion(): string {
+    return this.state.server.version;
+  }
+
   get inTransaction(): boolean {
     return this.tx?.transaction === true;
   }
@@ -148,14 +154,23 @@ export class MysqlConnection implements Connection {
     else session.release();
   }
 
-  async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
-    if (this.tx?.transaction) return this.savepoint(this.tx, fn);
+  async transaction<T>(fn: (tx: Connection) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+    const readOnly = opts?.readOnly === true;
+    if (this.tx?.transaction) {
+      if (readOnly && !this.tx.readOnly) {
+        throw new ValidationError(
+          'readOnly applies to a whole transaction: this $transaction is nested in one that may write, so it cannot be read-only. Open the readOnly transaction outermost, or leave readOnly off here',
+        );
+      }
+      return this.savepoint(this.tx, fn);
+    }
     const pinned = this.tx ? (this.runner() as PoolConnection) : undefined;
     const session = pinned ?? (await this.reserve());
-    const state: TxState = { session, open: true, seq: this.tx?.seq ?? { n: 0 }, transaction: true };
+    const state: TxState = { session, open: true, seq: this.tx?.seq ?? { n: 0 }, transaction: true, readOnly };
     let clean = false;
     try {
-      await this.exec('START TRANSACTION', [], false, session);
+      // READ ONLY: the server refuses every write in it (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION, 1792).
+      await this.exec(readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', [], false, session);
       const result = await fn(new MysqlConnection(this.state, state));
       await this.exec('COMMIT', [], false, session);
       clean = true;
@@ -196,7 +211,7 @@ export class MysqlConnection implements Connection {
     const name = `forge_sp_${++parent.seq.n}`;
     const session = parent.session;
     await this.exec(`SAVEPOINT ${name}`, [], false, session);
-    const child: TxState = { session, open: true, seq: parent.seq, transaction: true };
+    const child: TxState = { session, open: true, seq: parent.seq, transaction: true, readOnly: parent.readOnly };
     try {
       const result = await fn(new MysqlConnection(this.state, child));
       await this.exec(`RELEASE SAVEPOINT ${name}`, [], false, session);

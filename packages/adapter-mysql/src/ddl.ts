@@ -73,7 +73,13 @@ function columnDefinition(c: ColumnIR, env: DdlEnv | undefined, table: TableIR |
  */
 function createTable(t: TableIR, env?: DdlEnv): string {
   const lines = t.columns.map((c) => `  ${columnDefinition(c, env, t, false)}`);
-  if (t.primaryKey.length) lines.push(`  PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+  // A TEXT/BLOB key column is keyed on its first INDEX_PREFIX characters, as its other indexes are (MySQL keys no
+  // TEXT whole): two keys equal over that prefix collide, a duplicate-key error rather than a silent loss.
+  const keyPart = (name: string) => {
+    const c = t.columns.find((x) => x.name === name);
+    return c && isTextOrBlob(columnType(c, env, t)) ? `${q(name)}(${INDEX_PREFIX})` : q(name);
+  };
+  if (t.primaryKey.length) lines.push(`  PRIMARY KEY (${t.primaryKey.map(keyPart).join(', ')})`);
   return `CREATE TABLE IF NOT EXISTS ${q(t.name)} (\n${lines.join(',\n')}\n) ${TABLE_OPTIONS}`;
 }
 
@@ -197,11 +203,33 @@ function restoredDefault(was: SnapshotColumn): { clause?: string; note?: string 
 function restoreColumn(table: string, column: string, was: SnapshotColumn | undefined): EmittedDdl {
   if (!was) return comment(`cannot restore ${table}.${column}: its type was not recorded`);
   const parts = [`ALTER TABLE ${q(table)} ADD COLUMN ${q(column)} ${was.type}`];
-  if (!was.nullable) parts.push('NOT NULL');
   const { clause, note } = restoredDefault(was);
+  // NOT NULL comes back only with its default. Without one MySQL would fill every existing row with the type's
+  // zero value ('' or 0), which a restored unique index over the column then refuses; the dropped values are
+  // gone either way, so the column returns NULL-able and empty, as on Postgres.
+  const relaxed = !was.nullable && !clause;
+  if (!was.nullable && clause) parts.push('NOT NULL');
   if (clause) parts.push(`DEFAULT ${clause}`);
   const sql = [parts.join(' ')];
-  return note ? { sql, comment: `${table}.${column}: ${note}` } : { sql };
+  const notes = [note, relaxed ? 'restored NULL-able (it was NOT NULL with no default; its values were dropped with it)' : undefined].filter(Boolean);
+  return notes.length ? { sql, comment: `${table}.${column}: ${notes.join('; ')}` } : { sql };
+}
+
+/**
+ * Whether ADD COLUMN asks for `ALGORITHM=INSTANT`: a metadata-only change that never copies the table, and
+ * fails (error 1845/1846, naming the reason) rather than silently rebuilding a big table at push time. Asked
+ * only where both servers do it: a plain column appended last, no AUTO_INCREMENT or key, no expression default
+ * (TEXT/JSON/geometry defaults, CURRENT_TIMESTAMP), on a table without a FULLTEXT index (its hidden
+ * FTS_DOC_ID rules INSTANT out on MariaDB). Elsewhere the server picks the least costly algorithm itself.
+ */
+function instantAdd(c: ColumnIR, env: DdlEnv | undefined, table: TableIR | undefined): boolean {
+  if (!hasFeature(env, MYSQL_ENV.instantAddColumn) || !table) return false;
+  if (c.primaryKey || autoIncrement(c) || c.updatedAt || c.searchable) return false;
+  const type = columnType(c, env, table);
+  if (needsExpressionDefault(type) && c.default) return false;
+  if (c.default && c.default.kind !== 'value') return false;
+  const fullText = table.columns.some((x) => x.searchable) || table.indexes.some((ix) => ix.method === 'fulltext');
+  return !fullText;
 }
 
 function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
@@ -210,7 +238,8 @@ function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
       return { sql: [createTable(op.table, env)] };
     case 'addColumn': {
       const table = tableNamed(env, op.table);
-      return { sql: [`ALTER TABLE ${q(op.table)} ADD COLUMN ${columnDefinition(op.column, env, table, op.column.primaryKey)}`] };
+      const instant = instantAdd(op.column, env, table) ? ', ALGORITHM=INSTANT' : '';
+      return { sql: [`ALTER TABLE ${q(op.table)} ADD COLUMN ${columnDefinition(op.column, env, table, op.column.primaryKey)}${instant}`] };
     }
     case 'dropColumn':
       return { sql: [`ALTER TABLE ${q(op.table)} DROP COLUMN ${q(op.column)}`] };

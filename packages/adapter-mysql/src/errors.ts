@@ -63,6 +63,17 @@ export function mapMysqlError(e: unknown, ctx: ErrorContext = {}): unknown {
   };
 
   switch (errno) {
+    case 1792:
+      return known('READ_ONLY', `This transaction is read-only ($transaction(fn, { readOnly: true })), so the server refused the write: run writes in a $transaction without readOnly. ${message}`);
+    case 1845:
+    case 1846: {
+      // ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON): an ADD COLUMN forge asked to run INSTANT would copy the table.
+      const err2 = new Error(
+        `${message} forge asks for ALGORITHM=INSTANT so that a push never rebuilds a table behind your back; run the statement without ', ALGORITHM=INSTANT' when a table copy is acceptable (it locks writes while it runs), then run forge push again.`,
+        { cause: e },
+      );
+      return Object.assign(err2, { errno, code: err.code, sqlState: err.sqlState });
+    }
     case 1062:
     case 1586: {
       const constraint = first(DUP_KEY);
@@ -106,7 +117,7 @@ export function mapMysqlError(e: unknown, ctx: ErrorContext = {}): unknown {
     case 1698:
       return known('AUTH_FAILED', `MySQL rejected the login${where}: ${message}. Check the user and password in DATABASE_URL.`);
     case 1049:
-      return known('CONNECTION_FAILED', `${message}${where}. Create it first (CREATE DATABASE \`<name>\`;) and run forge again.`);
+      return known('CONNECTION_FAILED', `The database does not exist${where}: ${message}. Create it first (CREATE DATABASE \`<name>\`;) and run forge again.`);
     case 3024:
     case 1969:
       return known('TIMEOUT', `${message}. The statement ran longer than its time limit.`);

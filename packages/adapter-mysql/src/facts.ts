@@ -115,4 +115,17 @@ export const mysqlFacts: DialectFacts = {
   // table names do on Linux with lower_case_table_names=0, but under indexNamespace 'table' core claims only
   // index and search names with this key, per table. Folding is also what foldIdentifier does for every dialect.
   identifierKey: (name) => name.toLowerCase(),
+  identifierProblem,
 };
+
+/**
+ * What both servers refuse even in backticks (MySQL's "Schema Object Names"): a name that is empty or ends in
+ * a space ("Incorrect table name"), U+0000, and characters outside the Basic Multilingual Plane (an emoji).
+ */
+function identifierProblem(name: string): string | undefined {
+  if (name.length === 0) return 'a name cannot be empty';
+  if (/\s$/u.test(name)) return 'MySQL and MariaDB refuse names that end in a space';
+  if (name.includes('\u0000')) return 'MySQL and MariaDB refuse the NUL character in names';
+  if (/[\u{10000}-\u{10FFFF}]/u.test(name)) return 'MySQL and MariaDB take only characters of the Basic Multilingual Plane in names (no emoji)';
+  return undefined;
+}

@@ -344,7 +344,11 @@ export async function introspectMysql(conn: Connection): Promise<Snapshot> {
 
   // MySQL has no extensions; the server's features ride in their place for the DDL emitter (see column-type.ts).
   const features = serverFeatures(server);
-  const extensions = [...(features.sridColumns ? [MYSQL_ENV.srid] : []), ...(features.functionalIndexes ? [MYSQL_ENV.functionalIndexes] : [])];
+  const extensions = [
+    ...(features.sridColumns ? [MYSQL_ENV.srid] : []),
+    ...(features.functionalIndexes ? [MYSQL_ENV.functionalIndexes] : []),
+    ...(features.instantAddColumn ? [MYSQL_ENV.instantAddColumn] : []),
+  ];
   const snapshot: Snapshot = { dialect: 'mysql', tables: [], views: [], internal: [], extensions };
   const relations = tableRows.map((r) => ({ name: text(r.table_name)!, type: (text(r.table_type) ?? '').toUpperCase() })).sort((a, b) => byName(a.name, b.name));
   for (const rel of relations) {

@@ -218,6 +218,16 @@ describe('emit', () => {
     expect(sql({ op: 'dropColumn', table: 'users', column: 'bio' }, env)).toEqual(['ALTER TABLE `users` DROP COLUMN `bio`']);
   });
 
+  it('asks for ALGORITHM=INSTANT on ADD COLUMN where the server has it, the column is plain and the table has no FULLTEXT', () => {
+    const instant: DdlEnv = { extensions: ['instant-add-column'], tables };
+    expect(sql({ op: 'addColumn', table: 'users', column: colOf(users, 'bio') }, instant)).toEqual(['ALTER TABLE `users` ADD COLUMN `bio` LONGTEXT, ALGORITHM=INSTANT']);
+    // CURRENT_TIMESTAMP default: the server chooses.
+    expect(sql({ op: 'addColumn', table: 'users', column: colOf(users, 'updatedAt') }, instant)[0]).not.toContain('ALGORITHM');
+    // posts has a FULLTEXT index (its searchable fields): MariaDB cannot add INSTANT there.
+    expect(posts.columns.some((c) => c.searchable)).toBe(true);
+    expect(sql({ op: 'addColumn', table: 'posts', column: colOf(posts, 'authorId') }, instant)[0]).not.toContain('ALGORITHM');
+  });
+
   it('creates unique, composite, descending, expression and prefixed indexes', () => {
     const emit = (name: string) => ddl.emit({ op: 'createIndex', table: 'users', index: idx(name) }, env);
     expect(emit('forge_users_uq_email')).toEqual({ sql: ['CREATE UNIQUE INDEX `forge_users_uq_email` ON `users` (`email`)'] });
@@ -336,8 +346,13 @@ describe('reverse (the down block)', () => {
     });
     expect(back({ type: 'char(36)', nullable: false, default: 'uuid()' })).toEqual({ sql: ['ALTER TABLE `users` ADD COLUMN `legacy` char(36) NOT NULL DEFAULT (uuid())'] });
     expect(back({ type: 'int', nullable: false, default: 'AUTO_INCREMENT' })).toEqual({
-      sql: ['ALTER TABLE `users` ADD COLUMN `legacy` int NOT NULL'],
-      comment: 'users.legacy: restored without AUTO_INCREMENT, which needs the column to be a key',
+      sql: ['ALTER TABLE `users` ADD COLUMN `legacy` int'],
+      comment: 'users.legacy: restored without AUTO_INCREMENT, which needs the column to be a key; restored NULL-able (it was NOT NULL with no default; its values were dropped with it)',
+    });
+    // NOT NULL without a default would fill '' into every row (and a restored unique index over it would fail).
+    expect(back({ type: 'varchar(255)', nullable: false })).toEqual({
+      sql: ['ALTER TABLE `users` ADD COLUMN `legacy` varchar(255)'],
+      comment: 'users.legacy: restored NULL-able (it was NOT NULL with no default; its values were dropped with it)',
     });
   });
 

@@ -1,4 +1,4 @@
-import { assertNamesDistinct, buildSchemaIR, f, model, normalizeSqlExpr, SchemaError, type TypeCategory } from '@forge/core';
+import { assertNamesDistinct, buildSchemaIR, f, model, normalizeSqlExpr, SchemaError, type AnyModel, type TypeCategory } from '@forge/core';
 import { describe, expect, it } from 'vitest';
 import { mysqlFacts } from '../src/facts.js';
 
@@ -102,5 +102,19 @@ describe('mysqlFacts: names', () => {
     expect(() => assertNamesDistinct(buildSchemaIR({ twice }), mysqlFacts)).toThrow(SchemaError);
     const clash = model('d', { id: f.id(), x: f.string().searchable() }, { indexes: [{ keys: { x: 1 }, name: 'forge_d_idx_fts' }] });
     expect(() => assertNamesDistinct(buildSchemaIR({ clash }), mysqlFacts)).toThrow(/full-text search object/);
+  });
+});
+
+describe('names MySQL and MariaDB refuse even in backticks', () => {
+  it('a trailing space, NUL or a character outside the BMP is a SchemaError from the push plan, before any DDL', async () => {
+    const { planPush } = await import('@forge/core');
+    const { adapter } = await import('../src/index.js');
+    const empty = { dialect: 'mysql' as const, tables: [], views: [] };
+    const plan = (schema: Record<string, AnyModel>) => () => planPush(buildSchemaIR(schema), empty, adapter);
+    expect(plan({ t: model('t ', { id: f.id() }) })).toThrow(/table name 't ' cannot be used on mysql: .*end in a space/);
+    expect(plan({ t: model('t', { id: f.id(), x: f.string().map('x ') }) })).toThrow(SchemaError);
+    expect(plan({ t: model('t😀', { id: f.id() }) })).toThrow(/Basic Multilingual Plane/);
+    expect(plan({ t: model('t', { id: f.id(), a: f.string() }, { indexes: [{ name: 'ix ', keys: { a: 1 } }] }) })).toThrow(/index name 'ix '/);
+    expect(plan({ t: model('naïve 表', { id: f.id() }) })).not.toThrow();
   });
 });
