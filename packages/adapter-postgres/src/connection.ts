@@ -1,4 +1,4 @@
-import type { Connection, ExecResult } from '@forge/core';
+import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
 import { DbKnownError, ValidationError } from '@forge/core';
 import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
 import { mapPgError } from './errors.js';
@@ -24,6 +24,8 @@ interface TxState {
   readonly seq: { n: number };
   /** False for a session pinned by `withSession(fn)` outside any transaction. */
   readonly transaction: boolean;
+  /** Begun READ ONLY (`{ readOnly: true }`): savepoints inside it are read-only too. */
+  readonly readOnly?: boolean;
 }
 
 const EXTENSION_DDL = /\b(create|drop|alter)\s+extension\b/i;
@@ -38,6 +40,12 @@ function abortedAtCommit(): DbKnownError {
     'The transaction was rolled back, not committed: a statement in it failed, its error was caught inside the callback, and Postgres then ' +
       'refuses the rest of the transaction. Let the error leave the $transaction callback, or wrap the statement that may fail in a nested ' +
       'db.$transaction(...) (a savepoint) so only it is undone.',
+  );
+}
+
+function nestedReadOnly(): ValidationError {
+  return new ValidationError(
+    'readOnly applies to a whole transaction: this $transaction is nested in one that may write, so it cannot be read-only. Open the readOnly transaction outermost, or leave readOnly off here',
   );
 }
 
@@ -115,14 +123,21 @@ export class PgConnection implements Connection {
     this.pool.extensions = await readExtensions(this.runner());
   }
 
-  async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
-    if (this.tx?.transaction) return this.savepoint(this.tx, fn);
+  async transaction<T>(fn: (tx: Connection) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+    const readOnly = opts?.readOnly === true;
+    if (this.tx?.transaction) {
+      if (readOnly && !this.tx.readOnly) throw nestedReadOnly();
+      return this.savepoint(this.tx, fn);
+    }
     const pinned = this.tx ? this.sessionOf(this.tx) : undefined;
     const session = pinned ?? (await this.reserve());
-    const state: TxState = { session, open: true, seq: this.tx?.seq ?? { n: 0 }, transaction: true };
+    const state: TxState = { session, open: true, seq: this.tx?.seq ?? { n: 0 }, transaction: true, readOnly };
     let clean = false;
     try {
-      await this.run('BEGIN', [], 'objects', session);
+      // READ ONLY: Postgres refuses every write in it (25006). REPEATABLE READ gives the whole transaction one
+      // snapshot, as SQLite and InnoDB do (a report's numbers agree with each other); read-only, it never
+      // fails with a serialization error.
+      await this.run(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN', [], 'objects', session);
       const result = await fn(new PgConnection(this.pool, state));
       const commit = await this.run('COMMIT', [], 'objects', session);
       clean = true;
@@ -168,7 +183,7 @@ export class PgConnection implements Connection {
     const name = `forge_sp_${++parent.seq.n}`;
     const session = this.sessionOf(parent);
     await this.run(`SAVEPOINT ${name}`, [], 'objects', session);
-    const child: TxState = { session, open: true, seq: parent.seq, transaction: true };
+    const child: TxState = { session, open: true, seq: parent.seq, transaction: true, readOnly: parent.readOnly };
     try {
       const result = await fn(new PgConnection(this.pool, child));
       await this.run(`RELEASE SAVEPOINT ${name}`, [], 'objects', session);

@@ -69,6 +69,8 @@ export function mapPgError(e: unknown, ctx: ErrorContext = {}): unknown {
     new DbKnownError(c, text, meta, { cause: e });
 
   switch (code) {
+    case '25006':
+      return known('READ_ONLY', `This transaction is read-only ($transaction(fn, { readOnly: true })), so Postgres refused the write: run writes in a $transaction without readOnly. ${message}`);
     case '25P02':
       return known(
         'TRANSACTION_ABORTED',

@@ -31,7 +31,9 @@ function fromHandle(handle: DriverHandle): Connection {
 
 /**
  * Open a SQLite database from a URL (see parseSqliteUrl) or wrap a user's handle. Files get WAL (readers do not
- * block the writer); every connection waits `busy_timeout` for locks and enforces foreign keys.
+ * block the writer); every connection waits up to `busy_timeout` (default 5 s) for a lock another connection
+ * holds, on timers that keep the event loop turning, and enforces foreign keys. A user's own Database keeps its
+ * busy handler: its statements wait as it is configured; transactions still wait for the write lock on timers.
  */
 export async function openSqlite(target: string | DriverHandle, opts: SqliteConnectOptions = {}): Promise<Connection> {
   if (typeof target !== 'string') return fromHandle(target);
@@ -51,18 +53,22 @@ export async function openSqlite(target: string | DriverHandle, opts: SqliteConn
     throw mapSqliteError(e);
   }
   try {
+    // Switching a new file to WAL needs the lock for a moment: SQLite's own busy handler waits for it here, once.
     db.pragma(`busy_timeout = ${busy}`);
     if (!parsed.memory) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
+    // From here on forge waits for locks itself, on timers (connection.ts): SQLite's busy handler sleeps
+    // synchronously and would freeze the event loop for up to busy_timeout.
+    db.pragma('busy_timeout = 0');
   } catch (e) {
     db.close();
     throw mapSqliteError(e);
   }
-  return open(db, true);
+  return open(db, true, busy);
 }
 
 /** Every connection the adapter opens, the user's own database included, gets forge's SQL functions first. */
-function open(db: Database.Database, owned: boolean): Connection {
+function open(db: Database.Database, owned: boolean, waitMs?: number): Connection {
   registerFold(db);
-  return SqliteConnection.open(db, owned);
+  return SqliteConnection.open(db, owned, waitMs);
 }

@@ -46,8 +46,32 @@ function notNullViolation(e: DriverError): DbKnownError {
 }
 
 /**
+ * SQLITE_BUSY that reached the caller: the wait for another connection's lock ran out. The connection reports its
+ * own waits with how long it waited (connection.ts); this is the same failure seen without that context (a user's
+ * own Database, whose busy handler did the waiting).
+ */
+function lockBusy(e: DriverError, code: string): DbKnownError {
+  if (code === 'SQLITE_BUSY_SNAPSHOT') {
+    return new DbKnownError(
+      'TRANSACTION_ABORTED',
+      'Another connection wrote to the database after this transaction first read it, so SQLite refuses its writes (SQLITE_BUSY_SNAPSHOT): ' +
+        'run the work again in db.$transaction, which takes the write lock before its first read',
+      { driverCode: code },
+      { cause: e },
+    );
+  }
+  return new DbKnownError(
+    'TIMEOUT',
+    'The SQLite database is locked by another connection (another process writing, a long transaction, a checkpoint) and the wait for it ran out: ' +
+      "run the work again, or wait longer with ?busy_timeout=<ms> in the database URL (on your own handle: new Database(file, { timeout: ms }))",
+    { driverCode: code },
+    { cause: e },
+  );
+}
+
+/**
  * Map a better-sqlite3 error to a DbKnownError where forge knows the failure, keeping the driver error as `cause`.
- * Anything else (busy, I/O, syntax) is returned untouched so callers still see the driver's own code.
+ * Anything else (I/O, syntax) is returned untouched so callers still see the driver's own code.
  */
 export function mapSqliteError(e: unknown): unknown {
   if (!isDriverError(e)) return e;
@@ -63,6 +87,11 @@ export function mapSqliteError(e: unknown): unknown {
       return notNullViolation(e);
     case 'SQLITE_CONSTRAINT_CHECK':
       return new DbKnownError('CHECK_VIOLATION', `Check constraint failed: ${constraintTail(e.message)}`, { constraint: constraintTail(e.message), driverCode: code }, { cause: e });
+    case 'SQLITE_BUSY':
+    case 'SQLITE_BUSY_RECOVERY':
+    case 'SQLITE_BUSY_SNAPSHOT':
+    case 'SQLITE_BUSY_TIMEOUT':
+      return lockBusy(e, code);
     case 'SQLITE_CANTOPEN':
       return new DbKnownError('CONNECTION_FAILED', `Cannot open the SQLite database (${e.message}): check the path exists and is writable`, { driverCode: code }, { cause: e });
   }

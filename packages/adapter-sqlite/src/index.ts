@@ -2,7 +2,6 @@ import type { Adapter, Capabilities, Connection } from '@forge/core';
 import { SqlExecutor } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SqliteCompiler } from './compile.js';
-import { SqliteConnection } from './connection.js';
 import { sqliteDdl } from './ddl.js';
 import { sqliteFacts } from './facts.js';
 import { openSqlite } from './driver.js';
@@ -32,11 +31,10 @@ export const capabilities: Capabilities = {
 };
 
 /**
- * The push lock: a BEGIN IMMEDIATE transaction takes SQLite's write lock before planning, so concurrent pushes on
- * one file wait for each other (up to busy_timeout) instead of interleaving their DDL.
+ * The push lock: a transaction that may write is BEGIN IMMEDIATE, which takes SQLite's write lock before planning,
+ * so concurrent pushes on one file wait for each other (up to busy_timeout) instead of interleaving their DDL.
  */
 function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
-  if (conn instanceof SqliteConnection) return conn.transaction(fn, { immediate: true });
   return conn.transaction(fn);
 }
 

@@ -58,15 +58,15 @@ describe('openSqlite', () => {
     await expect(import('node:fs').then((fs) => fs.existsSync(path.join(dir, 'no')))).resolves.toBe(false);
   });
 
-  it('uses WAL, busy_timeout and foreign keys on files; memory keeps its journal', async () => {
+  it('uses WAL and foreign keys on files, with SQLite\'s own busy handler off (forge waits itself); memory keeps its journal', async () => {
     const conn = await openSqlite(`sqlite:${path.join(dir, 'wal.db')}?busy_timeout=1234`);
     expect(await conn.queryArrays('PRAGMA journal_mode')).toEqual([['wal']]);
-    expect(await conn.queryArrays('PRAGMA busy_timeout')).toEqual([[1234]]);
+    expect(await conn.queryArrays('PRAGMA busy_timeout')).toEqual([[0]]);
     expect(await conn.queryArrays('PRAGMA foreign_keys')).toEqual([[1]]);
     await conn.close();
     const mem = await memory();
     expect(await mem.queryArrays('PRAGMA journal_mode')).toEqual([['memory']]);
-    expect(await mem.queryArrays('PRAGMA busy_timeout')).toEqual([[5000]]);
+    expect(await mem.queryArrays('PRAGMA busy_timeout')).toEqual([[0]]);
     await mem.close();
   });
 
@@ -257,18 +257,16 @@ describe('transactions', () => {
     await conn.close();
   });
 
-  it('takes the write lock up front with immediate', async () => {
+  it('takes the write lock up front (BEGIN IMMEDIATE) by default', async () => {
     const file = path.join(dir, 'immediate.db');
     const conn = await openSqlite(`sqlite:${file}`);
     await conn.execute('CREATE TABLE t (v TEXT)');
     const other = new Database(file, { timeout: 0 });
-    const { SqliteConnection } = await import('../src/index.js');
-    await (conn as InstanceType<typeof SqliteConnection>).transaction(
-      async () => {
-        expect(() => other.prepare(`INSERT INTO t VALUES ('x')`).run()).toThrow(/locked/);
-      },
-      { immediate: true },
-    );
+    await conn.transaction(async () => {
+      // Before its first statement, the transaction already holds the lock a writer needs.
+      expect(() => other.prepare(`INSERT INTO t VALUES ('x')`).run()).toThrow(/locked/);
+    });
+    other.prepare(`INSERT INTO t VALUES ('y')`).run();
     other.close();
     await conn.close();
   });

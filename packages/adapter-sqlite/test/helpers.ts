@@ -28,7 +28,7 @@ export function counting(inner: Connection): { conn: Connection; count: () => nu
     queryArrays: (sql, params, opts) => (n++, c.queryArrays(sql, params, opts)),
     execute: (sql, params) => (n++, c.execute(sql, params)),
     stream: (sql, params, size, opts) => (n++, c.stream(sql, params, size, opts)),
-    transaction: (fn) => c.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn, opts) => c.transaction((tx) => fn(wrap(tx)), opts),
     withSession: (fn) => c.withSession((s) => fn(wrap(s))),
     close: () => c.close(),
   });
