@@ -1,7 +1,7 @@
 import { DbKnownError, ValidationError, raw, type Db } from '@forge/core';
 import { describe, expect, it } from 'vitest';
 import { blogSchema, type BlogSchema } from './fixtures.js';
-import { itIf, withPushed, type ConformanceTarget } from './target.js';
+import { itIf, itIfAction, withPushed, type ConformanceTarget } from './target.js';
 
 type BlogDb = Db<BlogSchema>;
 
@@ -18,7 +18,7 @@ async function seed(db: BlogDb) {
 
 export function clientSuite(target: ConformanceTarget): void {
   const caps = target.adapter.capabilities;
-  const run = (fn: (db: BlogDb) => Promise<void>) => () => withPushed(target, blogSchema(), fn);
+  const run = (fn: (db: BlogDb) => Promise<void>) => () => withPushed(target, blogSchema(caps), fn);
 
   describe(`${target.name}: client reads`, () => {
     it('create returns the full row with defaults, ids and decoded types', run(async (db) => {
@@ -225,7 +225,7 @@ export function clientSuite(target: ConformanceTarget): void {
       expect(await db.comment.deleteMany({ where: {} })).toEqual({ count: 2 });
     }));
 
-    it('delete returns the row; cascades follow the foreign key', run(async (db) => {
+    itIfAction(caps, 'cascade', 'delete returns the row; cascades follow the foreign key', run(async (db) => {
       const { ada } = await seed(db);
       const gone = await db.user.delete({ where: { id: ada.id }, select: { email: true } });
       expect(gone).toEqual({ email: 'ada@example.com' });
@@ -281,11 +281,11 @@ export function clientSuite(target: ConformanceTarget): void {
     }));
 
     it('strict mode throws on unknown where keys; default mode ignores them on reads only', async () => {
-      await withPushed(target, blogSchema(), async (db, fresh) => {
+      await withPushed(target, blogSchema(caps), async (db, fresh) => {
         await expect(db.user.findMany({ where: { nope: 1 } as never })).resolves.toEqual([]);
         await expect(db.user.deleteMany({ where: { nope: 1 } as never })).rejects.toThrow(/Unknown field 'nope'/);
         const { createDbWith } = await import('@forge/core');
-        const strict = createDbWith(target.adapter, fresh.conn, blogSchema(), { strict: true });
+        const strict = createDbWith(target.adapter, fresh.conn, blogSchema(caps), { strict: true });
         await expect(strict.user.findMany({ where: { posts: { some: { nope: 1 } } } as never })).rejects.toThrow(/Unknown field 'nope'/);
       });
     });
@@ -294,6 +294,34 @@ export function clientSuite(target: ConformanceTarget): void {
       const c = db.user.compile.findMany({ where: { email: "x' OR 1=1 --" }, take: 5 });
       expect(c.sql).not.toContain("OR 1=1");
       expect(c.params).toContain("x' OR 1=1 --");
+    }));
+  });
+
+  describe(`${target.name}: readOnly transactions`, () => {
+    it('$transaction(fn, { readOnly: true }) reads, and the database refuses its writes; writes work again after it', run(async (db) => {
+      await seed(db);
+      const emails = await db.$transaction(async (tx) => (await tx.user.findMany({ orderBy: { email: 'asc' } })).map((u) => u.email), { readOnly: true });
+      expect(emails).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+      await expect(
+        db.$transaction(async (tx) => {
+          await tx.user.count();
+          await tx.user.create({ data: { email: 'ro@example.com' } });
+        }, { readOnly: true }),
+      ).rejects.toMatchObject({ name: 'DbKnownError', code: 'READ_ONLY', message: expect.stringMatching(/read.only/i) });
+      // Root calls inside the callback join the read-only transaction.
+      await expect(db.$transaction(async () => db.counter.create({ data: { name: 'ro' } }), { readOnly: true })).rejects.toMatchObject({ code: 'READ_ONLY' });
+      expect(await db.user.count({ where: { email: 'ro@example.com' } })).toBe(0);
+      expect(await db.counter.count()).toBe(0);
+      // The connection is not left read-only: a root write and a default transaction both write.
+      await db.counter.create({ data: { name: 'after' } });
+      await db.$transaction(async (tx) => tx.counter.update({ where: { name: 'after' }, data: { n: 1 } }));
+      expect((await db.counter.findUniqueOrThrow({ where: { name: 'after' } })).n).toBe(1);
+    }));
+
+    itIf(caps, 'savepoints', 'a readOnly transaction nested in one that may write is refused; unknown options are refused', run(async (db) => {
+      await expect(db.$transaction(async (tx) => tx.$transaction(async () => 1, { readOnly: true }))).rejects.toBeInstanceOf(ValidationError);
+      await expect(db.$transaction(async () => 1, { readonly: true } as never)).rejects.toThrow(/Unknown \$transaction option 'readonly'/);
+      expect(await db.$transaction(async (tx) => tx.$transaction(async (inner) => inner.user.count(), { readOnly: true }), { readOnly: true })).toBe(0);
     }));
   });
 

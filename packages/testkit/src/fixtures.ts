@@ -1,7 +1,13 @@
-import { f, many, model, one } from '@forge/core';
+import { f, many, model, one, type Capabilities } from '@forge/core';
+import { actionIf } from './target.js';
 
-/** The schema the client conformance cases run against: users, posts, a profile (has-one), tags as arrays. */
-export function blogSchema() {
+/**
+ * The schema the client conformance cases run against: users, posts, a profile (has-one), tags as arrays. Its
+ * foreign keys cascade on delete where the dialect can (`capabilities.referentialActions`; always without `caps`);
+ * on a dialect without CASCADE (DuckDB) they take no action, and a referenced row cannot be deleted.
+ */
+export function blogSchema(caps?: Capabilities) {
+  const cascade = actionIf(caps, 'cascade');
   const User = model(
     'users',
     {
@@ -20,7 +26,7 @@ export function blogSchema() {
     },
     { relations: { posts: many('posts', { on: 'authorId' }), profile: one('profiles', { on: 'userId' }) } },
   );
-  const Profile = model('profiles', { id: f.id(), userId: f.string().unique().refs(() => User, { onDelete: 'cascade' }), bio: f.text() }, { relations: { user: one('users', { on: 'userId' }) } });
+  const Profile = model('profiles', { id: f.id(), userId: f.string().unique().refs(() => User, { onDelete: cascade }), bio: f.text() }, { relations: { user: one('users', { on: 'userId' }) } });
   const Post = model(
     'posts',
     {
@@ -28,13 +34,13 @@ export function blogSchema() {
       title: f.string().searchable(),
       body: f.text().optional(),
       published: f.bool().default(false),
-      authorId: f.string().refs(() => User, { onDelete: 'cascade' }),
+      authorId: f.string().refs(() => User, { onDelete: cascade }),
       tags: f.stringArray().optional(),
       rating: f.int().optional(),
     },
     { relations: { author: one('users', { on: 'authorId' }), comments: many('comments', { on: 'postId' }) } },
   );
-  const Comment = model('comments', { id: f.id(), postId: f.string().refs(() => Post, { onDelete: 'cascade' }), text: f.string() }, { relations: { post: one('posts', { on: 'postId' }) } });
+  const Comment = model('comments', { id: f.id(), postId: f.string().refs(() => Post, { onDelete: cascade }), text: f.string() }, { relations: { post: one('posts', { on: 'postId' }) } });
   const Counter = model('counters', { id: f.id({ type: 'int' }), name: f.string().unique(), n: f.int().default(0) });
   return { user: User, profile: Profile, post: Post, comment: Comment, counter: Counter };
 }

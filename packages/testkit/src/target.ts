@@ -1,4 +1,4 @@
-import { buildSchemaIR, createDbWith, runDiff, runPush, type Adapter, type Capabilities, type Connection, type Db, type SchemaShape } from '@forge/core';
+import { buildSchemaIR, createDbWith, runDiff, runPush, type Adapter, type Capabilities, type Connection, type Db, type ReferentialAction, type SchemaShape } from '@forge/core';
 import { it } from 'vitest';
 
 /** How a conformance run reaches a dialect: its adapter and a way to get a fresh, empty database. */
@@ -21,8 +21,33 @@ export interface FreshDatabase {
  * flag, so no case is ever dropped silently.
  */
 export function itIf(caps: Capabilities, flag: keyof Capabilities, name: string, fn: () => Promise<void>, timeout?: number): void {
-  if (caps[flag]) it(name, fn, timeout);
+  if (supports(caps, flag)) it(name, fn, timeout);
   else it.skip(`${name} [skipped: capabilities.${String(flag)} is false on ${caps.dialect}]`, fn);
+}
+
+/** The optional flags that mean "yes" when a dialect leaves them out. */
+const ON_WHEN_ABSENT: ReadonlySet<keyof Capabilities> = new Set<keyof Capabilities>(['foreignKeyCycles', 'alterIndexedTable']);
+
+/** Whether `caps` has `flag`: its value, or for an optional flag that is absent, its documented default. */
+export function supports(caps: Capabilities, flag: keyof Capabilities): boolean {
+  const value = caps[flag];
+  return value === undefined ? ON_WHEN_ABSENT.has(flag) : Boolean(value);
+}
+
+/** Whether a foreign key on this dialect can carry `action` (`capabilities.referentialActions`; absent means every action). */
+export function allowsAction(caps: Capabilities, action: ReferentialAction): boolean {
+  return caps.referentialActions === undefined || caps.referentialActions.includes(action);
+}
+
+/** `action` where the dialect has it, otherwise no action (the dialect's RESTRICT / NO ACTION). */
+export function actionIf(caps: Capabilities | undefined, action: ReferentialAction): ReferentialAction | undefined {
+  return !caps || allowsAction(caps, action) ? action : undefined;
+}
+
+/** Register a case that needs foreign keys to carry `action`; skipped, naming the flag, where they cannot. */
+export function itIfAction(caps: Capabilities, action: ReferentialAction, name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (allowsAction(caps, action)) it(name, fn, timeout);
+  else it.skip(`${name} [skipped: capabilities.referentialActions has no '${action}' on ${caps.dialect}]`, fn);
 }
 
 /** Run `fn` against a fresh database with `schema` pushed; always cleans up. */

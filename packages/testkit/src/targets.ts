@@ -103,9 +103,13 @@ export const TEST_TARGETS: Readonly<Record<Dialect, TargetSpec>> = {
       probe: 'SELECT 1',
     },
   },
+  duckdb: {
+    kind: 'file',
+    url: (file) => `duckdb:${file}`,
+    adapter: () => adapterPackage('@forge/adapter-duckdb'),
+  },
   // Not configured yet: where the servers are, and nothing more. Each adapter's issue adds `adapter` and
-  // `databases` (DuckDB: a temp file like SQLite).
-  duckdb: { kind: 'file', url: (file) => `duckdb:${file}` },
+  // `databases`.
   mssql: { kind: 'server', env: 'FORGE_TEST_MSSQL_URL' },
   mongo: { kind: 'server', env: 'FORGE_TEST_MONGO_URL' },
 };

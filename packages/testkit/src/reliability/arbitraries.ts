@@ -107,6 +107,9 @@ function defaultArb(fs: FieldSpec): fc.Arbitrary<unknown> {
   }
 }
 
+/** The onDelete actions drawn, where the dialect has them (`capabilities.referentialActions`; absent: all). */
+const ACTIONS: readonly ReferentialAction[] = ['cascade', 'restrict', 'setNull', 'noAction'];
+
 const ENUM_VALUES = ["a'b", 'c"d', 'plain', 'with space', 'ünï', '\\'];
 
 /** `arb` once in `every` draws, `undefined` otherwise. */
@@ -127,7 +130,7 @@ function rawFieldArb(opts: GenOptions): fc.Arbitrary<FieldSpec & { refPick?: num
       updatedAt: fc.boolean(),
       searchable: fc.boolean(),
       refPick: sometimes(fc.nat(), 4),
-      onDelete: fc.constantFrom<ReferentialAction | undefined>(undefined, 'cascade', 'restrict', 'setNull', 'noAction'),
+      onDelete: fc.constantFrom<ReferentialAction | undefined>(undefined, ...ACTIONS.filter((a) => !opts.caps.referentialActions || opts.caps.referentialActions.includes(a))),
       enumValues: fc.subarray(ENUM_VALUES, { minLength: 1 }),
       dims: fc.integer({ min: 1, max: 4 }),
       decimal: fc.option(fc.integer({ min: 1, max: 18 }).chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: Math.min(p, 6) }))), { nil: undefined }),
@@ -250,7 +253,12 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
       columns.add(fold(column));
       const { refPick, ...fs } = raw;
       if (refPick !== undefined) {
-        const target = kept[refPick % kept.length];
+        // Without foreign-key cycles (capabilities.foreignKeyCycles false: DuckDB declares a key only in CREATE TABLE,
+        // against a table that exists), a table references only the tables before it, never itself.
+        const acyclic = caps.foreignKeyCycles === false;
+        const before = kept.indexOf(t);
+        if (acyclic && before === 0) continue;
+        const target = kept[refPick % (acyclic ? before : kept.length)];
         if (target.composite && target.fields.length >= 2) continue;
         fs.kind = target.idType === 'int' ? 'int' : target.idType === 'bigserial' ? 'bigint' : target.idType === 'string' ? 'string' : 'uuid';
         fs.ref = { table: kept.indexOf(target), onDelete: fs.ref?.onDelete };
@@ -266,6 +274,9 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
     if (composite) {
       for (const fs of fields) if (composite.includes(fs.name)) fs.optional = false;
     }
+    // 'setNull' on a column that cannot be NULL is a SchemaError of model building (buildSchemaIR), not a case to converge.
+    const fallback = !caps.referentialActions || caps.referentialActions.includes('cascade') ? 'cascade' : undefined;
+    for (const fs of fields) if (fs.ref?.onDelete === 'setNull' && !fs.optional) fs.ref = { ...fs.ref, onDelete: fallback };
     // Two unnamed indexes over the same columns would get the same generated name: a model() error, not a test.
     const declared = new Set<string>(fields.filter((fs) => fs.unique).map((fs) => `u\0${fs.name}`));
     const uniques: string[][] = [];
@@ -371,11 +382,18 @@ export function omit(spec: SchemaSpec, o: Omission): SchemaSpec {
  * What may be left out of A so that A → B is additive (what `forge push` creates): whole tables nobody
  * else references, fields push can add to an existing table, any index or composite unique.
  */
-export function additiveOmissionArb(spec: SchemaSpec): fc.Arbitrary<Omission> {
+export function additiveOmissionArb(spec: SchemaSpec, caps?: Capabilities): fc.Arbitrary<Omission> {
   const referenced = new Set(spec.tables.flatMap((t, ti) => t.fields.filter((fs) => fs.ref && fs.ref.table !== ti).map((fs) => fs.ref!.table)));
   const tables = spec.tables.map((_, i) => i).filter((i) => !referenced.has(i));
+  // capabilities.alterIndexedTable false (DuckDB): a NOT NULL column cannot be added to a table with an index or
+  // one a foreign key references (a SchemaError before DDL), so only optional fields are left out of those.
+  const indexedOrReferenced = (t: TableSpec, ti: number) =>
+    t.indexes.length > 0 || t.uniques.length > 0 || t.fields.some((fs) => fs.unique) || spec.tables.some((o) => o.fields.some((fs) => fs.ref?.table === ti));
   const fields = spec.tables.flatMap((t, ti) =>
-    t.fields.filter((fs) => addable(fs) && !('composite' in t.key && t.key.composite.includes(fs.name))).map((fs): [number, string] => [ti, fs.name]),
+    t.fields
+      .filter((fs) => addable(fs) && !('composite' in t.key && t.key.composite.includes(fs.name)))
+      .filter((fs) => caps?.alterIndexedTable !== false || fs.optional || !indexedOrReferenced(t, ti))
+      .map((fs): [number, string] => [ti, fs.name]),
   );
   const indexes = spec.tables.flatMap((t, ti) => t.indexes.map((_, i): [number, number] => [ti, i]));
   const uniques = spec.tables.flatMap((t, ti) => t.uniques.map((_, i): [number, number] => [ti, i]));
@@ -388,6 +406,16 @@ export function additiveOmissionArb(spec: SchemaSpec): fc.Arbitrary<Omission> {
 }
 
 /**
+ * Where a dialect cannot drop an indexed column (capabilities.alterIndexedTable false, DuckDB): a column can go
+ * only from a table without indexes, composite uniques or a composite key, and only when neither it nor any column
+ * after it is a unique field or a foreign key (DuckDB refuses a drop before a column a key or constraint depends on).
+ */
+function unkeyedFrom(t: TableSpec, i: number): boolean {
+  if (t.indexes.length || t.uniques.length || 'composite' in t.key) return false;
+  return t.fields.slice(i).every((fs) => !fs.unique && !fs.ref && !fs.searchable);
+}
+
+/**
  * What may be left out of B so that A → B drops it (what `forge diff apply` removes): whole tables, and
  * fields that are not part of a composite key where the dialect can drop a column. Indexes are not left
  * out on their own (diff apply never drops an index by itself), but the ones over a dropped field go with
@@ -395,7 +423,7 @@ export function additiveOmissionArb(spec: SchemaSpec): fc.Arbitrary<Omission> {
  */
 export function droppingOmissionArb(spec: SchemaSpec, caps: Capabilities): fc.Arbitrary<Omission> {
   const droppable = spec.tables.map(
-    (t) => new Set(t.fields.filter((fs) => caps.dropColumn && !('composite' in t.key && t.key.composite.includes(fs.name))).map((fs) => fs.name)),
+    (t) => new Set(t.fields.filter((fs, i) => caps.dropColumn && !('composite' in t.key && t.key.composite.includes(fs.name)) && (caps.alterIndexedTable !== false || unkeyedFrom(t, i))).map((fs) => fs.name)),
   );
   const fields = spec.tables.flatMap((t, ti) => [...droppable[ti]].map((name): [number, string] => [ti, name]));
   // Dropping a table drops the fields of other tables that reference it, so those must be droppable too.

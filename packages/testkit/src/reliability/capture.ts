@@ -13,6 +13,7 @@ export function capturing(inner: Connection): { conn: Connection; log: Captured[
   const log: Captured[] = [];
   const wrap = (c: Connection): Connection => ({
     dialect: c.dialect,
+    serverVersion: c.serverVersion,
     get inTransaction() {
       return c.inTransaction;
     },

@@ -1,3 +1,4 @@
+import { duckdbTarget } from './targets/duckdb.js';
 import { mysqlTarget } from './targets/mysql.js';
 import { postgresTarget } from './targets/postgres.js';
 import { sqliteTarget } from './targets/sqlite.js';
@@ -9,10 +10,11 @@ export type { ReliabilityTarget, TargetEntry } from './targets/types.js';
 export const TARGETS: readonly TargetEntry[] = [
   sqliteTarget,
   postgresTarget,
-  // MySQL / MariaDB joins only with FORGE_RELIABILITY_MYSQL=1 until the two cases it still fails are fixed
-  // (issue 10's note: JSON nested deeper than MariaDB's 32 levels; the password case needs a server user with a
-  // password). The conformance suite runs on it in every `pnpm test`.
-  ...(process.env.FORGE_RELIABILITY_MYSQL === '1' ? [mysqlTarget] : []),
+  mysqlTarget,
+  // DuckDB (issue 11) is in progress: the conformance suite passes on it, but cases of this harness still fail
+  // there (shop fixtures that cascade, foreign keys added to existing tables, the file-database password case,
+  // savepoint attacks, one JSON path key); it joins only with FORGE_WIP_DUCKDB=1 until they are worked through.
+  ...(process.env.FORGE_WIP_DUCKDB === '1' ? [duckdbTarget] : []),
 ];
 
 export type LoadedTarget = { name: string; target: ReliabilityTarget } | { name: string; unavailable: string };

@@ -1,4 +1,5 @@
 import { reachTarget, TEST_TARGETS } from '../../targets.js';
+import type { Connection } from '@forge/core';
 import type { ReliabilityTarget, TargetEntry } from './types.js';
 
 /**
@@ -16,6 +17,7 @@ export const mysqlTarget: TargetEntry = {
     // The adapter's own lock-name expression (loaded by name, like every adapter here: no build-time dependency).
     const pkg = '@forge/adapter-mysql';
     const { pushLockNameSql: lockName } = (await import(pkg)) as { pushLockNameSql: string };
+    const withUser = await passwordUser(onServer, reached.server!);
     return {
       name: 'mysql',
       adapter,
@@ -24,9 +26,10 @@ export const mysqlTarget: TargetEntry = {
       async fresh() {
         const db = await reached.fresh();
         try {
-          const conn = await adapter.connect(db.url);
+          const url = withUser(db.url);
+          const conn = await adapter.connect(url);
           return {
-            url: db.url,
+            url,
             conn,
             cleanup: async () => {
               await conn.close();
@@ -48,3 +51,35 @@ export const mysqlTarget: TargetEntry = {
     };
   },
 };
+
+/** The password of the user every case connects as: an '@' in it, so the redaction cases see one in the URL. */
+const PASSWORD = 'Sekr3t@Tok9';
+const USER = 'forge_reliability';
+
+/**
+ * Cases connect as a user with a password (the local server's root has none, and a URL without one proves
+ * nothing about redaction): created once, with every privilege on the test databases (`forge_test_%`). Where
+ * the server's user may not create users (a managed MySQL 8), the URL stays as given.
+ */
+async function passwordUser(
+  onServer: <T>(fn: (conn: Connection) => Promise<T>) => Promise<T>,
+  server: string,
+): Promise<(url: string) => string> {
+  if (new URL(server).password) return (url) => url;
+  try {
+    await onServer(async (c) => {
+      for (const host of ['%', 'localhost']) {
+        await c.execute(`CREATE USER IF NOT EXISTS '${USER}'@'${host}' IDENTIFIED BY '${PASSWORD}'`);
+        await c.execute(`GRANT ALL PRIVILEGES ON \`forge\\_test\\_%\`.* TO '${USER}'@'${host}'`);
+      }
+    });
+  } catch {
+    return (url) => url;
+  }
+  return (url) => {
+    const u = new URL(url);
+    u.username = USER;
+    u.password = encodeURIComponent(PASSWORD);
+    return u.toString();
+  };
+}
