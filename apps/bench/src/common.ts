@@ -80,6 +80,13 @@ export interface ResultRow {
   /** Scenario 6 (forge diff): statements the CLI sent, and how many of them read the catalog. */
   queries?: number;
   catalog_queries?: number;
+  /** Scenario 7 (contended writes): committed transactions per second over the run, their p99 latency, counts. */
+  throughput_per_s?: number;
+  p99_ms?: number;
+  committed?: number;
+  failed?: number;
+  /** Scenario 7: the worst event-loop delay any writer process saw (perf_hooks.monitorEventLoopDelay). */
+  loop_delay_max_ms?: number;
   /** Set when the subject could not run this scenario; the other numbers are then null. */
   error?: string;
   note?: string;

@@ -2,7 +2,7 @@
  * `pnpm bench [--quick]`: every scenario for every subject, one child process per dialect (and per streaming
  * measurement), then results/latest.json and RESULTS.md.
  *
- * Options: --quick, --only=pk,list,include,write,stream,cli (groups or scenario keys), --dialects=sqlite,postgres,mysql,
+ * Options: --quick, --only=pk,list,include,write,stream,cli,contended (groups or scenario keys), --dialects=sqlite,postgres,mysql,
  * --subjects=raw,forge,drizzle,kysely,prisma, --out=FILE (write the JSON there and skip RESULTS.md),
  * --profile[=pk,create,...] (CPU-profile forge alone on those scenarios and print its hot spots).
  */
@@ -16,11 +16,12 @@ import { machineFacts } from './machine.js';
 import { profileForge } from './profile.js';
 import { evaluateTargets, renderMarkdown } from './report.js';
 import { summarize } from './stats.js';
+import { benchContended } from './contended.js';
 import { buildPrismaClient, type PrismaBuild } from './subjects/prisma.js';
 
 const args = parseArgs(process.argv.slice(2));
 const quick = args.has('quick');
-const only = new Set((args.get('only') ?? 'pk,list,include,write,stream,cli').split(',').map((s) => s.trim()));
+const only = new Set((args.get('only') ?? 'pk,list,include,write,stream,cli,contended').split(',').map((s) => s.trim()));
 const dialects = (args.get('dialects') ?? DIALECTS.join(',')).split(',').map((s) => s.trim()) as Dialect[];
 const subjects = (args.get('subjects') ?? 'raw,forge,drizzle,kysely,prisma').split(',').map((s) => s.trim());
 const CORE_GROUPS = ['pk', 'list', 'include', 'write'];
@@ -153,7 +154,8 @@ async function main(): Promise<void> {
   const results: ResultRow[] = [];
 
   const phase = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
-  for (const dialect of dialects) {
+  // Scenarios 1-5 need each dialect's dataset; the contended-writes and CLI scenarios bring their own.
+  for (const dialect of coreOnly || only.has('stream') ? dialects : []) {
     const td = performance.now();
     log(`\n[${dialect}]`);
     try {
@@ -195,6 +197,15 @@ async function main(): Promise<void> {
       }
     }
     if (only.has('stream')) results.push(...(await runStreams(dialect)));
+  }
+
+  if (only.has('contended') && dialects.includes('sqlite')) {
+    const tc = performance.now();
+    log('\n[contended writes: sqlite, 4 processes on one file]');
+    const prisma = subjects.includes('prisma') ? await buildPrismaClient('sqlite') : undefined;
+    if (prisma && !prisma.ok) log(`  prisma cannot run: ${prisma.error}`);
+    results.push(...(await benchContended({ quick, subjects, prismaClient: prisma?.ok ? prisma.clientFile : undefined, prismaError: prisma?.error })));
+    log(`  (contended writes took ${phase(tc)})`);
   }
 
   if (only.has('cli')) {

@@ -185,6 +185,27 @@ export function renderMarkdown(rows: ResultRow[], facts: MachineFacts, run: RunI
     );
   }
 
+  const contended = rows.filter((r) => r.scenario.startsWith('contended '));
+  if (contended.length) {
+    parts.push('## Scenario 7: contended writes (SQLite, 4 processes on one WAL file)', '');
+    parts.push(
+      mdTable(
+        ['scenario', 'subject', 'committed / s', 'failed', 'median ms', 'p99 ms', 'event-loop delay max ms', '× raw (time per commit)'],
+        contended.map((r) => [
+          r.scenario,
+          r.subject,
+          r.median_ms === null ? `error: ${r.error}` : String(r.throughput_per_s),
+          r.failed === undefined ? '' : String(r.failed),
+          formatMs(r.median_ms),
+          formatMs(r.p99_ms),
+          r.loop_delay_max_ms === undefined ? '' : String(r.loop_delay_max_ms),
+          x(r.ratio_to_raw),
+        ]),
+      ),
+      '',
+    );
+  }
+
   const cli = rows.filter((r) => r.scenario.startsWith('forge '));
   if (cli.length) {
     parts.push('## Scenario 6: the CLI (a fresh process per call, local PostgreSQL)', '');

@@ -30,3 +30,22 @@ it('pnpm bench --quick runs the PK lookup scenario on SQLite and writes ratios t
   expect(forge?.median_ms).toBeGreaterThan(0);
   expect(forge?.ratio_to_raw).toBeGreaterThan(0);
 });
+
+it('the contended-writes scenario runs 4 writer processes on one SQLite file; raw and forge commit every transfer', () => {
+  expect(existsSync(path.join(dir, 'dist', 'contended-worker.js')), 'apps/bench is not built: run pnpm build first').toBe(true);
+  const out = path.join(tmp, 'contended.json');
+  const r = spawnSync(process.execPath, ['dist/main.js', '--quick', '--only=contended', '--dialects=sqlite', '--subjects=raw,forge', `--out=${out}`], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 25_000,
+  });
+  expect(r.status, r.stderr + r.stdout).toBe(0);
+  const rows = JSON.parse(readFileSync(out, 'utf8')) as Array<Record<string, unknown>>;
+  expect(rows.map((x) => x.subject)).toEqual(['raw', 'forge']);
+  for (const row of rows) {
+    expect(row, JSON.stringify(row)).toMatchObject({ dialect: 'sqlite', committed: 1000, failed: 0 });
+    expect(row.error, JSON.stringify(row)).toBeUndefined();
+    expect(row.throughput_per_s).toBeGreaterThan(0);
+    expect(row.p99_ms).toBeGreaterThan(0);
+  }
+}, 30_000);

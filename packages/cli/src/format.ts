@@ -67,8 +67,10 @@ export function ignoredLine(report: Pick<DriftReport, 'dialect' | 'ignored'>): s
 
 export function driftReport(c: Colors, report: DriftReport): string[] {
   const ignored = ignoredLine(report);
+  // Declared objects this database cannot hold: said every time, never counted as drift.
+  const notes = (report.notes ?? []).map((n) => c.dim(`note: ${n}`));
   if (report.inSync) {
-    return [`${c.green('✓')} no drift — live ${report.dialect} schema matches forge schema${ignored ? c.dim(` (${ignored})`) : ''}`];
+    return [`${c.green('✓')} no drift — live ${report.dialect} schema matches forge schema${ignored ? c.dim(` (${ignored})`) : ''}`, ...notes];
   }
   const lines = report.items.map((i) => driftLine(c, i));
   const count = (d: DriftItem['direction']) => report.items.filter((i) => i.direction === d).length;
@@ -77,13 +79,14 @@ export function driftReport(c: Colors, report: DriftReport): string[] {
   if (count('missing') > 0) lines.push(c.dim('  → `npx forge push` creates what is missing'));
   if (count('missing') < report.items.length) lines.push(c.dim('  → `npx forge diff apply --dry` previews a migration for the rest'));
   if (ignored) lines.push(ignored);
+  lines.push(...notes);
   return lines;
 }
 
-/** `--json`: exactly the report's four keys, in a fixed order, for CI scripts and `jq`. */
+/** `--json`: the report's four keys in a fixed order, for CI scripts and `jq`, and `notes` when there are any. */
 export function driftJson(report: DriftReport): string {
-  const { dialect, items, inSync, ignored } = report;
-  return JSON.stringify({ dialect, items, inSync, ignored }, null, 2);
+  const { dialect, items, inSync, ignored, notes } = report;
+  return JSON.stringify(notes?.length ? { dialect, items, inSync, ignored, notes } : { dialect, items, inSync, ignored }, null, 2);
 }
 
 export function changeList(c: Colors, r: DiffApplyResult): string[] {

@@ -1,71 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { adapter } from '@forge/adapter-mysql';
-import { requireTarget, type ReachedTarget, type TestDatabase } from '@forge/testkit';
+import type { TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project, type RunResult } from './helpers.js';
+import { columnsOf, ledgerNames, ok, pushCounts, shown, tablesOf, target } from './mysql.js';
 
 /**
  * The CLI's round trip on MySQL/MariaDB, once per URL scheme the adapter serves (`mysql://` and `mariadb://`):
  * push, a second push that applies 0, a removed field reported as an extra column (diff --check exit 3),
  * diff apply (a migration file with -- up/-- down and a ledger row), rollback (the column is back); and 8
  * `forge push` processes at once on one fresh database. The server comes from the test-target registry
- * (`requireTarget('mysql')`: FORGE_TEST_MYSQL_URL, else MariaDB on 127.0.0.1:3306), a database per suite.
+ * (see ./mysql.ts), a database per suite.
  */
-const target: ReachedTarget = await requireTarget('mysql', { adapter });
-
 const SCHEMES = ['mysql', 'mariadb'] as const;
 type Scheme = (typeof SCHEMES)[number];
 
 /** The database's URL under `scheme` (the registry hands out mysql:// URLs). */
 const withScheme = (url: string, scheme: Scheme) => url.replace(/^[a-z]+:/i, `${scheme}:`);
-
-async function query<R = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
-  const conn = await adapter.connect(url, { connectTimeoutMs: 5_000 });
-  try {
-    return await conn.query<R>(sql, params);
-  } finally {
-    await conn.close();
-  }
-}
-
-async function tablesOf(url: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(
-    url,
-    'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name',
-  );
-  return rows.map((r) => r.name);
-}
-
-async function columnsOf(url: string, table: string): Promise<string[]> {
-  const rows = await query<{ name: string }>(
-    url,
-    'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? ORDER BY ordinal_position',
-    [table],
-  );
-  return rows.map((r) => r.name);
-}
-
-async function ledgerNames(url: string): Promise<string[]> {
-  if (!(await tablesOf(url)).includes('_forge_migrations')) return [];
-  return (await query<{ name: string }>(url, 'SELECT name FROM _forge_migrations ORDER BY name')).map((r) => r.name);
-}
-
-const shown = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-
-/** A run that must succeed quietly: exit 0 and nothing at all on stderr, warnings included. */
-function ok(r: RunResult): RunResult {
-  expect(r.code, shown(r)).toBe(0);
-  expect(r.stderr, shown(r)).toBe('');
-  return r;
-}
-
-/** The numbers in a push's `applied: N, skipped: M, failures: 0` line. */
-function pushCounts(r: RunResult): { applied: number; skipped: number } {
-  const m = /^applied: (\d+), skipped: (\d+), failures: 0$/m.exec(r.stdout);
-  expect(m, shown(r)).not.toBeNull();
-  return { applied: Number(m![1]), skipped: Number(m![2]) };
-}
 
 interface Workspace {
   p: Project;

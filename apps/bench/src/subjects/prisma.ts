@@ -77,6 +77,26 @@ model OrderLine {
 
   @@map("order_lines")
 }
+
+// Scenario 7 (contended writes, SQLite): its own file with these two tables.
+model Account {
+  id      Int @id
+  balance Int
+
+  @@map("accounts")
+}
+
+model Transfer {
+  id     Int @id @default(autoincrement())
+  worker Int
+  seq    Int
+  fromId Int @map("from_id")
+  toId   Int @map("to_id")
+  amount Int
+
+  @@unique([worker, seq])
+  @@map("transfers")
+}
 `;
 }
 

@@ -46,6 +46,12 @@ function printDry(ctx: CommandContext, r: DiffApplyResult): ExitCode {
 
 function printApplied(ctx: CommandContext, r: DiffApplyResult): ExitCode {
   const { c, out } = ctx.o;
+  if (r.recovered) {
+    out(`${c.green('✓')} a killed diff apply had already applied every statement of ${r.name}: recorded it in _forge_migrations`);
+    if (r.file) out(`kept ${path.relative(ctx.cwd, r.file) || r.file}`);
+    out(c.dim('  → undo with `npx forge rollback`'));
+    return EXIT.ok;
+  }
   for (const line of summary(c, r)) out(line);
   if (r.file) out(`wrote ${path.relative(ctx.cwd, r.file) || r.file}`);
   if (r.applied) {

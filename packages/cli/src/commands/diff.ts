@@ -12,7 +12,7 @@ export const diff: CommandSpec = {
   description: 'Report drift between the schema and the live database (read-only); `diff apply` writes and runs a migration',
   usage: 'diff [--json] [--check] [--ignore=<list>] [--schema=<file>]\n  $ forge diff apply [--dry] [--ignore=<list>] [--schema=<file>]',
   options: [
-    ['--json', 'Print the drift report as JSON ({ dialect, items, inSync, ignored }) and nothing else'],
+    ['--json', 'Print the drift report as JSON ({ dialect, items, inSync, ignored }, and notes when the database cannot hold something declared) and nothing else'],
     ['--check', 'Exit 3 when there is drift (a CI gate)'],
     ['--ignore <list>', 'Tables to leave out: names and /regex/flags, comma-separated; stacks with FORGE_DIFF_IGNORE'],
     ['--dry', 'diff apply only: print the migration file; write nothing, apply nothing'],

@@ -36,11 +36,16 @@ export const push: CommandSpec = {
     );
     for (const line of pushSummary(c, report)) out(line);
     if (report.failures.length === 0) return EXIT.ok;
+    // Transactional DDL without savepoints (DuckDB): a failed statement cannot be isolated, so the push's one
+    // transaction rolls back whole and the statements shown as applied are undone with it.
+    const whole = report.transactional && !adapter.capabilities.savepoints;
     printError(
       ctx.o,
       new CliError(
         `${report.failures.length} statement(s) failed`,
-        'fix the cause shown after ✗ and run `forge push` again; the statements that applied stay applied',
+        whole
+          ? 'fix the cause shown after ✗ and run `forge push` again; nothing of this push was applied (the database has no savepoints, so the whole push rolled back)'
+          : 'fix the cause shown after ✗ and run `forge push` again; the statements that applied stay applied',
       ),
     );
     return EXIT.statementFailed;
