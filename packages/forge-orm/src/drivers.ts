@@ -10,3 +10,5 @@ export { betterSqlite3Driver } from '../../adapter-sqlite/src/factories.js';
 export type { BetterSqlite3Like } from '../../adapter-sqlite/src/factories.js';
 export { mysql2Driver } from '../../adapter-mysql/src/factories.js';
 export type { Mysql2PoolLike } from '../../adapter-mysql/src/factories.js';
+export { duckdbDriver } from '../../adapter-duckdb/src/factories.js';
+export type { DuckdbConnectionLike, DuckdbInstanceLike } from '../../adapter-duckdb/src/factories.js';

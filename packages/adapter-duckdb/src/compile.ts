@@ -1,0 +1,93 @@
+import { SqlCompiler, type Expr, type SqlBuilder } from '@forge/core';
+
+/** The current time: the transaction's start, as a TIMESTAMPTZ (forge stores dateTime as TIMESTAMPTZ). */
+export const DUCKDB_NOW = 'current_timestamp';
+
+/**
+ * A JSON path for json_extract, built from keys: object keys are always double-quoted (`$."a"."b"`, the key as a
+ * JSON string), so dots, brackets or `$` in a key stay part of it; an all-digit key is an array index. The path
+ * is bound as one parameter, never SQL text.
+ */
+export function jsonPathOf(keys: readonly string[]): string {
+  let path = '$';
+  for (const key of keys) path += /^\d+$/.test(key) ? `[${Number(key)}]` : `.${JSON.stringify(key)}`;
+  return path;
+}
+
+/**
+ * SQL for DuckDB: `?` placeholders, double-quoted identifiers, `ON CONFLICT ... DO UPDATE` upserts and RETURNING
+ * (as Postgres), ILIKE for `mode: 'insensitive'` (it lower-cases letter by letter, Unicode included, and
+ * nothing more: `ß` is not `ss`), the json extension's json_extract for JSON paths, and LIST functions for
+ * array filters.
+ */
+export class DuckdbCompiler extends SqlCompiler {
+  readonly dialect = 'duckdb';
+
+  placeholder(): string {
+    return '?';
+  }
+
+  protected override expr(b: SqlBuilder, e: Expr): void {
+    if (e.t === 'now') {
+      b.push(DUCKDB_NOW);
+      return;
+    }
+    super.expr(b, e);
+  }
+
+  /** DuckDB takes OFFSET without LIMIT (the base's `LIMIT -1` is an error here). */
+  protected override limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined): void {
+    if (limit !== undefined) this.limit(b, limit);
+    if (offset !== undefined && offset > 0) b.push(' OFFSET ').bind(offset);
+  }
+
+  /** LIKE is case-sensitive in DuckDB; ILIKE folds case per character. Both escape with `\` explicitly (DuckDB has no default escape). */
+  protected override like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
+    this.expr(b, e.expr);
+    b.push(e.insensitive ? (e.negate ? ' NOT ILIKE ' : ' ILIKE ') : e.negate ? ' NOT LIKE ' : ' LIKE ');
+    this.expr(b, e.pattern);
+    b.push(` ESCAPE '\\'`);
+  }
+
+  /**
+   * json_extract with the path bound as text. 'text' reads the value as text (json_extract_string: a JSON string
+   * unquoted, null as NULL); 'number' casts that text to DOUBLE (TRY_CAST: a non-number compares as NULL, so a
+   * number stored as a JSON string still compares numerically); 'json' is the JSON value itself.
+   */
+  protected jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void {
+    const [open, close] =
+      e.as === 'number' ? ['TRY_CAST(json_extract_string(', ') AS DOUBLE)'] : e.as === 'text' ? ['json_extract_string(', ')'] : ['json_extract(', ')'];
+    b.push(open);
+    this.expr(b, e.expr);
+    b.push(', ').bind(jsonPathOf(e.path)).push(close);
+  }
+
+  /** Arrays are LISTs: list_contains for one value, list_has_any / list_has_all against a list of bound values. */
+  protected arrayHas(b: SqlBuilder, e: Extract<Expr, { t: 'arrayHas' }>): void {
+    const values = [...new Set(e.values)];
+    if (values.length === 0) {
+      // Every element of nothing is trivially present; some element of nothing never is.
+      b.push(e.mode === 'hasEvery' ? '1 = 1' : '1 = 0');
+      return;
+    }
+    if (e.mode === 'has' || values.length === 1) {
+      b.push('list_contains(');
+      this.expr(b, e.expr);
+      b.push(', ').bind(values[0]).push(')');
+      return;
+    }
+    b.push(e.mode === 'hasEvery' ? 'list_has_all(' : 'list_has_any(');
+    this.expr(b, e.expr);
+    b.push(', [');
+    values.forEach((v, i) => {
+      if (i) b.push(', ');
+      b.bind(v);
+    });
+    b.push('])');
+  }
+
+  /** Never reached through the client (capabilities.fullTextSearch is false); here for a direct compile. */
+  protected search(_b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
+    throw new Error(`search on ${e.table}: forge offers no full-text search on DuckDB (capabilities.fullTextSearch is false); filter with contains instead`);
+  }
+}
