@@ -92,7 +92,6 @@ function forServer(server: MysqlServer | undefined): Adapter {
       },
       compiler: variantCompiler,
       executor: new SqlExecutor(variantCompiler),
-      forConnection: (conn) => forServer(serverOf(conn)),
     };
     variants.set(key, variant);
   }

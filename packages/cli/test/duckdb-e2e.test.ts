@@ -4,7 +4,7 @@ import path from 'node:path';
 import { adapter } from '@forge/adapter-duckdb';
 import { requireTarget, type ReachedTarget, type TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project, type RunResult } from './helpers.js';
+import { makeProject, ok, pushCounts, shown, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project, type RunResult } from './helpers.js';
 
 /**
  * The round trip's schema: USERS_SCHEMA without the unique index on email. DuckDB refuses ALTER TABLE ... DROP
@@ -51,20 +51,6 @@ async function columnsOf(url: string, table: string): Promise<string[]> {
 async function ledgerNames(url: string): Promise<string[]> {
   if (!(await tablesOf(url)).includes('_forge_migrations')) return [];
   return (await query<{ name: string }>(url, 'SELECT name FROM _forge_migrations ORDER BY name')).map((r) => r.name);
-}
-
-const shown = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-
-function ok(r: RunResult): RunResult {
-  expect(r.code, shown(r)).toBe(0);
-  expect(r.stderr, shown(r)).toBe('');
-  return r;
-}
-
-function pushCounts(r: RunResult): { applied: number; skipped: number } {
-  const m = /^applied: (\d+), skipped: (\d+), failures: 0$/m.exec(r.stdout);
-  expect(m, shown(r)).not.toBeNull();
-  return { applied: Number(m![1]), skipped: Number(m![2]) };
 }
 
 interface Workspace {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.resolve(here, '../dist/bin.js');
@@ -15,6 +15,23 @@ export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A CLI run as a failure message shows it: the exit code and both streams. */
+export const shown = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+
+/** A run that must succeed quietly: exit 0 and nothing at all on stderr, warnings included. */
+export function ok(r: RunResult): RunResult {
+  expect(r.code, shown(r)).toBe(0);
+  expect(r.stderr, shown(r)).toBe('');
+  return r;
+}
+
+/** The numbers in a push's `applied: N, skipped: M, failures: 0` line. */
+export function pushCounts(r: RunResult): { applied: number; skipped: number } {
+  const m = /^applied: (\d+), skipped: (\d+), failures: 0$/m.exec(r.stdout);
+  expect(m, shown(r)).not.toBeNull();
+  return { applied: Number(m![1]), skipped: Number(m![2]) };
 }
 
 export interface Project {

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project, type RunResult } from './helpers.js';
-import { columnsOf, ledgerNames, ok, pushCounts, shown, tablesOf, target } from './mysql.js';
+import { makeProject, ok, pushCounts, shown, USERS_SCHEMA, USERS_SCHEMA_NO_NICKNAME, type Project, type RunResult } from './helpers.js';
+import { columnsOf, ledgerNames, tablesOf, target } from './mysql.js';
 
 /**
  * The CLI's round trip on MySQL/MariaDB, once per URL scheme the adapter serves (`mysql://` and `mariadb://`):

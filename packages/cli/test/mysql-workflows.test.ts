@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, type Project, type RunResult } from './helpers.js';
-import { columnsOf, indexesOf, ledgerNames, ok, pushCounts, query, shown, tablesOf, target } from './mysql.js';
+import { makeProject, ok, pushCounts, shown, type Project, type RunResult } from './helpers.js';
+import { columnsOf, indexesOf, ledgerNames, query, tablesOf, target } from './mysql.js';
 import { A_MAIN, A_PR, B_DEPLOYED, B_FOLDED, B_HEAD, D_DEPLOY_1, D_DEPLOY_3, D_DEPLOY_4, D_START, runScript, TRIAGE_SCRIPT } from './workflows.js';
 
 /**

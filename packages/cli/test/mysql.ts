@@ -1,12 +1,10 @@
 import { adapter } from '@forge/adapter-mysql';
 import { requireTarget, type ReachedTarget } from '@forge/testkit';
-import { expect } from 'vitest';
-import type { RunResult } from './helpers.js';
 
 /**
  * Plumbing shared by the CLI's MySQL / MariaDB suites: the server from the test-target registry
- * (`requireTarget('mysql')`: FORGE_TEST_MYSQL_URL, else MariaDB on 127.0.0.1:3306), catalog reads through the
- * adapter itself, and the checks every CLI run gets.
+ * (`requireTarget('mysql')`: FORGE_TEST_MYSQL_URL, else MariaDB on 127.0.0.1:3306), and catalog reads through the
+ * adapter itself.
  */
 export const target: ReachedTarget = await requireTarget('mysql', { adapter });
 
@@ -50,20 +48,4 @@ export async function indexesOf(url: string, table: string): Promise<Record<stri
 export async function ledgerNames(url: string): Promise<string[]> {
   if (!(await tablesOf(url)).includes('_forge_migrations')) return [];
   return (await query<{ name: string }>(url, 'SELECT name FROM _forge_migrations ORDER BY name')).map((r) => r.name);
-}
-
-export const shown = (r: RunResult) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-
-/** A run that must succeed quietly: exit 0 and nothing at all on stderr, warnings included. */
-export function ok(r: RunResult): RunResult {
-  expect(r.code, shown(r)).toBe(0);
-  expect(r.stderr, shown(r)).toBe('');
-  return r;
-}
-
-/** The numbers in a push's `applied: N, skipped: M, failures: 0` line. */
-export function pushCounts(r: RunResult): { applied: number; skipped: number } {
-  const m = /^applied: (\d+), skipped: (\d+), failures: 0$/m.exec(r.stdout);
-  expect(m, shown(r)).not.toBeNull();
-  return { applied: Number(m![1]), skipped: Number(m![2]) };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, type Project, type RunResult } from './helpers.js';
+import { makeProject, pushCounts, type Project, type RunResult } from './helpers.js';
 import {
   PG_LABEL,
   PG_SERVER,
@@ -78,13 +78,6 @@ function clean(r: RunResult): RunResult {
   expect(r.stderr, `stdout:\n${r.stdout}`).toBe('');
   expect(r.code, r.stdout).toBe(0);
   return r;
-}
-
-/** The numbers in a push's `applied: N, skipped: M, failures: 0` line. */
-function pushCounts(r: RunResult): { applied: number; skipped: number } {
-  const m = /^applied: (\d+), skipped: (\d+), failures: 0$/m.exec(r.stdout);
-  expect(m, r.stdout).not.toBeNull();
-  return { applied: Number(m![1]), skipped: Number(m![2]) };
 }
 
 interface DriftItem {

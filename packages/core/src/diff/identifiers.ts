@@ -15,24 +15,30 @@ export function assertIdentifiersFit(
   caps: Pick<Capabilities, 'dialect' | 'maxIdentifierLength'>,
   facts?: Pick<DialectFacts, 'identifierProblem'>,
 ): void {
-  const check = (what: string, name: string, fix: string) => {
+  /** `fix.shorten` absent: the name is generated (an unnamed index), so only the dialect's refusal applies. */
+  const check = (what: string, name: string, fix: { rename: string; shorten?: string }) => {
     const problem = facts?.identifierProblem?.(name);
-    if (problem) throw new SchemaError(`${what} cannot be used on ${caps.dialect}: ${problem}. Rename it (a field keeps its name with .map('column_name')).`);
+    if (problem) throw new SchemaError(`${what} cannot be used on ${caps.dialect}: ${problem}. ${fix.rename}`);
+    if (fix.shorten === undefined) return;
     const bytes = Buffer.byteLength(name, 'utf8');
     if (bytes <= caps.maxIdentifierLength) return;
     throw new SchemaError(
-      `${what} is ${bytes} bytes long; ${caps.dialect} identifiers are at most ${caps.maxIdentifierLength} bytes (a longer one would be cut short silently). ${fix}`,
+      `${what} is ${bytes} bytes long; ${caps.dialect} identifiers are at most ${caps.maxIdentifierLength} bytes (a longer one would be cut short silently). ${fix.shorten}`,
     );
   };
   for (const t of Object.values(ir.models)) {
-    check(`table name '${short(t.name)}'`, t.name, 'Shorten the model name.');
+    check(`table name '${short(t.name)}'`, t.name, { rename: 'Rename the model.', shorten: 'Shorten the model name.' });
     for (const c of t.columns) {
-      check(`column '${short(c.name)}' of table '${short(t.name)}'`, c.name, "Shorten it, or keep the field name and store it under a shorter column with .map('short_name').");
+      check(`column '${short(c.name)}' of table '${short(t.name)}'`, c.name, {
+        rename: "Rename it, or keep the field name and store it under another column with .map('column_name').",
+        shorten: "Shorten it, or keep the field name and store it under a shorter column with .map('short_name').",
+      });
     }
     for (const ix of t.indexes) {
-      const problem = facts?.identifierProblem?.(ix.name);
-      if (problem) throw new SchemaError(`index name '${short(ix.name)}' on table '${short(t.name)}' cannot be used on ${caps.dialect}: ${problem}. Rename the index (or the column its generated name comes from).`);
+      check(`index name '${short(ix.name)}' on table '${short(t.name)}'`, ix.name, {
+        rename: 'Rename the index (or the column its generated name comes from).',
+        shorten: ix.named ? 'Shorten the index name.' : undefined,
+      });
     }
-    for (const ix of t.indexes) if (ix.named) check(`index name '${short(ix.name)}' on table '${short(t.name)}'`, ix.name, 'Shorten the index name.');
   }
 }

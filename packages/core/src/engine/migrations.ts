@@ -79,24 +79,28 @@ export async function recoverPendingMigrations(
  * (its `-- down` undoes exactly those changes, so `forge rollback` still can). Otherwise it is removed and the
  * new migration covers what did not land.
  */
-async function adoptOrRemove(ctx: { adapter: Adapter; conn: Connection }, dir: string, names: string[], nothingLeft: boolean, now: Date): Promise<string | undefined> {
+async function adoptOrRemove(
+  ctx: { adapter: Adapter; conn: Connection },
+  dir: string,
+  names: string[],
+  nothingLeft: boolean,
+  now: Date,
+): Promise<{ name: string; file: string; text: string; up: string[]; down: string[] } | undefined> {
   const adopt = nothingLeft && names.length === 1 ? names[0] : undefined;
-  for (const name of names) {
-    const pending = path.join(dir, pendingFile(name));
-    if (name !== adopt) {
-      await unlink(pending);
-      continue;
-    }
-    const parsed = parseMigration(await readFile(pending, 'utf8'), name);
-    if (parsed.up.length === 0) {
-      await unlink(pending);
-      return undefined;
-    }
-    await ensureLedger(ctx.conn, ctx.adapter);
-    await recordMigration(ctx.conn, ctx.adapter, name, now);
-    await rename(pending, path.join(dir, `${name}.sql`));
+  for (const name of names) if (name !== adopt) await unlink(path.join(dir, pendingFile(name)));
+  if (!adopt) return undefined;
+  const pending = path.join(dir, pendingFile(adopt));
+  const text = await readFile(pending, 'utf8');
+  const { up, down } = parseMigration(text, adopt);
+  if (up.length === 0) {
+    await unlink(pending);
+    return undefined;
   }
-  return adopt;
+  await ensureLedger(ctx.conn, ctx.adapter);
+  await recordMigration(ctx.conn, ctx.adapter, adopt, now);
+  const file = path.join(dir, `${adopt}.sql`);
+  await rename(pending, file);
+  return { name: adopt, file, text, up, down };
 }
 
 /** `dir`, or the nearest ancestor that exists when `dir` will be created, must be a writable folder. */
@@ -155,9 +159,8 @@ export async function runDiffApply(
   if (unrecorded.length) {
     const adopted = await adoptOrRemove(ctx, dir, unrecorded, up.length === 0, now);
     if (adopted) {
-      const text = await readFile(path.join(dir, `${adopted}.sql`), 'utf8');
-      const parsed = parseMigration(text, adopted);
-      return { name: adopted, up: parsed.up, down: parsed.down, changes: [], content: text, applied: true, deferred, file: path.join(dir, `${adopted}.sql`), recovered: true };
+      const { name, file, text, up: adoptedUp, down: adoptedDown } = adopted;
+      return { name, up: adoptedUp, down: adoptedDown, changes: [], content: text, applied: true, deferred, file, recovered: true };
     }
   }
   const name = migrationName(now, await existingMigrations(dir));
