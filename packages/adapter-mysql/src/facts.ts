@@ -108,8 +108,9 @@ export const mysqlFacts: DialectFacts = {
   // 'table', so core checks it against that table's indexes only); forge adds no column for it (InnoDB's
   // hidden FTS_DOC_ID is not reported by information_schema.COLUMNS).
   searchObjectNames: (table) => ({ relations: [searchIndexName(table)], columns: [] }),
-  // None: the primary key's index is `PRIMARY` in each table's own namespace, and AUTO_INCREMENT has no sequence.
-  impliedRelationNames: () => [],
+  // The primary key's index is `PRIMARY` in each table's own namespace, and both servers refuse the name for any
+  // other index ("Incorrect index name"), key or none. AUTO_INCREMENT has no sequence.
+  impliedRelationNames: () => ['PRIMARY'],
   indexNamespace: 'table',
   // Column and index names never differ by case alone in MySQL or MariaDB (they compare case-insensitively);
   // table names do on Linux with lower_case_table_names=0, but under indexNamespace 'table' core claims only

@@ -90,7 +90,7 @@ describe('mysqlFacts: names', () => {
     expect(mysqlFacts.searchObjectNames('notes')).toEqual({ relations: ['forge_notes_idx_fts'], columns: [] });
     expect(mysqlFacts.ledgerDdl('_forge_migrations')).toBe('CREATE TABLE IF NOT EXISTS _forge_migrations (name VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(64))');
     expect(mysqlFacts.indexNamespace).toBe('table');
-    expect(mysqlFacts.impliedRelationNames?.(model('t', { id: f.id() }).table())).toEqual([]);
+    expect(mysqlFacts.impliedRelationNames?.(model('t', { id: f.id() }).table())).toEqual(['PRIMARY']);
     expect(mysqlFacts.identifierKey?.('Idx_Email')).toBe('idx_email');
   });
 
@@ -116,5 +116,13 @@ describe('names MySQL and MariaDB refuse even in backticks', () => {
     expect(plan({ t: model('t😀', { id: f.id() }) })).toThrow(/Basic Multilingual Plane/);
     expect(plan({ t: model('t', { id: f.id(), a: f.string() }, { indexes: [{ name: 'ix ', keys: { a: 1 } }] }) })).toThrow(/index name 'ix '/);
     expect(plan({ t: model('naïve 表', { id: f.id() }) })).not.toThrow();
+  });
+});
+
+describe("the index name MySQL keeps for the primary key", () => {
+  it("an index named 'primary' (any case) is a SchemaError before any DDL; a table or column may be called so", () => {
+    const ir = buildSchemaIR({ t: model('t', { id: f.id(), a: f.string() }, { indexes: [{ name: 'Primary', keys: { a: 1 } }] }) });
+    expect(() => assertNamesDistinct(ir, mysqlFacts)).toThrow(/index 'Primary' on 't' and the database's own object 'PRIMARY' of table 't'/);
+    expect(() => assertNamesDistinct(buildSchemaIR({ t: model('primary', { id: f.id(), primary: f.string() }) }), mysqlFacts)).not.toThrow();
   });
 });

@@ -263,7 +263,10 @@ export interface DialectFacts {
   ledgerDdl(table: string): string;
   /** The names `createSearch` gives the full-text object of `table`. */
   searchObjectNames(table: string): SearchObjectNames;
-  /** Names the database itself gives objects of a created table in the namespace of tables and indexes (a key's index, a sequence). */
+  /**
+   * Names the database itself gives objects of a created table, in the namespace its indexes live in (a key's
+   * index, a sequence; with per-table index names, the table's own: MySQL's `PRIMARY`). An index may not take one.
+   */
   impliedRelationNames?(table: TableIR): string[];
   /** How index names are scoped: two objects sharing a name in one scope are a `SchemaError` before any DDL. */
   indexNamespace: IndexNamespace;

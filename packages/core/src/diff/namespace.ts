@@ -30,7 +30,7 @@ export function assertNamesDistinct(ir: SchemaIR, facts: NamespaceFacts): void {
   if (shared) for (const t of tables) claim('', t.name, `${t.view ? 'view' : 'table'} '${t.name}'`);
   for (const t of tables) {
     if (t.view || t.readonly) continue;
-    for (const name of facts.impliedRelationNames?.(t) ?? []) if (shared) claim(t.name, name, `the database's own object '${name}' of table '${t.name}'`);
+    for (const name of facts.impliedRelationNames?.(t) ?? []) claim(t.name, name, `the database's own object '${name}' of table '${t.name}'`);
     for (const ix of t.indexes) claim(t.name, ix.name, `index '${ix.name}' on '${t.name}'`);
     if (!t.columns.some((c) => c.searchable)) continue;
     const search = facts.searchObjectNames(t.name);

@@ -277,7 +277,7 @@ export function namesCollide(ir: SchemaIR, adapter: Pick<Adapter, 'facts'>): boo
   if (facts.indexNamespace === 'schema') for (const t of tables) clash = take('', t.name) || clash;
   for (const t of tables) {
     if (t.view || t.readonly) continue;
-    if (facts.indexNamespace === 'schema') for (const n of facts.impliedRelationNames?.(t) ?? []) clash = take(t.name, n) || clash;
+    for (const n of facts.impliedRelationNames?.(t) ?? []) clash = take(t.name, n) || clash;
     for (const ix of t.indexes) clash = take(t.name, ix.name) || clash;
     if (!t.columns.some((c) => c.searchable)) continue;
     const search = facts.searchObjectNames(t.name);
