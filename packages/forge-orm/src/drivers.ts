@@ -12,3 +12,5 @@ export { mysql2Driver } from '../../adapter-mysql/src/factories.js';
 export type { Mysql2PoolLike } from '../../adapter-mysql/src/factories.js';
 export { duckdbDriver } from '../../adapter-duckdb/src/factories.js';
 export type { DuckdbConnectionLike, DuckdbInstanceLike } from '../../adapter-duckdb/src/factories.js';
+export { mssqlDriver } from '../../adapter-mssql/src/factories.js';
+export type { MssqlPoolLike } from '../../adapter-mssql/src/factories.js';

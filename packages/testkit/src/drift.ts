@@ -36,6 +36,8 @@ async function expectDrift(
 }
 
 const q = (target: ConformanceTarget, name: string) => target.adapter.compiler.quoteIdent(name);
+/** A boolean literal in raw SQL: T-SQL has no TRUE / FALSE (a bit column compares with 1 / 0). */
+const boolSql = (target: ConformanceTarget, v: boolean) => (target.adapter.kind === 'mssql' ? (v ? '1' : '0') : v ? 'TRUE' : 'FALSE');
 
 export function driftSuite(target: ConformanceTarget): void {
   const caps = target.adapter.capabilities;
@@ -116,14 +118,14 @@ export function driftSuite(target: ConformanceTarget): void {
       const uniqueEmail = { user: model('users', { id: f.id(), email: f.string().unique(), active: f.bool() }) };
       const fresh = await pushed(target, schema);
       try {
-        await fresh.conn.execute(`CREATE UNIQUE INDEX ${q(target, 'u_active_email')} ON ${q(target, 'users')} (${q(target, 'email')}) WHERE ${q(target, 'active')} = TRUE`);
+        await fresh.conn.execute(`CREATE UNIQUE INDEX ${q(target, 'u_active_email')} ON ${q(target, 'users')} (${q(target, 'email')}) WHERE ${q(target, 'active')} = ${boolSql(target, true)}`);
         const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(uniqueEmail) };
         expect((await runDiff(ctx)).items).toContainEqual(expect.objectContaining({ kind: 'index', direction: 'missing', index: 'forge_users_uq_email' }));
         const report = await runPush(ctx);
         expect(report.applied).toContain('forge_users_uq_email');
         const insert = `INSERT INTO ${q(target, 'users')} (${q(target, 'id')}, ${q(target, 'email')}, ${q(target, 'active')}) VALUES`;
-        await fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000001', 'a@x.io', FALSE)`);
-        await expect(fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000002', 'a@x.io', FALSE)`)).rejects.toThrow();
+        await fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000001', 'a@x.io', ${boolSql(target, false)})`);
+        await expect(fresh.conn.execute(`${insert} ('00000000-0000-4000-8000-000000000002', 'a@x.io', ${boolSql(target, false)})`)).rejects.toThrow();
       } finally {
         await fresh.cleanup();
       }
@@ -194,7 +196,7 @@ export function driftSuite(target: ConformanceTarget): void {
         const files = readdirSync(dir);
         expect(files).toEqual(['20260624T143052_drift.sql']);
         const text = readFileSync(path.join(dir, files[0]), 'utf8');
-        expect(text).toMatch(/-- up[\s\S]*DROP COLUMN[\s\S]*-- down[\s\S]*ADD COLUMN/);
+        expect(text).toMatch(/-- up[\s\S]*DROP COLUMN[\s\S]*-- down[\s\S]*\bADD\b/);
         const ledger = await fresh.conn.query<{ name: string }>(`SELECT name FROM ${q(target, '_forge_migrations')}`);
         expect(ledger.map((r) => r.name)).toEqual(['20260624T143052_drift']);
         expect((await runDiff(ctx)).inSync).toBe(true);

@@ -108,9 +108,22 @@ export const TEST_TARGETS: Readonly<Record<Dialect, TargetSpec>> = {
     url: (file) => `duckdb:${file}`,
     adapter: () => adapterPackage('@forge/adapter-duckdb'),
   },
-  // Not configured yet: where the servers are, and nothing more. Each adapter's issue adds `adapter` and
-  // `databases`.
-  mssql: { kind: 'server', env: 'FORGE_TEST_MSSQL_URL' },
+  // SQL Server wherever FORGE_TEST_MSSQL_URL points (e.g. mssql://sa:<password>@localhost:1433/master?trustServerCertificate=true);
+  // no usual local install, so no default: without the variable the target is skipped, by name.
+  mssql: {
+    kind: 'server',
+    env: 'FORGE_TEST_MSSQL_URL',
+    adapter: () => adapterPackage('@forge/adapter-mssql'),
+    databases: {
+      create: (q) => `CREATE DATABASE ${q}`,
+      // Sessions still on the database (a pool not yet closed) are rolled back and disconnected first.
+      drop: (q) =>
+        `IF DB_ID(N'${q.slice(1, -1).replace(/]]/g, ']').replace(/'/g, "''")}') IS NOT NULL BEGIN ALTER DATABASE ${q} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ${q}; END`,
+      urlFor: withPath,
+      probe: 'SELECT 1',
+    },
+  },
+  // Not configured yet: where the server is, and nothing more. Its adapter's issue adds `adapter` and `databases`.
   mongo: { kind: 'server', env: 'FORGE_TEST_MONGO_URL' },
 };
 
