@@ -64,11 +64,14 @@ export function dialectUrl(dialect: Dialect): string {
 }
 
 export const SQLITE_FILE = path.join(DATA_DIR, 'bench.db');
+/** The DuckDB group's database file, rebuilt at the start of each run that includes the group (duckdb.ts). */
+export const DUCKDB_FILE = path.join(DATA_DIR, 'bench.duckdb');
 
 /** One result row of `results/latest.json`. Optional fields carry what a scenario measures besides time. */
 export interface ResultRow {
   scenario: string;
-  dialect: Dialect;
+  /** `duckdb`: the DuckDB group (duckdb.ts), which runs beside the three dialects of scenarios 1-5. */
+  dialect: Dialect | 'duckdb';
   subject: string;
   median_ms: number | null;
   p95_ms: number | null;
@@ -251,6 +254,26 @@ export function formatMs(ms: number | null | undefined): string {
   if (ms >= 10) return ms.toFixed(1);
   if (ms >= 1) return ms.toFixed(2);
   return ms.toFixed(3);
+}
+
+// ---------- comparing subjects' results ----------
+
+/** JSON with sorted keys, Dates tagged, so a Date and its ISO string do not compare equal. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, function (this: Record<string, unknown>, key, value) {
+    const raw = key === '' ? v : this[key];
+    if (raw instanceof Date) return { $date: raw.toISOString() };
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]));
+    }
+    return value;
+  });
+}
+
+export function diffHint(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return `raw: …${a.slice(Math.max(0, i - 60), i + 60)}… vs …${b.slice(Math.max(0, i - 60), i + 60)}…`;
 }
 
 /** `--key=value` and `--flag` arguments. */

@@ -41,7 +41,7 @@ export async function machineFacts(): Promise<MachineFacts> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     versions: Object.fromEntries(
-      ['forge-orm', 'better-sqlite3', 'pg', 'mysql2', 'drizzle-orm', 'kysely', '@prisma/client', 'prisma', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg'].map((n) => [n, depVersion(n)]),
+      ['forge-orm', 'better-sqlite3', 'pg', 'mysql2', 'drizzle-orm', 'kysely', '@prisma/client', 'prisma', '@prisma/adapter-better-sqlite3', '@prisma/adapter-pg', '@duckdb/node-api'].map((n) => [n, depVersion(n)]),
     ),
   };
   try {

@@ -2,7 +2,9 @@
  * `pnpm bench [--quick]`: every scenario for every subject, one child process per dialect (and per streaming
  * measurement), then results/latest.json and RESULTS.md.
  *
- * Options: --quick, --only=pk,list,include,write,stream,cli,contended (groups or scenario keys), --dialects=sqlite,postgres,mysql,
+ * Options: --quick, --only=pk,list,include,write,stream,cli,contended,duckdb (groups or scenario keys; the DuckDB group's parts
+ * are duckdb-pk, duckdb-list, duckdb-include, duckdb-create, duckdb-createMany, duckdb-groupBy, duckdb-stream),
+ * --dialects=sqlite,postgres,mysql,duckdb (default: all four; duckdb is the DuckDB group),
  * --subjects=raw,forge,drizzle,kysely,prisma, --out=FILE (write the JSON there and skip RESULTS.md),
  * --profile[=pk,create,...] (CPU-profile forge alone on those scenarios and print its hot spots).
  */
@@ -14,15 +16,19 @@ import { BENCH_DIR, DATA_DIR, DIALECTS, ensureDataDir, log, MYSQL_RUN_DB_ENV, MY
 import { createMysqlDatabase, dropMysqlDatabase, ensureBigRows, ensureMysqlDataset, ensurePostgresDataset, ensureSqliteDataset, mysqlServerVersion } from './dataset.js';
 import { machineFacts } from './machine.js';
 import { profileForge } from './profile.js';
-import { evaluateTargets, renderMarkdown } from './report.js';
+import { DUCKDB_PEERS_NOTE, evaluateTargets, renderMarkdown } from './report.js';
 import { summarize } from './stats.js';
 import { benchContended } from './contended.js';
+import { benchDuckdb, wantsDuckdb } from './duckdb.js';
 import { buildPrismaClient, type PrismaBuild } from './subjects/prisma.js';
 
 const args = parseArgs(process.argv.slice(2));
 const quick = args.has('quick');
-const only = new Set((args.get('only') ?? 'pk,list,include,write,stream,cli,contended').split(',').map((s) => s.trim()));
-const dialects = (args.get('dialects') ?? DIALECTS.join(',')).split(',').map((s) => s.trim()) as Dialect[];
+const only = new Set((args.get('only') ?? 'pk,list,include,write,stream,cli,contended,duckdb').split(',').map((s) => s.trim()));
+const dialectArgs = (args.get('dialects') ?? [...DIALECTS, 'duckdb'].join(',')).split(',').map((s) => s.trim());
+/** The dialects of scenarios 1-5; DuckDB is a group of its own (duckdb.ts). */
+const dialects = dialectArgs.filter((d) => d !== 'duckdb') as Dialect[];
+const runDuckdb = wantsDuckdb(only) && dialectArgs.includes('duckdb');
 const subjects = (args.get('subjects') ?? 'raw,forge,drizzle,kysely,prisma').split(',').map((s) => s.trim());
 const CORE_GROUPS = ['pk', 'list', 'include', 'write'];
 const coreOnly = [...only].filter((g) => CORE_GROUPS.some((c) => g === c || g.startsWith(c))).join(',');
@@ -206,6 +212,14 @@ async function main(): Promise<void> {
     if (prisma && !prisma.ok) log(`  prisma cannot run: ${prisma.error}`);
     results.push(...(await benchContended({ quick, subjects, prismaClient: prisma?.ok ? prisma.clientFile : undefined, prismaError: prisma?.error })));
     log(`  (contended writes took ${phase(tc)})`);
+  }
+
+  if (runDuckdb) {
+    const tc = performance.now();
+    log('\n[duckdb]');
+    log(`  ${DUCKDB_PEERS_NOTE}`);
+    results.push(...(await benchDuckdb({ quick, only, subjects })));
+    log(`  (duckdb took ${phase(tc)})`);
   }
 
   if (only.has('cli')) {

@@ -69,3 +69,19 @@ export const BigRow = model('big_rows', {
   createdAt: f.dateTime().map('created_at'),
 });
 export const streamSchema = { bigRow: BigRow };
+
+/**
+ * The DuckDB group's analytics table (1,000,000 rows, generated in SQL): sales with low-cardinality columns
+ * (8 categories, 25 cities) to group by. DuckDB only; the other dialects never create it.
+ */
+export const Sale = model('sales', {
+  id: f.id({ type: 'int' }),
+  productId: f.int().map('product_id'),
+  category: f.string(),
+  city: f.string(),
+  quantity: f.int(),
+  amount: f.float(),
+  soldAt: f.dateTime().map('sold_at'),
+});
+/** DuckDB's tables: the shop, the streaming table, and the sales to group. */
+export const duckdbSchema = { ...schema, bigRow: BigRow, sale: Sale };

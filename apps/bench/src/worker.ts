@@ -10,7 +10,9 @@ import Database from 'better-sqlite3';
 import type mysql from 'mysql2/promise';
 import pg from 'pg';
 import {
+  canonical,
   DATASET,
+  diffHint,
   dialectUrl,
   formatMs,
   genCustomer,
@@ -258,24 +260,6 @@ async function maintenance(dialect: Dialect): Promise<Maintenance> {
 }
 
 // ---------- correctness: every subject returns what raw returns ----------
-
-/** JSON with sorted keys, Dates tagged, so a Date and its ISO string do not compare equal. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, function (this: Record<string, unknown>, key, value) {
-    const raw = key === '' ? v : this[key];
-    if (raw instanceof Date) return { $date: raw.toISOString() };
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as Record<string, unknown>)[k]]));
-    }
-    return value;
-  });
-}
-
-function diffHint(a: string, b: string): string {
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return `raw: …${a.slice(Math.max(0, i - 60), i + 60)}… vs …${b.slice(Math.max(0, i - 60), i + 60)}…`;
-}
 
 async function verify(s: Subject, raw: Subject, m: Maintenance, groups: Set<string>): Promise<string | undefined> {
   const checks: Array<[string, (x: Subject) => Promise<unknown>]> = [

@@ -49,3 +49,18 @@ it('the contended-writes scenario runs 4 writer processes on one SQLite file; ra
     expect(row.p99_ms).toBeGreaterThan(0);
   }
 }, 30_000);
+
+it('the DuckDB group runs (quick, groupBy only): its own file, raw and forge agree, forge has a ratio to raw', () => {
+  expect(existsSync(path.join(dir, 'dist', 'duckdb-worker.js')), 'apps/bench is not built: run pnpm build first').toBe(true);
+  const out = path.join(tmp, 'duckdb.json');
+  const r = spawnSync(process.execPath, ['dist/main.js', '--quick', '--only=duckdb-groupBy', `--out=${out}`], { cwd: dir, encoding: 'utf8', timeout: 40_000 });
+  expect(r.status, r.stderr + r.stdout).toBe(0);
+  const rows = JSON.parse(readFileSync(out, 'utf8')) as Array<Record<string, unknown>>;
+  expect(rows.map((x) => [x.dialect, x.subject])).toEqual([
+    ['duckdb', 'raw'],
+    ['duckdb', 'forge'],
+  ]);
+  for (const row of rows) expect(row.error, JSON.stringify(row)).toBeUndefined();
+  expect(rows[0].scenario).toMatch(/^groupBy 100,000 rows/);
+  expect(rows[1].ratio_to_raw).toBeGreaterThan(0);
+}, 45_000);
