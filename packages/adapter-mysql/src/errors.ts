@@ -35,6 +35,8 @@ const DUP_KEY = /for key '(?:[^'.]*\.)?([^']+)'/;
 /** `... a foreign key constraint fails (`db`.`posts`, CONSTRAINT `fk_name` FOREIGN KEY ...` */
 const FK_NAME = /CONSTRAINT `([^`]+)`/;
 const FK_TABLE = /\(`[^`]*`\.`([^`]+)`/;
+/** `... FOREIGN KEY (`authorId`, `orgId`) REFERENCES ...`: the referencing table's columns. */
+const FK_COLUMNS = /FOREIGN KEY \(([^)]+)\)/;
 /** `Column 'email' cannot be null`, `Field 'email' doesn't have a default value`, `Unknown column 'x' in 'field list'`. */
 const COLUMN = /(?:Column|Field|column) '([^']+)'/;
 /** `Table 'db.users' doesn't exist`. */
@@ -88,6 +90,8 @@ export function mapMysqlError(e: unknown, ctx: ErrorContext = {}): unknown {
       const table = first(FK_TABLE);
       if (constraint) meta.constraint = constraint;
       if (table) meta.table = table;
+      const columns = FK_COLUMNS.exec(message)?.[1];
+      if (columns) meta.columns = columns.split(',').map((c) => c.trim().replace(/^`|`$/g, '').replace(/``/g, '`'));
       return known('FOREIGN_KEY_VIOLATION', `Foreign key ${constraint ?? ''} failed${table ? ` on ${table}` : ''}: ${message}`);
     }
     case 1048:

@@ -34,6 +34,17 @@ const CONNECTION_CODES = new Set([
   '53300',
 ]);
 
+/**
+ * The key columns in a constraint's DETAIL: `Key (email)=(a@x) already exists.`, `Key ("authorId")=(1) is not
+ * present in table "users".` Undefined for an expression key (`Key (lower(email))=...`), which names no column.
+ */
+export function detailColumns(detail: string | undefined): string[] | undefined {
+  const m = detail ? /^Key \((.+?)\)=\(/.exec(detail) : null;
+  if (!m) return undefined;
+  const columns = m[1].split(/,\s*/).map((c) => (c.startsWith('"') && c.endsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c));
+  return columns.some((c) => /[()]/.test(c)) ? undefined : columns;
+}
+
 /** pg reports connect timeouts and dropped sockets without a code, only in the message. */
 const CONNECTION_MESSAGE = /timeout (expired|exceeded)|connection timeout|Connection terminated/i;
 
@@ -78,8 +89,14 @@ export function mapPgError(e: unknown, ctx: ErrorContext = {}): unknown {
           'Let that error end the $transaction callback (it rolls back), or run the statement that may fail inside a nested db.$transaction(...) so only its savepoint rolls back.',
       );
     case '23505':
+      meta.columns = detailColumns(err.detail) ?? [];
       return known('UNIQUE_VIOLATION', `Unique constraint ${constraint ?? ''} failed${table ? ` on ${table}` : ''}: ${err.detail ?? message}`);
     case '23503':
+      // The referencing row's columns; a DETAIL saying the key "is still referenced" names the parent's instead.
+      if (err.detail && /is not present in table/.test(err.detail)) {
+        const columns = detailColumns(err.detail);
+        if (columns) meta.columns = columns;
+      }
       return known('FOREIGN_KEY_VIOLATION', `Foreign key ${constraint ?? ''} failed${table ? ` on ${table}` : ''}: ${err.detail ?? message}`);
     case '23502':
       return known('NOT_NULL_VIOLATION', `${message}. Give the field a value or make it .optional().`);

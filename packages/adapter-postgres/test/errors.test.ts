@@ -1,6 +1,7 @@
 import { DbKnownError, type Connection } from '@forge/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapter } from '../src/index.js';
+import { detailColumns } from '../src/errors.js';
 import { createTestDatabase, type TestDatabase } from './helpers.js';
 
 let db: TestDatabase;
@@ -29,11 +30,20 @@ describe('driver errors mapped to DbKnownError', () => {
     expect(e).toBeInstanceOf(DbKnownError);
     expect(e.code).toBe('UNIQUE_VIOLATION');
     expect(e.meta).toMatchObject({ constraint: 'parents_email_key', table: 'parents', detail: 'Key (email)=(a@x) already exists.', driverCode: '23505' });
+    // The key's columns from DETAIL, and `fields` beside them (the client maps them to field names).
+    expect(e.meta).toMatchObject({ columns: ['email'], fields: ['email'] });
+  });
+
+  it('key columns are read from DETAIL: quoted names, several columns, none for an expression key', () => {
+    expect(detailColumns('Key (email)=(a@x) already exists.')).toEqual(['email']);
+    expect(detailColumns('Key ("authorId", org)=(1, 2) is not present in table "users".')).toEqual(['authorId', 'org']);
+    expect(detailColumns('Key (lower(email))=(a@x) already exists.')).toBeUndefined();
+    expect(detailColumns(undefined)).toBeUndefined();
   });
 
   it('23503 → FOREIGN_KEY_VIOLATION', async () => {
     const e = await failure(conn.execute('INSERT INTO children VALUES (1, 99)'));
-    expect(e).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', meta: { constraint: 'children_parent_id_fkey', table: 'children' } });
+    expect(e).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', meta: { constraint: 'children_parent_id_fkey', table: 'children', columns: ['parent_id'] } });
   });
 
   it('23502 → NOT_NULL_VIOLATION', async () => {

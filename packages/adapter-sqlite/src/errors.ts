@@ -31,7 +31,7 @@ function uniqueViolation(e: DriverError): DbKnownError {
   const tail = constraintTail(e.message);
   // An expression index reports only its name: "UNIQUE constraint failed: index 'kx'".
   const byIndex = /^index '(.+)'$/.exec(tail);
-  const meta: Record<string, unknown> = byIndex ? { index: byIndex[1] } : parseQualifiedColumns(tail);
+  const meta: Record<string, unknown> = byIndex ? { index: byIndex[1], constraint: byIndex[1] } : parseQualifiedColumns(tail);
   const where = byIndex ? `index ${byIndex[1]}` : `${meta.table}(${(meta.columns as string[]).join(', ')})`;
   return new DbKnownError('UNIQUE_VIOLATION', `Unique constraint violated on ${where}: a row with that value already exists`, { ...meta, driverCode: e.code }, { cause: e });
 }

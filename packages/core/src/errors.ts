@@ -47,20 +47,95 @@ export abstract class ForgeError extends Error {
   }
 }
 
-/** A database failure forge recognised: the code is stable across dialects, `meta` carries what the driver said. */
-export class DbKnownError extends ForgeError {
+/** What a driver said, where it said it: kept on every code's meta for logs and for branching on the driver's own code. */
+export type DriverErrorInfo = {
+  driverCode?: string | number;
+  /** Postgres' DETAIL line. */
+  detail?: string;
+  sqlState?: string;
+  /** SQLite's name for an expression index, which it reports instead of columns. */
+  index?: string;
+  state?: number;
+};
+
+/**
+ * The keys a `DbKnownError.meta` may carry, the same on every dialect. Names in queries are field names (`model`,
+ * `fields`, `field`); the database's names sit beside them (`table`, `columns`, `column`, `constraint`). The client
+ * fills model and field names from the schema; a failure outside a model call (push, raw SQL on a table no model
+ * maps) may lack them.
+ */
+export type DbErrorMetaKeys = DriverErrorInfo & {
+  /** The schema key of the model involved, e.g. `user`. */
+  model?: string;
+  table?: string;
+  /** The fields of the unique set or foreign key involved. */
+  fields?: string[];
+  columns?: string[];
+  field?: string;
+  column?: string;
+  /** The index or constraint's name. */
+  constraint?: string;
+  /** A foreign key's referenced columns, where the driver names those instead of the referencing ones. */
+  referencedColumns?: string[];
+  waitedMs?: number;
+  busyTimeoutMs?: number;
+  readOnly?: true;
+} & Record<string, unknown>;
+
+/** A unique violation always names its fields and columns (empty lists when the database named none forge knows). */
+export type UniqueViolationMeta = DbErrorMetaKeys & { fields: string[]; columns: string[] };
+
+/** `meta` per code: what each code guarantees on every dialect, beyond the optional keys all codes share. */
+export type DbErrorMetaByCode = {
+  UNIQUE_VIOLATION: UniqueViolationMeta;
+  FOREIGN_KEY_VIOLATION: DbErrorMetaKeys;
+  NOT_NULL_VIOLATION: DbErrorMetaKeys;
+  CHECK_VIOLATION: DbErrorMetaKeys;
+  NOT_FOUND: DbErrorMetaKeys;
+  MISSING_TABLE: DbErrorMetaKeys;
+  MISSING_COLUMN: DbErrorMetaKeys;
+  CONNECTION_FAILED: DbErrorMetaKeys;
+  AUTH_FAILED: DbErrorMetaKeys;
+  TIMEOUT: DbErrorMetaKeys;
+  TRANSACTION_ABORTED: DbErrorMetaKeys;
+  READ_ONLY: DbErrorMetaKeys;
+};
+
+/**
+ * A database failure forge recognised: the code is stable across dialects, `meta` carries the same keys for a code
+ * on every dialect (`DbErrorMetaByCode`). Narrow with `e.is('UNIQUE_VIOLATION')` (or `isDbKnownError(e, code)`)
+ * to get that code's meta typed: `e.meta.fields`, `e.meta.model`, `e.meta.constraint`.
+ */
+export class DbKnownError<C extends DbErrorCode = DbErrorCode> extends ForgeError {
   override readonly name = 'DbKnownError';
   static {
     brand(this, 'DbKnownError');
   }
+  readonly meta: DbErrorMetaByCode[C];
   constructor(
-    readonly code: DbErrorCode,
+    readonly code: C,
     message: string,
-    readonly meta: Record<string, unknown> = {},
+    meta: Record<string, unknown> = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    // A unique violation always lists its columns and fields (empty when the database named none).
+    if (code === 'UNIQUE_VIOLATION') {
+      const columns = Array.isArray(meta.columns) ? (meta.columns as string[]) : [];
+      meta = { ...meta, columns, fields: Array.isArray(meta.fields) ? meta.fields : [...columns] };
+    }
+    this.meta = meta as DbErrorMetaByCode[C];
   }
+
+  /** Whether this error has `code`, narrowing `meta` to that code's shape. */
+  is<K extends DbErrorCode>(code: K): this is DbKnownError<K> {
+    return (this.code as DbErrorCode) === code;
+  }
+}
+
+/** `e` is a `DbKnownError` (of `code`, when given), with that code's meta typed. */
+export function isDbKnownError<K extends DbErrorCode = DbErrorCode>(e: unknown, code?: K): e is DbKnownError<K> {
+  return e instanceof DbKnownError && (code === undefined || e.code === code);
 }
 
 /** A call forge refused before reaching the database: a value of the wrong type, an unknown field or operator. */

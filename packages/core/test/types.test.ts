@@ -42,7 +42,8 @@ describe('type inference (checked by tsc in the typecheck task)', () => {
     const withPosts = await db.user.findFirst({ include: { posts: true } });
     expectTypeOf(withPosts!.posts[0].title).toEqualTypeOf<string>();
     const post = await db.post.findUnique({ where: { id: 'x' }, include: { author: { select: { email: true } } } });
-    expectTypeOf(post!.author).toEqualTypeOf<{ email: string } | null>();
+    // authorId is a required foreign key: the author is always there.
+    expectTypeOf(post!.author).toEqualTypeOf<{ email: string }>();
     expectTypeOf(post!.views).toEqualTypeOf<bigint>();
     const omitted = await db.user.findMany({ omit: { email: true } });
     expectTypeOf(omitted[0]).not.toHaveProperty('email');

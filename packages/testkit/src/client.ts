@@ -180,6 +180,138 @@ export function clientSuite(target: ConformanceTarget): void {
       expect(big.map((g) => g.published).sort()).toEqual([true]);
     }));
 
+    it('groupBy ordered by aggregates (_count, _sum, _avg, _min, _max), mixed with by fields, with take / skip, one query each', run(async (db) => {
+      const { ada, bob, cy } = await seed(db);
+      for (let i = 0; i < 3; i++) await db.post.create({ data: { title: `Alpha ${i}`, authorId: cy.id, rating: 1 } });
+      const who = new Map([[ada.id, 'ada'], [bob.id, 'bob'], [cy.id, 'cy']]);
+      const sqls: string[] = [];
+      const off = db.$on('query', (e) => sqls.push(String(e.sql)));
+      const authors = (groups: Array<{ authorId: string }>) => groups.map((g) => who.get(g.authorId));
+      const bySum = await db.post.groupBy({ by: ['authorId'], _sum: { rating: true }, orderBy: { _sum: { rating: 'desc' } } });
+      expect(authors(bySum)).toEqual(['ada', 'bob', 'cy']);
+      expect(bySum.map((g) => g._sum.rating)).toEqual([8, 4, 3]);
+      const byCount = await db.post.groupBy({ by: ['authorId'], _count: { _all: true }, orderBy: { _count: { _all: 'desc' } } });
+      expect(byCount.map((g) => [who.get(g.authorId), g._count._all])).toEqual([['cy', 3], ['ada', 2], ['bob', 1]]);
+      const byFieldCount = await db.post.groupBy({ by: ['authorId'], _count: { rating: true }, orderBy: { _count: { rating: 'asc' } } });
+      expect(authors(byFieldCount)).toEqual(['bob', 'ada', 'cy']);
+      // An array sorts by each key in turn: ada and bob tie on _avg (4), _max breaks the tie.
+      const byAvg = await db.post.groupBy({ by: ['authorId'], _avg: { rating: true }, _max: { rating: true }, orderBy: [{ _avg: { rating: 'desc' } }, { _max: { rating: 'asc' } }] });
+      expect(authors(byAvg)).toEqual(['bob', 'ada', 'cy']);
+      expect(byAvg.map((g) => g._avg.rating)).toEqual([4, 4, 1]);
+      const page = await db.post.groupBy({ by: ['authorId'], _min: { rating: true }, orderBy: { _min: { rating: 'desc' } }, skip: 1, take: 1 });
+      expect(page.map((g) => [who.get(g.authorId), g._min.rating])).toEqual([['ada', 3]]);
+      // Unpublished, ada and cy tie on _sum (3); the count (1 and 3) breaks the tie.
+      const mixed = await db.post.groupBy({
+        by: ['published', 'authorId'],
+        _sum: { rating: true },
+        _count: { _all: true },
+        orderBy: [{ published: 'desc' }, { _sum: { rating: 'asc' } }, { _count: { _all: 'desc' } }],
+        take: 3,
+      });
+      expect(mixed.map((g) => [g.published, who.get(g.authorId), g._sum.rating])).toEqual([[true, 'bob', 4], [true, 'ada', 5], [false, 'cy', 3]]);
+      const roles = await db.user.groupBy({ by: ['role'], _max: { createdAt: true }, _min: { createdAt: true }, orderBy: { role: 'asc' } });
+      expect(roles.map((g) => g.role)).toEqual(['admin', 'member']);
+      expect(roles[1]._max.createdAt).toBeInstanceOf(Date);
+      off();
+      expect(sqls).toHaveLength(7);
+    }));
+
+    it('having on every aggregate, with AND / OR / NOT and plain filters on by fields; values are bound', run(async (db) => {
+      const { ada, bob, cy } = await seed(db);
+      for (let i = 0; i < 3; i++) await db.post.create({ data: { title: `Alpha ${i}`, authorId: cy.id, rating: 1 } });
+      const who = new Map([[ada.id, 'ada'], [bob.id, 'bob'], [cy.id, 'cy']]);
+      const authors = async (having: object) =>
+        (await db.post.groupBy({ by: ['authorId'], _count: { _all: true }, having } as never) as Array<{ authorId: string }>).map((g) => who.get(g.authorId)).sort();
+      expect(await authors({ rating: { _sum: { gt: 3 } } })).toEqual(['ada', 'bob']);
+      expect(await authors({ rating: { _count: { gte: 2 } } })).toEqual(['ada', 'cy']);
+      expect(await authors({ rating: { _count: { in: [1, 3] } } })).toEqual(['bob', 'cy']);
+      expect(await authors({ rating: { _avg: { lt: 2 } } })).toEqual(['cy']);
+      expect(await authors({ rating: { _min: { gte: 3 } } })).toEqual(['ada', 'bob']);
+      expect(await authors({ rating: { _max: { equals: 4 } } })).toEqual(['bob']);
+      expect(await authors({ rating: { _max: { not: 4 }, _sum: { lte: 8 } } })).toEqual(['ada', 'cy']);
+      expect(await authors({ OR: [{ rating: { _max: { equals: 5 } } }, { rating: { _min: { equals: 1 } } }] })).toEqual(['ada', 'cy']);
+      expect(await authors({ NOT: { rating: { _max: { equals: 5 } } }, AND: [{ rating: { _count: { gt: 0 } } }] })).toEqual(['bob', 'cy']);
+      expect(await authors({ OR: [] })).toEqual([]);
+      expect(await authors({ title: { _max: { gte: 'S' } } })).toEqual(['ada']);
+      const published = await db.post.groupBy({ by: ['published'], _count: { _all: true }, having: { published: { equals: true }, rating: { _sum: { gt: 0 } } } });
+      expect(published.map((g) => [g.published, g._count._all])).toEqual([[true, 2]]);
+      const early = await db.user.groupBy({ by: ['role'], _count: { _all: true }, having: { createdAt: { _min: { lt: new Date(Date.now() + 60_000) } } }, orderBy: { role: 'asc' } });
+      expect(early.map((g) => g.role)).toEqual(['admin', 'member']);
+      const seen: Array<{ sql: string; params: unknown[] }> = [];
+      const off = db.$on('query', (e) => seen.push({ sql: String(e.sql), params: e.params as unknown[] }));
+      await db.post.groupBy({ by: ['authorId'], _sum: { rating: true }, having: { rating: { _sum: { gt: 31337 } } } });
+      off();
+      expect(seen).toHaveLength(1);
+      expect(seen[0].sql).not.toContain('31337');
+      expect(seen[0].params).toContain(31337);
+    }));
+
+    it('groupBy refuses bad aggregate input before SQL, naming the key and what is allowed', run(async (db) => {
+      const sqls: string[] = [];
+      db.$on('query', (e) => sqls.push(String(e.sql)));
+      const bad = (args: object) => db.post.groupBy(args as never);
+      await expect(bad({ by: ['authorId'], _sum: { title: true } })).rejects.toThrow(/_sum\.title needs a numeric field/);
+      await expect(bad({ by: ['authorId'], orderBy: { _sum: { rating: 'desc' } } })).rejects.toThrow(/orderBy\._sum\.rating: order by an aggregate the call returns; add _sum: \{ rating: true \}/);
+      await expect(bad({ by: ['authorId'], _sum: { rating: true }, orderBy: { _sum: { rating: 'down' } } })).rejects.toThrow(/must be 'asc' or 'desc'/);
+      await expect(bad({ by: ['authorId'], orderBy: { title: 'asc' } })).rejects.toThrow(/orderBy\.title: order groups by a field of by \(authorId\) or by an aggregate/);
+      await expect(bad({ by: ['authorId'], orderBy: { _median: { rating: 'asc' } } })).rejects.toThrow(/orderBy\._median/);
+      await expect(bad({ by: ['authorId'], having: { nope: { _sum: { gt: 1 } } } })).rejects.toThrow(/having names unknown field 'nope'/);
+      await expect(bad({ by: ['authorId'], having: { title: { _avg: { gt: 1 } } } })).rejects.toThrow(/having\.title\._avg needs a numeric field/);
+      await expect(bad({ by: ['authorId'], having: { rating: {} } })).rejects.toThrow(/would match every group/);
+      await expect(bad({ by: ['authorId'], having: { rating: { _sum: {} } } })).rejects.toThrow(/would match every group/);
+      await expect(bad({ by: ['authorId'], having: { rating: { _sum: { gt: undefined } } } })).rejects.toThrow(/undefined/);
+      await expect(bad({ by: ['authorId'], having: { rating: undefined } })).rejects.toThrow(/undefined/);
+      await expect(bad({ by: ['authorId'], having: { rating: { _sum: { gt: '3' } } } })).rejects.toThrow(/takes an integer/);
+      await expect(bad({ by: ['authorId'], having: { rating: { _sum: { like: 3 } } } })).rejects.toThrow(/unknown operator 'like'/);
+      await expect(bad({ by: ['authorId'], having: { rating: { gt: 3 } } })).rejects.toThrow(/plain filter in having applies to fields of by only \(authorId\)/);
+      await expect(bad({ by: ['authorId'], having: { OR: [undefined] } })).rejects.toThrow(/refuses to drop it/);
+      await expect(bad({ by: ['authorId'], _count: true, nope: 1 })).rejects.toThrow(/unknown argument 'nope'/);
+      for (const e of await Promise.allSettled([bad({ by: ['authorId'], having: { nope: {} } })])) expect(e.status === 'rejected' && e.reason).toBeInstanceOf(ValidationError);
+      expect(sqls).toEqual([]);
+    }));
+
+    it('relation counts: include / select _count and orderBy a relation _count, in the one query of the call', run(async (db) => {
+      await seed(db);
+      const sqls: string[] = [];
+      const off = db.$on('query', (e) => sqls.push(String(e.sql)));
+      const users = await db.user.findMany({ include: { _count: { select: { posts: true } } }, orderBy: { email: 'asc' } });
+      expect(users.map((u) => [u.email, u._count.posts])).toEqual([['ada@example.com', 2], ['bob@example.com', 1], ['cy@example.com', 0]]);
+      expect(sqls).toHaveLength(1);
+      const picked = await db.user.findMany({ select: { email: true, _count: { select: { posts: { where: { published: true } } } } }, orderBy: { email: 'asc' } });
+      expect(picked).toEqual([
+        { email: 'ada@example.com', _count: { posts: 1 } },
+        { email: 'bob@example.com', _count: { posts: 1 } },
+        { email: 'cy@example.com', _count: { posts: 0 } },
+      ]);
+      const all = await db.user.findFirst({ where: { email: 'ada@example.com' }, include: { _count: true } });
+      expect(all!._count).toEqual({ posts: 2 });
+      expect(sqls).toHaveLength(3);
+      // Nested: the child query carries the children's counts (two queries, as any one-level include).
+      const nested = await db.user.findUnique({ where: { email: 'ada@example.com' }, include: { posts: { orderBy: { title: 'asc' }, include: { _count: { select: { comments: true } } } } } });
+      expect(nested!.posts.map((p) => [p.title, p._count.comments])).toEqual([['Hello SQLite world', 2], ['Second post', 0]]);
+      expect(sqls).toHaveLength(5);
+      const ranked = await db.user.findMany({ orderBy: [{ posts: { _count: 'desc' } }, { email: 'asc' }], select: { email: true } });
+      expect(ranked.map((u) => u.email)).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+      const fewest = await db.user.findMany({ orderBy: { posts: { _count: 'asc' } }, take: 1, skip: 1, select: { email: true } });
+      expect(fewest).toEqual([{ email: 'bob@example.com' }]);
+      const posts = await db.post.findMany({ orderBy: [{ comments: { _count: 'desc' } }, { title: 'asc' }], include: { _count: { select: { comments: true } } } });
+      expect(posts.map((p) => p._count.comments)).toEqual([2, 1, 0]);
+      expect(sqls).toHaveLength(8);
+      const streamed: number[] = [];
+      for await (const u of db.user.findManyStream({ orderBy: { email: 'asc' }, include: { _count: { select: { posts: true } } }, chunkSize: 2 })) streamed.push(u._count.posts);
+      expect(streamed).toEqual([2, 1, 0]);
+      off();
+      const c = db.user.compile.findMany({ select: { email: true, _count: { select: { posts: { where: { title: "x' OR 1=1 --" } } } } } });
+      expect(c.sql).not.toContain('OR 1=1');
+      expect(c.params).toContain("x' OR 1=1 --");
+      await expect(db.user.findMany({ include: { _count: { select: { profile: true } } } } as never)).rejects.toThrow(/'profile' is a to-one relation/);
+      await expect(db.user.findMany({ include: { _count: { select: { nope: true } } } } as never)).rejects.toThrow(/unknown relation 'nope'/);
+      await expect(db.user.findMany({ include: { _count: { select: {} } } })).rejects.toThrow(/names no relation/);
+      await expect(db.user.findMany({ orderBy: { posts: { _count: 'up' } } } as never)).rejects.toThrow(/orderBy\.posts\._count must be 'asc' or 'desc'/);
+      await expect(db.user.findMany({ orderBy: { profile: { _count: 'asc' } } } as never)).rejects.toThrow(/on a to-many relation/);
+      await expect(db.user.findMany({ orderBy: { posts: { _count: 'asc' } }, cursor: { email: 'ada@example.com' } })).rejects.toThrow(/cursor pagination orders by fields only/);
+    }));
+
     it('cursor pagination and distinct', run(async (db) => {
       for (let i = 0; i < 10; i++) await db.counter.create({ data: { name: `c${i}`, n: i % 3 } });
       const first = await db.counter.findMany({ orderBy: { name: 'asc' }, take: 3 });
@@ -265,6 +397,36 @@ export function clientSuite(target: ConformanceTarget): void {
       expect(await db.post.count({ where: { title: 'x' } })).toBe(0);
     }));
 
+    it('DbKnownError.meta has one shape per code on every dialect: model, table, fields, columns, constraint', run(async (db) => {
+      const { ada } = await seed(db);
+      const uniqueOn = (model: 'counter' | 'user', column: string) => db.$schema.models[model].indexes.find((i) => i.unique && i.columns.join() === column)!.name;
+      await db.counter.create({ data: { name: 'dup' } });
+      const dup = await db.counter.create({ data: { name: 'dup' } }).catch((e: unknown) => e);
+      expect(dup).toBeInstanceOf(DbKnownError);
+      const known = dup as DbKnownError;
+      expect(known.is('UNIQUE_VIOLATION')).toBe(true);
+      if (!known.is('UNIQUE_VIOLATION')) return;
+      const shape = (m: Record<string, unknown>) => ({ model: m.model, table: m.table, fields: m.fields, columns: m.columns, constraint: m.constraint });
+      expect(shape(known.meta)).toEqual({ model: 'counter', table: 'counters', fields: ['name'], columns: ['name'], constraint: uniqueOn('counter', 'name') });
+      expect(typeof known.meta.driverCode === 'string' || typeof known.meta.driverCode === 'number').toBe(true);
+      // The same through an update, and from createMany (no row read back).
+      // cy: a user no row references (DuckDB refuses to update a referenced row, whatever the column).
+      const viaUpdate = await db.user.update({ where: { email: 'cy@example.com' }, data: { email: ada.email } }).catch((e: DbKnownError) => e);
+      expect(shape((viaUpdate as DbKnownError).meta)).toEqual({ model: 'user', table: 'users', fields: ['email'], columns: ['email'], constraint: uniqueOn('user', 'email') });
+      const viaMany = await db.counter.createMany({ data: [{ name: 'fresh' }, { name: 'dup' }] }).catch((e: DbKnownError) => e);
+      expect(shape((viaMany as DbKnownError).meta)).toMatchObject({ model: 'counter', fields: ['name'], constraint: uniqueOn('counter', 'name') });
+      // A primary key collision names the key's fields.
+      const first = await db.counter.findFirstOrThrow({ where: { name: 'dup' } });
+      const pk = await db.counter.create({ data: { id: first.id, name: 'other' } }).catch((e: DbKnownError) => e);
+      expect((pk as DbKnownError).code).toBe('UNIQUE_VIOLATION');
+      expect((pk as DbKnownError).meta).toMatchObject({ model: 'counter', table: 'counters', fields: ['id'], columns: ['id'] });
+      // A foreign key names the model; the fields where the database says which key failed (SQLite does not).
+      const fk = await db.post.create({ data: { title: 'orphan', authorId: '00000000-0000-0000-0000-000000000000' } }).catch((e: DbKnownError) => e);
+      expect((fk as DbKnownError).code).toBe('FOREIGN_KEY_VIOLATION');
+      expect((fk as DbKnownError).meta).toMatchObject({ model: 'post', table: 'posts' });
+      expect([undefined, ['authorId']]).toContainEqual((fk as DbKnownError).meta.fields);
+    }));
+
     it('values of the wrong type are refused before SQL, naming model and field', run(async (db) => {
       const sqls: string[] = [];
       db.$on('query', (e) => sqls.push(String(e.sql)));
@@ -294,6 +456,33 @@ export function clientSuite(target: ConformanceTarget): void {
       const c = db.user.compile.findMany({ where: { email: "x' OR 1=1 --" }, take: 5 });
       expect(c.sql).not.toContain("OR 1=1");
       expect(c.params).toContain("x' OR 1=1 --");
+    }));
+
+    it('compile.<dialect> gives the SQL and params of any installed dialect without a connection; groupBy and aggregate compile too', run(async (db) => {
+      const sqls: string[] = [];
+      db.$on('query', (e) => sqls.push(String(e.sql)));
+      const args = { where: { email: "x' OR 1=1 --" }, take: 2 };
+      expect(await db.user.compile[target.adapter.kind].findMany(args)).toEqual(db.user.compile.findMany(args));
+      const grouped = { by: ['role'], _count: { _all: true }, having: { age: { _avg: { gt: 31337 } } }, orderBy: { _count: { _all: 'desc' } } } as const;
+      const spelled: Record<string, string> = {};
+      for (const dialect of ['sqlite', 'postgres', 'mysql', 'duckdb'] as const) {
+        const read = await db.user.compile[dialect].findMany(args);
+        expect(read.sql).not.toContain('OR 1=1');
+        expect(read.params).toContain("x' OR 1=1 --");
+        const g = await db.user.compile[dialect].groupBy({ ...grouped, by: ['role'] });
+        expect(g.sql).toMatch(/GROUP BY .* HAVING AVG\(.*\) > .* ORDER BY COUNT\(\*\) DESC/);
+        expect(g.sql).not.toContain('31337');
+        expect(g.params).toContain(31337);
+        spelled[dialect] = read.sql;
+      }
+      expect(spelled.postgres).toContain('$1');
+      expect(spelled.mysql).toContain('`users`');
+      expect(spelled.sqlite).toContain('"users"');
+      expect((await db.user.compile.postgres.create({ data: { email: 'a@b.c' } })).sql).toMatch(/^INSERT INTO "users"/);
+      expect((await db.user.compile.mysql.aggregate({ _sum: { age: true } })).sql).toMatch(/SUM\(`users`\.`age`\)/);
+      await expect(db.user.compile.postgres.findUnique({ where: { name: 'x' } } as never)).rejects.toBeInstanceOf(ValidationError);
+      await expect(db.user.compile.mongo.findMany()).rejects.toThrow(/@forge\/adapter-mongo/);
+      expect(sqls).toEqual([]);
     }));
   });
 

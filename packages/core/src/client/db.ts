@@ -3,13 +3,13 @@ import { runDiff, runMigrate } from '../engine/index.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
 import type { RawFragment } from '../query/compiler.js';
-import { dialectForUrl, loadAdapter } from '../resolve.js';
+import { DIALECTS, dialectForUrl, loadAdapter } from '../resolve.js';
 import { buildSchemaIR } from '../schema/model.js';
 import type { SchemaIR } from '../schema/ir.js';
 import { parseIgnoreList } from '../diff/ignore.js';
 import { buildMetas, type ModelMeta } from './meta.js';
-import { aggregate, aggregateNode, count, groupBy } from './aggregate.js';
-import { assertUniqueWhere, baseSelect, checkArgKeys, finish, mapperFor, planRead, READ_KEYS, readRows, readSpec, type Args } from './read.js';
+import { aggregate, aggregateNode, count, groupBy, groupByNode } from './aggregate.js';
+import { assertUniqueWhere, checkArgKeys, finish, mapRows, planRead, READ_KEYS, readRows, readSpec, selectFor, type Args } from './read.js';
 import { attachRelations } from './relations.js';
 import { checkArgs } from './args.js';
 import { refuseTransactionControl, toRawFragment } from './raw.js';
@@ -89,8 +89,6 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
   const readFirst = (c: Connection, args: Args | undefined, i: CallInfo) => cachedRead(rt, c, meta, args, i, true) ?? readRows(rt, c, meta, firstOf(args), i);
   const notFound = (op: string, args: Args | undefined) =>
     new DbKnownError('NOT_FOUND', `No ${meta.key} record matches ${JSON.stringify(args?.where ?? {}, (_k, v) => (typeof v === 'bigint' ? String(v) : v))} (${op})`, { model: meta.key });
-  const checked = (op: string, args: unknown) => checkArgs(meta.key, `compile.${op}`, args);
-  const compileOnly = (fn: () => PreparedQuery | null): PreparedQuery => fn() ?? { sql: '', params: [] };
 
   return {
     findMany: (args?: Args) =>
@@ -131,30 +129,85 @@ function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined
     upsert: (args: Args) => lazy('upsert', 'upsert', args, (c, i) => upsert(rt, c, meta, args ?? {}, i)),
     delete: (args: Args) => lazy('delete', 'delete', args, (c, i) => remove(rt, c, meta, args ?? {}, i)),
     deleteMany: (args: Args) => lazy('deleteMany', 'delete', args, (c, i) => deleteMany(rt, c, meta, args, i)),
-    compile: {
-      findMany: (args?: Args) => (checked('findMany', args), compileRead(rt, meta, args)),
-      findFirst: (args?: Args) => (checked('findFirst', args), compileRead(rt, meta, firstOf(args))),
-      findUnique: (args: Args) => {
-        checked('findUnique', args);
-        assertUniqueWhere(meta, 'findUnique', args?.where);
-        return compileRead(rt, meta, firstOf(args));
-      },
-      count: (args?: Args) => (checked('count', args), rt.prepare(aggregateNode(rt, meta, { where: args?.where, _count: true }).node)),
-      create: (args: Args) => (checked('create', args), compileCreate(rt, meta, args?.data)),
-      update: (args: Args) => (checked('update', args), compileUpdate(rt, meta, args ?? {})),
-      delete: (args: Args) => (checked('delete', args), compileDelete(rt, meta, args ?? {})),
-      deleteMany: (args: Args) => (checked('deleteMany', args), compileOnly(() => compileDeleteMany(rt, meta, args))),
+    // Built on first use: most handles (every transaction's) never compile.
+    get compile() {
+      const value = compileClient(rt, meta);
+      Object.defineProperty(this, 'compile', { value, enumerable: true });
+      return value;
     },
   };
+}
+
+/** The connected dialect's `compile.<op>`, plus `compile.<dialect>.<op>` for every dialect forge knows. */
+function compileClient(rt: Runtime, meta: ModelMeta): Record<string, unknown> {
+  const ops = compileOps(rt, meta);
+  for (const { dialect } of DIALECTS) {
+    Object.defineProperty(ops, dialect, {
+      enumerable: true,
+      get: () => {
+        const other: Record<string, (args?: Args) => Promise<PreparedQuery>> = {};
+        for (const op of Object.keys(compileOps(rt, meta))) {
+          other[op] = (args?: Args) => runtimeFor(rt, dialect).then((drt) => (compileOps(drt, drt.metas.get(meta.key)!)[op] as (a?: Args) => PreparedQuery)(args));
+        }
+        return other;
+      },
+    });
+  }
+  return ops;
+}
+
+/** `{ sql, params }` (or the executor's command) per operation, without running anything. */
+function compileOps(rt: Runtime, meta: ModelMeta): Record<string, (args?: Args) => PreparedQuery> {
+  const checked = (op: string, args: unknown) => checkArgs(meta.key, `compile.${op}`, args);
+  const firstOf = (args: Args | undefined) => ({ ...args, take: 1 });
+  return {
+    findMany: (args?: Args) => (checked('findMany', args), compileRead(rt, meta, args)),
+    findFirst: (args?: Args) => (checked('findFirst', args), compileRead(rt, meta, firstOf(args))),
+    findUnique: (args?: Args) => {
+      checked('findUnique', args);
+      assertUniqueWhere(meta, 'findUnique', args?.where);
+      return compileRead(rt, meta, firstOf(args));
+    },
+    count: (args?: Args) => (checked('count', args), rt.prepare(aggregateNode(rt, meta, { where: args?.where, _count: true }).node)),
+    aggregate: (args?: Args) => (checked('aggregate', args), rt.prepare(aggregateNode(rt, meta, args ?? {}).node)),
+    groupBy: (args?: Args) => (checked('groupBy', args), rt.prepare(groupByNode(rt, meta, args ?? {}).node)),
+    create: (args?: Args) => (checked('create', args), compileCreate(rt, meta, args?.data)),
+    update: (args?: Args) => (checked('update', args), compileUpdate(rt, meta, args ?? {})),
+    delete: (args?: Args) => (checked('delete', args), compileDelete(rt, meta, args ?? {})),
+    deleteMany: (args?: Args) => (checked('deleteMany', args), compileDeleteMany(rt, meta, args ?? {})),
+  };
+}
+
+/** A connection stand-in for compiling only: anything that would reach a database says so. */
+const NO_CONNECTION = new Proxy({} as Connection, {
+  get(_t, key) {
+    if (key === 'then') return undefined;
+    throw new ValidationError(`compile.<dialect> has no connection: it builds SQL only (tried to use connection.${String(key)})`);
+  },
+});
+const dialectRuntimes = new WeakMap<Runtime, Map<Dialect, Promise<Runtime>>>();
+
+/**
+ * The runtime that compiles for `dialect`: the handle's own for its dialect, else one over that adapter's static
+ * capabilities with no connection (the adapter package is imported on first use; a missing one rejects naming it).
+ */
+function runtimeFor(rt: Runtime, dialect: Dialect): Promise<Runtime> {
+  if (dialect === rt.adapter.kind) return Promise.resolve(rt);
+  let byDialect = dialectRuntimes.get(rt);
+  if (!byDialect) dialectRuntimes.set(rt, (byDialect = new Map()));
+  let r = byDialect.get(dialect);
+  if (!r) {
+    r = loadAdapter(dialect).then((adapter) => new Runtime(adapter, NO_CONNECTION, rt.metas, rt.strict));
+    r.catch(() => byDialect!.delete(dialect));
+    byDialect.set(dialect, r);
+  }
+  return r;
 }
 
 function compileRead(rt: Runtime, meta: ModelMeta, args: Args | undefined): PreparedQuery {
   checkArgKeys(meta, 'compile', args, READ_KEYS);
   if (args?.cursor !== undefined) throw new ValidationError(`${meta.key}.compile: cursor pagination reads the cursor row first and cannot be compiled alone`);
-  const spec = readSpec(meta, args);
-  const alias = meta.table.name;
-  const columns = spec.columns.map((c) => ({ expr: { t: 'col' as const, table: alias, name: c.name }, alias: c.field }));
-  return rt.prepare(baseSelect(rt, meta, alias, args, columns));
+  return rt.prepare(selectFor(rt, meta, args, readSpec(meta, args)));
 }
 
 async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined, fixed: Connection | undefined): AsyncGenerator<Record<string, unknown>> {
@@ -171,10 +224,9 @@ async function* streamRows(rt: Runtime, meta: ModelMeta, args: Args | undefined,
   const spec = readSpec(meta, args);
   const node = await planRead(rt, conn, meta, args, spec, undefined, info);
   if (!node) return;
-  const map = mapperFor(rt, meta, spec.columns);
   const q = rt.prepare(node);
   for await (const chunk of rt.stream(conn, info, q, chunkSize, meta.hasBigint ? { safeIntegers: true } : undefined)) {
-    const rows = chunk.map(map);
+    const rows = mapRows(rt, meta, spec, chunk);
     await attachRelations(rt, conn, meta, rows, spec.relations, info);
     finish(rows, spec);
     yield* rows;

@@ -145,7 +145,7 @@ function buildPlan(rt: Runtime, meta: ModelMeta, args: Args | undefined, take: n
     fields.push(col);
   }
   const spec = readSpec(meta, args);
-  if (spec.relations.length || spec.columns.length !== spec.visible.length) return null;
+  if (spec.relations.length || spec.counts.length || spec.columns.length !== spec.visible.length) return null;
   const node = selectFor(rt, meta, args, spec);
   const slots = new Map(fields.map((c, i) => [c.name, new Slot(i)]));
   const expected: unknown[] = [...slots.values()];

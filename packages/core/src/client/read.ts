@@ -5,7 +5,7 @@ import type { ColumnIR } from '../schema/ir.js';
 import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from './meta.js';
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
-import { attachRelations } from './relations.js';
+import { attachRelations, countColumns, countOrder, readCounts, type CountSpec } from './relations.js';
 import { buildWhere, type WhereContext } from './where.js';
 
 /**
@@ -43,6 +43,8 @@ export interface ReadSpec {
   /** Fields the caller asked for; the rest of `columns` are read only to join relations. */
   visible: string[];
   relations: RelSpec[];
+  /** Relation counts (`_count: { select: { posts: true } }`), read as correlated subqueries after `columns`. */
+  counts: CountSpec[];
 }
 
 function relArgs(meta: ModelMeta, name: string, v: unknown): Args {
@@ -53,13 +55,16 @@ function relArgs(meta: ModelMeta, name: string, v: unknown): Args {
 
 export function readSpec(meta: ModelMeta, args: Args | undefined): ReadSpec {
   const relations: RelSpec[] = [];
+  let counts: CountSpec[] = [];
   let visible: string[];
   if (args?.select && args?.include) throw new ValidationError(`${meta.key}: use either select or include, not both (select can name relations too)`);
   if (args?.select) {
     visible = [];
     for (const [k, v] of Object.entries(args.select as Args)) {
       if (v === false || v === undefined) continue;
-      if (meta.fields.has(k)) {
+      if (k === '_count' && !meta.fields.has(k) && !meta.relations.has(k)) {
+        counts = readCounts(meta, 'select', v);
+      } else if (meta.fields.has(k)) {
         if (v !== true) throw new ValidationError(`${meta.key}: select.${k} takes true or false`);
         visible.push(k);
       } else if (meta.relations.has(k)) {
@@ -74,6 +79,10 @@ export function readSpec(meta: ModelMeta, args: Args | undefined): ReadSpec {
     visible = meta.fieldNames.filter((f) => omit[f] !== true);
     for (const [k, v] of Object.entries((args?.include ?? {}) as Args)) {
       if (v === false || v === undefined) continue;
+      if (k === '_count' && !meta.relations.has(k)) {
+        counts = readCounts(meta, 'include', v);
+        continue;
+      }
       const rel = meta.relations.get(k);
       if (!rel) throw new ValidationError(`${meta.key}: include names unknown relation '${k}'. Relations: ${[...meta.relations.keys()].join(', ') || '(none)'}`);
       relations.push({ rel, args: relArgs(meta, k, v) });
@@ -82,7 +91,7 @@ export function readSpec(meta: ModelMeta, args: Args | undefined): ReadSpec {
   const needed = new Set(visible);
   for (const r of relations) needed.add(r.rel.localField);
   const columns = meta.table.columns.filter((c) => needed.has(c.field));
-  return { columns, visible, relations };
+  return { columns, visible, relations, counts };
 }
 
 const mapperCache = new WeakMap<ModelMeta, Map<string, (r: unknown[]) => Record<string, unknown>>>();
@@ -103,14 +112,24 @@ export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown): 
   for (const o of list) {
     if (!o || typeof o !== 'object') throw new ValidationError(`${meta.key}: orderBy takes { field: 'asc' | 'desc' } or an array of them`);
     for (const [k, v] of Object.entries(o as Args)) {
+      if (!meta.fields.has(k) && meta.relations.has(k)) {
+        items.push(countOrder(meta, alias, meta.relations.get(k)!, v));
+        continue;
+      }
       const col = fieldOf(meta, k);
-      const spec = typeof v === 'string' ? { sort: v } : (v as Args);
-      if (!spec || (spec.sort !== 'asc' && spec.sort !== 'desc')) throw new ValidationError(`${meta.key}: orderBy.${k} must be 'asc' or 'desc'`);
-      if (spec.nulls !== undefined && spec.nulls !== 'first' && spec.nulls !== 'last') throw new ValidationError(`${meta.key}: orderBy.${k}.nulls must be 'first' or 'last'`);
+      const spec = sortSpec(meta, `orderBy.${k}`, v);
       items.push({ expr: { t: 'col', table: alias, name: col.name }, dir: spec.sort, nulls: spec.nulls });
     }
   }
   return items;
+}
+
+/** `'asc'`, `'desc'` or `{ sort, nulls }`, checked; `at` names the key for messages. */
+export function sortSpec(meta: ModelMeta, at: string, v: unknown): { sort: 'asc' | 'desc'; nulls?: 'first' | 'last' } {
+  const spec = typeof v === 'string' ? { sort: v } : (v as Args);
+  if (!spec || typeof spec !== 'object' || (spec.sort !== 'asc' && spec.sort !== 'desc')) throw new ValidationError(`${meta.key}: ${at} must be 'asc' or 'desc' (or { sort, nulls })`);
+  if (spec.nulls !== undefined && spec.nulls !== 'first' && spec.nulls !== 'last') throw new ValidationError(`${meta.key}: ${at}.nulls must be 'first' or 'last'`);
+  return { sort: spec.sort, nulls: spec.nulls };
 }
 
 export function checkCount(meta: ModelMeta, name: string, v: unknown): number | undefined {
@@ -156,7 +175,8 @@ export function baseSelect(rt: Runtime, meta: ModelMeta, alias: string, args: Ar
 /** Build the SELECT for a findMany-shaped call without a cursor (without running it). */
 export function selectFor(rt: Runtime, meta: ModelMeta, args: Args | undefined, spec: ReadSpec, extraWhere?: Expr): SelectNode {
   const alias = meta.table.name;
-  const columns = spec.columns.map((c) => ({ expr: { t: 'col', table: alias, name: c.name } as Expr, alias: c.field }));
+  const columns: SelectColumn[] = spec.columns.map((c) => ({ expr: { t: 'col', table: alias, name: c.name } as Expr, alias: c.field }));
+  if (spec.counts.length) columns.push(...countColumns(rt, meta, alias, spec.counts));
   const node = baseSelect(rt, meta, alias, args, columns, extraWhere);
   if (args?.distinct) {
     // DISTINCT over some fields is applied in memory after the read (as Prisma does), so paging happens there too.
@@ -191,7 +211,10 @@ export async function planRead(
 /** Rows at or after the cursor row in the requested order (the primary key breaks ties). */
 async function cursorWhere(rt: Runtime, conn: Connection, meta: ModelMeta, alias: string, args: Args, info: CallInfo): Promise<Expr | null> {
   assertUniqueWhere(meta, 'findMany cursor', args.cursor);
-  const order = (buildOrderBy(meta, alias, args.orderBy) ?? []).filter((o) => o.expr.t === 'col');
+  const order = buildOrderBy(meta, alias, args.orderBy) ?? [];
+  if (order.some((o) => o.expr.t !== 'col')) {
+    throw new ValidationError(`${meta.key}.findMany: cursor pagination orders by fields only; order by a relation's _count with take / skip instead`, { model: meta.key });
+  }
   const pkCols = meta.pkFields.map((f) => meta.fields.get(f)!);
   for (const c of pkCols) if (!order.some((o) => (o.expr as { name: string }).name === c.name)) order.push({ expr: { t: 'col', table: alias, name: c.name }, dir: 'asc' });
   const cols = order.map((o) => (o.expr as { name: string }).name);
@@ -245,12 +268,25 @@ function fetchRows(
 ): MaybePromise<Record<string, unknown>[]> {
   const q = rt.prepare(node);
   return chain(rt.arrays(conn, info, q, meta.hasBigint ? SAFE_INTEGERS : undefined), (raw) => {
-    const map = mapperFor(rt, meta, spec.columns);
-    let rows = raw.map(map);
+    let rows = mapRows(rt, meta, spec, raw);
     if (args?.distinct) rows = applyDistinct(meta, rows, args);
     if (spec.relations.length === 0) return finish(rows, spec);
     return attachRelations(rt, conn, meta, rows, spec.relations, info).then(() => finish(rows, spec));
   });
+}
+
+/** Array rows to objects: the spec's columns through the model's mapper, then the relation counts after them. */
+export function mapRows(rt: Runtime, meta: ModelMeta, spec: ReadSpec, raw: unknown[][]): Record<string, unknown>[] {
+  const rows = raw.map(mapperFor(rt, meta, spec.columns));
+  if (spec.counts.length) {
+    const at = spec.columns.length;
+    raw.forEach((r, i) => {
+      const c: Record<string, number> = {};
+      spec.counts.forEach((s, j) => (c[s.rel.name] = Number(r[at + j] ?? 0)));
+      rows[i]._count = c;
+    });
+  }
+  return rows;
 }
 
 function applyDistinct(meta: ModelMeta, rows: Record<string, unknown>[], args: Args): Record<string, unknown>[] {

@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import type { Adapter, Connection, ExecResult, MaybePromise, PreparedQuery, QueryOptions } from '../adapter.js';
 import type { QueryNode } from '../query/ast.js';
+import { DbKnownError } from '../errors.js';
+import { describeDbError } from './error-meta.js';
 import type { ModelMeta } from './meta.js';
 
 export type SemanticOp = 'select' | 'insert' | 'update' | 'delete' | 'upsert' | 'raw' | 'stream';
@@ -98,6 +100,7 @@ export class Runtime {
 
   private fail(info: CallInfo, q: PreparedQuery | undefined, e: unknown): unknown {
     const mapped = this.adapter.mapError(e);
+    if (mapped instanceof DbKnownError) describeDbError(this.metas, mapped, info.model);
     if (this.errorListeners.size) {
       const ev: ErrorEvent = { op: info.op, model: info.model, sql: q?.sql, error: mapped as Error, adapter: this.adapter.kind };
       for (const l of this.errorListeners) {

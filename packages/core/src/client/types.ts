@@ -4,6 +4,8 @@
  */
 import type { AnyField, Field, FieldState, GeoPoint } from '../schema/fields.js';
 import type { AnyModel, Model, RelationDef } from '../schema/model.js';
+import type { Dialect } from '../adapter.js';
+import type { CompiledQuery } from '../query/ast.js';
 
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
@@ -112,13 +114,30 @@ export type WhereInput<S extends SchemaShape, M> = {
   NOT?: WhereInput<S, M> | WhereInput<S, M>[];
 };
 
-/** A where that must name a primary key or unique field (findUnique, update, delete, upsert). */
-export type WhereUniqueInput<S extends SchemaShape, M> = WhereInput<S, M>;
+// ---------- unique where ----------
+
+/**
+ * Fields whose state carries the type-level `unique: true` mark (a primary key, `.unique()`), and the model's
+ * compound uniques (a phantom `__uniques` tuple list). Both marks come from the schema builders; a model
+ * declared without them keeps the plain `WhereInput` (the run-time check still refuses a non-unique where).
+ */
+export type UniqueFieldKeys<M> = { [K in keyof FieldsOf<M>]: StateOf<FieldsOf<M>[K]> extends { unique: true } ? K : never }[keyof FieldsOf<M>];
+export type CompoundUniques<M> = M extends { readonly __uniques?: infer U extends ReadonlyArray<ReadonlyArray<string>> } ? U[number] : never;
+type UniqueValue<F> = FieldIn<F> extends infer V ? Exclude<V, null> | { equals: Exclude<V, null> } : never;
+/** One way to pin a row: every field of one unique set, each given a value. */
+type UniqueChoice<M> =
+  | { [K in UniqueFieldKeys<M>]: { [P in K]: UniqueValue<FieldsOf<M>[P]> } }[UniqueFieldKeys<M>]
+  | (CompoundUniques<M> extends infer Set ? (Set extends readonly [] ? never : Set extends ReadonlyArray<string> ? { [P in Set[number] & keyof FieldsOf<M>]: UniqueValue<FieldsOf<M>[P]> } : never) : never);
+
+/** A where that must name a primary key or unique field (findUnique, update, delete, upsert): one unique set, plus any other filters. */
+export type WhereUniqueInput<S extends SchemaShape, M> = [UniqueFieldKeys<M> | CompoundUniques<M>] extends [never] ? WhereInput<S, M> : WhereInput<S, M> & UniqueChoice<M>;
 
 export type SortOrder = 'asc' | 'desc';
-export type OrderByInput<M> =
-  | { [K in keyof FieldsOf<M>]?: SortOrder | { sort: SortOrder; nulls?: 'first' | 'last' } }
-  | Array<{ [K in keyof FieldsOf<M>]?: SortOrder | { sort: SortOrder; nulls?: 'first' | 'last' } }>;
+export type SortSpec = SortOrder | { sort: SortOrder; nulls?: 'first' | 'last' };
+/** To-many relations of a model: the ones `_count` counts and `orderBy: { rel: { _count } }` sorts by. */
+type ManyRelKeys<M> = { [R in keyof RelsOf<M>]: RelKind<RelsOf<M>[R]> extends 'many' ? R : never }[keyof RelsOf<M>];
+export type OrderByObject<M> = { [K in keyof FieldsOf<M>]?: SortSpec } & { [R in ManyRelKeys<M>]?: { _count: SortSpec } };
+export type OrderByInput<M> = OrderByObject<M> | OrderByObject<M>[];
 
 // ---------- select / include ----------
 
@@ -132,27 +151,52 @@ type RelArgs<S extends SchemaShape, T> = {
   omit?: OmitInput<T>;
 };
 
+/** `_count: true` (every to-many relation) or `{ select: { posts: true, comments: { where } } }`. */
+export type RelationCountInput<S extends SchemaShape, M> =
+  | true
+  | { select: { [R in ManyRelKeys<M>]?: boolean | { where?: WhereInput<S, TargetModel<S, RelsOf<M>[R]>> } } };
+
 export type SelectInput<S extends SchemaShape, M> = { [K in keyof FieldsOf<M>]?: boolean } & {
   [R in keyof RelsOf<M>]?: boolean | RelArgs<S, TargetModel<S, RelsOf<M>[R]>>;
-};
+} & { _count?: RelationCountInput<S, M> };
 export type IncludeInput<S extends SchemaShape, M> = {
   [R in keyof RelsOf<M>]?: boolean | RelArgs<S, TargetModel<S, RelsOf<M>[R]>>;
-};
+} & { _count?: RelationCountInput<S, M> };
 export type OmitInput<M> = { [K in keyof FieldsOf<M>]?: boolean };
 
-type RelPayload<S extends SchemaShape, R, A> = RelKind<R> extends 'many'
+/**
+ * A belongs-to relation whose foreign key is a required field always has its row (the foreign key sees to it),
+ * so it is not `| null`; a has-one, or a belongs-to on an optional key, may have none.
+ */
+type RequiredBelongsTo<M, R> = RelOn<R> extends keyof FieldsOf<M> ? (StateOf<FieldsOf<M>[RelOn<R>]>['nullable'] extends true ? false : true) : false;
+type RelPayload<S extends SchemaShape, M, R, A> = RelKind<R> extends 'many'
   ? Array<Payload<S, TargetModel<S, R>, A extends object ? A : {}>>
-  : Payload<S, TargetModel<S, R>, A extends object ? A : {}> | null;
+  : RequiredBelongsTo<M, R> extends true
+    ? Payload<S, TargetModel<S, R>, A extends object ? A : {}>
+    : Payload<S, TargetModel<S, R>, A extends object ? A : {}> | null;
+
+/** The `_count` object a `_count` in select / include returns. */
+type CountPayload<M, C> = C extends true
+  ? { [R in ManyRelKeys<M>]: number }
+  : C extends { select: infer Sel }
+    ? { [R in keyof Sel as Sel[R] extends false | undefined ? never : R]: number }
+    : never;
 
 type SelectedRow<S extends SchemaShape, M, Sel> = {
   [K in keyof Sel as Sel[K] extends false | undefined ? never : K]: K extends keyof FieldsOf<M>
     ? FieldOut<FieldsOf<M>[K]>
     : K extends keyof RelsOf<M>
-      ? RelPayload<S, RelsOf<M>[K], Sel[K]>
-      : never;
+      ? RelPayload<S, M, RelsOf<M>[K], Sel[K]>
+      : K extends '_count'
+        ? Simplify<CountPayload<M, Sel[K]>>
+        : never;
 };
 type IncludedRow<S extends SchemaShape, M, Inc> = {
-  [K in keyof Inc as Inc[K] extends false | undefined ? never : K]: K extends keyof RelsOf<M> ? RelPayload<S, RelsOf<M>[K], Inc[K]> : never;
+  [K in keyof Inc as Inc[K] extends false | undefined ? never : K]: K extends keyof RelsOf<M>
+    ? RelPayload<S, M, RelsOf<M>[K], Inc[K]>
+    : K extends '_count'
+      ? Simplify<CountPayload<M, Inc[K]>>
+      : never;
 };
 type OmittedRow<M, O> = Omit<Infer<M>, { [K in keyof O]: O[K] extends true ? K : never }[keyof O]>;
 
@@ -236,7 +280,21 @@ export interface FindManyArgs<S extends SchemaShape, M> {
 }
 export type ShapeArgs<S extends SchemaShape, M> = Pick<FindManyArgs<S, M>, 'select' | 'include' | 'omit'>;
 
-type NumericFieldKeys<M> = { [K in keyof FieldsOf<M>]: StateOf<FieldsOf<M>[K]>['out'] extends number | bigint | string ? K : never }[keyof FieldsOf<M>];
+/**
+ * Fields `_sum` / `_avg` apply to: int, float and bigint (read as numbers or bigints) and decimal, which reads as a
+ * string but accepts a number (`in` includes number); a text field is a string both ways, so it is left out.
+ */
+export type NumericFieldKeys<M> = {
+  [K in keyof FieldsOf<M>]: StateOf<FieldsOf<M>[K]> extends infer St extends FieldState
+    ? St['out'] extends number | bigint
+      ? K
+      : St['out'] extends string
+        ? number extends St['in']
+          ? K
+          : never
+        : never
+    : never;
+}[keyof FieldsOf<M>];
 type FieldFlags<M, Keys extends PropertyKey = keyof FieldsOf<M>> = { [K in Keys & keyof FieldsOf<M>]?: true };
 
 export interface AggregateArgs<S extends SchemaShape, M> {
@@ -248,23 +306,75 @@ export interface AggregateArgs<S extends SchemaShape, M> {
   _max?: FieldFlags<M>;
 }
 
-type AggOut<M, A, Key extends string, V> = A extends { [P in Key]: infer F extends object } ? { [P in Key]: { [K in keyof F]: K extends keyof FieldsOf<M> ? V | null : never } } : {};
+/** What `_sum` of a field reads as: a bigint for bigint fields, a decimal string for decimal ones, else a number. */
+type SumOut<F> = FieldOut<F> extends infer V ? (Exclude<V, null> extends bigint ? bigint : Exclude<V, null> extends string ? string : number) : never;
+/** `_min` / `_max` read as the field's own type (a Date stays a Date), null when no row has a value. */
+type MinMaxOut<F> = Exclude<FieldOut<F>, null>;
+
+type AggOut<M, A, Key extends '_sum' | '_avg' | '_min' | '_max'> = A extends { [P in Key]: infer F extends object }
+  ? {
+      [P in Key]: {
+        [K in keyof F as F[K] extends false | undefined ? never : K]: K extends keyof FieldsOf<M>
+          ? (Key extends '_sum' ? SumOut<FieldsOf<M>[K]> : Key extends '_avg' ? number : MinMaxOut<FieldsOf<M>[K]>) | null
+          : never;
+      };
+    }
+  : {};
 export type AggregateResult<M, A> = Simplify<
-  (A extends { _count: true } ? { _count: number } : A extends { _count: infer C extends object } ? { _count: { [K in keyof C]: number } } : {}) &
-    AggOut<M, A, '_sum', number> &
-    AggOut<M, A, '_avg', number> &
-    AggOut<M, A, '_min', unknown> &
-    AggOut<M, A, '_max', unknown>
+  (A extends { _count: true } ? { _count: number } : A extends { _count: infer C extends object } ? { _count: { [K in keyof C as C[K] extends false | undefined ? never : K]: number } } : {}) &
+    AggOut<M, A, '_sum'> &
+    AggOut<M, A, '_avg'> &
+    AggOut<M, A, '_min'> &
+    AggOut<M, A, '_max'>
 >;
+
+/** Filters on one aggregate in `having`: numbers for counts, sums and averages, the field's own type for min / max. */
+export interface AggregateFilter<T> {
+  equals?: T | null;
+  not?: T | null;
+  in?: readonly T[];
+  notIn?: readonly T[];
+  lt?: T;
+  lte?: T;
+  gt?: T;
+  gte?: T;
+}
+type NumericHaving<F> = { _sum?: AggregateFilter<Exclude<FieldIn<F>, null>>; _avg?: AggregateFilter<number> };
+type FieldHaving<F> = { _count?: AggregateFilter<number>; _min?: AggregateFilter<Exclude<FieldIn<F>, null>>; _max?: AggregateFilter<Exclude<FieldIn<F>, null>> };
+/** `having: { total: { _sum: { gt: 100 } } }`; `_sum` / `_avg` only on numeric fields; plain filters apply to fields of `by`. */
+export type HavingInput<M> = {
+  [K in keyof FieldsOf<M>]?: FieldHaving<FieldsOf<M>[K]> &
+    (K extends NumericFieldKeys<M> ? NumericHaving<FieldsOf<M>[K]> : {}) &
+    (FilterFor<FieldsOf<M>[K]> extends infer Fl ? (Fl extends object ? Omit<Fl, 'search' | 'path'> : {}) : {});
+} & {
+  AND?: HavingInput<M> | HavingInput<M>[];
+  OR?: HavingInput<M>[];
+  NOT?: HavingInput<M> | HavingInput<M>[];
+};
+
+/** groupBy's orderBy: a field (of `by`, checked at run time) or an aggregate (`{ _sum: { total: 'desc' } }`). */
+export type GroupByOrderByObject<M> = { [K in keyof FieldsOf<M>]?: SortSpec } & {
+  _count?: { [K in keyof FieldsOf<M> | '_all']?: SortSpec };
+  _sum?: { [K in NumericFieldKeys<M>]?: SortSpec };
+  _avg?: { [K in NumericFieldKeys<M>]?: SortSpec };
+  _min?: { [K in keyof FieldsOf<M>]?: SortSpec };
+  _max?: { [K in keyof FieldsOf<M>]?: SortSpec };
+};
 
 export interface GroupByArgs<S extends SchemaShape, M> extends AggregateArgs<S, M> {
   by: Array<keyof FieldsOf<M> & string>;
-  having?: { [K in keyof FieldsOf<M>]?: { _count?: ScalarFilterBase<number>; _sum?: ScalarFilterBase<number>; _avg?: ScalarFilterBase<number>; _min?: ScalarFilterBase<unknown>; _max?: ScalarFilterBase<unknown> } };
-  orderBy?: OrderByInput<M>;
+  having?: HavingInput<M>;
+  orderBy?: GroupByOrderByObject<M> | GroupByOrderByObject<M>[];
   take?: number;
   skip?: number;
 }
 export type GroupByResult<M, A> = A extends { by: Array<infer B> } ? Simplify<{ [K in B & keyof FieldsOf<M>]: FieldOut<FieldsOf<M>[K]> } & AggregateResult<M, A>> : never;
+
+/**
+ * `select` and `include` cannot be combined (select names relations itself): a call with both gets this
+ * message as the type of its `include`.
+ */
+export type SelectOrInclude<A> = A extends { select: object; include: object } ? { include: 'use select or include, not both: name the relations inside select' } : unknown;
 
 /** Promise returned by every model call: lazy until awaited, so `$transaction([...])` can run it inside the transaction. */
 export interface ForgePromise<T> extends Promise<T> {
@@ -272,34 +382,41 @@ export interface ForgePromise<T> extends Promise<T> {
 }
 
 export interface ModelClient<S extends SchemaShape, M> {
-  findMany<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A): ForgePromise<Payload<S, M, A>[]>;
-  findFirst<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A): ForgePromise<Payload<S, M, A> | null>;
-  findFirstOrThrow<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A): ForgePromise<Payload<S, M, A>>;
-  findUnique<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A): ForgePromise<Payload<S, M, A> | null>;
-  findUniqueOrThrow<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A): ForgePromise<Payload<S, M, A>>;
-  findManyStream<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A & { chunkSize?: number }): AsyncIterable<Payload<S, M, A>>;
+  findMany<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>[]>;
+  findFirst<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A> | null>;
+  findFirstOrThrow<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
+  findUnique<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A> | null>;
+  findUniqueOrThrow<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
+  findManyStream<A extends ShapeArgs<S, M> = {}>(args?: FindManyArgs<S, M> & A & SelectOrInclude<A> & { chunkSize?: number }): AsyncIterable<Payload<S, M, A>>;
   count(args?: { where?: WhereInput<S, M>; take?: number; skip?: number }): ForgePromise<number>;
   aggregate<A extends AggregateArgs<S, M>>(args: A): ForgePromise<AggregateResult<M, A>>;
   groupBy<A extends GroupByArgs<S, M>>(args: A): ForgePromise<GroupByResult<M, A>[]>;
-  create<A extends ShapeArgs<S, M> = {}>(args: { data: CreateInput<S, M> } & A): ForgePromise<Payload<S, M, A>>;
+  create<A extends ShapeArgs<S, M> = {}>(args: { data: CreateInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
   createMany(args: { data: ScalarCreate<M>[]; skipDuplicates?: boolean }): ForgePromise<{ count: number }>;
-  update<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M>; data: UpdateInput<S, M> } & A): ForgePromise<Payload<S, M, A>>;
+  update<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M>; data: UpdateInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
   updateMany(args: { where: WhereInput<S, M>; data: UpdateInput<S, M> }): ForgePromise<{ count: number }>;
-  upsert<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M>; create: CreateInput<S, M>; update: UpdateInput<S, M> } & A): ForgePromise<Payload<S, M, A>>;
-  delete<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A): ForgePromise<Payload<S, M, A>>;
+  upsert<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M>; create: CreateInput<S, M>; update: UpdateInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
+  delete<A extends ShapeArgs<S, M> = {}>(args: { where: WhereUniqueInput<S, M> } & A & SelectOrInclude<A>): ForgePromise<Payload<S, M, A>>;
   /** `where` is required: pass `{ where: {} }` to delete every row on purpose. */
   deleteMany(args: { where: WhereInput<S, M> }): ForgePromise<{ count: number }>;
-  /** The SQL and parameters a call would run, without running it. */
-  readonly compile: {
-    findMany(args?: FindManyArgs<S, M>): { sql: string; params: unknown[] };
-    findFirst(args?: FindManyArgs<S, M>): { sql: string; params: unknown[] };
-    findUnique(args: { where: WhereUniqueInput<S, M> }): { sql: string; params: unknown[] };
-    count(args?: { where?: WhereInput<S, M> }): { sql: string; params: unknown[] };
-    create(args: { data: CreateInput<S, M> }): { sql: string; params: unknown[] };
-    update(args: { where: WhereUniqueInput<S, M>; data: UpdateInput<S, M> }): { sql: string; params: unknown[] };
-    delete(args: { where: WhereUniqueInput<S, M> }): { sql: string; params: unknown[] };
-    deleteMany(args: { where: WhereInput<S, M> }): { sql: string; params: unknown[] };
-  };
+  /**
+   * The SQL and parameters a call would run, without running it, on this handle's dialect; `compile.<dialect>`
+   * (e.g. `await db.user.compile.postgres.findMany(args)`) for any installed dialect, without a connection.
+   */
+  readonly compile: CompileOps<S, M, CompiledQuery> & { readonly [D in Dialect]: CompileOps<S, M, Promise<CompiledQuery>> };
+}
+
+export interface CompileOps<S extends SchemaShape, M, R> {
+  findMany(args?: FindManyArgs<S, M>): R;
+  findFirst(args?: FindManyArgs<S, M>): R;
+  findUnique(args: { where: WhereUniqueInput<S, M> } & ShapeArgs<S, M>): R;
+  count(args?: { where?: WhereInput<S, M> }): R;
+  aggregate(args: AggregateArgs<S, M>): R;
+  groupBy(args: GroupByArgs<S, M>): R;
+  create(args: { data: CreateInput<S, M> }): R;
+  update(args: { where: WhereUniqueInput<S, M>; data: UpdateInput<S, M> }): R;
+  delete(args: { where: WhereUniqueInput<S, M> }): R;
+  deleteMany(args: { where: WhereInput<S, M> }): R;
 }
 
 export type AnyFieldMap = Record<string, AnyField>;

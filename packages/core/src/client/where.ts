@@ -19,7 +19,7 @@ const ARRAY_OPS = new Set(['has', 'hasSome', 'hasEvery', 'equals', 'isEmpty']);
 const JSON_OPS = new Set(['path', 'equals', 'not', 'string_contains', 'string_starts_with', 'string_ends_with', 'gt', 'gte', 'lt', 'lte']);
 const LOGICAL = new Set(['AND', 'OR', 'NOT']);
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 
 function unknownOperator(meta: ModelMeta, field: string, op: string, known: Set<string>): never {

@@ -178,10 +178,14 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
     if (!g) groups.set(k, (g = { columns: p.columns, rows: [] }));
     g.rows.push(p.values);
   }
+  const caps = rt.adapter.capabilities;
+  // Rows per INSERT: bounded by the statement's bind parameters, or the executor's bulk path where it has one.
+  const chunkFor = (columns: number) =>
+    caps.bulkInsertRows ?? Math.max(1, Math.min(CREATE_MANY_CHUNK, Math.floor((caps.maxBindParams ?? 30000) / Math.max(1, columns))));
   const run = async (c: Connection) => {
     let count = 0;
     for (const g of groups.values()) {
-      const perChunk = Math.max(1, Math.min(CREATE_MANY_CHUNK, Math.floor(30000 / Math.max(1, g.columns.length))));
+      const perChunk = chunkFor(g.columns.length);
       for (let i = 0; i < g.rows.length; i += perChunk) {
         const node: InsertNode = { t: 'insert', table: meta.table.name, columns: g.columns, rows: g.rows.slice(i, i + perChunk) };
         if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
@@ -190,7 +194,8 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
     }
     return { count };
   };
-  return groups.size > 1 || prepared.length > CREATE_MANY_CHUNK ? rt.atomically(conn, run) : run(conn);
+  const statements = [...groups.values()].reduce((n, g) => n + Math.ceil(g.rows.length / chunkFor(g.columns.length)), 0);
+  return statements > 1 ? rt.atomically(conn, run) : run(conn);
 }
 
 export function compileUpsert(rt: Runtime, meta: ModelMeta, args: Args): PreparedQuery {

@@ -17,6 +17,8 @@ export type Expr =
   | { t: 'or'; items: Expr[] }
   | { t: 'not'; expr: Expr }
   | { t: 'exists'; query: SelectNode; negate: boolean }
+  /** A scalar subquery (one row, one column), e.g. a correlated COUNT of related rows. */
+  | { t: 'subquery'; query: SelectNode }
   | { t: 'agg'; fn: 'count' | 'sum' | 'avg' | 'min' | 'max'; expr: Expr | null; distinct?: boolean }
   | { t: 'arith'; op: '+' | '-' | '*' | '/'; left: Expr; right: Expr }
   /** A JSON value at `path` compared or tested; `as` picks how the extracted value is treated. */

@@ -257,6 +257,11 @@ export abstract class SqlCompiler {
         this.select(b, e.query);
         b.push(')');
         return;
+      case 'subquery':
+        b.push('(');
+        this.select(b, e.query);
+        b.push(')');
+        return;
       case 'agg':
         b.push(e.fn.toUpperCase()).push('(');
         if (e.distinct) b.push('DISTINCT ');
