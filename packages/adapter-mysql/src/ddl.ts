@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasFeature, MYSQL_ENV, INDEX_PREFIX, isJson, isTextOrBlob, needsExpressionDefault, quoteIdent as q } from './column-type.js';
 
@@ -303,8 +303,22 @@ function reverse(op: DdlOp, env?: DdlEnv): EmittedDdl {
   }
 }
 
+/** RENAME TABLE / RENAME COLUMN (MySQL 8, MariaDB 10.5+): the rows stay. */
+function rename(op: RenameOp): EmittedDdl {
+  return op.op === 'renameTable'
+    ? { sql: [`RENAME TABLE ${q(op.from)} TO ${q(op.to)}`] }
+    : { sql: [`ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`] };
+}
+
+/** Metadata-lock waits of this session's following DDL, in whole seconds (the push lock resets it after). */
+function lockTimeout(ms: number): string[] {
+  return [`SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(ms / 1000))}`];
+}
+
 export const mysqlDdl: DdlEmitter = {
   emit,
   reverse,
   columnType: (column, env) => columnType(column, env),
+  rename,
+  lockTimeout,
 };

@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
 import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
@@ -192,9 +192,23 @@ function extensionsFor(tables: TableIR[]): string[] {
   return out;
 }
 
+/** RENAME TO / RENAME COLUMN: the rows stay; indexes and constraints keep their names and follow the table. */
+function rename(op: RenameOp): EmittedDdl {
+  return op.op === 'renameTable'
+    ? { sql: [`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`] }
+    : { sql: [`ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`] };
+}
+
+/** Each following statement of the transaction waits at most `ms` for a lock another session holds. */
+function lockTimeout(ms: number): string[] {
+  return [`SET LOCAL lock_timeout = '${Math.max(1, Math.round(ms))}ms'`];
+}
+
 export const postgresDdl: DdlEmitter = {
   emit,
   reverse,
   columnType: (column, env) => columnType(column, env),
   extensionsFor,
+  rename,
+  lockTimeout,
 };

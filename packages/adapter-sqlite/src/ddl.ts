@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SQLITE_NOW, ftsTableName } from './compile.js';
 import { FTS_TRIGGERS, ftsTrigger } from './facts.js';
@@ -229,8 +229,16 @@ function reverse(op: DdlOp): EmittedDdl {
   }
 }
 
+/** RENAME TO / RENAME COLUMN (SQLite 3.25+): the rows stay, and indexes, triggers and keys follow the new name. */
+function rename(op: RenameOp): EmittedDdl {
+  return op.op === 'renameTable'
+    ? { sql: [`ALTER TABLE ${quoteIdent(op.from)} RENAME TO ${quoteIdent(op.to)}`] }
+    : { sql: [`ALTER TABLE ${quoteIdent(op.table)} RENAME COLUMN ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`] };
+}
+
 export const sqliteDdl: DdlEmitter = {
   emit,
   reverse,
   columnType,
+  rename,
 };

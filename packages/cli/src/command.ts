@@ -7,6 +7,8 @@ export interface CommandContext {
   /** Loaded lazily so `forge --help` works even when `.env` is unreadable. */
   env(): Env;
   o: Output;
+  /** The global `--config <file>` flag, when given. */
+  configFile?: string;
 }
 
 /** cac's parsed flags, camelCased (`--enable-extensions` → `enableExtensions`). */

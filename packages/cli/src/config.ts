@@ -11,8 +11,13 @@ export interface ForgeConfig {
   schema?: string;
   /** Tables `forge diff` and `forge diff apply` leave alone; stacks with FORGE_DIFF_IGNORE and --ignore. */
   ignore?: IgnorePattern[] | string;
-  /** Where `forge diff apply` writes and `forge rollback` reads migration files (default `migrations`). */
+  /** Where `forge diff apply`, `forge generate` and `forge migrate` keep migration files (default `migrations`). */
   migrationsDir?: string;
+  /**
+   * How long each DDL statement of `forge migrate` waits for a lock another session holds before it fails
+   * (`'5s'`, `'500ms'`, or milliseconds; `0` waits forever). FORGE_LOCK_TIMEOUT overrides it. Default 5s.
+   */
+  lockTimeout?: string | number;
 }
 
 /** Identity at run time; gives the config file type checking and completion. */
@@ -28,8 +33,14 @@ export interface LoadedConfig {
   config: ForgeConfig;
 }
 
-/** The first config file in the cwd, loaded and checked; undefined when there is none. */
-export async function loadConfig(cwd: string): Promise<LoadedConfig | undefined> {
+/** `--config <file>`, else the first config file in the cwd, loaded and checked; undefined when there is none. */
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig | undefined> {
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) throw new CliError(`config file ${explicit} (from --config) does not exist`, `check the path; it is resolved from ${cwd}`);
+    const mod = await importUserModule(file, cwd, 'config');
+    return { file, dir: path.dirname(file), config: checkConfig((mod.default ?? mod) as unknown, path.basename(file)) };
+  }
   const name = CONFIG_FILES.find((f) => existsSync(path.join(cwd, f)));
   if (!name) return undefined;
   const file = path.join(cwd, name);
@@ -45,6 +56,7 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
   const c = value as Record<string, unknown>;
   if (c.schema !== undefined && typeof c.schema !== 'string') throw fail('`schema` must be a path string');
   if (c.migrationsDir !== undefined && typeof c.migrationsDir !== 'string') throw fail('`migrationsDir` must be a path string');
+  if (c.lockTimeout !== undefined && parseDuration(c.lockTimeout) === undefined) throw fail("`lockTimeout` must be a duration such as '5s', '500ms' or a number of milliseconds");
   const ignore = c.ignore;
   const ignoreOk =
     ignore === undefined ||
@@ -52,4 +64,26 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
     (Array.isArray(ignore) && ignore.every((p) => typeof p === 'string' || types.isRegExp(p)));
   if (!ignoreOk) throw fail('`ignore` must be a list of table names and regular expressions');
   return c as ForgeConfig;
+}
+
+/** `'5s'`, `'500ms'`, `'1m'`, `'2'` (seconds) or a number of milliseconds, as milliseconds; undefined when unreadable. */
+export function parseDuration(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+
+/** FORGE_LOCK_TIMEOUT, else forge.config `lockTimeout`, else 5 s (0: no limit). */
+export function lockTimeoutMs(env: NodeJS.Dict<string>, config?: LoadedConfig): number {
+  const fromEnv = env.FORGE_LOCK_TIMEOUT;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const ms = parseDuration(fromEnv);
+    if (ms === undefined) throw new CliError(`FORGE_LOCK_TIMEOUT=${fromEnv} is not a duration`, "set it like FORGE_LOCK_TIMEOUT=5s or FORGE_LOCK_TIMEOUT=500ms (0 waits forever)");
+    return ms;
+  }
+  return config?.config.lockTimeout !== undefined ? parseDuration(config.config.lockTimeout)! : 5000;
 }

@@ -1,10 +1,10 @@
-import type { DdlOp, DiffApplyResult, DriftItem, DriftReport, PlannedStatement, PushReport } from '@forge/core';
+import type { MigrationOp, DiffApplyResult, DriftItem, DriftReport, PlannedStatement, PushReport } from '@forge/core';
 import type { Colors } from './output.js';
 
 /** Pure renderers: data in, lines out, so the wording is tested without a database. */
 
 /** What a push statement does, in words: `create table users`, `index forge_users_uq_email`. */
-export function describeOp(op: DdlOp, label: string): string {
+export function describeOp(op: MigrationOp, label: string): string {
   switch (op.op) {
     case 'createTable':
       return `create table ${op.table.name}`;
@@ -28,13 +28,17 @@ export function describeOp(op: DdlOp, label: string): string {
       return `drop foreign key ${op.fk}`;
     case 'dropTable':
       return `drop table ${op.table}`;
+    case 'renameTable':
+      return `rename table ${op.from} to ${op.to}`;
+    case 'renameColumn':
+      return `rename column ${op.table}.${op.from} to ${op.to}`;
     default:
       return label;
   }
 }
 
 export function statementLine(c: Colors, s: PlannedStatement, outcome: 'applied' | 'failed' | 'note', error?: string): string {
-  const what = describeOp(s.op, s.label);
+  const what = s.rename ? describeOp(s.rename, s.label) : describeOp(s.op, s.label);
   if (outcome === 'applied') return `${c.green('+')} ${what}`;
   if (outcome === 'failed') return `${c.red('✗')} ${what}: ${error ?? 'failed'}`;
   return `${c.yellow('!')} ${what}: ${s.comment ?? 'not emitted on this dialect'}`;
@@ -43,7 +47,8 @@ export function statementLine(c: Colors, s: PlannedStatement, outcome: 'applied'
 export function pushSummary(c: Colors, r: PushReport): string[] {
   const lines = r.notes.map((n) => `${c.yellow('!')} ${n}`);
   const failures = r.failures.length ? c.red(`failures: ${r.failures.length}`) : 'failures: 0';
-  lines.push(`applied: ${r.applied.length}, skipped: ${r.skipped.length}, ${failures}`);
+  const undone = r.rolledBack?.length ? `, rolled back: ${r.rolledBack.length}` : '';
+  lines.push(`applied: ${r.applied.length}, skipped: ${r.skipped.length}, ${failures}${undone}`);
   return lines;
 }
 

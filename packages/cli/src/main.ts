@@ -3,6 +3,9 @@ import { cac } from 'cac';
 import type { CommandContext, CommandSpec } from './command.js';
 import { diff } from './commands/diff.js';
 import { doctor } from './commands/doctor.js';
+import { generate } from './commands/generate.js';
+import { migrate } from './commands/migrate.js';
+import { pull } from './commands/pull.js';
 import { push } from './commands/push.js';
 import { rollback } from './commands/rollback.js';
 import { loadEnv, type Env } from './env.js';
@@ -11,7 +14,13 @@ import { CliError, EXIT } from './errors.js';
 import { createOutput, printError } from './output.js';
 import { routeUserStdoutToStderr } from './stdio.js';
 
-const COMMANDS: CommandSpec[] = [push, diff, rollback, doctor];
+const COMMANDS: CommandSpec[] = [push, diff, generate, migrate, rollback, pull, doctor];
+
+/** Accepted by every command, also where it does not need them, so scripts can pass the same flags to each step. */
+const GLOBAL_OPTIONS: Array<[string, string]> = [
+  ['--schema <file>', 'Schema file (overrides FORGE_SCHEMA_PATH, package.json and forge.config)'],
+  ['--config <file>', 'forge.config file (default: forge.config.{ts,mts,js,mjs} in the current folder)'],
+];
 
 const GLOBAL_HELP = [
   {
@@ -20,6 +29,7 @@ const GLOBAL_HELP = [
       '  DATABASE_URL        the database (read from the environment, then .env); there is no --url flag\n' +
       '  FORGE_SCHEMA_PATH   schema file, when --schema is not given\n' +
       '  FORGE_DIFF_IGNORE   ignore patterns for diff, stacked with --ignore\n' +
+      '  FORGE_LOCK_TIMEOUT  how long migrate DDL waits for a lock held elsewhere (default 5s)\n' +
       '  NO_COLOR            plain output (also the default when stdout is not a terminal)',
   },
   {
@@ -28,7 +38,7 @@ const GLOBAL_HELP = [
       '  --schema, FORGE_SCHEMA_PATH, package.json "forge": { "schema" }, forge.config.ts "schema",\n' +
       '  then src/schema.ts, schema.ts, src/db/schema.ts, db/schema.ts, prisma/schema.ts (.ts/.mts/.js/.mjs)',
   },
-  { title: 'Exit codes', body: '  0 ok, 1 pre-flight failed (nothing ran), 2 a statement failed, 3 drift with `diff --check`' },
+  { title: 'Exit codes', body: '  0 ok, 1 pre-flight failed or consent refused (nothing ran), 2 a statement failed, 3 drift with `diff --check` / `generate --check`' },
 ];
 
 function version(): string {
@@ -44,6 +54,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const ctx: CommandContext = { cwd, o, env: () => (env ??= loadEnv(cwd)) };
 
   const cli = cac('forge');
+  for (const [raw, description] of GLOBAL_OPTIONS) cli.option(raw, description);
   for (const spec of COMMANDS) {
     const command = cli.command(spec.name, spec.description);
     for (const [raw, description] of spec.options) command.option(raw, description);
@@ -52,6 +63,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     for (const example of spec.examples) command.example(`  $ ${example}`);
     command.action((...params: unknown[]) => {
       const flags = params.pop() as Record<string, unknown>;
+      const config = flags.config;
+      if (config !== undefined) ctx.configFile = Array.isArray(config) ? String(config.at(-1)) : String(config);
       return spec.run(ctx, params.filter((p): p is string => typeof p === 'string'), flags);
     });
   }

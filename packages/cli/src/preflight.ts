@@ -19,7 +19,7 @@ export async function prepare(ctx: CommandContext, schemaFlag: string | undefine
   const env = ctx.env();
   const url = requireDatabaseUrl(env);
   const entry = dialectOf(url);
-  const config = await loadConfig(ctx.cwd);
+  const config = await loadConfig(ctx.cwd, ctx.configFile);
   const source = resolveSchemaFile({ cwd: ctx.cwd, flag: schemaFlag, env, config });
   const schema = await loadSchema(source, ctx.cwd);
   return { url, entry, config, schema };

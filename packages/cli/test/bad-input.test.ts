@@ -44,7 +44,7 @@ describe('pre-flight failures exit 1, say what is wrong, and write nothing', () 
 
   it('an adapter that is not installed: names the packages to install', () => {
     const p = project({ 'src/schema.ts': USERS_SCHEMA });
-    const stderr = expectRefused(p, ['push'], { DATABASE_URL: 'mssql://app:s3cret@127.0.0.1:1/app' }, /npm install @forge\/adapter-mssql mssql/);
+    const stderr = expectRefused(p, ['push'], { DATABASE_URL: 'mongodb://app:s3cret@127.0.0.1:1/app' }, /npm install @forge\/adapter-mongo mongodb/);
     expect(stderr).not.toContain('s3cret');
   });
 

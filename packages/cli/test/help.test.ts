@@ -43,10 +43,10 @@ describe('help, version and unknown commands', () => {
   });
 
   it('an unknown command prints the help and exits 1', () => {
-    const r = p.run(['migrate']);
+    const r = p.run(['frobnicate']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Commands:');
-    expect(r.stderr).toContain("forge: unknown command 'migrate'");
+    expect(r.stderr).toContain("forge: unknown command 'frobnicate'");
   });
 
   it('no command at all prints the help and exits 1', () => {

@@ -181,7 +181,12 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
     expect(preview.stdout).toMatch(/^ALTER TABLE `users` DROP COLUMN `username`;$/m);
     expect(existsSync(w.p.file('migrations'))).toBe(false);
 
-    const r = ok(await w.forge(['diff', 'apply']));
+    // username holds data: without a terminal the drop needs consent, and nothing is written or changed.
+    const refused = await w.forge(['diff', 'apply']);
+    expect(refused.code, shown(refused)).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('FORGE_DROP_COLUMN');
+    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    const r = ok(await w.forge(['diff', 'apply', '--accept-data-loss']));
     const files = readdirSync(w.p.file('migrations'));
     expect(files).toHaveLength(1);
     migration = files[0].replace(/\.sql$/, '');

@@ -260,7 +260,13 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
     expect(preview.stdout).toMatch(/^ALTER TABLE "users" DROP COLUMN "username";$/m);
     expect(existsSync(w.p.file('migrations'))).toBe(false);
 
-    const r = clean(await w.forge(['diff', 'apply']));
+    // username holds data: without a terminal diff apply refuses, names the finding and the flag, and changes nothing.
+    const refused = await w.forge(['diff', 'apply']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('FORGE_DROP_COLUMN');
+    expect(refused.stdout + refused.stderr).toContain('--accept-data-loss');
+    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    const r = clean(await w.forge(['diff', 'apply', '--accept-data-loss']));
     expect(r.stdout).toContain('  • drop users.username');
     const files = readdirSync(w.p.file('migrations'));
     expect(files).toHaveLength(1);

@@ -28,7 +28,12 @@ describe('a failing statement exits 2 and says what failed', () => {
 
   it('diff apply: the up block fails, exit 2, no file kept and no ledger row', () => {
     withDb(p.db, (db) => db.exec('CREATE TABLE tags (id TEXT PRIMARY KEY NOT NULL, label TEXT NOT NULL)'));
-    const r = p.run(['diff', 'apply'], env);
+    // The preview counts the duplicates first: without consent nothing runs (exit 1, the finding named).
+    const refused = p.run(['diff', 'apply'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain('FORGE_UNIQUE_ON_DUPLICATES');
+    expect(existsSync(p.file('migrations')) ? readdirSync(p.file('migrations')) : []).toEqual([]);
+    const r = p.run(['diff', 'apply', '--accept-data-loss'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^forge: \S+_drift failed at: CREATE UNIQUE INDEX/m);
     expect(r.stderr).toMatch(/UNIQUE/);

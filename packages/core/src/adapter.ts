@@ -45,6 +45,19 @@ export interface Capabilities {
    * indexes and referencing keys depend on it, even after the index is dropped in the same transaction.
    */
   alterIndexedTable?: boolean;
+  /**
+   * A column added to an existing table can carry its foreign key (`ADD COLUMN ... REFERENCES`, or ALTER ... ADD
+   * FOREIGN KEY after it; absent means true). DuckDB declares keys only in CREATE TABLE: push adds the column
+   * without its key and says so, and diff keeps reporting the key missing until the table is recreated.
+   */
+  addColumnReferences?: boolean;
+  /** The most bind parameters one statement may carry (absent: 30,000). SQL Server takes 2,100. */
+  maxBindParams?: number;
+  /**
+   * Rows per createMany statement where the executor writes large batches without bind parameters (DuckDB's
+   * Appender); absent: 1,000 rows, fewer where `maxBindParams` says so.
+   */
+  bulkInsertRows?: number;
   fullTextSearch: boolean;
   jsonPath: boolean;
   /** Server-side cursors back findManyStream. */
@@ -172,6 +185,17 @@ export type DdlOp =
   | { op: 'dropSearch'; table: string; columns?: string[] }
   | { op: 'createExtension'; name: string };
 
+/**
+ * A rename, kept out of `DdlOp` so emitters written before renames existed stay exhaustive: an emitter
+ * opts in with `DdlEmitter.rename`, and core reports clearly when the adapter has none.
+ */
+export type RenameOp =
+  | { op: 'renameTable'; from: string; to: string }
+  | { op: 'renameColumn'; table: string; from: string; to: string };
+
+/** Any operation a plan or a migration file carries. */
+export type MigrationOp = DdlOp | RenameOp;
+
 export interface EmittedDdl {
   /** Statements to run, in order. Empty when the dialect cannot express the operation. */
   sql: string[];
@@ -200,6 +224,17 @@ export interface DdlEmitter {
   columnType(column: ColumnIR, env?: DdlEnv): string;
   /** The extensions the schema needs (`--enable-extensions`). */
   extensionsFor?(tables: TableIR[]): string[];
+  /**
+   * `ALTER TABLE ... RENAME TO` / `RENAME COLUMN ... TO` (rows kept). Absent: the adapter cannot rename, and
+   * core refuses a `.renamedFrom()` with a message naming the dialect instead of dropping and re-adding.
+   */
+  rename?(op: RenameOp): EmittedDdl;
+  /**
+   * Statements that bound how long each following DDL statement of the current transaction (or session) waits
+   * for a lock held by another session (Postgres `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`). Absent
+   * where the dialect has no such knob.
+   */
+  lockTimeout?(ms: number): string[];
 }
 
 export interface ProbeReport {

@@ -26,4 +26,8 @@ export * from './diff/namespace.js';
 export * from './engine/index.js';
 export * from './migrations/file.js';
 export * from './migrations/ledger.js';
+export * from './migrations/lint.js';
+export * from './migrations/snapshot.js';
+export * from './diff/renames.js';
 export { MigrationError } from './migrations/apply.js';
+export * from './pull/pull.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runDiffApply, type DiffApplyResult } from '@forge/core';
+import { runDiffApply, type DiffApplyResult, type Finding } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type Flags } from '../command.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
@@ -8,6 +8,8 @@ import { collectIgnore } from '../ignore.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
 import type { Colors } from '../output.js';
 import { prepare } from '../preflight.js';
+import { consentHook, findingLines } from '../consent.js';
+import { loadRenames } from '../renames.js';
 
 /** `forge diff apply [--dry]`: reached through `forge diff`, since cac has no sub-commands. */
 export async function diffApply(ctx: CommandContext, flags: Flags): Promise<ExitCode> {
@@ -18,17 +20,22 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
   refuseMongo(p.entry.dialect);
   const ignore = collectIgnore({ config: p.config?.config.ignore, env: ctx.env().FORGE_DIFF_IGNORE, flag: flags.ignore });
   const dir = migrationsDir(ctx.cwd, p.config);
+  const renames = loadRenames(ctx, flags);
   const adapter = await openAdapter(p.entry, ctx.cwd);
 
   const result = await withConnection(adapter, p.url, async (conn) => {
     try {
-      return await runDiffApply({ adapter, conn, ir: p.schema.ir }, { dir, dry: flags.dry === true, ignore });
+      return await runDiffApply(
+        { adapter, conn, ir: p.schema.ir },
+        { dir, dry: flags.dry === true, ignore, renames, consent: consentHook(ctx, flags, 'forge diff apply') },
+      );
     } catch (e) {
       // A MigrationError means the up block ran and failed; its message already lists what stayed applied
       // and what to do. A ConfigError (the folder cannot be written) is raised before the database is read.
       const name = errorName(e);
       if (name === 'MigrationError') throw new CliError(errorMessage(e), undefined, EXIT.statementFailed);
-      if (name === 'ConfigError') throw new CliError(errorMessage(e));
+      if (name === 'ConfigError' || name === 'ConsentRefusedError') throw new CliError(errorMessage(e));
+      if (e instanceof CliError) throw e;
       throw commandFailed('diff apply', e);
     }
   });
@@ -39,6 +46,7 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
 function printDry(ctx: CommandContext, r: DiffApplyResult): ExitCode {
   const { ce, err, out } = ctx.o;
   for (const line of summary(ce, r)) err(line);
+  for (const line of findingLines({ ...ctx, o: { ...ctx.o, out: err, c: ce } }, (r as { findings?: Finding[] }).findings ?? [])) err(line);
   if (!isEmpty(r)) out(r.content.replace(/\n$/, ''));
   err(ce.dim('dry run: nothing written, nothing applied'));
   return EXIT.ok;

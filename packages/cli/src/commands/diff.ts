@@ -16,7 +16,8 @@ export const diff: CommandSpec = {
     ['--check', 'Exit 3 when there is drift (a CI gate)'],
     ['--ignore <list>', 'Tables to leave out: names and /regex/flags, comma-separated; stacks with FORGE_DIFF_IGNORE'],
     ['--dry', 'diff apply only: print the migration file; write nothing, apply nothing'],
-    ['--schema <file>', 'Schema file (overrides FORGE_SCHEMA_PATH, package.json and forge.config)'],
+    ['--accept-data-loss', 'diff apply only: consent to the drops and breaking changes in the preview without being asked'],
+    ['--renames <file>', 'diff apply only: JSON answers for possible renames ({"users.handle": "username"})'],
   ],
   help: [
     {

@@ -13,7 +13,7 @@ export const doctor: CommandSpec = {
   name: 'doctor',
   description: 'Pre-flight check: drivers, DATABASE_URL, schema lint, live capability probe, action items',
   usage: 'doctor [--schema=<file>]',
-  options: [['--schema <file>', 'Schema file to lint (default: the same resolution cascade as push)']],
+  options: [],
   help: [
     {
       title: 'Exit codes',
@@ -104,7 +104,7 @@ async function tryAdapter(ctx: CommandContext, entry: DialectEntry, actions: str
 async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntry | undefined, adapter: Adapter | undefined, actions: string[]): Promise<void> {
   const { c, out } = ctx.o;
   try {
-    const config = await loadConfig(ctx.cwd);
+    const config = await loadConfig(ctx.cwd, ctx.configFile);
     const source = resolveSchemaFile({ cwd: ctx.cwd, flag: stringFlag(flags, 'schema'), env: ctx.env(), config });
     const schema = await loadSchema(source, ctx.cwd);
     const count = Object.keys(schema.ir.models).length;

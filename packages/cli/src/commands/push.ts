@@ -12,7 +12,6 @@ export const push: CommandSpec = {
   usage: 'push [--enable-extensions] [--schema=<file>]',
   options: [
     ['--enable-extensions', 'Also run CREATE EXTENSION IF NOT EXISTS for what the schema needs (postgis, vector, ...)'],
-    ['--schema <file>', 'Schema file (overrides FORGE_SCHEMA_PATH, package.json and forge.config)'],
   ],
   help: [
     { title: 'Exit codes', body: '  0  every statement applied (or nothing to do)\n  1  nothing ran: no DATABASE_URL, schema did not load, database unreachable\n  2  at least one statement failed (the others still ran)' },
@@ -38,7 +37,7 @@ export const push: CommandSpec = {
     if (report.failures.length === 0) return EXIT.ok;
     // Transactional DDL without savepoints (DuckDB): a failed statement cannot be isolated, so the push's one
     // transaction rolls back whole and the statements shown as applied are undone with it.
-    const whole = report.transactional && !adapter.capabilities.savepoints;
+    const whole = report.rolledBack !== undefined || (report.transactional && !adapter.capabilities.savepoints);
     printError(
       ctx.o,
       new CliError(

@@ -26,7 +26,7 @@ export const rollback: CommandSpec = {
     const url = requireDatabaseUrl(ctx.env());
     const entry = dialectOf(url);
     refuseMongo(entry.dialect);
-    const dir = migrationsDir(ctx.cwd, await loadConfig(ctx.cwd));
+    const dir = migrationsDir(ctx.cwd, await loadConfig(ctx.cwd, ctx.configFile));
     const adapter = await openAdapter(entry, ctx.cwd);
     const result = await withConnection(adapter, url, async (conn) => {
       try {

@@ -1,4 +1,4 @@
-import type { DdlOp } from '../adapter.js';
+import type { DdlOp, RenameOp } from '../adapter.js';
 
 export type DriftKind = 'table' | 'column' | 'index' | 'foreignKey' | 'view' | 'columnType';
 export type DriftDirection = 'missing' | 'extra' | 'mismatch';
@@ -39,7 +39,10 @@ export type IgnorePattern = string | RegExp;
 
 /** A statement the push plan decided on, with the operation it came from. */
 export interface PlannedStatement {
+  /** For a rename (see `rename`) this carries the rename operation too; read `rename` first. */
   op: DdlOp;
+  /** Set when the statement is a declared rename (`.renamedFrom()`), which is not a `DdlOp`. */
+  rename?: RenameOp;
   /** Short label for reports: `users`, `users.email`, `forge_users_uq_email`. */
   label: string;
   sql: string[];
@@ -73,6 +76,12 @@ export interface PushReport {
    * committed on its own, and a failure leaves the ones before it in place (a re-push converges).
    */
   transactional: boolean;
+  /**
+   * Statements that ran and were then undone: where DDL is transactional but the dialect has no savepoints
+   * (DuckDB), one failed statement aborts the push's transaction, so it is rolled back whole and what had run
+   * before the failure is listed here instead of under `applied`. Absent when nothing was rolled back.
+   */
+  rolledBack?: string[];
 }
 
 /** `db.$migrate()`: the push plus the safe slice of drift, with the rest left for a human. */

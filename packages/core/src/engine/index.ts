@@ -2,3 +2,20 @@
 export type { EngineContext, EngineHooks, OnStatement, StatementOutcome } from './context.js';
 export { runDiff, runMigrate, runPush } from './push.js';
 export { recoverPendingMigrations, runDiffApply, runRollback } from './migrations.js';
+export { planMigration, possibleRenameFindings, runGenerate, type GenerateResult, type MigrationPlan } from './generate.js';
+export {
+  ConsentRefusedError,
+  previewFindings,
+  readMigrationFiles,
+  runMigrateDown,
+  runMigrateFiles,
+  runMigrationStatus,
+  statusOf,
+  type Consent,
+  type MigrateDownResult,
+  type MigrateFilesResult,
+  type MigrationFile,
+  type MigrationState,
+  type MigrationStatus,
+  type MigrationStatusRow,
+} from './files.js';

@@ -11,7 +11,11 @@ import type { Adapter, Connection, DdlEnv } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { errorText, runMigrationBlock } from '../migrations/apply.js';
 import { migrationName, parseMigration, renderMigration } from '../migrations/file.js';
-import { appliedMigrations, deleteMigration, ensureLedger, latestMigration, recordMigration } from '../migrations/ledger.js';
+import { appliedMigrations, deleteMigration, ensureLedger, latestMigration, migrationChecksum, recordMigration } from '../migrations/ledger.js';
+import { describeRename, emitRename, planRenames, type RenameAnswers } from '../diff/renames.js';
+import { needsConsent, type Finding } from '../migrations/lint.js';
+import { possibleRenameFindings } from './generate.js';
+import { ConsentRefusedError, previewFindings, type Consent } from './files.js';
 import { diffSchema } from '../diff/diff.js';
 import { planDriftApply } from '../diff/drift-apply.js';
 import { LEDGER_TABLE } from '../diff/ignore.js';
@@ -97,7 +101,7 @@ async function adoptOrRemove(
     return undefined;
   }
   await ensureLedger(ctx.conn, ctx.adapter);
-  await recordMigration(ctx.conn, ctx.adapter, adopt, now);
+  await recordMigration(ctx.conn, ctx.adapter, adopt, now, migrationChecksum(text));
   const file = path.join(dir, `${adopt}.sql`);
   await rename(pending, file);
   return { name: adopt, file, text, up, down };
@@ -128,8 +132,17 @@ async function assertWritableDir(dir: string): Promise<void> {
  */
 export async function runDiffApply(
   ctx: EngineContext,
-  opts: { dir: string; dry?: boolean; ignore?: IgnorePattern[]; now?: Date } & EngineHooks,
-): Promise<DiffApplyResult> {
+  opts: {
+    dir: string;
+    dry?: boolean;
+    ignore?: IgnorePattern[];
+    now?: Date;
+    /** `--renames` answers: which drop + add pairs are renames. */
+    renames?: RenameAnswers;
+    /** Sees the findings (rows counted) before anything is written; false stops with nothing changed. */
+    consent?: Consent;
+  } & EngineHooks,
+): Promise<DiffApplyResult & { findings?: Finding[] }> {
   const { adapter, conn, ir } = ctx;
   const dir = path.resolve(opts.dir);
   let unrecorded: string[] = [];
@@ -138,11 +151,13 @@ export async function runDiffApply(
     ({ unrecorded } = await recoverPendingMigrations(ctx, dir, { keepUnrecorded: true }));
   }
   const now = opts.now ?? new Date();
-  const snap = await adapter.introspect(conn);
+  const live = await adapter.introspect(conn);
+  const renamed = planRenames(ir, live, adapter, opts.renames);
+  const snap = renamed.snap;
   const report = diffSchema(ir, snap, adapter, { ignore: opts.ignore });
   const { ops, deferred } = planDriftApply(report, ir, snap, adapter);
   const env: DdlEnv = { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
-  const up: string[] = [];
+  const up: string[] = renamed.ops.flatMap((op) => emitRename(adapter, op));
   const upComments: string[] = [];
   const down: string[] = [];
   const downComments: string[] = [];
@@ -156,6 +171,7 @@ export async function runDiffApply(
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
   }
+  for (const op of [...renamed.ops].reverse()) down.push(...emitRename(adapter, op, true));
   if (unrecorded.length) {
     const adopted = await adoptOrRemove(ctx, dir, unrecorded, up.length === 0, now);
     if (adopted) {
@@ -165,8 +181,16 @@ export async function runDiffApply(
   }
   const name = migrationName(now, await existingMigrations(dir));
   const content = renderMigration({ name, generatedAt: now, up, down, upComments, downComments });
-  const result: DiffApplyResult = { name, up, down, changes: ops.map((o) => o.change), content, applied: false, deferred };
+  const changes = [...renamed.ops.map((op) => ({ text: describeRename(op), destructive: false })), ...ops.map((o) => o.change)];
+  const result: DiffApplyResult & { findings?: Finding[] } = { name, up, down, changes, content, applied: false, deferred };
+  // The preview: what loses data or breaks running code, with the rows it touches, before anything is written.
+  const possible = possibleRenameFindings(renamed.possible);
+  const findings = [...possible, ...(await previewFindings(ctx, [{ statements: up }], undefined, 'forge diff apply'))];
+  if (findings.length) result.findings = findings;
   if (opts.dry || up.length === 0) return result;
+  if (opts.consent && findings.some(needsConsent) && !(await opts.consent(findings))) {
+    throw new ConsentRefusedError('forge diff apply: not run; nothing was changed', findings);
+  }
 
   await mkdir(dir, { recursive: true });
   const pending = path.join(dir, pendingFile(name));
@@ -177,7 +201,7 @@ export async function runDiffApply(
     await runMigrationBlock(adapter, conn, up, {
       migration: name,
       command: 'forge diff apply',
-      ledger: (c) => recordMigration(c, adapter, name, now),
+      ledger: (c) => recordMigration(c, adapter, name, now, migrationChecksum(content)),
       afterStatement: opts.afterStatement,
     });
   } catch (e) {

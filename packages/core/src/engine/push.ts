@@ -7,6 +7,7 @@ import type { Adapter, Connection } from '../adapter.js';
 import { errorText } from '../migrations/apply.js';
 import { diffSchema } from '../diff/diff.js';
 import { planPush } from '../diff/plan.js';
+import { describeRename, emitRename, planRenames } from '../diff/renames.js';
 import type { DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from '../diff/types.js';
 import type { EngineContext, EngineHooks, OnStatement } from './context.js';
 
@@ -80,13 +81,36 @@ export async function runPush(
   const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
   if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
   const later = await adapter.lock(conn, async (c) => {
-    const plan = planPush(ir, await adapter.introspect(c), adapter, { enableExtensions: opts.enableExtensions });
+    let snap = await adapter.introspect(c);
+    // Declared renames (`.renamedFrom()`) run first, keeping the rows; the push then plans against the result.
+    const renames = planRenames(ir, snap, adapter);
+    if (renames.ops.length) {
+      const statements = renames.ops.map(
+        (op): PlannedStatement => ({ op: op as unknown as PlannedStatement['op'], rename: op, label: describeRename(op), sql: emitRename(adapter, op) }),
+      );
+      await applyPlan(adapter, c, statements, report, run);
+      snap = await adapter.introspect(c);
+    }
+    const plan = planPush(ir, snap, adapter, { enableExtensions: opts.enableExtensions });
     report.skipped.push(...plan.toSkip);
     report.notes.push(...plan.notes);
     return applyPlan(adapter, c, plan.toApply, report, run);
   });
+  settleRolledBack(adapter, report);
   for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, run);
   return report;
+}
+
+/**
+ * Where DDL is transactional but a failed statement cannot be isolated (no savepoints), the adapter's lock rolls
+ * the push's one transaction back on the first failure: nothing that ran before it stays, so the report must not
+ * say it applied.
+ */
+function settleRolledBack(adapter: Adapter, report: PushReport): void {
+  if (!report.transactional || adapter.capabilities.savepoints || report.failures.length === 0 || report.applied.length === 0) return;
+  report.rolledBack = report.applied;
+  report.applied = [];
+  if ('alteredColumns' in report) (report as MigrateReport).alteredColumns = [];
 }
 
 /**
@@ -115,6 +139,7 @@ export async function runMigrate(ctx: EngineContext, opts: EngineHooks = {}): Pr
     // statements run on the locked connection and commit one by one, as the report says.
     return locked.inTransaction || !transactional ? body(locked) : locked.transaction(body);
   });
+  settleRolledBack(adapter, report);
   for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, run);
   return report;
 }

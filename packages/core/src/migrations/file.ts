@@ -19,6 +19,35 @@ export function migrationName(now: Date, existing: readonly string[]): string {
   return `${base}_${i}`;
 }
 
+/**
+ * `0007_20261202_101500_add_status`: the next number after the highest numbered migration in `existing`, the UTC
+ * time, and `name` as a slug (seed 002's conflict rule: two branches that both add 0007 get different names and
+ * merge without a clash; order is by the full name).
+ */
+export function numberedMigrationName(now: Date, name: string, existing: readonly string[]): string {
+  const slug = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (!slug) throw new ConfigError(`--name ${JSON.stringify(name)} has no letters or digits: name the migration after what it does, e.g. --name add_status`);
+  if (slug.length > 80) throw new ConfigError(`--name is ${slug.length} characters long: keep it under 80 (it becomes part of the file name)`);
+  let max = 0;
+  for (const n of existing) {
+    const m = /^(\d{4,})_/.exec(n);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  const stamp =
+    `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}` +
+    `_${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  const base = `${String(max + 1).padStart(4, '0')}_${stamp}_${slug}`;
+  const taken = new Set(existing.map((n) => n.replace(/\.sql$/i, '')));
+  if (!taken.has(base)) return base;
+  let i = 2;
+  while (taken.has(`${base}_${i}`)) i++;
+  return `${base}_${i}`;
+}
+
 export interface MigrationText {
   name: string;
   generatedAt: Date;
@@ -29,6 +58,8 @@ export interface MigrationText {
   /** Notes written as `-- ...` lines at the top of the block (operations the dialect cannot express). */
   upComments?: string[];
   downComments?: string[];
+  /** Header lines (`-- ...`) after the generated line: the findings a reviewer should read first. */
+  header?: string[];
 }
 
 function commentLines(comments: readonly string[] | undefined): string[] {
@@ -44,6 +75,7 @@ export function renderMigration(m: MigrationText): string {
   return [
     `-- forge migration: ${m.name}`,
     `-- generated: ${m.generatedAt.toISOString()}`,
+    ...commentLines(m.header),
     '',
     '-- up',
     ...commentLines(m.upComments),

@@ -136,6 +136,8 @@ export interface TableIR {
   relations: RelationIR[];
   readonly: boolean;
   view?: ViewIR;
+  /** The table's previous name (`.renamedFrom('old')` on the model): migrations emit RENAME instead of drop + create. */
+  renamedFrom?: string;
 }
 
 export interface SchemaIR {

@@ -42,6 +42,8 @@ export interface ModelOptions<Fields extends Record<string, AnyField>, Rels exte
   /** A composite primary key, by field name. */
   primaryKey?: Array<keyof Fields & string>;
   relations?: Rels;
+  /** The table's previous name: push, diff apply and generate rename it (rows kept) instead of creating a new one. */
+  renamedFrom?: string;
 }
 
 export interface Model<
@@ -57,6 +59,8 @@ export interface Model<
   table(): TableIR;
   /** A copy of the model declared as a view. */
   asView(sql: string, opts?: { materialized?: boolean }): Model<Name, Fields, Rels>;
+  /** A copy of the model whose table used to be called `oldName` (a rename hint for push and migrations). */
+  renamedFrom(oldName: string): Model<Name, Fields, Rels>;
 }
 
 // `any` here keeps every concrete model assignable (ModelOptions is invariant in its field map).
@@ -127,6 +131,11 @@ export function model<
     },
     asView(sql: string, opts = {}) {
       return model(name, fields, { ...options, view: { sql, materialized: opts.materialized } });
+    },
+    renamedFrom(oldName: string) {
+      checkIdentifier(`model('${name}').renamedFrom()`, oldName);
+      if (oldName === name) throw new SchemaError(`model('${name}').renamedFrom('${oldName}') names the model's own table: remove it`);
+      return model(name, fields, { ...options, renamedFrom: oldName });
     },
   };
   // Validate eagerly what needs no other model, so a bad declaration fails where it is written.
@@ -234,7 +243,8 @@ function buildTable(m: UntypedModel): TableIR {
 
   const indexes: IndexIR[] = [];
   for (const col of columns) {
-    if (col.unique && !col.primaryKey) {
+    // The whole primary key is unique already; one column of a composite key is not, so its .unique() is an index.
+    if (col.unique && !(col.primaryKey && pkFields.length === 1)) {
       indexes.push({
         name: generatedName(m.name, 'uq', [col.name]),
         columns: [col.name],
@@ -302,6 +312,7 @@ function buildTable(m: UntypedModel): TableIR {
     relations,
     readonly: !!m.options.readonly,
     view: m.options.view ? { sql: m.options.view.sql, materialized: !!m.options.view.materialized } : undefined,
+    ...(m.options.renamedFrom ? { renamedFrom: m.options.renamedFrom } : {}),
   };
 }
 

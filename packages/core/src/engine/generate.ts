@@ -1,0 +1,186 @@
+/**
+ * `forge generate`: the next migration file from the schema and the snapshot the previous migration left
+ * (`migrations/.snapshots/`), without a database. The plan is what `forge push` would create plus what `forge
+ * diff apply` would drop, after the declared renames, so a fresh database built from the files matches the
+ * schema. The first file plans against an empty database, or against a live one given as `base` (a baseline).
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Adapter, DdlEnv, DdlOp, MigrationOp, RenameOp } from '../adapter.js';
+import { ConfigError } from '../errors.js';
+import { diffSchema } from '../diff/diff.js';
+import { planDriftApply } from '../diff/drift-apply.js';
+import { planPush } from '../diff/plan.js';
+import { describeRename, emitRename, planRenames, type PossibleRename, type RenameAnswers } from '../diff/renames.js';
+import type { DriftItem, MigrationChange } from '../diff/types.js';
+import { numberedMigrationName, renderMigration } from '../migrations/file.js';
+import { FINDING_FIXES, lintStatements, needsConsent, type Finding } from '../migrations/lint.js';
+import { baselineOf, readSnapshots, snapshotFromSchema, writeSnapshot } from '../migrations/snapshot.js';
+import type { SchemaIR, Snapshot } from '../schema/ir.js';
+
+type PlanningAdapter = Pick<Adapter, 'kind' | 'capabilities' | 'ddl' | 'facts'>;
+
+/** The drops a push never makes and a migration file must carry. */
+const DROPS = new Set<DdlOp['op']>(['dropColumn', 'dropIndex', 'dropForeignKey', 'dropTable', 'dropSearch']);
+
+export interface MigrationPlan {
+  ops: Array<{ op: MigrationOp; change: MigrationChange }>;
+  up: string[];
+  down: string[];
+  upComments: string[];
+  downComments: string[];
+  /** What the schema wants that no generated statement covers (type changes, index shape changes). */
+  deferred: DriftItem[];
+  possible: PossibleRename[];
+}
+
+/** Possible renames as findings, for the preview (the drop they would avoid is a finding of its own). */
+export function possibleRenameFindings(possible: PossibleRename[]): Finding[] {
+  return possible.map((p) => ({
+    code: 'FORGE_POSSIBLE_RENAME' as const,
+    table: p.table,
+    ...(p.kind === 'column' ? { column: p.to } : {}),
+    text:
+      p.kind === 'column'
+        ? `${p.table}.${p.from} is dropped and ${p.table}.${p.to} added: a rename? (answer "${p.key}": "${p.from}" in --renames, or false)`
+        : `table ${p.from} is dropped and ${p.to} created: a rename? (answer "${p.key}": "${p.from}" in --renames, or false)`,
+    fix: FINDING_FIXES.FORGE_POSSIBLE_RENAME.replace('<old>', p.from),
+  }));
+}
+
+/** The full plan from `base` (a snapshot of a database or of a schema) to `ir`: renames, creates, adds, then drops. */
+export function planMigration(ir: SchemaIR, base: Snapshot, adapter: PlanningAdapter, answers: RenameAnswers = {}): MigrationPlan {
+  const renames = planRenames(ir, base, adapter, answers);
+  const snap = renames.snap;
+  const push = planPush(ir, snap, adapter);
+  const drift = planDriftApply(diffSchema(ir, snap, adapter), ir, snap, adapter);
+  const ops: MigrationPlan['ops'] = [
+    ...renames.ops.map((op: RenameOp) => ({ op, change: { text: describeRename(op), destructive: false } })),
+    ...push.toApply.filter((s) => s.op.op !== 'createExtension').map((s) => ({ op: s.op, change: { text: `add ${s.label}`, destructive: false } })),
+    ...drift.ops.filter((s) => DROPS.has(s.op.op)),
+  ];
+  const env: DdlEnv = { extensions: [], tables: Object.values(ir.models) };
+  const up: string[] = [];
+  const upComments: string[] = [];
+  const down: string[] = [];
+  const downComments: string[] = [];
+  const emit = (op: MigrationOp, reverse: boolean) => {
+    if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) } as { sql: string[]; comment?: string };
+    return reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
+  };
+  for (const { op } of ops) {
+    const e = emit(op, false);
+    up.push(...e.sql);
+    if (e.comment) upComments.push(e.comment);
+  }
+  for (const { op } of [...ops].reverse()) {
+    const r = emit(op, true);
+    down.push(...r.sql);
+    if (r.comment) downComments.push(r.comment);
+  }
+  // Missing tables and views are the push plan's; what is left no statement here covers.
+  const deferred = drift.deferred.filter((d) => !(d.direction === 'missing' && (d.kind === 'table' || d.kind === 'view')));
+  return { ops, up, down, upComments, downComments, deferred, possible: renames.possible };
+}
+
+export interface GenerateResult {
+  name: string;
+  /** Absolute path of the written file; undefined when nothing was written (no changes, or --check). */
+  file?: string;
+  snapshotFile?: string;
+  content: string;
+  up: string[];
+  down: string[];
+  changes: MigrationChange[];
+  deferred: DriftItem[];
+  findings: Finding[];
+  /** The schema has no change the migrations so far do not cover. */
+  upToDate: boolean;
+  /** Where the plan started: the previous migration's snapshot, an empty database, or a live database. */
+  baseline: { from: 'snapshot' | 'empty' | 'database'; migration?: string; merged?: string[] };
+}
+
+async function fileNames(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/**
+ * Plan (and unless `check` or `dry`, write) the next migration file and its snapshot. `consent` sees the
+ * findings before anything is written and may refuse (then nothing is written).
+ */
+export async function runGenerate(opts: {
+  adapter: PlanningAdapter;
+  ir: SchemaIR;
+  dir: string;
+  name?: string;
+  now?: Date;
+  /** A live database's snapshot, used only when no snapshot exists yet (the baseline). */
+  base?: Snapshot;
+  check?: boolean;
+  dry?: boolean;
+  renames?: RenameAnswers;
+  consent?: (findings: Finding[]) => Promise<boolean>;
+}): Promise<GenerateResult> {
+  const { adapter, ir } = opts;
+  const dir = path.resolve(opts.dir);
+  const now = opts.now ?? new Date();
+  const existing = await fileNames(dir);
+  const baseline = baselineOf(await readSnapshots(dir));
+  if (baseline && baseline.dialect !== adapter.kind) {
+    throw new ConfigError(
+      `the migrations in ${dir} were generated for ${baseline.dialect}, and DATABASE_URL (or --dialect) names ${adapter.kind}: migration files are SQL for one dialect. Point DATABASE_URL at a ${baseline.dialect} database, or keep ${adapter.kind} migrations in another migrationsDir`,
+    );
+  }
+  let from: GenerateResult['baseline'];
+  let base: Snapshot;
+  if (baseline) {
+    base = snapshotFromSchema(baseline.ir, adapter);
+    from = { from: 'snapshot', migration: existing.at(-1), ...(baseline.merged.length ? { merged: baseline.merged } : {}) };
+  } else if (opts.base) {
+    base = opts.base;
+    from = { from: 'database' };
+  } else {
+    if (existing.length > 0 && !opts.check) {
+      throw new ConfigError(
+        `${dir} holds migration files (${existing.at(-1)}.sql, ...) but no schema snapshot (${path.join(dir, '.snapshots')}), so forge cannot tell what they already cover. Restore .snapshots/ from version control, or baseline from a database the files were applied to: forge generate --name <name> --baseline`,
+      );
+    }
+    base = { dialect: adapter.kind, tables: [], views: [] };
+    from = { from: 'empty' };
+  }
+  const plan = planMigration(ir, base, adapter, opts.renames);
+  const findings = [...lintStatements(plan.up), ...possibleRenameFindings(plan.possible)].map((f) => ({
+    ...f,
+    rowsNote: f.rowsNote ?? 'not counted: generate does not read the database (forge migrate counts them before it runs)',
+  }));
+  const upToDate = plan.ops.length === 0 && plan.deferred.length === 0;
+  // A change no statement is generated for stays in the file as a note where the SQL must be written by hand.
+  const upComments = [...plan.deferred.map((d) => `not generated, write it by hand here: ${d.table}: ${d.detail}`), ...plan.upComments];
+  const name = numberedMigrationName(now, opts.name ?? 'migration', existing);
+  const header = findings.length ? ['', 'review: this migration has changes that lose data or break running code', ...findings.map((f) => `${f.code}: ${f.text}`)] : [];
+  const content = renderMigration({ name, generatedAt: now, up: plan.up, down: plan.down, upComments, downComments: plan.downComments, header });
+  const result: GenerateResult = {
+    name,
+    content,
+    up: plan.up,
+    down: plan.down,
+    changes: plan.ops.map((o) => o.change),
+    deferred: plan.deferred,
+    findings,
+    upToDate,
+    baseline: from,
+  };
+  if (opts.check || opts.dry || upToDate) return result;
+  if (!opts.name) throw new ConfigError('forge generate needs --name <name> (what the migration does, e.g. --name add_status)');
+  if (opts.consent && findings.some(needsConsent) && !(await opts.consent(findings))) return result;
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.sql`);
+  await writeFile(file, content, { flag: 'wx' });
+  const snapshotFile = await writeSnapshot(dir, name, adapter.kind, ir);
+  return { ...result, file, snapshotFile };
+}

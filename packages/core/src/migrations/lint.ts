@@ -1,0 +1,237 @@
+/**
+ * The consent lint (issue 14, seed 002's rolling-deploy table): what in a block of SQL loses data or breaks the
+ * code still running against the old schema. Read from the statements themselves, so a generated file, a
+ * hand-edited one and a `diff apply` plan are judged alike. `countFindings` then reads how many rows each
+ * finding touches; `needsConsent` says which ones a human must accept before anything runs.
+ */
+import type { Adapter, Connection } from '../adapter.js';
+import type { Snapshot } from '../schema/ir.js';
+
+export type FindingCode =
+  | 'FORGE_DROP_TABLE'
+  | 'FORGE_DROP_COLUMN'
+  | 'FORGE_NOT_NULL_NO_DEFAULT'
+  | 'FORGE_SET_NOT_NULL'
+  | 'FORGE_UNIQUE_ON_DUPLICATES'
+  | 'FORGE_TYPE_CHANGE'
+  | 'FORGE_RENAME_TABLE'
+  | 'FORGE_RENAME_COLUMN'
+  | 'FORGE_POSSIBLE_RENAME';
+
+/** The one-line fix for each code: seed 002's "how" column, as the next step to take. */
+export const FINDING_FIXES: Record<FindingCode, string> = {
+  FORGE_DROP_TABLE: 'two-phase drop: first deploy code that no longer reads or writes the table, then drop it in a later migration (back it up if its rows matter)',
+  FORGE_DROP_COLUMN: 'two-phase drop: first deploy code that no longer reads the column, then drop it in a later migration',
+  FORGE_NOT_NULL_NO_DEFAULT: 'add the column nullable (or with a .default()) first, backfill it, then make it required in a later migration',
+  FORGE_SET_NOT_NULL: 'backfill the NULL rows first, then make the column required',
+  FORGE_UNIQUE_ON_DUPLICATES: 'remove or merge the duplicate rows first, then add the unique index',
+  FORGE_TYPE_CHANGE: 'add a new column of the new type, backfill it, switch reads to it, then drop the old column',
+  FORGE_RENAME_TABLE: 'old code still uses the old name: deploy code that reads both (or accept the break) before renaming',
+  FORGE_RENAME_COLUMN: 'old code still uses the old name: add the new column, write both, backfill, then drop the old one (seed 004 workflow d)',
+  FORGE_POSSIBLE_RENAME: "if it is a rename, add .renamedFrom('<old>') to the field or model (or answer it in a --renames file) and the rows are kept",
+};
+
+export interface Finding {
+  code: FindingCode;
+  table: string;
+  column?: string;
+  columns?: string[];
+  /** What happens, in words: `drop column users.legacy`. */
+  text: string;
+  fix: string;
+  /** The statement it comes from, when it comes from one. */
+  statement?: string;
+  /** The migration file it is in, for `forge migrate`. */
+  migration?: string;
+  /** Rows the change touches (rows dropped, values lost, rows in the way); undefined when not counted. */
+  rows?: number;
+  /** Why `rows` is what it is (`not counted: generate does not read the database`). */
+  rowsNote?: string;
+  /** The table or column is created earlier in the same run, so it holds no rows yet. */
+  newInRun?: boolean;
+}
+
+/** What earlier statements of one run created: lint several files with one state so a later file knows. */
+export interface LintState {
+  tables: Set<string>;
+  columns: Set<string>;
+}
+
+
+
+const ID = String.raw`(?:"(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[A-Za-z_][\w$]*)`;
+const unquote = (id: string): string => {
+  const q = id[0];
+  if (q === '"' || q === '`') return id.slice(1, -1).split(q + q).join(q);
+  if (q === '[') return id.slice(1, -1);
+  return id;
+};
+const list = (text: string): string[] => [...text.matchAll(new RegExp(ID, 'g'))].map((m) => unquote(m[0])).filter((n) => !/^(ASC|DESC)$/i.test(n));
+const re = (s: string) => new RegExp(s.replace(/ID/g, ID).replace(/ /g, String.raw`\s+`), 'is');
+
+const CREATE_TABLE = re(String.raw`^CREATE TABLE (?:IF NOT EXISTS )?(ID)`);
+const DROP_TABLE = re(String.raw`^DROP TABLE (?:IF EXISTS )?(ID)`);
+const DROP_COLUMN = re(String.raw`^ALTER TABLE (ID) DROP (?:COLUMN )?(?:IF EXISTS )?(ID)\s*$`);
+const ADD_COLUMN = re(String.raw`^ALTER TABLE (ID) ADD (?:COLUMN )?(?:IF NOT EXISTS )?(ID) (.*)$`);
+const SET_NOT_NULL = re(String.raw`^ALTER TABLE (ID) ALTER (?:COLUMN )?(ID) SET NOT NULL`);
+const UNIQUE_INDEX = re(String.raw`^CREATE UNIQUE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?(ID) ON (ID)(?: USING \w+)? ?\(([^)]*)\)`);
+const ADD_UNIQUE = re(String.raw`^ALTER TABLE (ID) ADD (?:CONSTRAINT (ID) )?UNIQUE (?:INDEX |KEY )?(?:(ID) )?\(([^)]*)\)`);
+const ALTER_TYPE = re(String.raw`^ALTER TABLE (ID) (?:ALTER (?:COLUMN )?(ID) (?:SET DATA )?TYPE|MODIFY (?:COLUMN )?(ID)|CHANGE (?:COLUMN )?(ID))`);
+const RENAME_TABLE = re(String.raw`^(?:ALTER TABLE (ID) RENAME TO (ID)|RENAME TABLE (ID) TO (ID))\s*$`);
+const RENAME_COLUMN = re(String.raw`^ALTER TABLE (ID) RENAME (?:COLUMN )?(ID) TO (ID)\s*$`);
+
+function finding(code: FindingCode, table: string, text: string, statement: string, extra: Partial<Finding> = {}): Finding {
+  return { code, table, text, fix: FINDING_FIXES[code], statement, ...extra };
+}
+
+/** The findings of one block of statements, in statement order. */
+export function lintStatements(statements: readonly string[], migration?: string, state: LintState = { tables: new Set(), columns: new Set() }): Finding[] {
+  const out: Finding[] = [];
+  const at = (f: Finding) => {
+    // A table or column made earlier in the same run holds no rows: nothing to review.
+    const cols = f.columns ?? (f.column !== undefined ? [f.column] : []);
+    const fresh = state.tables.has(f.table) || (cols.length > 0 && cols.every((c) => state.columns.has(`${f.table}\0${c}`)));
+    if (fresh) return;
+    out.push(migration ? { ...f, migration } : f);
+  };
+  for (const raw of statements) {
+    const sql = raw.trim().replace(/;\s*$/, '');
+    let m: RegExpExecArray | null;
+    if ((m = CREATE_TABLE.exec(sql))) {
+      state.tables.add(unquote(m[1]));
+    } else if ((m = DROP_TABLE.exec(sql))) {
+      const t = unquote(m[1]);
+      at(finding('FORGE_DROP_TABLE', t, `drop table ${t}`, sql));
+    } else if ((m = RENAME_COLUMN.exec(sql))) {
+      const [t, from, to] = [m[1], m[2], m[3]].map(unquote);
+      at(finding('FORGE_RENAME_COLUMN', t, `rename ${t}.${from} to ${t}.${to}`, sql, { column: to }));
+    } else if ((m = RENAME_TABLE.exec(sql))) {
+      const from = unquote(m[1] ?? m[3]);
+      const to = unquote(m[2] ?? m[4]);
+      at(finding('FORGE_RENAME_TABLE', to, `rename table ${from} to ${to}`, sql));
+    } else if ((m = DROP_COLUMN.exec(sql)) && !/^(CONSTRAINT|INDEX|KEY|FOREIGN|PRIMARY)$/i.test(m[2])) {
+      const [t, c] = [unquote(m[1]), unquote(m[2])];
+      at(finding('FORGE_DROP_COLUMN', t, `drop column ${t}.${c}`, sql, { column: c }));
+    } else if ((m = ADD_COLUMN.exec(sql)) && !/^(CONSTRAINT|INDEX|KEY|UNIQUE|FOREIGN|PRIMARY|FULLTEXT|SPATIAL)$/i.test(m[2])) {
+      const rest = m[3];
+      const required = /\bNOT\s+NULL\b/i.test(rest) && !/\bDEFAULT\b|\bPRIMARY\s+KEY\b|\bGENERATED\b|\bAUTO_INCREMENT\b/i.test(rest);
+      const [t, c] = [unquote(m[1]), unquote(m[2])];
+      if (required) at(finding('FORGE_NOT_NULL_NO_DEFAULT', t, `add required column ${t}.${c} with no default`, sql, { column: c }));
+      if (/\bUNIQUE\b/i.test(rest)) at(finding('FORGE_UNIQUE_ON_DUPLICATES', t, `add unique column ${t}.${c}`, sql, { columns: [c] }));
+      state.columns.add(`${t}\0${c}`);
+    } else if ((m = SET_NOT_NULL.exec(sql))) {
+      const [t, c] = [unquote(m[1]), unquote(m[2])];
+      at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required`, sql, { column: c }));
+    } else if ((m = UNIQUE_INDEX.exec(sql))) {
+      const t = unquote(m[2]);
+      const cols = list(m[3]);
+      at(finding('FORGE_UNIQUE_ON_DUPLICATES', t, `unique index ${unquote(m[1])} on ${t} (${cols.join(', ')})`, sql, { columns: cols }));
+    } else if ((m = ADD_UNIQUE.exec(sql))) {
+      const t = unquote(m[1]);
+      const cols = list(m[4]);
+      at(finding('FORGE_UNIQUE_ON_DUPLICATES', t, `unique (${cols.join(', ')}) on ${t}`, sql, { columns: cols }));
+    } else if ((m = ALTER_TYPE.exec(sql))) {
+      const t = unquote(m[1]);
+      const c = unquote(m[2] ?? m[3] ?? m[4]);
+      at(finding('FORGE_TYPE_CHANGE', t, `change the type of ${t}.${c} (narrowing loses values)`, sql, { column: c }));
+    }
+  }
+  return out;
+}
+
+/** A finding a human must accept: it loses or breaks data it touches, or its rows were not counted. */
+export function needsConsent(f: Finding): boolean {
+  if (f.code === 'FORGE_RENAME_TABLE' || f.code === 'FORGE_RENAME_COLUMN') return false;
+  if (f.code === 'FORGE_POSSIBLE_RENAME') return true;
+  if (f.newInRun) return false;
+  // Uncounted (generate reads no database): a unique or NOT NULL the rows do not satisfy is refused by the
+  // database itself and loses nothing, so it is listed for review; a drop or type change is not so lucky.
+  if (f.rows === undefined) return !SAFE_WHEN_UNCOUNTED.has(f.code);
+  return f.rows > 0;
+}
+
+const SAFE_WHEN_UNCOUNTED = new Set<FindingCode>(['FORGE_UNIQUE_ON_DUPLICATES', 'FORGE_NOT_NULL_NO_DEFAULT', 'FORGE_SET_NOT_NULL']);
+
+/**
+ * Count the rows each finding touches on the live database, before anything runs. `snap` is what the database
+ * holds now: a table or column it does not hold yet (made earlier in the same migration) has no rows.
+ */
+export async function countFindings(
+  conn: Connection,
+  adapter: Pick<Adapter, 'compiler'>,
+  findings: Finding[],
+  snap: Pick<Snapshot, 'tables'>,
+): Promise<Finding[]> {
+  const q = (n: string) => adapter.compiler.quoteIdent(n);
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const table = snap.tables.find((t) => t.name === f.table);
+    const hasColumn = (c: string | undefined) => !c || !!table?.columns.some((x) => x.name === c);
+    const cols = f.columns ?? (f.column ? [f.column] : []);
+    if (f.newInRun && !(f.code === 'FORGE_NOT_NULL_NO_DEFAULT' && table)) {
+      out.push({ ...f, rows: 0, rowsNote: 'created earlier in this run: no rows yet' });
+      continue;
+    }
+    if (!table || (f.code !== 'FORGE_NOT_NULL_NO_DEFAULT' && !cols.every(hasColumn))) {
+      out.push({ ...f, rowsNote: 'not counted: the database does not hold it under this name yet' });
+      continue;
+    }
+    let sql: string | undefined;
+    const t = q(f.table);
+    switch (f.code) {
+      case 'FORGE_DROP_TABLE':
+      case 'FORGE_NOT_NULL_NO_DEFAULT':
+      case 'FORGE_RENAME_TABLE':
+        sql = `SELECT COUNT(*) AS n FROM ${t}`;
+        break;
+      case 'FORGE_DROP_COLUMN':
+      case 'FORGE_TYPE_CHANGE':
+      case 'FORGE_RENAME_COLUMN':
+        sql = `SELECT COUNT(*) AS n FROM ${t} WHERE ${q(f.column!)} IS NOT NULL`;
+        break;
+      case 'FORGE_SET_NOT_NULL':
+        sql = `SELECT COUNT(*) AS n FROM ${t} WHERE ${q(f.column!)} IS NULL`;
+        break;
+      case 'FORGE_UNIQUE_ON_DUPLICATES': {
+        const c = cols.map(q);
+        sql = `SELECT COALESCE(SUM(d.k), 0) AS n FROM (SELECT COUNT(*) AS k FROM ${t} WHERE ${c.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${c.join(', ')} HAVING COUNT(*) > 1) d`;
+        break;
+      }
+      default:
+        sql = undefined;
+    }
+    if (!sql) {
+      out.push(f);
+      continue;
+    }
+    try {
+      const [row] = await conn.query<{ n: unknown }>(sql);
+      out.push({ ...f, rows: Number(row?.n ?? 0) });
+    } catch {
+      out.push({ ...f, rowsNote: 'could not count the rows' });
+    }
+  }
+  return out;
+}
+
+/** `drop column users.legacy — 3 rows hold a value`: the row count in words, per code. */
+export function rowsText(f: Finding): string {
+  if (f.newInRun) return 'created earlier in this migration: no rows yet';
+  if (f.rows === undefined) return f.rowsNote ?? 'rows not counted';
+  const n = f.rows;
+  const rows = `${n} row${n === 1 ? '' : 's'}`;
+  switch (f.code) {
+    case 'FORGE_DROP_TABLE':
+      return `${rows} dropped`;
+    case 'FORGE_DROP_COLUMN':
+      return `${rows} ${n === 1 ? 'loses' : 'lose'} a value`;
+    case 'FORGE_NOT_NULL_NO_DEFAULT':
+      return `${rows} in the table, none with a value for it`;
+    case 'FORGE_SET_NOT_NULL':
+      return `${rows} hold NULL`;
+    case 'FORGE_UNIQUE_ON_DUPLICATES':
+      return `${rows} share a value with another row`;
+    default:
+      return `${rows} affected`;
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  baselineOf,
+  checkRenameAnswers,
+  lintStatements,
+  migrationChecksum,
+  needsConsent,
+  numberedMigrationName,
+  type SchemaIR,
+  type SchemaSnapshotFile,
+  type TableIR,
+} from '../src/index.js';
+
+const codes = (sql: string[]) => lintStatements(sql).map((f) => `${f.code} ${f.table}${f.column ? `.${f.column}` : ''}${f.columns ? ` (${f.columns.join(',')})` : ''}`);
+
+describe('the consent lint', () => {
+  it('finds drops, required columns without a default, uniques, type changes and renames, in each quoting', () => {
+    expect(
+      codes([
+        'DROP TABLE IF EXISTS "audit_old"',
+        'ALTER TABLE "users" DROP COLUMN "legacy"',
+        'ALTER TABLE `users` DROP COLUMN `legacy2`',
+        'ALTER TABLE "users" ADD COLUMN "tenant" TEXT NOT NULL',
+        'ALTER TABLE "users" ADD COLUMN "plan" TEXT NOT NULL DEFAULT \'free\'',
+        'CREATE UNIQUE INDEX IF NOT EXISTS "uq" ON "users" USING btree ("email", "org")',
+        'ALTER TABLE "users" ALTER COLUMN "age" TYPE smallint',
+        'ALTER TABLE "users" ALTER COLUMN "age" SET NOT NULL',
+        'ALTER TABLE "users" RENAME COLUMN "nick" TO "handle"',
+        'ALTER TABLE "users" RENAME TO "people"',
+        'RENAME TABLE `a` TO `b`',
+        'ALTER TABLE "users" DROP CONSTRAINT IF EXISTS "fk"',
+        'CREATE INDEX "plain" ON "users" ("email")',
+      ]),
+    ).toEqual([
+      'FORGE_DROP_TABLE audit_old',
+      'FORGE_DROP_COLUMN users.legacy',
+      'FORGE_DROP_COLUMN users.legacy2',
+      'FORGE_NOT_NULL_NO_DEFAULT users.tenant',
+      'FORGE_UNIQUE_ON_DUPLICATES users (email,org)',
+      'FORGE_TYPE_CHANGE users.age',
+      'FORGE_SET_NOT_NULL users.age',
+      'FORGE_RENAME_COLUMN users.handle',
+      'FORGE_RENAME_TABLE people',
+      'FORGE_RENAME_TABLE b',
+    ]);
+  });
+
+  it('says nothing about a table or column made earlier in the same run', () => {
+    expect(codes(['CREATE TABLE "t" (id int)', 'CREATE UNIQUE INDEX "u" ON "t" ("id")', 'ALTER TABLE "t" DROP COLUMN "id"'])).toEqual([]);
+    expect(codes(['ALTER TABLE "u" ADD COLUMN "c" TEXT', 'CREATE UNIQUE INDEX "x" ON "u" ("c")'])).toEqual([]);
+  });
+
+  it('asks consent for rows at risk and for uncounted drops, not for renames or empty drops', () => {
+    const [drop] = lintStatements(['ALTER TABLE "users" DROP COLUMN "x"']);
+    expect(needsConsent(drop)).toBe(true);
+    expect(needsConsent({ ...drop, rows: 0 })).toBe(false);
+    expect(needsConsent({ ...drop, rows: 3 })).toBe(true);
+    const [unique] = lintStatements(['CREATE UNIQUE INDEX "u" ON "users" ("e")']);
+    expect(needsConsent(unique)).toBe(false);
+    expect(needsConsent({ ...unique, rows: 2 })).toBe(true);
+    const [rename] = lintStatements(['ALTER TABLE "users" RENAME COLUMN "a" TO "b"']);
+    expect(needsConsent({ ...rename, rows: 10 })).toBe(false);
+  });
+});
+
+describe('migration names and checksums', () => {
+  const now = new Date('2026-12-02T10:15:00Z');
+  it('numbers after the highest numbered file, with the UTC time and a slug', () => {
+    expect(numberedMigrationName(now, 'Add status!', [])).toBe('0001_20261202_101500_add_status');
+    expect(numberedMigrationName(now, 'x', ['0004_20261201_000000_a.sql', '0004_20261201_000001_b.sql', '20261201T000000_drift.sql'])).toBe('0005_20261202_101500_x');
+    expect(() => numberedMigrationName(now, '!!!', [])).toThrow(/--name/);
+  });
+  it('ignores line endings and nothing else', () => {
+    expect(migrationChecksum('a\r\nb\n')).toBe(migrationChecksum('a\nb\n'));
+    expect(migrationChecksum('a\nb\n')).not.toBe(migrationChecksum('a\nb \n'));
+  });
+  it('checks --renames answers', () => {
+    expect(checkRenameAnswers({ 'users.b': 'a', people: 'users', 'users.c': false }, 'f')).toEqual({ 'users.b': 'a', people: 'users', 'users.c': false });
+    expect(() => checkRenameAnswers({ 'users.b': 3 }, 'answers.json')).toThrow(/answers\.json: "users\.b" must map/);
+    expect(() => checkRenameAnswers([], 'answers.json')).toThrow(/not a JSON object/);
+  });
+});
+
+describe('the baseline after two branches merged', () => {
+  const col = (name: string) => ({ field: name, name, kind: 'int' as const, nullable: true, primaryKey: false, unique: false });
+  const table = (cols: string[]): TableIR => ({ name: 'users', columns: [{ ...col('id'), primaryKey: true, nullable: false }, ...cols.map(col)], primaryKey: ['id'], indexes: [], foreignKeys: [], relations: [], readonly: false });
+  const snap = (migration: string, cols: string[], extra: Record<string, TableIR> = {}): SchemaSnapshotFile => ({
+    forge: 'schema-snapshot',
+    version: 1,
+    dialect: 'sqlite',
+    migration,
+    schema: { models: { users: table(cols), ...extra } } as SchemaIR,
+  });
+  it('merges sibling snapshots over their parent: additions of both, a drop on one side stays dropped', () => {
+    const parent = snap('0001_20261201_000000_init', ['old']);
+    const a = snap('0002_20261201_000001_a', ['old', 'a']);
+    const b = snap('0002_20261201_000002_b', ['b']);
+    const merged = baselineOf([parent, a, b])!;
+    expect(merged.merged).toEqual([a.migration, b.migration]);
+    expect(merged.ir.models.users.columns.map((c) => c.name).sort()).toEqual(['a', 'b', 'id']);
+  });
+  it('is the newest snapshot otherwise', () => {
+    const one = snap('0001_20261201_000000_init', ['x']);
+    const two = snap('0002_20261201_000001_y', ['x', 'y']);
+    expect(baselineOf([one, two])!.ir.models.users.columns.map((c) => c.name)).toEqual(['id', 'x', 'y']);
+    expect(baselineOf([])).toBeUndefined();
+  });
+});
