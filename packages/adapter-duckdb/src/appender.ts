@@ -19,7 +19,8 @@ function putterFor(type: DuckDBType): Put {
     case DuckDBTypeId.BOOLEAN:
       return put((a, v: boolean) => a.appendBoolean(v), (v) => typeof v === 'boolean');
     case DuckDBTypeId.INTEGER:
-      return put((a, v: number) => a.appendInteger(v), int32);
+      // Sequence values come back as bigint: an INTEGER key takes them as integers, not as text to cast.
+      return (a, v) => (int32(v) ? a.appendInteger(v as number) : typeof v === 'bigint' && int32(Number(v)) ? a.appendInteger(Number(v)) : text(a, v));
     case DuckDBTypeId.BIGINT:
       return (a, v) => (typeof v === 'bigint' ? a.appendBigInt(v) : typeof v === 'number' && Number.isSafeInteger(v) ? a.appendBigInt(BigInt(v)) : text(a, v));
     case DuckDBTypeId.DOUBLE:

@@ -4,14 +4,15 @@ import { SqlCompiler, type Expr, type SqlBuilder } from '@forge/core';
 export const DUCKDB_NOW = 'current_timestamp';
 
 /**
- * A JSON path for json_extract, built from keys: object keys are always double-quoted (`$."a"."b"`, the key as a
- * JSON string), so dots, brackets or `$` in a key stay part of it; an all-digit key is an array index. The path
- * is bound as one parameter, never SQL text.
+ * A JSON path for json_extract, built from keys as a JSON Pointer (RFC 6901: `/a/b`, `~` written `~0` and `/`
+ * written `~1`). DuckDB reads a pointer's keys literally, where its `$."key"` form stops at a backslash or a
+ * quote and does not decode `\n`-style escapes, so a key holding a line break or a quote found nothing. A numeric
+ * key indexes an array and names the key of an object, as the pointer rules say. Bound as one parameter, never
+ * SQL text.
  */
 export function jsonPathOf(keys: readonly string[]): string {
-  let path = '$';
-  for (const key of keys) path += /^\d+$/.test(key) ? `[${Number(key)}]` : `.${JSON.stringify(key)}`;
-  return path;
+  if (keys.length === 0) return '$';
+  return keys.map((key) => `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBResultReader } from '@duckdb/node-api';
-import { ValidationError, type Connection, type ExecResult, type QueryOptions } from '@forge/core';
+import { DbKnownError, ValidationError, type Connection, type ExecResult, type QueryOptions } from '@forge/core';
 import { appendRows } from './appender.js';
 import { mapDuckdbError } from './errors.js';
 import { Gate, inside, wouldDeadlock } from './gate.js';
@@ -92,6 +92,8 @@ interface Scope {
   /** The transaction's token (for deadlock detection); absent for a pinned session outside a transaction. */
   readonly token?: object;
   open: boolean;
+  /** A statement of this scope failed: DuckDB may have aborted the transaction, which COMMIT would then end silently. */
+  sawError?: boolean;
 }
 
 const reader = (r: DuckDBResultReader): unknown[][] => r.convertRows(readValue);
@@ -138,6 +140,11 @@ export class DuckdbConnection implements Connection {
     return this.shared.main;
   }
 
+  /** Note that a statement of this scope failed (see `Scope.sawError`). */
+  markFailed(): void {
+    if (this.scope) this.scope.sawError = true;
+  }
+
   /** Run on the right session; on a single shared connection, after the transaction holding it. */
   private async exec<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     const session = this.session();
@@ -145,6 +152,7 @@ export class DuckdbConnection implements Connection {
       try {
         return await fn(session);
       } catch (e) {
+        if (this.scope) this.scope.sawError = true;
         throw mapDuckdbError(e, { target: this.shared.target });
       }
     };
@@ -241,7 +249,19 @@ export class DuckdbConnection implements Connection {
         throw e;
       }
       if (opts.rollbackIf?.()) await control(session, 'ROLLBACK', this.shared.target);
-      else await control(session, 'COMMIT', this.shared.target);
+      else {
+        // COMMIT of a transaction DuckDB aborted (a constraint failure the callback caught) rolls it back without an
+        // error, so the caller would see success with its writes gone. A failed statement makes us ask first.
+        if (scope.sawError && !(await quietly(session, 'SELECT 1'))) {
+          await quietly(session, 'ROLLBACK');
+          throw new DbKnownError(
+            'TRANSACTION_ABORTED',
+            'The transaction could not commit: a statement in it failed and DuckDB aborted it, so nothing it wrote was kept (it was rolled back). ' +
+              'Let the error end the $transaction callback instead of catching it, or run the statement that may fail in a transaction of its own: DuckDB has no savepoint to roll back to.',
+          );
+        }
+        await control(session, 'COMMIT', this.shared.target);
+      }
       return result;
     } finally {
       scope.open = false;
@@ -333,6 +353,7 @@ export class DuckdbConnection implements Connection {
         const count = await appendRows(session, table, columns, params);
         return count === undefined ? undefined : { rowCount: count };
       } catch (e) {
+        (tx as DuckdbConnection).markFailed();
         throw mapDuckdbError(e, { target: this.shared.target });
       }
     };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
 import { SchemaError } from '@forge/core';
 import { columnType, defaultLiteral, quoteIdent as q, quoteString } from './column-type.js';
 import { EXTENSIONS, hasExtension } from './extensions.js';
@@ -267,9 +267,20 @@ function extensionsFor(tables: TableIR[]): string[] {
   return tables.some((t) => t.indexes.some((i) => i.method === 'vector')) ? [EXTENSIONS.vss] : [];
 }
 
+/**
+ * RENAME TO / RENAME COLUMN: the rows stay. DuckDB refuses both on a table with an index or one another table's key
+ * references (capabilities.alterIndexedTable), and its error says so with the way out (errors.ts).
+ */
+function rename(op: RenameOp): EmittedDdl {
+  return op.op === 'renameTable'
+    ? { sql: [`ALTER TABLE ${q(op.from)} RENAME TO ${q(op.to)}`] }
+    : { sql: [`ALTER TABLE ${q(op.table)} RENAME COLUMN ${q(op.from)} TO ${q(op.to)}`] };
+}
+
 export const duckdbDdl: DdlEmitter = {
   emit,
   reverse,
+  rename,
   columnType: (column, env) => columnType(column, env),
   extensionsFor,
 };

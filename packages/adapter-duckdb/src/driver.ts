@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance, DuckDBInstanceCache } from '@duckdb/node-api';
 import { ConfigError, DbKnownError, type ConnectOptions, type Connection, type DriverHandle } from '@forge/core';
@@ -16,6 +16,18 @@ export { duckdbDriver } from './factories.js';
  */
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
+/** DuckDB's file starts with three 4 KiB header blocks; a file with less is still being written by its creator. */
+const HEADER_BYTES = 3 * 4096;
+
+function beingCreated(filename: string, message: string): boolean {
+  if (!/not a valid DuckDB database file/i.test(message)) return false;
+  try {
+    return statSync(filename).size < HEADER_BYTES;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * One instance per file in this process, from the driver's instance cache: two handles on one file share the
  * database (DuckDB would refuse, or worse, a second instance on a file the process already has open). Each
@@ -29,7 +41,9 @@ async function openInstance(filename: string, memory: boolean, lockTimeoutMs: nu
       return await DuckDBInstanceCache.singleton.getOrCreateInstance(filename);
     } catch (e) {
       // "Unique file handle conflict": the cache's last handle on this file is still closing; retry as for a lock.
-      if (!(e instanceof Error) || !(FILE_LOCKED.test(e.message) || /Unique file handle conflict/i.test(e.message)) || Date.now() >= deadline) throw e;
+      // A file shorter than DuckDB's headers is one another process is creating right now: wait for it too.
+      const retry = e instanceof Error && (FILE_LOCKED.test(e.message) || /Unique file handle conflict/i.test(e.message) || beingCreated(filename, e.message));
+      if (!retry || Date.now() >= deadline) throw e;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
   }

@@ -62,8 +62,10 @@ export function mapDuckdbError(e: unknown, ctx: ErrorContext = {}): unknown {
     }
     const fk = FOREIGN.exec(message);
     if (fk) {
-      meta.columns = keyColumns(fk[1]);
       const still = /still referenced/i.test(fk[2]);
+      // A missing parent is named by the referenced table's key ("id: 1"); the client maps it to the foreign key's
+      // own columns through the schema. A key "still referenced" names the referencing column, on another table.
+      if (!still) meta.referencedColumns = keyColumns(fk[1]);
       return known(
         'FOREIGN_KEY_VIOLATION',
         still
@@ -81,6 +83,13 @@ export function mapDuckdbError(e: unknown, ctx: ErrorContext = {}): unknown {
   }
   if (cls === 'TransactionContext' && /transaction is launched in read-only mode/i.test(message)) {
     return known('READ_ONLY', `This transaction is read-only ($transaction(fn, { readOnly: true })), and DuckDB refuses its writes: ${firstLine(message)} Run the write outside it, or in a transaction without readOnly.`);
+  }
+  if (cls === 'TransactionContext' && /Current transaction is aborted/i.test(message)) {
+    return known(
+      'TRANSACTION_ABORTED',
+      'The transaction is aborted: an earlier statement in it failed, and DuckDB refuses every statement until the transaction ends. ' +
+        'Let that error end the $transaction callback (it rolls back), or run the statement that may fail in a transaction of its own: DuckDB has no savepoint to roll back to.',
+    );
   }
   if (cls === 'Catalog') {
     const t = TABLE.exec(message);

@@ -30,6 +30,10 @@ export const capabilities: Capabilities = {
   indexMethods: ['btree', 'vector'],
   // Foreign keys exist only as declared in CREATE TABLE (no ALTER TABLE ... ADD FOREIGN KEY, no ADD COLUMN ... REFERENCES).
   alterAddForeignKey: false,
+  // Nor ADD COLUMN ... REFERENCES: a foreign-key field added to an existing table gets no key (push says so).
+  addColumnReferences: false,
+  // createMany hands the Appender (executor.ts) whole batches: one appender per 100,000 rows, not per 1,000.
+  bulkInsertRows: 100_000,
   dropColumn: true,
   // No ON DELETE / ON UPDATE CASCADE, SET NULL or SET DEFAULT (its parser refuses them; keys are checked per
   // statement): declaring one is a SchemaError before any DDL (ddl.ts checkActions).

@@ -84,9 +84,15 @@ export function parseIndexSql(sql: string): { columns: string[]; expression?: st
   let depth = 1;
   let i = on.index + on[0].length;
   const start = i;
+  // Parentheses inside a quoted name (a column called "(") or a string literal are not the key list's.
+  let quote: string | undefined;
   for (; i < sql.length && depth > 0; i++) {
-    if (sql[i] === '(') depth++;
-    else if (sql[i] === ')') depth--;
+    const ch = sql[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
   }
   const columns: string[] = [];
   const expressions: string[] = [];

@@ -82,6 +82,12 @@ describe('duckdb: catalog text', () => {
     expect(parseIndexSql(`CREATE INDEX h ON docs USING HNSW (emb) WITH (metric = 'cosine');`)).toEqual({ columns: ['emb'], method: 'vector' });
   });
 
+  it('index keys whose quoted names hold parentheses, quotes or commas', () => {
+    expect(parseIndexSql('CREATE UNIQUE INDEX forge_order_uq ON "order"(u, "(");')).toEqual({ columns: ['u', '('] });
+    expect(parseIndexSql('CREATE INDEX i ON t(")", "a""b", "x,y");')).toEqual({ columns: [')', 'a"b', 'x,y'] });
+    expect(parseIndexSql("CREATE INDEX i ON t((lower(\"(\") || ')'));")).toEqual({ columns: [], expression: "lower(\"(\") || ')'" });
+  });
+
   it('a WKB point (what GEOMETRY reads as) decodes to { lng, lat }', () => {
     const wkb = Buffer.from('0101000000000000000000f83f0000000000000440', 'hex');
     expect(pointFromWkb(wkb)).toEqual({ lng: 1.5, lat: 2.5 });
@@ -115,9 +121,9 @@ describe('duckdb: live, in process', () => {
       const append = vi.spyOn(DuckdbConnection.prototype, 'append');
       const rows = Array.from({ length: 5000 }, (_, i) => ({ name: `e${i}`, n: i }));
       expect(await db.event.createMany({ data: rows })).toEqual({ count: 5000 });
-      // The client sends 1,000-row chunks; each went to the Appender and wrote its rows (none fell back to INSERT).
-      expect(append).toHaveBeenCalledTimes(5);
-      for (const r of append.mock.results) expect(await r.value).toEqual({ rowCount: 1000 });
+      // The client hands the whole batch over at once (capabilities.bulkInsertRows); it went to the Appender (no INSERT fallback).
+      expect(append).toHaveBeenCalledTimes(1);
+      for (const r of append.mock.results) expect(await r.value).toEqual({ rowCount: 5000 });
       append.mockRestore();
       // Ids drawn from the table's sequence, `at` filled although the INSERT left it to its default.
       const stats = await db.$queryRaw<{ c: bigint; ids: bigint; nulls: bigint; s: bigint }>`SELECT count(*) AS c, count(DISTINCT id) AS ids, count(*) FILTER (WHERE "at" IS NULL) AS nulls, sum(n) AS s FROM events`;
@@ -134,6 +140,82 @@ describe('duckdb: live, in process', () => {
     const conn = await adapter.connect('duckdb::memory:');
     try {
       await expect(conn.transaction((tx) => tx.transaction(async () => 1))).rejects.toThrow(/no SAVEPOINT/);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('JSON path filters find keys holding line breaks, quotes, backslashes, slashes and tildes, and numeric object keys', async () => {
+    const conn = await adapter.connect('duckdb::memory:');
+    try {
+      const Doc = model('docs', { id: f.id(), body: f.json<Record<string, unknown>>() });
+      const schema = { doc: Doc };
+      await runPush({ adapter, conn, ir: buildSchemaIR(schema) });
+      const db = createDbWith(adapter, conn, schema);
+      const keys = ['a\r\n\tb', 'q"uote', 'back\\', 'sl/ash', 'ti~lde', '0', ''];
+      for (const key of keys) await db.doc.create({ data: { body: { [key]: { v: key } } } });
+      for (const key of keys) {
+        const found = await db.doc.findMany({ where: { body: { path: [key, 'v'], equals: key } } });
+        expect(found.map((d) => Object.keys(d.body)[0]), JSON.stringify(key)).toEqual([key]);
+      }
+      await db.doc.create({ data: { body: { list: [{ v: 'first' }, { v: 'second' }] } } });
+      expect(await db.doc.count({ where: { body: { path: ['list', '1', 'v'], equals: 'second' } } })).toBe(1);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a transaction whose callback caught a failed statement does not report a commit DuckDB never made', async () => {
+    const conn = await adapter.connect('duckdb::memory:');
+    try {
+      const Tag = model('tags', { id: f.id(), name: f.string().unique() });
+      const schema = { tag: Tag };
+      await runPush({ adapter, conn, ir: buildSchemaIR(schema) });
+      const db = createDbWith(adapter, conn, schema);
+      await db.tag.create({ data: { name: 'a' } });
+      const run = db.$transaction(async (t) => {
+        await t.tag.create({ data: { name: 'b' } });
+        await t.tag.create({ data: { name: 'a' } }).catch(() => undefined);
+      });
+      await expect(run).rejects.toMatchObject({ code: 'TRANSACTION_ABORTED' });
+      expect((await db.tag.findMany()).map((t) => t.name)).toEqual(['a']);
+      // A statement that fails before it runs (a binder error) leaves the transaction usable: it commits.
+      await db.$transaction(async (t) => {
+        await t.tag.create({ data: { name: 'c' } });
+        await t.$queryRawUnsafe('SELECT nope FROM tags').catch(() => undefined);
+      });
+      expect(await db.tag.count()).toBe(2);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a push whose statement fails is rolled back whole, and the report lists what ran as rolled back, not applied', async () => {
+    const conn = await adapter.connect('duckdb::memory:');
+    try {
+      await conn.execute('CREATE TABLE b (id BIGINT PRIMARY KEY, code VARCHAR)');
+      await conn.execute("INSERT INTO b VALUES (1, 'x'), (2, 'x')");
+      const A = model('a', { id: f.id() });
+      const B = model('b', { id: f.id({ type: 'int' }), code: f.string().unique() });
+      const report = await runPush({ adapter, conn, ir: buildSchemaIR({ a: A, b: B }) });
+      expect(report.failures.map((x) => x.label)).toEqual(['forge_b_uq_code']);
+      expect(report.applied).toEqual([]);
+      expect(report.rolledBack).toEqual(['a']);
+      expect((await conn.query<{ n: bigint }>("SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'a'"))[0].n).toBe(0n);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('renames keep the rows: RENAME COLUMN and RENAME TO as the emitter writes them', async () => {
+    const conn = await adapter.connect('duckdb::memory:');
+    try {
+      await conn.execute('CREATE TABLE people (id INTEGER PRIMARY KEY, handle VARCHAR)');
+      await conn.execute("INSERT INTO people VALUES (1, 'ada')");
+      for (const sql of [...duckdbDdl.rename!({ op: 'renameColumn', table: 'people', from: 'handle', to: 'nick"name' }).sql, ...duckdbDdl.rename!({ op: 'renameTable', from: 'people', to: 'users' }).sql]) {
+        await conn.execute(sql);
+      }
+      expect(await conn.query('SELECT id, "nick""name" AS n FROM users')).toEqual([{ id: 1, n: 'ada' }]);
     } finally {
       await conn.close();
     }

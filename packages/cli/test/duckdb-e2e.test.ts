@@ -24,10 +24,7 @@ const PLAIN_USERS_NO_NICKNAME = USERS_SCHEMA_NO_NICKNAME.replace('email: f.strin
  * file at a time, and the CLI waits for it (lock_timeout).
  */
 const target: ReachedTarget = await requireTarget('duckdb', { adapter });
-// In progress (issue 11): one rollback exited 1 in one run of two (a file lock released late?); 3 later runs of
-// this file passed and it did not reproduce.
-// Runs with FORGE_WIP_DUCKDB=1 until the adapter lands.
-const suite = process.env.FORGE_WIP_DUCKDB === '1' ? describe.sequential : describe.skip;
+const suite = describe.sequential;
 
 async function query<R = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<R[]> {
   const conn = await adapter.connect(url);
@@ -154,6 +151,8 @@ export const schema = { user: User, post: Post };
     // The CLI says the push rolled back whole, not that what ran stays applied.
     expect(r.stdout + r.stderr).toMatch(/nothing of this push was applied/);
     expect(r.stdout + r.stderr).not.toMatch(/stay applied/);
+    // The count says it too: users ran, then was rolled back with the rest.
+    expect(r.stdout, shown(r)).toMatch(/applied: 0, skipped: 0, failures: 1, rolled back: 1/);
     expect(await tablesOf(w.db.url)).toEqual([]);
   });
 });

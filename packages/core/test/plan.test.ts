@@ -38,6 +38,31 @@ describe('planPush on an empty database', () => {
     expect(plan.notes.filter((n) => n.includes('FOREIGN KEY'))).toEqual([]);
   });
 
+  it('creates a referenced table before the tables whose inline keys name it, where ALTER cannot add keys', () => {
+    // Declared child first: a dialect that checks the target of an inline REFERENCES (DuckDB) needs users first.
+    const Comment = model('comments', { id: f.id(), postId: f.string().refs(() => Post), userId: f.string().refs(() => User) });
+    const childFirst = buildSchemaIR({ comment: Comment, post: Post, user: User });
+    const created = (caps: ReturnType<typeof lite>) =>
+      planPush(childFirst, empty(), { ...caps, ddl: fixtureEmitter({ inlineForeignKeys: true }) })
+        .toApply.filter((s) => s.op.op === 'createTable')
+        .map((s) => s.label);
+    expect(created(lite())).toEqual(['users', 'posts', 'comments']);
+    // With ALTER ... ADD FOREIGN KEY the declared order stays: the keys come after every table.
+    expect(planPush(childFirst, empty(), { ...pg(), ddl: fixtureEmitter() }).toApply.filter((s) => s.op.op === 'createTable').map((s) => s.label)).toEqual([
+      'comments',
+      'posts',
+      'users',
+    ]);
+  });
+
+  it('.unique() on one column of a composite primary key is an index of its own; on the whole key it is the key', () => {
+    const Pair = model('pairs', { a: f.string().unique(), b: f.string() }, { primaryKey: ['a', 'b'] });
+    const Solo = model('solo', { id: f.id().unique() });
+    const built = buildSchemaIR({ pair: Pair, solo: Solo });
+    expect(built.models.pair.indexes.map((ix) => [ix.columns, ix.unique])).toEqual([[['a'], true]]);
+    expect(built.models.solo.indexes).toEqual([]);
+  });
+
   it('never creates readonly models, and says so when their table is missing', () => {
     const plan = planPush(ir, empty(), { ...pg(), ddl: fixtureEmitter() });
     expect(plan.toApply.map((s) => s.label)).not.toContain('accounts');

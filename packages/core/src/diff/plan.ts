@@ -41,9 +41,12 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   ops.push(...creating.map((name) => ({ op: { op: 'createExtension' as const, name }, label: `extension ${name}` })));
   const env: DdlEnv = { extensions: [...installed, ...creating], tables: Object.values(ir.models) };
 
-  for (const t of tables) {
-    if (live.has(t.name)) toSkip.push(t.name);
-    else ops.push({ op: { op: 'createTable', table: t }, label: t.name });
+  for (const t of tables) if (live.has(t.name)) toSkip.push(t.name);
+  const newTables = tables.filter((t) => !live.has(t.name));
+  // Keys written inline in CREATE TABLE need the table they reference to exist first on a dialect that checks
+  // the target at creation (DuckDB); with ALTER ... ADD FOREIGN KEY they are added after every table anyway.
+  for (const t of caps.alterAddForeignKey ? newTables : referencedFirst(newTables)) {
+    ops.push({ op: { op: 'createTable', table: t }, label: t.name });
   }
   const adding = new Map(tables.map((t) => [t.name, missingColumns(t, live.get(t.name))]));
   for (const t of tables) {
@@ -108,6 +111,30 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   }
   notes.push(...diffSchema(ir, snap, adapter).items.flatMap(noteFor));
   return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
+}
+
+/**
+ * `tables` reordered so each comes after the tables its foreign keys reference (among `tables`), otherwise in
+ * declared order. A cycle keeps its declared order (the dialect's cycle rule reports it).
+ */
+export function referencedFirst(tables: readonly TableIR[]): TableIR[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const out: TableIR[] = [];
+  const visit = (t: TableIR) => {
+    if (placed.has(t.name) || visiting.has(t.name)) return;
+    visiting.add(t.name);
+    for (const fk of t.foreignKeys) {
+      const target = byName.get(fk.refTable);
+      if (target && target !== t) visit(target);
+    }
+    visiting.delete(t.name);
+    placed.add(t.name);
+    out.push(t);
+  };
+  for (const t of tables) visit(t);
+  return out;
 }
 
 /** Columns to add to an existing table (none for a table CREATE TABLE will make). */

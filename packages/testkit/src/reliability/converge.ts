@@ -1,4 +1,5 @@
-import { buildSchemaIR, runDiff, runPush, SchemaError, type AnyModel, type Connection } from '@forge/core';
+import { buildSchemaIR, planPush, pullSchema, runDiff, runPush, SchemaError, type AnyModel, type Connection } from '@forge/core';
+import { evaluateSchemaSource } from './evaluate.js';
 import { assertConverges } from '../target.js';
 import { absentFrom, namesCollide } from './simulate.js';
 import type { ReliabilityTarget } from './targets.js';
@@ -37,4 +38,24 @@ export async function assertConvergesOrRefused(target: ReliabilityTarget, conn: 
   if (!(error instanceof SchemaError)) throw new Error(`push of a schema with colliding names did not throw a SchemaError: ${String(error)}`);
   if (JSON.stringify(await target.adapter.introspect(conn)) !== before) throw new Error(`push refused the schema (${error.message}) but changed the database`);
   return 'refused';
+}
+
+/**
+ * `forge pull`'s contract on what is in the database now: the schema it writes builds, diffs empty against the
+ * database, and plans no statement for push.
+ */
+export async function assertPullRoundTrips(target: ReliabilityTarget, conn: Connection): Promise<void> {
+  const pulled = pullSchema(await target.adapter.introspect(conn), target.adapter.facts);
+  let schema: Record<string, AnyModel>;
+  let ir: ReturnType<typeof buildSchemaIR>;
+  try {
+    schema = evaluateSchemaSource(pulled.source);
+    ir = buildSchemaIR(schema);
+  } catch (e) {
+    throw new Error(`the pulled schema does not build: ${(e as Error).message}\n${pulled.source}`);
+  }
+  const report = await runDiff({ adapter: target.adapter, conn, ir });
+  if (!report.inSync) throw new Error(`the pulled schema drifts from the database it came from: ${JSON.stringify(report.items, null, 2)}\n${pulled.source}`);
+  const plan = planPush(ir, await target.adapter.introspect(conn), target.adapter);
+  if (plan.summary.apply !== 0) throw new Error(`push of the pulled schema would apply ${plan.summary.apply}: ${plan.toApply.map((s) => s.label).join(', ')}\n${pulled.source}`);
 }

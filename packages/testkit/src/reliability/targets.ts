@@ -11,10 +11,7 @@ export const TARGETS: readonly TargetEntry[] = [
   sqliteTarget,
   postgresTarget,
   mysqlTarget,
-  // DuckDB (issue 11) is in progress: the conformance suite passes on it, but cases of this harness still fail
-  // there (shop fixtures that cascade, foreign keys added to existing tables, the file-database password case,
-  // savepoint attacks, one JSON path key); it joins only with FORGE_WIP_DUCKDB=1 until they are worked through.
-  ...(process.env.FORGE_WIP_DUCKDB === '1' ? [duckdbTarget] : []),
+  duckdbTarget,
 ];
 
 export type LoadedTarget = { name: string; target: ReliabilityTarget } | { name: string; unavailable: string };

@@ -196,14 +196,18 @@ describeTargets('attacks: forged fragments, inherited keys, widening filters, ra
         // Not refused: transaction words inside values, strings and comments; savepoints; ROLLBACK TO.
         expect(await db.$queryRaw<{ x: string }>`SELECT ${'COMMIT'} AS x`).toEqual([{ x: 'COMMIT' }]);
         expect(await db.$queryRawUnsafe<{ x: string }>(`SELECT 'x; COMMIT' AS x -- ROLLBACK`)).toEqual([{ x: 'x; COMMIT' }]);
-        await db.$transaction(async (t) => {
-          await t.$executeRawUnsafe('SAVEPOINT mine');
-          await t.canary.create({ data: { word: 'undone' } });
-          await t.$executeRawUnsafe('ROLLBACK TO SAVEPOINT mine');
-          await t.$executeRawUnsafe('RELEASE SAVEPOINT mine');
-        });
-        expect(await db.canary.count({ where: { word: 'undone' } })).toBe(0);
-        cases += 4;
+        // A dialect without SAVEPOINT (DuckDB, capabilities.savepoints false) has no statement to let through here.
+        if (target.adapter.capabilities.savepoints) {
+          await db.$transaction(async (t) => {
+            await t.$executeRawUnsafe('SAVEPOINT mine');
+            await t.canary.create({ data: { word: 'undone' } });
+            await t.$executeRawUnsafe('ROLLBACK TO SAVEPOINT mine');
+            await t.$executeRawUnsafe('RELEASE SAVEPOINT mine');
+          });
+          expect(await db.canary.count({ where: { word: 'undone' } })).toBe(0);
+          cases += 2;
+        }
+        cases += 2;
 
         // A statement fails inside the transaction and the callback swallows the error. Either the dialect keeps
         // the transaction usable and commits the row, or it reports TRANSACTION_ABORTED and the row is gone:

@@ -6,6 +6,7 @@ import { describeTargets } from '../../src/reliability/describe.js';
 import { SHOP } from '../../src/reliability/fixtures/index.js';
 import { fullRun, recordCases } from '../../src/reliability/runs.js';
 import { loadTargets } from '../../src/reliability/targets.js';
+import { TEST_TARGETS } from '../../src/targets.js';
 
 /** A port on 127.0.0.1 that nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -47,7 +48,7 @@ const CASES: CliCase[] = [
   { name: 'a blank DATABASE_URL', dialect: 'any', commands: ALL, url: '   ', stderr: /DATABASE_URL is not set/ },
   { name: 'an unknown URL prefix', dialect: 'any', commands: ALL, url: 'oracle://scott:tiger@db/orcl', stderr: /unknown prefix\. Accepted: postgres:\/\//, secret: 'tiger' },
   { name: 'a URL with no scheme', dialect: 'any', commands: [['push']], url: '://nothing', stderr: /unknown prefix/ },
-  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'sqlserver://root:s3cret@127.0.0.1:1433/app', stderr: /mssql adapter is not installed/, secret: 's3cret' },
+  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'mongodb://root:s3cret@127.0.0.1:27017/app', stderr: /mongo adapter is not installed/, secret: 's3cret' },
   { name: 'sqlite: with no file', dialect: 'sqlite', commands: ALL, url: 'sqlite:', stderr: /names no file/ },
   { name: 'file: with no file', dialect: 'sqlite', commands: [['push']], url: 'file:', stderr: /names no file/ },
   { name: 'a malformed %-escape in a SQLite path', dialect: 'sqlite', commands: [['push']], url: 'sqlite:./%zz.db', stderr: /malformed %-escape/ },
@@ -82,7 +83,7 @@ const CASES: CliCase[] = [
   },
   { name: 'an unknown prefix with an @ in the password', dialect: 'any', commands: [['push'], ['diff']], url: 'oracle://scott:tiger@Tok9@db/orcl', stderr: /'oracle:\/\/scott:\*\*\*@db\/orcl' has an unknown prefix/, secret: ['tiger', 'Tok9'] },
   { name: 'an unknown prefix with a password parameter', dialect: 'any', commands: [['push']], url: 'jdbc:sqlserver://db:1433;user=sa;password=Str0ng@Tok9', stderr: /password=\*\*\*' has an unknown prefix/, secret: ['Str0ng', 'Tok9'] },
-  { name: 'an mssql:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mssql://sa:Str0ng@Tok9@db:1433/app?password=Str0ng@Tok9', stderr: /mssql adapter is not installed/, secret: ['Str0ng', 'Tok9'] },
+  { name: 'an mssql:// URL with a password in two places and an unescaped @', dialect: 'any', commands: [['push']], url: 'mssql://sa:Str0ng@Tok9@db:1433/app?password=Str0ng@Tok9', stderr: /unknown parameter 'password'/, secret: ['Str0ng', 'Tok9'] },
   { name: 'a mongodb+srv:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mongodb+srv://u:Sekr3t@Tok9@cluster0.example.net/app', stderr: /mongo adapter is not installed/, secret: ['Sekr3t', 'Tok9'] },
   // A schema file must not decide the outcome: an exit while it loads is a pre-flight failure naming the file.
   {
@@ -263,13 +264,14 @@ describeTargets('bad input for the CLI on a live database', targets, (target) =>
       const fresh = await target.fresh();
       const project = cliProject({ 'src/schema.ts': SHOP.v1.source });
       try {
-        // SQLite URLs carry no credentials: they are printed as they are.
-        const { url, secrets } = target.name === 'sqlite' ? { url: fresh.url, secrets: [] } : withPassword(fresh.url);
+        // File URLs (SQLite, DuckDB) carry no credentials: they are printed as they are.
+        const file = TEST_TARGETS[target.adapter.kind].kind === 'file';
+        const { url, secrets } = file ? { url: fresh.url, secrets: [] } : withPassword(fresh.url);
         const env = { DATABASE_URL: url };
         const doctor = await project.run(['doctor'], env);
         expectOk(doctor, ['doctor']);
         expect(doctor.stdout, shown(doctor)).toMatch(/connected: /);
-        if (target.name === 'sqlite') expect(doctor.stdout, shown(doctor)).toContain(`✓ ${url} → sqlite`);
+        if (file) expect(doctor.stdout, shown(doctor)).toContain(`✓ ${url} → ${target.adapter.kind}`);
         else expect(doctor.stdout, shown(doctor)).toMatch(new RegExp(`✓ [a-z]+:\\/\\/[^:@/]+:\\*\\*\\*@[^@]+\\?password=\\*\\*\\* → ${target.adapter.kind}`));
         const runs: CliRun[] = [doctor];
         for (const args of [['push'], ['diff'], ['diff', '--json']]) {
@@ -277,7 +279,7 @@ describeTargets('bad input for the CLI on a live database', targets, (target) =>
           expectOk(r, args);
           runs.push(r);
         }
-        if (target.name !== 'sqlite') {
+        if (!file) {
           // CONNECTION_FAILED from a live server: the database does not exist.
           const missing = url.replace(/\/([^/?]+)\?/, '/$1_missing?');
           const r = await project.run(['push'], { DATABASE_URL: missing });

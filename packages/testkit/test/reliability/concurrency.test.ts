@@ -2,7 +2,7 @@ import { buildSchemaIR, planPush } from '@forge/core';
 import { expect, it } from 'vitest';
 import { cliProject, eventually, shown, type CliRun } from '../../src/reliability/cli.js';
 import { describeTargets } from '../../src/reliability/describe.js';
-import { SHOP } from '../../src/reliability/fixtures/index.js';
+import { shopFor } from '../../src/reliability/fixtures/index.js';
 import { fullRun, recordCases } from '../../src/reliability/runs.js';
 import { loadTargets, type ReliabilityTarget } from '../../src/reliability/targets.js';
 
@@ -19,6 +19,7 @@ const appliedCount = (r: CliRun) => Number(/applied: (\d+)/.exec(r.stdout)?.[1] 
  * exits 0 and no push lock is left held.
  */
 async function race(target: ReliabilityTarget, prepushed: boolean): Promise<void> {
+  const SHOP = shopFor(target.adapter.capabilities);
   const fresh = await target.fresh();
   const project = cliProject({ 'src/schema.ts': SHOP.v1.source });
   try {

@@ -5,7 +5,7 @@ import { buildSchemaIR, planPush, runDiff, runDiffApply, runPush, type AnyModel,
 import { expect, it } from 'vitest';
 import { cliProject, crashRun, eventually, shown } from '../../src/reliability/cli.js';
 import { describeTargets } from '../../src/reliability/describe.js';
-import { SHOP } from '../../src/reliability/fixtures/index.js';
+import { shopFor } from '../../src/reliability/fixtures/index.js';
 import { recordCases, sample } from '../../src/reliability/runs.js';
 import { loadTargets, type ReliabilityTarget } from '../../src/reliability/targets.js';
 
@@ -30,6 +30,7 @@ async function ledgerNames(target: ReliabilityTarget, conn: Connection): Promise
 
 describeTargets('crash recovery (SIGKILL after statement k)', targets, (target) => {
   const caps = target.adapter.capabilities;
+  const SHOP = shopFor(caps);
 
   for (const [name, from] of [['push from an empty database', undefined], ['push onto shop-v1', SHOP.v1.schema]] as const) {
     it(`${name}: killed after statement k, a re-push converges and no lock is left`, async (ctx) => {
