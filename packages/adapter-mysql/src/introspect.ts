@@ -229,6 +229,9 @@ export function normalizeColumnDefault(raw: string | null, column: { type: strin
   return quoteMysqlString(raw);
 }
 
+/** Whitespace out and lower case, on both sides alike (a column name may hold spaces). */
+const squeeze = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+
 /** MariaDB's JSON: LONGTEXT with the column check `json_valid(\`col\`)` it adds itself. */
 function jsonColumns(checks: CheckRow[]): Set<string> {
   const out = new Set<string>();
@@ -238,7 +241,7 @@ function jsonColumns(checks: CheckRow[]): Set<string> {
     const clause = text(c.check_clause);
     if (table === null || name === null || clause === null) continue;
     if (c.level !== null && text(c.level)?.toLowerCase() !== 'column') continue;
-    if (clause.replace(/\s+/g, '').toLowerCase() === `json_valid(${quoteIdent(name)})`.toLowerCase()) out.add(`${table}\0${name}`);
+    if (squeeze(clause) === squeeze(`json_valid(${quoteIdent(name)})`)) out.add(`${table}\0${name}`);
   }
   return out;
 }

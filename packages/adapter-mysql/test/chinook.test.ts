@@ -164,5 +164,24 @@ describe.sequential('Chinook (the published MySQL script) against a forge schema
       expect(pushCounts(r), shown(r)).toMatchObject({ applied: 0 });
       expect(r.stdout).not.toMatch(/^\+/m);
     });
+
+    it('forge pull writes a schema that describes Chinook: diff --check 0, push applies 0; it never overwrites without --force', async () => {
+      const core = path.resolve(here, '../../core/dist/index.js');
+      const r = await forge(['pull', `--import=${core}`], { cwd, url });
+      expect(r.code, shown(r)).toBe(0);
+      expect(r.stdout).toMatch(/wrote src\/schema\.ts: 11 model\(s\)/);
+      const pulled = readFileSync(path.join(cwd, 'src/schema.ts'), 'utf8');
+      // Conventions a person would write: camelCase fields mapped to the published columns, keys as refs.
+      expect(pulled).toMatch(/artistId: f\.int\(\)\.refs\(\(\) => Artist\)\.map\("ArtistId"\)/);
+      expect(pulled).toMatch(/primaryKey: \["playlistId", "trackId"\]/);
+      const check = await forge(['diff', '--check'], { cwd, url });
+      expect(check.code, `${shown(check)}\n${pulled}`).toBe(0);
+      const push = await forge(['push'], { cwd, url });
+      expect(pushCounts(push), shown(push)).toMatchObject({ applied: 0 });
+      const again = await forge(['pull', `--import=${core}`], { cwd, url });
+      expect(again.code, shown(again)).toBe(1);
+      expect(again.stderr).toMatch(/src\/schema\.ts exists.*--force/s);
+      expect(readFileSync(path.join(cwd, 'src/schema.ts'), 'utf8')).toBe(pulled);
+    });
   });
 });
