@@ -1,4 +1,4 @@
-import { SqlExecutor, type Connection, type ExecResult, type MaybePromise, type PreparedQuery, type QueryNode } from '@forge/core';
+import { SqlExecutor, type Connection, type ExecResult, type InsertNode, type MaybePromise, type PreparedQuery, type QueryNode } from '@forge/core';
 import type { DuckdbCompiler } from './compile.js';
 import { DuckdbConnection } from './connection.js';
 
@@ -9,9 +9,12 @@ import { DuckdbConnection } from './connection.js';
  */
 export const APPEND_MIN_ROWS = 256;
 
-/** A prepared INSERT that can also be appended: the SQL stays what `$on('query')` reports and the fallback runs. */
+/**
+ * A batch for the Appender. Its `sql` is the INSERT's one-row form with the row count, which is what `$on('query')`
+ * reports: the full multi-row text is compiled only if the Appender cannot take the table and the INSERT runs.
+ */
 export interface AppendableQuery extends PreparedQuery {
-  readonly append: { readonly table: string; readonly columns: readonly string[] };
+  readonly append: { readonly table: string; readonly columns: readonly string[]; readonly node: InsertNode };
 }
 
 const isAppendable = (q: PreparedQuery): q is AppendableQuery => (q as Partial<AppendableQuery>).append !== undefined;
@@ -23,7 +26,6 @@ export class DuckdbExecutor extends SqlExecutor {
   }
 
   override prepare(node: QueryNode): PreparedQuery {
-    const q = super.prepare(node);
     if (
       node.t === 'insert' &&
       !node.onConflict &&
@@ -32,15 +34,22 @@ export class DuckdbExecutor extends SqlExecutor {
       node.rows.length >= APPEND_MIN_ROWS &&
       node.rows.every((r) => r.length === node.columns.length && r.every((v) => v.t === 'param'))
     ) {
-      const append: AppendableQuery = { sql: q.sql, params: q.params, append: { table: node.table, columns: node.columns } };
+      // Compiling 100k rows × columns placeholders costs more than the Appender's own work: only one row's text.
+      const one = super.prepare({ ...node, rows: [node.rows[0]] });
+      const params: unknown[] = new Array(node.rows.length * node.columns.length);
+      let i = 0;
+      for (const row of node.rows) for (const v of row) params[i++] = (v as { value: unknown }).value;
+      const append: AppendableQuery = { sql: `${one.sql} /* ${node.rows.length} rows, through the Appender */`, params, append: { table: node.table, columns: node.columns, node } };
       return append;
     }
-    return q;
+    return super.prepare(node);
   }
 
   override run(conn: Connection, q: PreparedQuery): MaybePromise<ExecResult> {
-    if (isAppendable(q) && conn instanceof DuckdbConnection) {
-      return conn.append(q.append.table, q.append.columns, q.params).then((done) => done ?? (super.run(conn, q) as Promise<ExecResult>));
+    if (isAppendable(q)) {
+      const insert = () => super.run(conn, super.prepare(q.append.node)) as Promise<ExecResult>;
+      if (!(conn instanceof DuckdbConnection)) return insert();
+      return conn.append(q.append.table, q.append.columns, q.params).then((done) => done ?? insert());
     }
     return super.run(conn, q);
   }

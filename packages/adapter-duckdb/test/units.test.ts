@@ -136,6 +136,24 @@ describe('duckdb: live, in process', () => {
     }
   });
 
+  it('a batch the Appender cannot take (a column default it cannot compute) runs as the full INSERT', async () => {
+    const conn = await adapter.connect('duckdb::memory:');
+    try {
+      await conn.execute('CREATE TABLE tagged (id INTEGER PRIMARY KEY, name VARCHAR, tag VARCHAR DEFAULT (uuid()::VARCHAR))');
+      const Tagged = model('tagged', { id: f.int(), name: f.string() }, { primaryKey: ['id'], readonly: true });
+      const db = createDbWith(adapter, conn, { tagged: Tagged });
+      const seen: string[] = [];
+      db.$on('query', (e) => seen.push(e.sql));
+      expect(await db.tagged.createMany({ data: Array.from({ length: 300 }, (_, i) => ({ id: i, name: `n${i}` })) })).toEqual({ count: 300 });
+      // The event names the batch in its one-row form; the rows all landed, each with its own computed default.
+      expect(seen.some((sql) => /VALUES \(\?, \?\) \/\* 300 rows, through the Appender \*\//.test(sql))).toBe(true);
+      const [row] = await conn.query<{ n: bigint; tags: bigint }>('SELECT count(*) AS n, count(DISTINCT tag) AS tags FROM tagged');
+      expect(row).toEqual({ n: 300n, tags: 300n });
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('a nested $transaction fails clearly: DuckDB has no SAVEPOINT', async () => {
     const conn = await adapter.connect('duckdb::memory:');
     try {
