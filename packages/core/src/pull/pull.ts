@@ -52,6 +52,7 @@ const pascalName = (name: string) => {
   return c ? c[0].toUpperCase() + c.slice(1) : c;
 };
 
+const plural = (n: string) => (/s$/i.test(n) ? n : `${n}s`);
 const isIdentifier = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s);
 /** A key of an object literal: bare where it can be, quoted otherwise. */
 const key = (s: string) => (isIdentifier(s) ? s : JSON.stringify(s));
@@ -184,6 +185,12 @@ export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {})
     return true;
   };
   const keysOf = new Map(tables.map((t) => [t.name, t.foreignKeys.filter((fk) => expressible(t, fk))]));
+  /** The field a key references when it is not the target's primary key (`.refs(..., { field })`, `one(..., { refs })`). */
+  const referencedField = (fk: SnapshotForeignKey): string | undefined => {
+    const target = tables.find((x) => x.name === fk.refTable)!;
+    const pk = target.columns.filter((c) => c.primaryKey).map((c) => c.name);
+    return pk.length === 1 && pk[0] === fk.refColumns[0] ? undefined : fieldOf(target.name, fk.refColumns[0]);
+  };
 
   // Relations both ways, named after the other side, never clashing with a field.
   const relationsOf = new Map<string, string[]>(tables.map((t) => [t.name, []]));
@@ -199,12 +206,11 @@ export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {})
     for (const fk of keysOf.get(t.name) ?? []) {
       const on = fieldOf(t.name, fk.columns[0]);
       const target = tables.find((x) => x.name === fk.refTable)!;
-      const targetPk = target.columns.filter((c) => c.primaryKey).map((c) => c.name);
-      const refs = targetPk.length === 1 && targetPk[0] === fk.refColumns[0] ? '' : `, refs: ${str(fieldOf(target.name, fk.refColumns[0]))}`;
+      const field = referencedField(fk);
+      const refs = field === undefined ? '' : `, refs: ${str(field)}`;
       const toOne = relationName(t.name, camelName(fk.refTable) || 'parent');
       relationsOf.get(t.name)!.push(`${key(toOne)}: one(${str(fk.refTable)}, { on: ${str(on)}${refs} })`);
       // The to-many side reads as a plural (`albums`), a self-reference as its children.
-      const plural = (n: string) => (/s$/i.test(n) ? n : `${n}s`);
       const toMany = relationName(target.name, target.name === t.name ? `${camelName(t.name) || 'item'}Children` : plural(camelName(t.name) || 'child'));
       relationsOf.get(target.name)!.push(`${key(toMany)}: many(${str(t.name)}, { on: ${str(on)}${refs} })`);
     }
@@ -247,9 +253,7 @@ export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {})
       if (searchable.has(p.column.name) && /^f\.(string|text)\(\)$/.test(p.builder)) s += '.searchable()';
       const ref = fk.get(p.column.name);
       if (ref) {
-        const target = tables.find((x) => x.name === ref.refTable)!;
-        const targetPk = target.columns.filter((c) => c.primaryKey).map((c) => c.name);
-        const field = targetPk.length === 1 && targetPk[0] === ref.refColumns[0] ? undefined : fieldOf(target.name, ref.refColumns[0]);
+        const field = referencedField(ref);
         const action = ACTIONS[(ref.onDelete ?? '').toLowerCase()];
         const parts = [field ? `field: ${str(field)}` : '', action && action !== 'restrict' ? `onDelete: ${str(action)}` : ''].filter(Boolean);
         s += `.refs(() => ${constOf.get(ref.refTable)}${parts.length ? `, { ${parts.join(', ')} }` : ''})`;
