@@ -17,7 +17,6 @@ export function sharedTestConfig(_configUrl: string) {
         { find: /^@forge\/adapter-mssql$/, replacement: src('adapter-mssql') },
         { find: /^@forge\/adapter-mongo$/, replacement: src('adapter-mongo') },
         { find: /^@forge\/studio$/, replacement: src('studio') },
-        { find: /^@forge\/adapter-sqlite-wasm$/, replacement: src('adapter-sqlite-wasm') },
         { find: /^@forge\/otel$/, replacement: src('otel') },
         { find: /^@forge\/testkit$/, replacement: src('testkit') },
         { find: /^forge-orm\/scripts\/diff-core$/, replacement: src('forge-orm', 'diff-core.ts') },
