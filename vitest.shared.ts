@@ -15,8 +15,6 @@ export function sharedTestConfig(_configUrl: string) {
         { find: /^@forge\/adapter-mysql$/, replacement: src('adapter-mysql') },
         { find: /^@forge\/adapter-duckdb$/, replacement: src('adapter-duckdb') },
         { find: /^@forge\/adapter-mssql$/, replacement: src('adapter-mssql') },
-        { find: /^@forge\/adapter-mongo$/, replacement: src('adapter-mongo') },
-        { find: /^@forge\/studio$/, replacement: src('studio') },
         { find: /^@forge\/otel$/, replacement: src('otel') },
         { find: /^@forge\/testkit$/, replacement: src('testkit') },
         { find: /^forge-orm\/scripts\/diff-core$/, replacement: src('forge-orm', 'diff-core.ts') },

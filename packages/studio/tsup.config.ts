@@ -1,2 +1,0 @@
-import { defineConfig } from 'tsup';
-export default defineConfig({ entry: ['src/index.ts'], format: ['esm', 'cjs'], dts: true, clean: true, tsconfig: 'tsconfig.build.json', sourcemap: true, target: 'node20' });
