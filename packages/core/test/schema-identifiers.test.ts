@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSchemaIR, f, model, SchemaError } from '../src/index.js';
+import { buildSchemaIR, f, model, one, SchemaError } from '../src/index.js';
 
 /**
  * Issue 9, known limits item 9 (the schema side): names that JavaScript objects or a dialect's identifier rules
@@ -81,5 +81,20 @@ describe("onDelete / onUpdate 'setNull' needs a column that can be NULL", () => 
   it('on an optional field it builds', () => {
     const Post = model('posts', { id: f.id(), authorId: f.string().optional().refs(() => User, { onDelete: 'setNull' }) });
     expect(buildSchemaIR({ user: User, post: Post }).models.post.foreignKeys[0].onDelete).toBe('setNull');
+  });
+});
+
+describe('names that Object.prototype has (found by the random-schema property on DuckDB through forge pull)', () => {
+  it("a relation named 'valueOf' or 'constructor' is not a field of the same name", () => {
+    const Target = model('valueOf', { id: f.id() });
+    const Child = model('child', { id: f.id(), targetId: f.string().refs(() => Target) }, {
+      relations: { valueOf: one('valueOf', { on: 'targetId' }), constructor: one('valueOf', { on: 'targetId' }) },
+    });
+    const ir = buildSchemaIR({ valueOf: Target, child: Child });
+    expect(ir.models.child.relations.map((r) => r.name).sort()).toEqual(['constructor', 'valueOf']);
+  });
+
+  it("a primaryKey naming 'toString' is an unknown field, not an inherited one", () => {
+    expect(() => model('t', { a: f.int() }, { primaryKey: ['toString'] as never })).toThrow(/primaryKey names unknown field 'toString'/);
   });
 });

@@ -106,13 +106,13 @@ export function model<
   if (options.primaryKey) {
     if (pkFields.length) throw new SchemaError(`model('${name}') has both f.id() field '${pkFields[0]}' and the option primaryKey: choose one`);
     for (const k of options.primaryKey) {
-      if (!(k in fields)) throw new SchemaError(`model('${name}') primaryKey names unknown field '${k}'`);
+      if (!Object.hasOwn(fields, k)) throw new SchemaError(`model('${name}') primaryKey names unknown field '${k}'`);
     }
   }
   const relations = (options.relations ?? {}) as Rels;
   checkKeyObject(`model('${name}') relations`, 'relation', relations);
   for (const [rel, def] of Object.entries(relations)) {
-    if (rel in fields) throw new SchemaError(`model('${name}') has a relation '${rel}' with the same name as a field`);
+    if (Object.hasOwn(fields, rel)) throw new SchemaError(`model('${name}') has a relation '${rel}' with the same name as a field`);
     if (!def || (def.__relation !== 'one' && def.__relation !== 'many')) {
       throw new SchemaError(`model('${name}').relations.${rel} is not a relation: use one(...) or many(...)`);
     }
