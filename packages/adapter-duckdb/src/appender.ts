@@ -81,7 +81,7 @@ export async function appendRows(session: Session, table: string, columns: reado
     if (f?.kind === 'sequence' && !sequences.has(f.name)) {
       // Literals, not parameters: nextval() and range() want constants. The name comes from the catalog, the count is an integer.
       const r = await session.run(`SELECT nextval('${f.name.replace(/'/g, "''")}') FROM range(${Math.trunc(rows)})`, []);
-      sequences.set(f.name, r.getRowsJS().map((x) => x[0]));
+      sequences.set(f.name, r.getColumns()[0] as unknown[]);
     }
   }
 

@@ -1,4 +1,4 @@
-import { SqlExecutor, type Connection, type ExecResult, type InsertNode, type MaybePromise, type PreparedQuery, type QueryNode } from '@forge/core';
+import { SqlExecutor, type Connection, type ExecResult, type Expr, type InsertNode, type MaybePromise, type PreparedQuery } from '@forge/core';
 import type { DuckdbCompiler } from './compile.js';
 import { DuckdbConnection } from './connection.js';
 
@@ -11,13 +11,20 @@ export const APPEND_MIN_ROWS = 256;
 
 /**
  * A batch for the Appender. Its `sql` is the INSERT's one-row form with the row count, which is what `$on('query')`
- * reports: the full multi-row text is compiled only if the Appender cannot take the table and the INSERT runs.
+ * reports: the full multi-row INSERT is built only if the Appender cannot take the table and it runs instead.
  */
 export interface AppendableQuery extends PreparedQuery {
-  readonly append: { readonly table: string; readonly columns: readonly string[]; readonly node: InsertNode };
+  readonly append: { readonly table: string; readonly columns: readonly string[]; readonly insert: () => InsertNode };
 }
 
 const isAppendable = (q: PreparedQuery): q is AppendableQuery => (q as Partial<AppendableQuery>).append !== undefined;
+
+/** Row `r` of a flat row-major value array as parameter nodes. */
+function paramRow(values: readonly unknown[], width: number, r: number): Expr[] {
+  const row: Expr[] = new Array(width);
+  for (let c = 0; c < width; c++) row[c] = { t: 'param', value: values[r * width + c] };
+  return row;
+}
 
 /** core's SqlExecutor, with createMany's large batches sent through the Appender. */
 export class DuckdbExecutor extends SqlExecutor {
@@ -25,29 +32,20 @@ export class DuckdbExecutor extends SqlExecutor {
     super(compiler);
   }
 
-  override prepare(node: QueryNode): PreparedQuery {
-    if (
-      node.t === 'insert' &&
-      !node.onConflict &&
-      !node.returning?.length &&
-      node.columns.length > 0 &&
-      node.rows.length >= APPEND_MIN_ROWS &&
-      node.rows.every((r) => r.length === node.columns.length && r.every((v) => v.t === 'param'))
-    ) {
-      // Compiling 100k rows × columns placeholders costs more than the Appender's own work: only one row's text.
-      const one = super.prepare({ ...node, rows: [node.rows[0]] });
-      const params: unknown[] = new Array(node.rows.length * node.columns.length);
-      let i = 0;
-      for (const row of node.rows) for (const v of row) params[i++] = (v as { value: unknown }).value;
-      const append: AppendableQuery = { sql: `${one.sql} /* ${node.rows.length} rows, through the Appender */`, params, append: { table: node.table, columns: node.columns, node } };
-      return append;
-    }
-    return super.prepare(node);
+  /** createMany's batches of APPEND_MIN_ROWS rows or more, as the client hands them over: columns and flat values. */
+  prepareInsertRows(table: string, columns: readonly string[], values: readonly unknown[], rows: number): PreparedQuery | undefined {
+    if (rows < APPEND_MIN_ROWS || columns.length === 0 || values.length !== rows * columns.length) return undefined;
+    const width = columns.length;
+    // Compiling rows × columns placeholders costs more than the Appender's own work: only one row's text.
+    const one = super.prepare({ t: 'insert', table, columns: [...columns], rows: [paramRow(values, width, 0)] });
+    const insert = (): InsertNode => ({ t: 'insert', table, columns: [...columns], rows: Array.from({ length: rows }, (_, r) => paramRow(values, width, r)) });
+    const append: AppendableQuery = { sql: `${one.sql} /* ${rows} rows, through the Appender */`, params: values as unknown[], append: { table, columns, insert } };
+    return append;
   }
 
   override run(conn: Connection, q: PreparedQuery): MaybePromise<ExecResult> {
     if (isAppendable(q)) {
-      const insert = () => super.run(conn, super.prepare(q.append.node)) as Promise<ExecResult>;
+      const insert = () => super.run(conn, super.prepare(q.append.insert())) as Promise<ExecResult>;
       if (!(conn instanceof DuckdbConnection)) return insert();
       return conn.append(q.append.table, q.append.columns, q.params).then((done) => done ?? insert());
     }

@@ -115,6 +115,12 @@ export interface QueryExecutor {
   stream(conn: Connection, q: PreparedQuery, chunkSize: number, opts?: QueryOptions): AsyncIterable<unknown[][]>;
   /** A raw driver command (`$runCommandRaw`), for dialects that have them. */
   command?(conn: Connection, command: Record<string, unknown>): Promise<unknown>;
+  /**
+   * A bulk path for createMany (without skipDuplicates): `rows` rows of `columns`, their encoded values in one
+   * flat row-major array. Returns the statement to run (DuckDB's Appender), or `undefined` for the client to build
+   * the multi-row INSERT as for every other executor.
+   */
+  prepareInsertRows?(table: string, columns: readonly string[], values: readonly unknown[], rows: number): PreparedQuery | undefined;
 }
 
 /** How `Connection.transaction` (and `db.$transaction(fn, opts)`) opens a transaction; the same names on every dialect. */

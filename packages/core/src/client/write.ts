@@ -9,7 +9,7 @@ import { own } from './args.js';
 import { resolveBelongsTo, writeBelongsTo, writeChildren } from './nested.js';
 import { allColumns, writtenRows } from './returning.js';
 import { compileCached } from './text-cache.js';
-import { encode, insertValues, isPlainObject, setClause, splitData } from './values.js';
+import { encode, insertRows, insertValues, isPlainObject, setClause, splitData, type InsertRows } from './values.js';
 import { buildWhere } from './where.js';
 
 /**
@@ -165,36 +165,39 @@ const CREATE_MANY_CHUNK = 1000;
 export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args: Args, info: CallInfo): MaybePromise<{ count: number }> {
   if (!Array.isArray(args?.data)) throw new ValidationError(`${meta.key}.createMany() needs data: [ ... ] as an array`);
   if (args.data.length === 0) return { count: 0 };
-  const prepared = (args.data as unknown[]).map((d) => {
-    const { scalars, nested } = splitData(meta, 'createMany', d);
-    if (nested.length) throw new ValidationError(`${meta.key}.createMany() cannot write relations; use create() for nested writes`);
-    return insertValues(rt, meta, scalars);
-  });
-  // Rows may set different optional columns: group by column list so each INSERT is rectangular.
-  const groups = new Map<string, { columns: string[]; rows: Expr[][] }>();
-  for (const p of prepared) {
-    const k = p.columns.join('\0');
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = { columns: p.columns, rows: [] }));
-    g.rows.push(p.values);
-  }
+  // Every row is checked before anything is written; rows that set different optional columns go in separate INSERTs.
+  const groups = insertRows(rt, meta, args.data as unknown[]);
   const caps = rt.adapter.capabilities;
+  const executor = rt.adapter.executor;
+  const table = meta.table.name;
   // Rows per INSERT: bounded by the statement's bind parameters, or the executor's bulk path where it has one.
   const chunkFor = (columns: number) =>
     caps.bulkInsertRows ?? Math.max(1, Math.min(CREATE_MANY_CHUNK, Math.floor((caps.maxBindParams ?? 30000) / Math.max(1, columns))));
+  const statement = (g: InsertRows, from: number, to: number): PreparedQuery => {
+    const width = g.columns.length;
+    const values = from === 0 && to === g.rows ? g.values : g.values.slice(from * width, to * width);
+    // An executor with a bulk path (DuckDB's Appender) takes the flat values as they are.
+    const bulk = args.skipDuplicates ? undefined : executor.prepareInsertRows?.(table, g.columns, values, to - from);
+    if (bulk) return bulk;
+    const rows: Expr[][] = [];
+    for (let r = 0; r < to - from; r++) {
+      const row: Expr[] = new Array(width);
+      for (let c = 0; c < width; c++) row[c] = { t: 'param', value: values[r * width + c] };
+      rows.push(row);
+    }
+    const node: InsertNode = { t: 'insert', table, columns: g.columns, rows };
+    if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
+    return rt.prepare(node);
+  };
   const run = async (c: Connection) => {
     let count = 0;
-    for (const g of groups.values()) {
+    for (const g of groups) {
       const perChunk = chunkFor(g.columns.length);
-      for (let i = 0; i < g.rows.length; i += perChunk) {
-        const node: InsertNode = { t: 'insert', table: meta.table.name, columns: g.columns, rows: g.rows.slice(i, i + perChunk) };
-        if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
-        count += await rt.exec(c, info, rt.prepare(node));
-      }
+      for (let i = 0; i < g.rows; i += perChunk) count += await rt.exec(c, info, statement(g, i, Math.min(g.rows, i + perChunk)));
     }
     return { count };
   };
-  const statements = [...groups.values()].reduce((n, g) => n + Math.ceil(g.rows.length / chunkFor(g.columns.length)), 0);
+  const statements = groups.reduce((n, g) => n + Math.ceil(g.rows / chunkFor(g.columns.length)), 0);
   return statements > 1 ? rt.atomically(conn, run) : run(conn);
 }
 
