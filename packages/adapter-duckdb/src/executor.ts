@@ -1,4 +1,4 @@
-import { SqlExecutor, type Connection, type ExecResult, type Expr, type InsertNode, type MaybePromise, type PreparedQuery } from '@forge/core';
+import { paramRows, SqlExecutor, type Connection, type ExecResult, type InsertNode, type MaybePromise, type PreparedQuery } from '@forge/core';
 import type { DuckdbCompiler } from './compile.js';
 import { DuckdbConnection } from './connection.js';
 
@@ -19,13 +19,6 @@ export interface AppendableQuery extends PreparedQuery {
 
 const isAppendable = (q: PreparedQuery): q is AppendableQuery => (q as Partial<AppendableQuery>).append !== undefined;
 
-/** Row `r` of a flat row-major value array as parameter nodes. */
-function paramRow(values: readonly unknown[], width: number, r: number): Expr[] {
-  const row: Expr[] = new Array(width);
-  for (let c = 0; c < width; c++) row[c] = { t: 'param', value: values[r * width + c] };
-  return row;
-}
-
 /** core's SqlExecutor, with createMany's large batches sent through the Appender. */
 export class DuckdbExecutor extends SqlExecutor {
   constructor(compiler: DuckdbCompiler) {
@@ -37,8 +30,8 @@ export class DuckdbExecutor extends SqlExecutor {
     if (rows < APPEND_MIN_ROWS || columns.length === 0 || values.length !== rows * columns.length) return undefined;
     const width = columns.length;
     // Compiling rows × columns placeholders costs more than the Appender's own work: only one row's text.
-    const one = super.prepare({ t: 'insert', table, columns: [...columns], rows: [paramRow(values, width, 0)] });
-    const insert = (): InsertNode => ({ t: 'insert', table, columns: [...columns], rows: Array.from({ length: rows }, (_, r) => paramRow(values, width, r)) });
+    const one = super.prepare({ t: 'insert', table, columns: [...columns], rows: paramRows(values, width, 0, 1) });
+    const insert = (): InsertNode => ({ t: 'insert', table, columns: [...columns], rows: paramRows(values, width, 0, rows) });
     const append: AppendableQuery = { sql: `${one.sql} /* ${rows} rows, through the Appender */`, params: values as unknown[], append: { table, columns, insert } };
     return append;
   }

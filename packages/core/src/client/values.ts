@@ -123,7 +123,7 @@ export function insertRows(rt: Runtime, meta: ModelMeta, data: readonly unknown[
   const row: unknown[] = new Array(cols.length);
   const groups = new Map<string, InsertRows>();
   let last: InsertRows | undefined;
-  let lastMask: number | string | undefined;
+  let lastMask: string | undefined;
   for (const d of data) {
     if (!isPlainObject(d)) throw new ValidationError(`${meta.key}.createMany() needs data: { ... } as an object`);
     given.fill(undefined);
@@ -146,22 +146,20 @@ export function insertRows(rt: Runtime, meta: ModelMeta, data: readonly unknown[
     if (relation) throw new ValidationError(`${meta.key}.createMany() cannot write relations; use create() for nested writes`);
     let now: Date | undefined;
     const clock = () => (now ??= new Date());
-    // Which columns the row sets, as a number while the table is narrow enough, else as text.
-    let mask: number | string = cols.length <= 30 ? 0 : '';
+    // Which columns the row sets: '1' or '0' per column, the key of its group.
+    let mask = '';
     let n = 0;
     for (let i = 0; i < cols.length; i++) {
       const v = insertValue(rt, meta, cols[i], given[i], clock, 'createMany');
-      const set = v !== SKIP;
-      if (typeof mask === 'number') mask |= set ? 1 << i : 0;
-      else mask += set ? '1' : '0';
-      if (set) row[n++] = v;
+      if (v === SKIP) {
+        mask += '0';
+        continue;
+      }
+      mask += '1';
+      row[n++] = v;
     }
-    let g = mask === lastMask ? last : groups.get(String(mask));
-    if (!g) {
-      const m = mask;
-      const sets = (i: number) => (typeof m === 'number' ? (m & (1 << i)) !== 0 : m[i] === '1');
-      groups.set(String(mask), (g = { columns: cols.filter((_, i) => sets(i)).map((c) => c.name), values: [], rows: 0 }));
-    }
+    let g = mask === lastMask ? last : groups.get(mask);
+    if (!g) groups.set(mask, (g = { columns: cols.filter((_, i) => mask[i] === '1').map((c) => c.name), values: [], rows: 0 }));
     for (let j = 0; j < n; j++) g.values.push(row[j]);
     g.rows++;
     last = g;

@@ -1,6 +1,6 @@
 import type { Connection, MaybePromise, PreparedQuery } from '../adapter.js';
 import { DbKnownError, ValidationError } from '../errors.js';
-import type { DeleteNode, Expr, InsertNode, UpdateNode } from '../query/ast.js';
+import { paramRows, type DeleteNode, type Expr, type InsertNode, type UpdateNode } from '../query/ast.js';
 import type { ModelMeta } from './meta.js';
 import { assertUniqueWhere, finish, readRows, readSpec, whereContext, type Args } from './read.js';
 import { attachRelations } from './relations.js';
@@ -175,17 +175,13 @@ export function createMany(rt: Runtime, conn: Connection, meta: ModelMeta, args:
     caps.bulkInsertRows ?? Math.max(1, Math.min(CREATE_MANY_CHUNK, Math.floor((caps.maxBindParams ?? 30000) / Math.max(1, columns))));
   const statement = (g: InsertRows, from: number, to: number): PreparedQuery => {
     const width = g.columns.length;
-    const values = from === 0 && to === g.rows ? g.values : g.values.slice(from * width, to * width);
     // An executor with a bulk path (DuckDB's Appender) takes the flat values as they are.
-    const bulk = args.skipDuplicates ? undefined : executor.prepareInsertRows?.(table, g.columns, values, to - from);
-    if (bulk) return bulk;
-    const rows: Expr[][] = [];
-    for (let r = 0; r < to - from; r++) {
-      const row: Expr[] = new Array(width);
-      for (let c = 0; c < width; c++) row[c] = { t: 'param', value: values[r * width + c] };
-      rows.push(row);
+    if (executor.prepareInsertRows && !args.skipDuplicates) {
+      const values = from === 0 && to === g.rows ? g.values : g.values.slice(from * width, to * width);
+      const bulk = executor.prepareInsertRows(table, g.columns, values, to - from);
+      if (bulk) return bulk;
     }
-    const node: InsertNode = { t: 'insert', table, columns: g.columns, rows };
+    const node: InsertNode = { t: 'insert', table, columns: g.columns, rows: paramRows(g.values, width, from, to) };
     if (args.skipDuplicates) node.onConflict = { target: [], action: 'nothing' };
     return rt.prepare(node);
   };

@@ -92,3 +92,17 @@ export const col = (name: string, table?: string): Expr => ({ t: 'col', name, ta
 export const param = (value: unknown): Expr => ({ t: 'param', value });
 export const and = (items: Expr[]): Expr | undefined =>
   items.length === 0 ? undefined : items.length === 1 ? items[0] : { t: 'and', items };
+
+/**
+ * Rows `from` to `to` of a flat row-major value array (`width` values a row) as an INSERT's rows of parameters:
+ * createMany's values as the client holds them (`client/values.ts` `insertRows`), for `InsertNode.rows`.
+ */
+export function paramRows(values: readonly unknown[], width: number, from: number, to: number): Expr[][] {
+  const rows: Expr[][] = new Array(to - from);
+  for (let r = from; r < to; r++) {
+    const row: Expr[] = new Array(width);
+    for (let c = 0; c < width; c++) row[c] = { t: 'param', value: values[r * width + c] };
+    rows[r - from] = row;
+  }
+  return rows;
+}
