@@ -58,6 +58,16 @@ export interface Capabilities {
    * Appender); absent: 1,000 rows, fewer where `maxBindParams` says so.
    */
   bulkInsertRows?: number;
+  /**
+   * No column list to compare or add to (a document store: each document carries its own fields). Diff reports no
+   * column drift and push adds no columns; collections and indexes are still compared. Absent means false.
+   */
+  schemaless?: boolean;
+  /**
+   * The emitter's createIndex replaces a same-named index whose keys or options differ (MongoDB drops and recreates
+   * it when the server answers 85/86), so push re-plans a drifted index instead of leaving a note. Absent: false.
+   */
+  recreateIndexes?: boolean;
   fullTextSearch: boolean;
   jsonPath: boolean;
   /** Server-side cursors back findManyStream. */
@@ -319,7 +329,7 @@ export interface DialectFacts {
    */
   identifierProblem?(name: string): string | undefined;
   /** Index options beyond SQL's that this dialect stores and reports (a document store's); drift compares only these. */
-  documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection'>;
+  documentIndexOptions?: ReadonlyArray<'partialFilterExpression' | 'collation' | 'wildcardProjection' | 'expireAfterSeconds'>;
 }
 
 export interface Adapter {

@@ -102,6 +102,8 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
 function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
+  // A document store keeps no column list: documents carry their own fields, so there is no column drift.
+  if (adapter.capabilities.schemaless) return out;
   const liveCols = new Map(live.columns.map((c) => [c.name, c]));
   for (const col of model.columns) {
     const lc = liveCols.get(col.name);

@@ -142,6 +142,9 @@ export function compareIndexShape(s: IndexIR, d: SnapshotIndex, caps: Capabiliti
   if (options.has('wildcardProjection') && stableJson(s.wildcardProjection) !== stableJson(d.wildcardProjection)) {
     add('wildcardProjection', s.wildcardProjection, d.wildcardProjection);
   }
+  if (options.has('expireAfterSeconds') && (s.expireAfterSeconds ?? null) !== (d.expireAfterSeconds ?? null)) {
+    add('expireAfterSeconds', s.expireAfterSeconds, d.expireAfterSeconds);
+  }
   // A pure expression index has no keys to compare; the expression check above covers it.
   if (s.columns.length > 0 && d.directions !== undefined && stableJson(s.directions) !== stableJson(d.directions)) add('directions', s.directions, d.directions);
   return out;

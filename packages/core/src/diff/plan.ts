@@ -2,7 +2,7 @@ import type { Adapter, DdlEnv, DdlOp } from '../adapter.js';
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
 import { diffSchema, hasForeignKey, searchableColumns, searchMatches } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
-import { indexSignature } from './index-shape.js';
+import { compareIndexShape, indexSignature } from './index-shape.js';
 import { assertNamesDistinct } from './namespace.js';
 import type { DriftItem, PlannedStatement, PushPlan } from './types.js';
 
@@ -48,7 +48,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   for (const t of caps.alterAddForeignKey ? newTables : referencedFirst(newTables)) {
     ops.push({ op: { op: 'createTable', table: t }, label: t.name });
   }
-  const adding = new Map(tables.map((t) => [t.name, missingColumns(t, live.get(t.name))]));
+  const adding = new Map(tables.map((t) => [t.name, caps.schemaless ? [] : missingColumns(t, live.get(t.name))]));
   for (const t of tables) {
     for (const column of adding.get(t.name) ?? []) {
       ops.push({ op: { op: 'addColumn', table: t.name, column }, label: `${t.name}.${column.name}` });
@@ -109,7 +109,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
       notes.push(`${t.name} is readonly (owned elsewhere) and missing from the database; push never creates it`);
     }
   }
-  notes.push(...diffSchema(ir, snap, adapter).items.flatMap(noteFor));
+  notes.push(...diffSchema(ir, snap, adapter).items.flatMap((item) => noteFor(item, caps)));
   return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
 }
 
@@ -163,6 +163,13 @@ function planIndexes(
     const want = sig(ix);
     const sameName = liveIdx.find((l) => l.name === ix.name);
     if (sameName) {
+      // Where the adapter's createIndex replaces a same-named index whose spec differs (MongoDB: drop and recreate
+      // on errors 85/86), a drifted index is planned again instead of left with a note.
+      const drifted = sig(sameName) !== want || compareIndexShape(ix, sameName, adapter.capabilities, adapter.facts).length > 0;
+      if (adapter.capabilities.recreateIndexes && drifted) {
+        ops.push({ op: { op: 'createIndex', table: t.name, index: ix }, label: ix.name });
+        continue;
+      }
       toSkip.push(ix.name);
       if (sig(sameName) !== want) {
         notes.push(
@@ -178,7 +185,7 @@ function planIndexes(
 }
 
 /** What push will not do about a drift item, and the command that will. */
-function noteFor(item: DriftItem): string[] {
+function noteFor(item: DriftItem, caps: PlanAdapter['capabilities']): string[] {
   const where = item.column ? `${item.table}.${item.column}` : item.table;
   if (item.kind === 'column' && item.direction === 'extra') return [`push does not drop ${where}; run forge diff apply`];
   if (item.kind === 'table' && item.direction === 'extra') {
@@ -190,7 +197,7 @@ function noteFor(item: DriftItem): string[] {
   }
   // Push builds and rebuilds the search object itself; only dropping it is diff apply's.
   if (item.search) return item.direction === 'extra' ? [`push does not drop the full-text search of ${item.table}; run forge diff apply`] : [];
-  if (item.kind === 'index' && item.direction === 'mismatch') {
+  if (item.kind === 'index' && item.direction === 'mismatch' && !caps.recreateIndexes) {
     return [`push does not recreate indexes: ${item.table} ${item.detail}; drop the index and run forge push again`];
   }
   if (item.kind === 'index' && item.direction === 'extra') {

@@ -77,6 +77,8 @@ export interface IndexDef {
   partialFilterExpression?: Record<string, unknown>;
   collation?: Record<string, unknown>;
   wildcardProjection?: Record<string, unknown>;
+  /** A TTL index (MongoDB): documents expire this many seconds after the date in its one key. */
+  expireAfterSeconds?: number;
   parser?: string;
 }
 
@@ -96,6 +98,7 @@ export interface IndexIR {
   partialFilterExpression?: Record<string, unknown>;
   collation?: Record<string, unknown>;
   wildcardProjection?: Record<string, unknown>;
+  expireAfterSeconds?: number;
   parser?: string;
   /** Where the index came from, for messages. */
   origin: 'field-unique' | 'uniques' | 'indexes';
@@ -168,6 +171,7 @@ export interface SnapshotIndex {
   partialFilterExpression?: Record<string, unknown>;
   collation?: Record<string, unknown>;
   wildcardProjection?: Record<string, unknown>;
+  expireAfterSeconds?: number;
 }
 
 export interface SnapshotForeignKey {

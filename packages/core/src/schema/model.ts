@@ -277,6 +277,7 @@ function buildTable(m: UntypedModel): TableIR {
     if (idx.partialFilterExpression) ir.partialFilterExpression = idx.partialFilterExpression;
     if (idx.collation) ir.collation = idx.collation;
     if (idx.wildcardProjection) ir.wildcardProjection = idx.wildcardProjection;
+    if (idx.expireAfterSeconds !== undefined) ir.expireAfterSeconds = idx.expireAfterSeconds;
     if (idx.parser) ir.parser = idx.parser;
     indexes.push(ir);
   }
