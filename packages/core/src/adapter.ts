@@ -277,6 +277,11 @@ export interface DriverHandle {
   readonly flavor: string;
   readonly client: unknown;
   readonly options?: Record<string, unknown>;
+  /**
+   * The adapter that serves this handle, for a driver whose adapter cannot be found by dialect (the browser's
+   * sqlite-wasm adapter shares the dialect 'sqlite' with better-sqlite3's): createDb uses it instead of loading one.
+   */
+  readonly adapter?: Adapter;
 }
 
 export interface ConnectOptions {

@@ -385,7 +385,7 @@ export async function createDb<S extends SchemaShape>(opts: CreateDbOptions<S>):
   // Validate the schema before opening anything, so a bad model never leaves a connection behind.
   buildSchemaIR(opts.schema);
   const dialect: Dialect = opts.type ?? (opts.driver ? opts.driver.dialect : dialectForUrl(opts.url!).dialect);
-  const adapter = await loadAdapter(dialect);
+  const adapter = opts.driver?.adapter ?? (await loadAdapter(dialect));
   const connectOpts: ConnectOptions = { connectTimeoutMs: opts.connectTimeoutMs };
   const conn = await adapter.connect(opts.driver ?? opts.url!, connectOpts);
   try {
