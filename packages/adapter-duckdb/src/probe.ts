@@ -36,7 +36,7 @@ async function installWithin(conn: Connection, name: string, ms: number): Promis
  * command that fixes it. Never throws: a failure is a finding in the report.
  */
 export async function probeDuckdb(conn: Connection, opts: { installTimeoutMs?: number } = {}): Promise<ProbeReport> {
-  const report: ProbeReport = { dialect: 'duckdb', version: 'unknown', features: {}, actions: [] };
+  const report: ProbeReport = { dialect: 'duckdb', version: 'unknown', features: {}, actions: [], featureActions: [] };
   try {
     const [v] = await conn.query<{ version: string }>('SELECT version() AS version');
     report.version = String(v.version).replace(/^v/, '');
@@ -63,10 +63,12 @@ export async function probeDuckdb(conn: Connection, opts: { installTimeoutMs?: n
         continue;
       }
       report.features[ext.name] = `not installed: ${failure ?? 'unknown reason'}`;
-      report.actions.push(
-        `DuckDB's ${ext.name} extension could not be installed (${failure ?? 'unknown reason'}). It gives ${ext.use}; without it ${ext.without}. ` +
+      report.featureActions!.push({
+        feature: ext.feature,
+        action:
+          `DuckDB's ${ext.name} extension could not be installed (${failure ?? 'unknown reason'}). It gives ${ext.use}; without it ${ext.without}. ` +
           `On a machine with internet: INSTALL ${ext.name}; (or copy ${ext.name}.duckdb_extension into ~/.duckdb/extensions/v${report.version}/<platform>/ and LOAD ${ext.name};)`,
-      );
+      });
     }
   } catch (e) {
     report.features.error = e instanceof Error ? e.message : String(e);

@@ -252,7 +252,7 @@ describe('duckdb: live, in process', () => {
         // Loaded where the machine can download it; here (no internet) the failure and the way out.
         if (state !== 'loaded') {
           expect(state).toMatch(/^not installed: /);
-          expect(report.actions.some((a) => a.includes(`INSTALL ${name};`))).toBe(true);
+          expect(report.featureActions?.some((a) => a.action.includes(`INSTALL ${name};`))).toBe(true);
         }
       }
     } finally {

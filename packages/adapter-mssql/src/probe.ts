@@ -56,9 +56,15 @@ export function probeReport(row: ProbeRow): ProbeReport {
       `Raise the database's compatibility level (now ${level}): OPENJSON, which array filters use, needs 130 or more. ALTER DATABASE ${name} SET COMPATIBILITY_LEVEL = ${major >= 16 ? 160 : major === 15 ? 150 : 140};`,
     );
   }
-  if (!f.geography) report.actions.push('GEOGRAPHY is missing on this server, so f.geoPoint() columns cannot be created (it is built into every SQL Server edition since 2008).');
+  report.featureActions = [];
+  if (!f.geography) {
+    report.featureActions.push({ feature: 'geoPoint', action: 'GEOGRAPHY is missing on this server, so f.geoPoint() columns cannot be created (it is built into every SQL Server edition since 2008).' });
+  }
   if (!f.vector) {
-    report.actions.push('No VECTOR type on this server (SQL Server 2025 and Azure SQL have it): f.vector() fields are stored as JSON arrays in nvarchar(max), and forge cannot compute distances in the database.');
+    report.featureActions.push({
+      feature: 'vector',
+      action: 'No VECTOR type on this server (SQL Server 2025 and Azure SQL have it): f.vector() fields are stored as JSON arrays in nvarchar(max), and forge cannot compute distances in the database.',
+    });
   }
   // A case-insensitive collation (the default ones): '=' filters, ORDER BY and unique indexes ignore case.
   f.caseInsensitiveCollation = /_CI_/i.test(row.collation ?? '');

@@ -130,8 +130,13 @@ describe('the doctor probe', () => {
         vector: false,
         caseInsensitiveCollation: true,
       },
-      actions: [
-        'No VECTOR type on this server (SQL Server 2025 and Azure SQL have it): f.vector() fields are stored as JSON arrays in nvarchar(max), and forge cannot compute distances in the database.',
+      actions: [],
+      featureActions: [
+        {
+          feature: 'vector',
+          action:
+            'No VECTOR type on this server (SQL Server 2025 and Azure SQL have it): f.vector() fields are stored as JSON arrays in nvarchar(max), and forge cannot compute distances in the database.',
+        },
       ],
     });
   });

@@ -1,12 +1,12 @@
-import type { Connection, ProbeReport } from '@forge/core';
+import type { Connection, ProbeReport, SchemaFeature } from '@forge/core';
 
 /** Extensions doctor reports on, what forge uses each for, and the package that provides it when absent. */
-const EXTENSIONS: ReadonlyArray<{ name: string; use: string; install: (major: string) => string }> = [
-  { name: 'postgis', use: 'f.geoPoint() as geography', install: (v) => `apt-get install postgresql-${v}-postgis-3` },
-  { name: 'vector', use: 'f.vector() as pgvector', install: (v) => `apt-get install postgresql-${v}-pgvector` },
-  { name: 'pg_trgm', use: 'trigram indexes for contains/ILIKE', install: () => 'install your distribution\'s postgresql-contrib package' },
-  { name: 'btree_gin', use: 'mixed GIN indexes', install: () => 'install your distribution\'s postgresql-contrib package' },
-  { name: 'btree_gist', use: 'mixed GiST indexes', install: () => 'install your distribution\'s postgresql-contrib package' },
+const EXTENSIONS: ReadonlyArray<{ name: string; use: string; feature: SchemaFeature; install: (major: string) => string }> = [
+  { name: 'postgis', use: 'f.geoPoint() as geography', feature: 'geoPoint', install: (v) => `apt-get install postgresql-${v}-postgis-3` },
+  { name: 'vector', use: 'f.vector() as pgvector', feature: 'vector', install: (v) => `apt-get install postgresql-${v}-pgvector` },
+  { name: 'pg_trgm', use: 'trigram indexes for contains/ILIKE', feature: 'ginIndex', install: () => 'install your distribution\'s postgresql-contrib package' },
+  { name: 'btree_gin', use: 'mixed GIN indexes', feature: 'ginIndex', install: () => 'install your distribution\'s postgresql-contrib package' },
+  { name: 'btree_gist', use: 'mixed GiST indexes', feature: 'gistIndex', install: () => 'install your distribution\'s postgresql-contrib package' },
 ];
 
 /** gen_random_uuid() is built in from PostgreSQL 13; forge's uuid ids default to it. */
@@ -18,7 +18,7 @@ const MIN_VERSION_NUM = 130000;
  * finding in the report.
  */
 export async function probePostgres(conn: Connection): Promise<ProbeReport> {
-  const report: ProbeReport = { dialect: 'postgres', version: 'unknown', features: {}, actions: [] };
+  const report: ProbeReport = { dialect: 'postgres', version: 'unknown', features: {}, actions: [], featureActions: [] };
   try {
     const [server] = await conn.query<{ version: string; num: string }>(
       `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
@@ -38,10 +38,10 @@ export async function probePostgres(conn: Connection): Promise<ProbeReport> {
         report.features[ext.name] = row.installed;
       } else if (row) {
         report.features[ext.name] = 'available';
-        report.actions.push(`For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)`);
+        report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)` });
       } else {
         report.features[ext.name] = false;
-        report.actions.push(`For ${ext.use}: ${ext.install(major)} on the database server, then CREATE EXTENSION IF NOT EXISTS ${ext.name};`);
+        report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: ${ext.install(major)} on the database server, then CREATE EXTENSION IF NOT EXISTS ${ext.name};` });
       }
     }
   } catch (e) {

@@ -1,4 +1,4 @@
-import type { Connection, ProbeReport } from '@forge/core';
+import type { Connection, FeatureAction, ProbeReport } from '@forge/core';
 import { SqliteConnection } from './connection.js';
 
 /** RETURNING and ALTER TABLE DROP COLUMN arrived in 3.35. */
@@ -30,7 +30,7 @@ async function succeeds(conn: Connection, sql: string): Promise<boolean> {
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** SpatiaLite only loads through the driver API (SQL load_extension is off), so a wrapped connection cannot tell. */
-function probeSpatialite(conn: Connection, features: ProbeReport['features'], actions: string[]): void {
+function probeSpatialite(conn: Connection, features: ProbeReport['features'], featureActions: FeatureAction[]): void {
   if (!(conn instanceof SqliteConnection)) {
     features.spatialite = 'unknown';
     return;
@@ -40,10 +40,12 @@ function probeSpatialite(conn: Connection, features: ProbeReport['features'], ac
     features.spatialite = true;
   } catch {
     features.spatialite = false;
-    actions.push(
-      'SpatiaLite (mod_spatialite) is not installed, so f.geoPoint() is stored as JSON text with app-side distance math. ' +
+    featureActions.push({
+      feature: 'geoPoint',
+      action:
+        'SpatiaLite (mod_spatialite) is not installed, so f.geoPoint() is stored as JSON text with app-side distance math. ' +
         'For spatial SQL install it: apt-get install libsqlite3-mod-spatialite (Debian/Ubuntu) or brew install libspatialite (macOS).',
-    );
+    });
   }
 }
 
@@ -51,6 +53,7 @@ function probeSpatialite(conn: Connection, features: ProbeReport['features'], ac
 export async function probeSqlite(conn: Connection): Promise<ProbeReport> {
   const features: ProbeReport['features'] = {};
   const actions: string[] = [];
+  const featureActions: FeatureAction[] = [];
   let version = 'unknown';
   try {
     version = String(await firstValue(conn, 'SELECT sqlite_version()'));
@@ -69,7 +72,9 @@ export async function probeSqlite(conn: Connection): Promise<ProbeReport> {
     (n) => n === 1,
     () => false,
   );
-  if (!features.fts5) actions.push('This SQLite build has no FTS5, so .searchable() fields cannot be indexed: use the SQLite bundled with better-sqlite3.');
+  if (!features.fts5) {
+    featureActions.push({ feature: 'searchable', action: 'This SQLite build has no FTS5, so .searchable() fields cannot be indexed: use the SQLite bundled with better-sqlite3.' });
+  }
   features.json = await succeeds(conn, `SELECT json('{}')`);
   if (!features.json) actions.push('This SQLite build has no JSON functions, so JSON path and array filters fail: use the SQLite bundled with better-sqlite3.');
   try {
@@ -78,6 +83,6 @@ export async function probeSqlite(conn: Connection): Promise<ProbeReport> {
   } catch (e) {
     features.pragmas = message(e);
   }
-  probeSpatialite(conn, features, actions);
-  return { dialect: 'sqlite', version, features, actions };
+  probeSpatialite(conn, features, featureActions);
+  return { dialect: 'sqlite', version, features, actions, featureActions };
 }

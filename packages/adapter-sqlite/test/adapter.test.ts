@@ -138,7 +138,7 @@ describe('adapter', () => {
     expect(report.version).toMatch(/^3\.\d+\.\d+$/);
     expect(report.features).toMatchObject({ reachable: true, fts5: true, json: true, returning: true, dropColumn: true, foreignKeys: true });
     expect(typeof report.features.spatialite).toBe('boolean');
-    if (report.features.spatialite === false) expect(report.actions.join('\n')).toMatch(/mod_spatialite/);
+    if (report.features.spatialite === false) expect(report.featureActions).toContainEqual({ feature: 'geoPoint', action: expect.stringMatching(/mod_spatialite/) });
     await conn.close();
     const closed = await adapter.probe(conn);
     expect(closed.features.reachable).toBe(false);

@@ -54,6 +54,30 @@ describe('forge doctor', () => {
     expect(r.stdout).toMatch(/address the 4 index warning\(s\)/);
   });
 
+  it('speaks of what the schema uses: a missing spatial extension is an action item only for a schema with geo points', () => {
+    const plain = project({ 'src/schema.ts': USERS_SCHEMA });
+    const r = plain.run(['doctor'], { DATABASE_URL: plain.url });
+    expect(r.code).toBe(0);
+    const geo = project({
+      'src/schema.ts': `import { model, f } from '@forge/core';
+export const place = model('places', { id: f.id(), name: f.string(), at: f.geoPoint() });
+`,
+    });
+    const g = geo.run(['doctor'], { DATABASE_URL: geo.url });
+    expect(g.code).toBe(0);
+    expect(g.stdout).toMatch(/· uses f\.geoPoint\(\) fields/);
+    expect(r.stdout).not.toMatch(/· uses /);
+    const actionItems = (out: string) => out.slice(out.indexOf('Action items'));
+    if (/spatialite: no/.test(r.stdout)) {
+      // The step is still shown, as a fact, so a reader knows what adding a geo field would take.
+      expect(r.stdout).toMatch(/· not needed by this schema \(it has no f\.geoPoint\(\) fields\): SpatiaLite/);
+      expect(actionItems(r.stdout)).not.toMatch(/mod_spatialite/);
+      expect(actionItems(g.stdout)).toMatch(/\d\. SpatiaLite \(mod_spatialite\) is not installed/);
+    } else {
+      expect(actionItems(g.stdout)).not.toMatch(/mod_spatialite/);
+    }
+  });
+
   it('a schema that fails to load is a finding, not a crash', () => {
     const p = project({ 'src/schema.ts': "throw new Error('nope');\n" });
     const r = p.run(['doctor'], { DATABASE_URL: p.url });

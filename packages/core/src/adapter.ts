@@ -259,6 +259,20 @@ export interface ProbeReport {
   features: Record<string, boolean | string>;
   /** Copy-pasteable next steps (install an extension, upgrade the server). */
   actions: string[];
+  /**
+   * Next steps that matter only to a schema using `feature` (PostGIS for geo points, FTS5 for searchable fields).
+   * Doctor lists one as an action item when the schema uses the feature (or could not be loaded), and as a
+   * line of facts otherwise.
+   */
+  featureActions?: FeatureAction[];
+}
+
+/** Something a schema may declare that needs more of the server than plain tables do (`schemaFeatures`). */
+export type SchemaFeature = 'geoPoint' | 'vector' | 'searchable' | 'ginIndex' | 'gistIndex';
+
+export interface FeatureAction {
+  feature: SchemaFeature;
+  action: string;
 }
 
 /** Encodes JS values for the driver and decodes driver values per field kind. */

@@ -31,3 +31,4 @@ export * from './migrations/snapshot.js';
 export * from './diff/renames.js';
 export { MigrationError } from './migrations/apply.js';
 export * from './pull/pull.js';
+export * from './schema/features.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Adapter, Connection } from '@forge/core';
+import { SCHEMA_FEATURE_LABEL, schemaFeatures, type Adapter, type Connection, type SchemaFeature } from '@forge/core';
 import { connect, dialectOf, openAdapter, showUrl, type DialectEntry } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
 import { loadConfig } from '../config.js';
@@ -38,10 +38,10 @@ export const doctor: CommandSpec = {
 
     section(ctx, 'Schema');
     const adapter = entry ? await tryAdapter(ctx, entry, actions) : undefined;
-    await checkSchema(ctx, flags, entry, adapter, actions);
+    const uses = await checkSchema(ctx, flags, entry, adapter, actions);
 
     section(ctx, 'Live probe');
-    if (url && entry && adapter) await probe(ctx, url, adapter, actions);
+    if (url && entry && adapter) await probe(ctx, url, adapter, actions, uses);
     else out(`  ${c.dim('· skipped: needs a usable DATABASE_URL and its adapter')}`);
 
     section(ctx, 'Action items');
@@ -101,7 +101,14 @@ async function tryAdapter(ctx: CommandContext, entry: DialectEntry, actions: str
   }
 }
 
-async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntry | undefined, adapter: Adapter | undefined, actions: string[]): Promise<void> {
+/** Checks the schema and returns what it declares that needs more of the server; undefined when it did not load. */
+async function checkSchema(
+  ctx: CommandContext,
+  flags: Flags,
+  entry: DialectEntry | undefined,
+  adapter: Adapter | undefined,
+  actions: string[],
+): Promise<Set<SchemaFeature> | undefined> {
   const { c, out } = ctx.o;
   try {
     const config = await loadConfig(ctx.cwd, ctx.configFile);
@@ -109,9 +116,11 @@ async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntr
     const schema = await loadSchema(source, ctx.cwd);
     const count = Object.keys(schema.ir.models).length;
     out(`  ${c.green('✓')} ${path.relative(ctx.cwd, schema.file)} (${schema.via}): ${count} model${count === 1 ? '' : 's'}`);
+    const uses = schemaFeatures(schema.ir);
+    if (uses.size > 0) out(`  ${c.dim(`· uses ${[...uses].map((f) => SCHEMA_FEATURE_LABEL[f]).join(', ')}`)}`);
     if (!entry) {
       out(`  ${c.dim('· index lint skipped: it needs the dialect from DATABASE_URL')}`);
-      return;
+      return uses;
     }
     const findings = lintSchema(schema.ir, entry.dialect, adapter?.capabilities);
     for (const f of findings) {
@@ -119,13 +128,19 @@ async function checkSchema(ctx: CommandContext, flags: Flags, entry: DialectEntr
     }
     const warnings = findings.filter((f) => f.severity === 'warn').length;
     if (warnings) actions.push(`address the ${warnings} index warning(s) marked ! under Schema`);
+    return uses;
   } catch (e) {
     out(`  ${c.red('✗')} ${errorMessage(e)}`);
     actions.push(e instanceof CliError && e.hint ? e.hint : 'fix the schema so it loads');
+    return undefined;
   }
 }
 
-async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions: string[]): Promise<void> {
+/**
+ * The live probe. A step that matters only to a feature (PostGIS for geo points) is an action item when the
+ * schema uses it, or when the schema could not be read (`uses` undefined); otherwise it is a line of facts.
+ */
+async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions: string[], uses: Set<SchemaFeature> | undefined): Promise<void> {
   const { c, out } = ctx.o;
   // Best effort (seed 004): an unreachable database or a failing probe is a finding, not a crash.
   let conn: Connection;
@@ -143,6 +158,10 @@ async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions
       out(`    ${feature}: ${value === true ? 'yes' : value === false ? 'no' : value}`);
     }
     actions.push(...report.actions);
+    for (const fa of report.featureActions ?? []) {
+      if (!uses || uses.has(fa.feature)) actions.push(fa.action);
+      else out(`    ${c.dim(`· not needed by this schema (it has no ${SCHEMA_FEATURE_LABEL[fa.feature]}): ${fa.action}`)}`);
+    }
   } catch (e) {
     out(`  ${c.red('✗')} connected, but the capability probe failed: ${errorMessage(e)}`);
     actions.push('the probe failed on a reachable database: check that the DATABASE_URL user may read the system catalog');
