@@ -44,7 +44,10 @@ describe('pre-flight failures exit 1, say what is wrong, and write nothing', () 
 
   it('an adapter that is not installed: names the packages to install', () => {
     const p = project({ 'src/schema.ts': USERS_SCHEMA });
-    const stderr = expectRefused(p, ['push'], { DATABASE_URL: 'mongodb://app:s3cret@127.0.0.1:1/app' }, /npm install @forge\/adapter-mongo mongodb/);
+    // The workspace builds @forge/adapter-mongo, and pnpm's bin shim puts node_modules/.pnpm/node_modules (where every
+    // workspace package is linked) on NODE_PATH. The CLI does not depend on the mongo adapter, so without NODE_PATH
+    // nothing on the project's resolution path provides it: the not-installed path for real.
+    const stderr = expectRefused(p, ['push'], { DATABASE_URL: 'mongodb://app:s3cret@127.0.0.1:1/app', NODE_PATH: '' }, /npm install @forge\/adapter-mongo mongodb/);
     expect(stderr).not.toContain('s3cret');
   });
 

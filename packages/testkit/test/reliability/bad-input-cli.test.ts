@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cliProject, shown, type CliRun } from '../../src/reliability/cli.js';
 import { describeTargets } from '../../src/reliability/describe.js';
@@ -34,6 +34,11 @@ interface CliCase {
   secret?: string | string[];
   /** What stdout shows; nothing unless set. */
   stdout?: RegExp;
+  /**
+   * An adapter package (`adapter-mongo`) taken out of the project, with NODE_PATH cleared (pnpm's bin shim points it
+   * at node_modules/.pnpm/node_modules, where every workspace package is linked): the CLI then cannot resolve it.
+   */
+  withoutAdapter?: string;
 }
 
 const ALL = [['push'], ['diff'], ['diff', 'apply']];
@@ -48,7 +53,7 @@ const CASES: CliCase[] = [
   { name: 'a blank DATABASE_URL', dialect: 'any', commands: ALL, url: '   ', stderr: /DATABASE_URL is not set/ },
   { name: 'an unknown URL prefix', dialect: 'any', commands: ALL, url: 'oracle://scott:tiger@db/orcl', stderr: /unknown prefix\. Accepted: postgres:\/\//, secret: 'tiger' },
   { name: 'a URL with no scheme', dialect: 'any', commands: [['push']], url: '://nothing', stderr: /unknown prefix/ },
-  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'mongodb://root:s3cret@127.0.0.1:27017/app', stderr: /mongo adapter is not installed/, secret: 's3cret' },
+  { name: 'a dialect whose adapter is not installed', dialect: 'any', commands: [['push'], ['diff']], url: 'mongodb://root:s3cret@127.0.0.1:27017/app', stderr: /mongo adapter is not installed/, secret: 's3cret', withoutAdapter: 'adapter-mongo' },
   { name: 'sqlite: with no file', dialect: 'sqlite', commands: ALL, url: 'sqlite:', stderr: /names no file/ },
   { name: 'file: with no file', dialect: 'sqlite', commands: [['push']], url: 'file:', stderr: /names no file/ },
   { name: 'a malformed %-escape in a SQLite path', dialect: 'sqlite', commands: [['push']], url: 'sqlite:./%zz.db', stderr: /malformed %-escape/ },
@@ -84,7 +89,7 @@ const CASES: CliCase[] = [
   { name: 'an unknown prefix with an @ in the password', dialect: 'any', commands: [['push'], ['diff']], url: 'oracle://scott:tiger@Tok9@db/orcl', stderr: /'oracle:\/\/scott:\*\*\*@db\/orcl' has an unknown prefix/, secret: ['tiger', 'Tok9'] },
   { name: 'an unknown prefix with a password parameter', dialect: 'any', commands: [['push']], url: 'jdbc:sqlserver://db:1433;user=sa;password=Str0ng@Tok9', stderr: /password=\*\*\*' has an unknown prefix/, secret: ['Str0ng', 'Tok9'] },
   { name: 'an mssql:// URL with a password in two places and an unescaped @', dialect: 'any', commands: [['push']], url: 'mssql://sa:Str0ng@Tok9@db:1433/app?password=Str0ng@Tok9', stderr: /unknown parameter 'password'/, secret: ['Str0ng', 'Tok9'] },
-  { name: 'a mongodb+srv:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mongodb+srv://u:Sekr3t@Tok9@cluster0.example.net/app', stderr: /mongo adapter is not installed/, secret: ['Sekr3t', 'Tok9'] },
+  { name: 'a mongodb+srv:// URL whose adapter is not installed', dialect: 'any', commands: [['push']], url: 'mongodb+srv://u:Sekr3t@Tok9@cluster0.example.net/app', stderr: /mongo adapter is not installed/, secret: ['Sekr3t', 'Tok9'], withoutAdapter: 'adapter-mongo' },
   // A schema file must not decide the outcome: an exit while it loads is a pre-flight failure naming the file.
   {
     name: 'a schema file that prints and calls process.exit(0) while loading',
@@ -163,6 +168,10 @@ describe('bad input for the CLI: exit 1, a message naming the problem, nothing w
           const db = project.file('db.sqlite');
           const env: Record<string, string> = { ...c.env };
           if (c.url !== undefined) env.DATABASE_URL = c.url.replace('<db>', db);
+          if (c.withoutAdapter) {
+            unlinkSync(project.file(`node_modules/@forge/${c.withoutAdapter}`));
+            env.NODE_PATH = '';
+          }
           const before = project.files();
           for (const args of commands) {
             const r = await project.run(args, env, 30_000);
