@@ -8,13 +8,14 @@ import { migrate } from './commands/migrate.js';
 import { pull } from './commands/pull.js';
 import { push } from './commands/push.js';
 import { rollback } from './commands/rollback.js';
+import { studio } from './commands/studio.js';
 import { loadEnv, type Env } from './env.js';
 import { exitCall, interceptExit } from './exit-guard.js';
 import { CliError, EXIT } from './errors.js';
 import { createOutput, printError } from './output.js';
 import { routeUserStdoutToStderr } from './stdio.js';
 
-const COMMANDS: CommandSpec[] = [push, diff, generate, migrate, rollback, pull, doctor];
+const COMMANDS: CommandSpec[] = [push, diff, generate, migrate, rollback, pull, doctor, studio];
 
 /** Accepted by every command, also where it does not need them, so scripts can pass the same flags to each step. */
 const GLOBAL_OPTIONS: Array<[string, string]> = [

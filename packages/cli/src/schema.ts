@@ -20,6 +20,8 @@ export interface SchemaSource {
 
 export interface LoadedSchema extends SchemaSource {
   ir: SchemaIR;
+  /** The models the IR was built from (what a typed client needs: `forge studio`). */
+  models?: Record<string, AnyModel>;
 }
 
 export interface ResolveOptions {
@@ -63,7 +65,7 @@ export async function loadSchema(source: SchemaSource, cwd: string): Promise<Loa
   const mod = await importUserModule(source.file, cwd, 'schema');
   const models = schemaFromModule(mod, shown);
   try {
-    return { ...source, ir: buildSchemaIR(models) };
+    return { ...source, ir: buildSchemaIR(models), models };
   } catch (e) {
     throw invalidSchema(shown, errorMessage(e));
   }
