@@ -240,9 +240,20 @@ function rename(op: RenameOp): EmittedDdl {
     : { sql: [`EXEC sys.sp_rename ${quoteString(`${q(op.table)}.${q(op.from)}`)}, ${quoteString(op.to)}, N'COLUMN'`] };
 }
 
+/**
+ * The column's type as introspection reports it, which is what core's schema snapshots (`forge generate`) and the
+ * plan simulator compare with a live database: the created type, except that a JSON kind forge keeps in
+ * nvarchar(max) behind its ISJSON check reads back as `json` (introspect.ts). Without that, every json field of a
+ * generated snapshot would differ from the pushed table. The emitter writes its DDL from `columnType` directly.
+ */
+function snapshotColumnType(column: ColumnIR, env?: DdlEnv): string {
+  const type = columnType(column, env);
+  return !column.dbType && JSON_CHECKED_KINDS.has(column.kind) && /^nvarchar\(max\)$/i.test(type) ? 'json' : type;
+}
+
 export const mssqlDdl: DdlEmitter = {
   emit,
   reverse,
   rename,
-  columnType: (column, env) => columnType(column, env),
+  columnType: snapshotColumnType,
 };

@@ -1,7 +1,7 @@
-import { buildSchemaIR, f, model, type ColumnIR, type DdlEnv, type IndexIR, type TableIR } from '@forge/core';
+import { buildSchemaIR, diffSchema, f, model, snapshotFromSchema, type ColumnIR, type DdlEnv, type IndexIR, type TableIR } from '@forge/core';
 import { blogSchema } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
-import { capabilities, mssqlDdl, mssqlFacts } from '../src/index.js';
+import { adapter, capabilities, mssqlDdl, mssqlFacts } from '../src/index.js';
 import { dropColumnConstraints, toTsql } from '../src/ddl.js';
 
 const things = model('things', {
@@ -71,6 +71,18 @@ describe('CREATE TABLE (golden)', () => {
     const big = buildSchemaIR({ a: model('big_ids', { id: f.id({ type: 'bigserial' }) }), s: model('codes', { id: f.id({ type: 'string' }) }) });
     expect(mssqlDdl.columnType(big.models.a.columns[0])).toBe('BIGINT');
     expect(mssqlDdl.columnType(big.models.s.columns[0])).toBe('NVARCHAR(255)');
+  });
+});
+
+describe('the column type snapshots read (forge generate, the plan simulation)', () => {
+  it('a JSON kind is `json`, as introspection reads its ISJSON-checked nvarchar(max); the DDL stays NVARCHAR(MAX)', () => {
+    expect(mssqlDdl.columnType(column('things', 'j'), env)).toBe('json');
+    expect(mssqlDdl.columnType(column('things', 'sa'), env)).toBe('NVARCHAR(MAX)');
+    expect(mssqlDdl.columnType(column('things', 't'), env)).toBe('NVARCHAR(MAX)');
+    expect(mssqlDdl.emit({ op: 'addColumn', table: 'things', column: column('things', 'j') }, env).sql[0]).toContain('[j] NVARCHAR(MAX) NULL');
+    // Found by the plan simulation: a schema diffed against its own snapshot reported every json field as drift.
+    const drift = diffSchema(ir, snapshotFromSchema(ir, adapter), adapter);
+    expect(drift.items.filter((i) => i.kind === 'columnType')).toEqual([]);
   });
 });
 

@@ -133,6 +133,15 @@ describe('planDriftApply: the safe slice', () => {
     expect(dropped).toEqual(['ix_quoted']);
   });
 
+  it('finds the indexes of a dropped column named in brackets in a filtered index predicate (SQL Server spelling)', () => {
+    const snap = snapshotOf(ir);
+    const users = tableOf(snap, 'users');
+    users.columns.push(col('we]ird'));
+    users.indexes.push(idx('ix_bracketed', ['email'], { where: '([we]]ird] IS NOT NULL)' }), idx('ix_unrelated', ['email'], { where: '([we] IS NOT NULL)' }));
+    const dropped = plan(pgCaps(), snap).ops.filter((o) => o.op.op === 'dropIndex').map((o) => (o.op as { index: string }).index);
+    expect(dropped).toEqual(['ix_bracketed']);
+  });
+
   it('has nothing to do for an in-sync database', () => {
     const snap = snapshotOf(ir);
     expect(plan(pgCaps(), snap)).toEqual({ ops: [], deferred: [] });

@@ -33,11 +33,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /**
  * Does a live index use `column` (as a key, an INCLUDE column, or by name in its expression or predicate)?
  * In SQL text the name appears bare (a plain word) or as a quoted identifier, whose quote character is
- * doubled inside it (`"we""ird"`, or with backticks); a name that is not a plain word is always quoted.
+ * doubled inside it (`"we""ird"`, with backticks, or in brackets with `]` doubled: `[we]]ird]`); a name that is
+ * not a plain word is always quoted.
  */
 function usesColumn(ix: SnapshotIndex, column: string): boolean {
   if (ix.columns.includes(column) || ix.include?.includes(column)) return true;
-  const quoted = new RegExp(['"', '`'].map((q) => escapeRegExp(`${q}${column.split(q).join(q + q)}${q}`)).join('|'));
+  const quoted = new RegExp(
+    [...['"', '`'].map((q) => escapeRegExp(`${q}${column.split(q).join(q + q)}${q}`)), escapeRegExp(`[${column.split(']').join(']]')}]`)].join('|'),
+  );
   // A bare name compares without case (the engines fold it); a word inside a string literal is not one.
   const bare = /^[A-Za-z_][A-Za-z0-9_$]*$/.test(column) ? new RegExp(`(?<![\\w$"'\`])${escapeRegExp(column)}(?![\\w$"'\`])`, 'i') : undefined;
   return [ix.expression, ix.where].some((text) => !!text && (quoted.test(text) || (bare?.test(text) ?? false)));

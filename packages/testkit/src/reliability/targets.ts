@@ -1,4 +1,5 @@
 import { duckdbTarget } from './targets/duckdb.js';
+import { mssqlTarget } from './targets/mssql.js';
 import { mysqlTarget } from './targets/mysql.js';
 import { postgresTarget } from './targets/postgres.js';
 import { sqliteTarget } from './targets/sqlite.js';
@@ -12,6 +13,7 @@ export const TARGETS: readonly TargetEntry[] = [
   postgresTarget,
   mysqlTarget,
   duckdbTarget,
+  mssqlTarget,
 ];
 
 export type LoadedTarget = { name: string; target: ReliabilityTarget } | { name: string; unavailable: string };
