@@ -59,8 +59,9 @@ export interface Capabilities {
    */
   bulkInsertRows?: number;
   /**
-   * No column list to compare or add to (a document store: each document carries its own fields). Diff reports no
-   * column drift and push adds no columns; collections and indexes are still compared. Absent means false.
+   * No column list to compare or add to and no foreign keys (a document store: each document carries its own fields).
+   * Diff reports no column or foreign-key drift and push adds neither; collections and indexes are still compared.
+   * Absent means false.
    */
   schemaless?: boolean;
   /**

@@ -78,7 +78,8 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     items.push(
       ...diffColumns(model, live, adapter),
       ...diffIndexes(model, live, adapter, (ix) => cannotHold(model.name, ix), notes),
-      ...diffForeignKeys(model, live),
+      // A document store has no foreign keys to compare (forge resolves relations itself).
+      ...(caps.schemaless ? [] : diffForeignKeys(model, live)),
       ...diffSearch(model, snap.search?.find((x) => x.table === model.name), adapter),
     );
   }

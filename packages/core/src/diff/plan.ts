@@ -58,7 +58,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
   for (const t of tables) {
     const have = live.get(t.name);
     // Without ALTER ... ADD FOREIGN KEY the emitter writes a new table's keys inline in CREATE TABLE.
-    if (!have && !caps.alterAddForeignKey) continue;
+    if ((!have && !caps.alterAddForeignKey) || caps.schemaless) continue;
     for (const fk of t.foreignKeys) {
       if (have && hasForeignKey(fk, have.foreignKeys)) {
         toSkip.push(fk.name);
