@@ -176,3 +176,26 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
     });
   });
 }
+
+const pg = await target('postgres');
+describe.skipIf('skip' in pg)('skip' in pg ? `row counts from the catalog (skipped: ${pg.skip})` : 'row counts from the catalog on Postgres', () => {
+  it('reads a large table\'s count from pg_class instead of scanning it, and counts filtered pages exactly', async () => {
+    // The threshold is lowered to 10 rows so a 30-row table is "large" here.
+    const s = await openStudio(pg as ReachedTarget, { estimateAbove: 10 });
+    try {
+      await s.conn.execute('ANALYZE');
+      await s.conn.execute("INSERT INTO posts (title, \"authorId\") VALUES ('not yet in the statistics', 1)");
+      const tables = await s.call('GET /api/tables');
+      expect(tables.body).toEqual([
+        { key: 'author', table: 'authors', count: 2, estimated: false },
+        { key: 'post', table: 'posts', count: 30, estimated: true },
+      ]);
+      const all = await s.call('POST /api/rows', { model: 'post', take: 5 });
+      expect(all.body).toMatchObject({ total: 30, estimated: true });
+      const some = await s.call('POST /api/rows', { model: 'post', take: 5, filters: [{ field: 'id', op: 'gt', value: '0' }] });
+      expect(some.body).toMatchObject({ total: 31, estimated: false });
+    } finally {
+      await s.close();
+    }
+  });
+});

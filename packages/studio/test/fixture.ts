@@ -36,7 +36,7 @@ export async function target(dialect: Dialect): Promise<ReachedTarget | { skip: 
   return (await reachTarget(dialect)) as ReachedTarget | { skip: string };
 }
 
-export async function openStudio(t: ReachedTarget, opts: { rows?: number } = {}): Promise<Opened> {
+export async function openStudio(t: ReachedTarget, opts: { rows?: number; estimateAbove?: number } = {}): Promise<Opened> {
   const db: TestDatabase = await t.fresh();
   const conn = await t.adapter.connect(db.url);
   let current = schemaV1;
@@ -57,6 +57,7 @@ export async function openStudio(t: ReachedTarget, opts: { rows?: number } = {})
     migrationsDir: dir,
     loadSchema: async () => ({ ir: buildSchemaIR(current), models: current }),
     port: 0,
+    estimateAbove: opts.estimateAbove,
   });
   return {
     studio,
