@@ -94,42 +94,29 @@ export class MssqlCompiler extends SqlCompiler {
     return out;
   }
 
-  protected override select(b: SqlBuilder, n: SelectNode): void {
-    const offset = n.offset === undefined ? 0 : checkedInt('OFFSET', n.offset);
-    const limit = n.limit === undefined ? undefined : checkedInt('LIMIT', n.limit);
-    // OFFSET/FETCH cannot fetch 0 rows; TOP (0) can, and then the offset does not matter.
-    const top = limit !== undefined && (offset === 0 || limit === 0) ? limit : undefined;
-    b.push(n.distinct ? 'SELECT DISTINCT ' : 'SELECT ');
+  /**
+   * The row limit: `TOP (n)` when there is no offset (or nothing to fetch: OFFSET/FETCH cannot fetch 0 rows, TOP
+   * (0) can, and then the offset does not matter); otherwise `OFFSET ... ROWS FETCH NEXT ... ROWS ONLY` after an
+   * ORDER BY, which T-SQL requires there (`ORDER BY (SELECT NULL)` when the query has none).
+   */
+  private static page(limit: number | undefined, offset: number | undefined): { top?: number; offset: number; fetch?: number } {
+    const skip = offset === undefined ? 0 : checkedInt('OFFSET', offset);
+    const take = limit === undefined ? undefined : checkedInt('LIMIT', limit);
+    if (take !== undefined && (skip === 0 || take === 0)) return { top: take, offset: 0 };
+    return { offset: skip, fetch: take };
+  }
+
+  protected override selectPrefix(b: SqlBuilder, n: SelectNode): void {
+    const { top } = MssqlCompiler.page(n.limit, n.offset);
     if (top !== undefined) b.push(`TOP (${top}) `);
-    n.columns.forEach((c, i) => {
-      if (i) b.push(', ');
-      this.expr(b, c.expr);
-      if (!(c.expr.t === 'col' && c.expr.name === c.alias)) b.push(' AS ').push(this.quoteIdent(c.alias));
-    });
-    b.push(' FROM ').push(this.quoteIdent(n.from.table));
-    if (n.from.alias !== n.from.table) b.push(' AS ').push(this.quoteIdent(n.from.alias));
-    if (n.where) {
-      b.push(' WHERE ');
-      this.expr(b, n.where);
-    }
-    if (n.groupBy?.length) {
-      b.push(' GROUP BY ');
-      n.groupBy.forEach((g, i) => {
-        if (i) b.push(', ');
-        this.expr(b, g);
-      });
-    }
-    if (n.having) {
-      b.push(' HAVING ');
-      this.expr(b, n.having);
-    }
-    const paged = top === undefined && offset > 0;
-    if (n.orderBy?.length) this.orderBy(b, n.orderBy);
-    else if (paged) b.push(' ORDER BY (SELECT NULL)');
-    if (paged) {
-      b.push(` OFFSET ${offset} ROWS`);
-      if (limit !== undefined) b.push(` FETCH NEXT ${limit} ROWS ONLY`);
-    }
+  }
+
+  protected override limitOffset(b: SqlBuilder, limit: number | undefined, offset: number | undefined, ordered: boolean): void {
+    const page = MssqlCompiler.page(limit, offset);
+    if (page.top !== undefined || page.offset === 0) return;
+    if (!ordered) b.push(' ORDER BY (SELECT NULL)');
+    b.push(` OFFSET ${page.offset} ROWS`);
+    if (page.fetch !== undefined) b.push(` FETCH NEXT ${page.fetch} ROWS ONLY`);
   }
 
   /** T-SQL has no `NULLS FIRST / LAST` (NULL sorts lowest): a `CASE WHEN x IS NULL` key in front orders them. */
@@ -145,10 +132,6 @@ export class MssqlCompiler extends SqlCompiler {
       this.expr(b, o.expr);
       b.push(o.dir === 'desc' ? ' DESC' : ' ASC');
     });
-  }
-
-  protected override limitOffset(): void {
-    throw new Error('MssqlCompiler renders TOP / OFFSET ... FETCH in select()');
   }
 
   /** `OUTPUT INSERTED.[a], INSERTED.[b]` (or DELETED.), in the order asked: the client reads rows by position. */

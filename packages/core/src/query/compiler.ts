@@ -70,6 +70,7 @@ export abstract class SqlCompiler {
 
   protected select(b: SqlBuilder, n: SelectNode): void {
     b.push(n.distinct ? 'SELECT DISTINCT ' : 'SELECT ');
+    this.selectPrefix(b, n);
     n.columns.forEach((c, i) => {
       if (i) b.push(', ');
       this.expr(b, c.expr);
@@ -95,6 +96,9 @@ export abstract class SqlCompiler {
     if (n.orderBy?.length) this.orderBy(b, n.orderBy);
     this.limitOffset(b, n.limit, n.offset, !!n.orderBy?.length);
   }
+
+  /** Written after `SELECT ` / `SELECT DISTINCT `, before the columns: a dialect's row limit there (T-SQL's `TOP (n)`). */
+  protected selectPrefix(_b: SqlBuilder, _n: SelectNode): void {}
 
   protected orderBy(b: SqlBuilder, items: OrderItem[]): void {
     b.push(' ORDER BY ');
