@@ -132,7 +132,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'studio in Chromium (SQLite)' : `stu
     await expect.poll(() => page.locator('#sql-grid tbody tr').count()).toBe(4);
     expect(await page.locator('#history li').count()).toBe(1);
     await page.click('#theme');
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator("html").getAttribute("data-theme")).toBe('dark');
     await page.screenshot({ path: path.join(SHOTS, 'sql-dark.png') });
     await page.keyboard.press('Alt+1');
     await page.locator('.table-link[data-model="author"]').click();

@@ -58,7 +58,7 @@ describe.skipIf(!built)(built ? 'forge studio through the CLI' : 'forge studio t
     const token = /name="forge-studio-token" content="([^"]+)"/.exec(html)![1];
     expect(token.length).toBeGreaterThan(20);
     // The table does not exist yet: the drift view says so, with the CREATE TABLE push would run.
-    const drift = await (await fetch(new URL('/api/drift', s.url), { headers: { 'x-forge-studio-token': token } })).json();
+    const drift = (await (await fetch(new URL('/api/drift', s.url), { headers: { 'x-forge-studio-token': token } })).json()) as any;
     expect(drift.report.items).toEqual([expect.objectContaining({ kind: 'table', direction: 'missing', table: 'notes' })]);
     expect(drift.push.statements[0].sql[0]).toMatch(/CREATE TABLE (IF NOT EXISTS )?"notes"/);
     expect((await fetch(new URL('/api/drift', s.url))).status).toBe(401);
