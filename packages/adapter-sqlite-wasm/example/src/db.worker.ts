@@ -1,0 +1,3 @@
+import { startSqliteWorker } from '../../src/worker.js';
+
+startSqliteWorker();
