@@ -93,6 +93,17 @@ describe.skipIf(!hasChromium)(hasChromium ? 'studio in Chromium (SQLite)' : `stu
     await page.locator('#grid tbody tr[data-row="0"] button[data-follow="posts"]').click();
     await expect.poll(() => page.locator('#pageinfo').textContent()).toBe('1–23 of 23');
     await expect.poll(() => page.locator('.chip').allTextContents()).toEqual(['authorId equals 1×']);
+
+    // Insert through the form: the author is picked from a list of authors, a bad number is named on its field.
+    await page.click('text=+ Row');
+    await page.fill('#new-title', 'From the form');
+    await page.fill('#new-views', 'ten');
+    await page.selectOption('#new-authorId', '2');
+    await page.click('#insert-save');
+    await expect.poll(() => page.locator('dialog .field-error').allTextContents()).toContain("views takes a whole number, not 'ten'");
+    await page.fill('#new-views', '10');
+    await page.click('#insert-save');
+    await expect.poll(async () => (await db().post.findFirst({ where: { title: 'From the form' } }))?.authorId).toBe(2);
   });
 
   it('draws the ERD and shows the drift with the SQL push would run', async () => {
@@ -122,6 +133,17 @@ describe.skipIf(!hasChromium)(hasChromium ? 'studio in Chromium (SQLite)' : `stu
     expect((await client.post.update({ where: { id: 1 }, data: { rating: 4 } })).rating).toBe(4);
     await page.locator('#migrations tbody tr').first().click();
     await page.screenshot({ path: path.join(SHOTS, 'migrations.png') });
+
+    // Rolling it back drops a column that holds a value: the warning first, nothing undone until confirmed.
+    await page.click('#btn-rollback');
+    await page.click('#rollback-go');
+    await expect.poll(() => page.locator('#breaking').textContent()).toMatch(/breaking changes[\s\S]*FORGE_DROP_COLUMN/);
+    await page.screenshot({ path: path.join(SHOTS, 'rollback-consent.png') });
+    expect((await client.post.findUnique({ where: { id: 1 } })).rating).toBe(4);
+    await page.click('#rollback-accept');
+    await expect.poll(() => page.locator('#migrations .state').textContent()).toBe('pending');
+    const cols = await s.conn.query("SELECT name FROM pragma_table_info('posts')");
+    expect(JSON.stringify(cols)).not.toMatch(/rating/);
   });
 
   it('runs SQL with parameters in the console, in the dark theme, and the page made no request off this machine', async () => {
