@@ -52,7 +52,7 @@ function collectionOf(cmd: MongoCommand, name: string): string {
 }
 
 /** Run one command on `db` (in `session` when given). */
-export async function runCommand(db: Db, cmd: MongoCommand, session?: ClientSession): Promise<CommandResult> {
+export async function runCommand(db: Db, cmd: MongoCommand, session?: ClientSession, run: { skipDuplicates?: boolean } = {}): Promise<CommandResult> {
   const name = commandName(cmd);
   const opts = session ? { session } : {};
   switch (name) {
@@ -79,7 +79,7 @@ export async function runCommand(db: Db, cmd: MongoCommand, session?: ClientSess
         // skipDuplicates (ordered: false): rows whose key exists are left out; any other failure stands.
         const err = e as { name?: string; writeErrors?: Array<{ code?: number }> | { code?: number }; insertedCount?: number; result?: { insertedCount?: number } };
         const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
-        if (!ordered && cmd.skipDuplicates === true && err.name === 'MongoBulkWriteError' && writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000)) {
+        if (!ordered && run.skipDuplicates === true && err.name === 'MongoBulkWriteError' && writeErrors.length > 0 && writeErrors.every((w) => w.code === 11000)) {
           return { docs: [], n: err.insertedCount ?? err.result?.insertedCount ?? documents.length - writeErrors.length };
         }
         throw e;

@@ -27,13 +27,13 @@ export class MongoConnection implements Connection {
   }
 
   /** Run one command (in this connection's transaction, if any); driver errors mapped to DbKnownError. */
-  async run(cmd: MongoCommand): Promise<CommandResult> {
+  async run(cmd: MongoCommand, opts: { skipDuplicates?: boolean } = {}): Promise<CommandResult> {
     const name = commandName(cmd);
     if (this.readOnly && WRITE_COMMANDS.has(name)) {
       throw new DbKnownError('READ_ONLY', `MongoDB ${name} refused: this transaction is readOnly`, { readOnly: true, command: name });
     }
     try {
-      return await runCommand(this.db, cmd, this.session);
+      return await runCommand(this.db, cmd, this.session, opts);
     } catch (e) {
       throw mapMongoError(e, this.ctx);
     }

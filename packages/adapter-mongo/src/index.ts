@@ -10,3 +10,36 @@ export { indexSpec, snapshotIndex, unsupportedIndex, type MongoIndexSpec } from 
 export { introspectMongo, snapshotFrom } from './introspect.js';
 export { lock, runIsolated, conflictsWith, duplicatesPipeline, keyPattern, LOCK_WAIT_MS, LOCK_STALE_MS } from './lock.js';
 export { probeMongo, probeReport } from './probe.js';
+export { mongoCodec } from './codec.js';
+export { MongoExecutor } from './executor.js';
+export { compileNode, compileFilter, compileSelect, compileWrite, likeToRegex, type CompiledCommand, type RowShape } from './compile.js';
+export { checkValue } from './guard.js';
+
+import type { Adapter } from '@forge/core';
+import { capabilities } from './capabilities.js';
+import { mongoCodec } from './codec.js';
+import { mongoDdl } from './ddl.js';
+import { connect } from './driver.js';
+import { mapMongoError } from './errors.js';
+import { MongoExecutor, MongoSqlCompiler } from './executor.js';
+import { mongoFacts } from './facts.js';
+import { introspectMongo } from './introspect.js';
+import { lock, runIsolated } from './lock.js';
+import { probeMongo } from './probe.js';
+import type { MongoConnection } from './connection.js';
+
+export const adapter: Adapter = {
+  kind: 'mongo',
+  capabilities,
+  facts: mongoFacts,
+  connect,
+  introspect: (conn) => introspectMongo(conn as MongoConnection),
+  ddl: mongoDdl,
+  compiler: new MongoSqlCompiler(),
+  executor: new MongoExecutor(),
+  codec: mongoCodec,
+  lock,
+  runIsolated,
+  probe: probeMongo,
+  mapError: (e) => mapMongoError(e),
+};
