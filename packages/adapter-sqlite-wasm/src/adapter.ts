@@ -42,11 +42,17 @@ export interface SqliteWasmDriverOptions {
   filename?: string;
   /**
    * `auto` (default): OPFS through the SAH-pool VFS where the browser has it, else memory (the connection's
-   * `storage.fallbackReason` and `browserDoctor()` say why). `opfs`: fail instead of falling back. `memory`: never persist.
+   * `storage.fallbackReason` and `browserDoctor()` say why). Where OPFS exists but another tab holds the database,
+   * opening fails rather than falling back (writes to memory would be lost). `opfs`: fail instead of falling back. `memory`: never persist.
    */
   storage?: WasmStorage;
   /** The SAH-pool VFS's OPFS directory (default `.forge-sahpool`); one per app that shares an origin. */
   directory?: string;
+  /**
+   * How long opening waits while another tab (or the worker of the page this one replaced) holds the OPFS files,
+   * in ms (default 3000). Then the open fails with CONNECTION_FAILED naming the other tab; it never falls back to memory.
+   */
+  lockTimeoutMs?: number;
   /** Terminate the Worker when the db is disconnected (default true when `worker` has `terminate`). */
   terminateOnClose?: boolean;
 }
@@ -75,6 +81,9 @@ export function sqliteWasmDriver(worker: PortLike, options: SqliteWasmDriverOpti
   if (typeof filename !== 'string' || !filename.trim() || filename === ':memory:') {
     throw new ConfigError("sqliteWasmDriver: filename names the database in OPFS, e.g. '/app.sqlite3' (for a database in memory pass storage: 'memory')");
   }
+  if (options.lockTimeoutMs !== undefined && !(Number.isFinite(options.lockTimeoutMs) && options.lockTimeoutMs >= 0)) {
+    throw new ConfigError(`sqliteWasmDriver: lockTimeoutMs is a number of milliseconds (0 or more); got ${JSON.stringify(options.lockTimeoutMs)}`);
+  }
   const client: WasmClient = { port: worker, options: { ...options, storage, filename } };
   return { __forgeDriver: true, dialect: 'sqlite', flavor: SQLITE_WASM_FLAVOR, client, adapter };
 }
@@ -92,7 +101,7 @@ async function connect(target: string | DriverHandle): Promise<Connection> {
   const { port, options } = wasm;
   const terminate = (port as { terminate?: () => void }).terminate;
   const stop = options.terminateOnClose !== false && typeof terminate === 'function' ? () => terminate.call(port) : undefined;
-  wasm.opened = WasmConnection.open(new WorkerClient(port), { filename: options.filename, storage: options.storage, directory: options.directory }, stop);
+  wasm.opened = WasmConnection.open(new WorkerClient(port), { filename: options.filename, storage: options.storage, directory: options.directory, lockTimeoutMs: options.lockTimeoutMs }, stop);
   wasm.opened.catch(() => (wasm.opened = undefined));
   return wasm.opened;
 }

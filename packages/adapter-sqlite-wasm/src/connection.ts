@@ -1,7 +1,7 @@
 import { DbKnownError, ValidationError, type Connection, type ExecResult, type QueryOptions, type TransactionOptions } from '@forge/core';
 import { bindParams } from '../../adapter-sqlite/src/bind.js';
 import { mapSqliteError } from '../../adapter-sqlite/src/errors.js';
-import type { Envelope, ExecuteResult, OpenResult, PortLike, QueryResult, Request, Response, WireError } from './protocol.js';
+import type { Envelope, ExecuteResult, OpenRequest, OpenResult, PortLike, QueryResult, Request, Response, WireError } from './protocol.js';
 
 /**
  * The page's end of the protocol: numbered requests posted to the worker, answers matched by id. A worker that
@@ -113,7 +113,7 @@ export class WasmConnection implements Connection {
     private readonly depth: number,
   ) {}
 
-  static async open(client: WorkerClient, req: { filename: string; storage: 'auto' | 'opfs' | 'memory'; directory?: string }, terminate?: () => void): Promise<WasmConnection> {
+  static async open(client: WorkerClient, req: Omit<OpenRequest, 'op'>, terminate?: () => void): Promise<WasmConnection> {
     const info = await client.send<OpenResult>({ op: 'open', ...req }).catch((e) => {
       throw mapSqliteError(e);
     });

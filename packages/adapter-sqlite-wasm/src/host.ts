@@ -81,6 +81,50 @@ function need(opened: Opened | undefined): Opened {
 /** The SAH-pool VFS is installed once per worker; its promise is kept (a second install would fight over the handles). */
 const pools = new WeakMap<Sqlite3Static, Promise<SAHPoolUtil>>();
 
+/** Why this context cannot use OPFS at all, or undefined when it can. Only then does `auto` fall back to memory. */
+function missingOpfs(sqlite3: Sqlite3Static): string | undefined {
+  if (typeof sqlite3.installOpfsSAHPoolVfs !== 'function') return 'this sqlite-wasm build has no OPFS SAH-pool VFS';
+  const g = globalThis as { navigator?: { storage?: { getDirectory?: unknown } }; FileSystemFileHandle?: { prototype?: { createSyncAccessHandle?: unknown } } };
+  if (typeof g.navigator?.storage?.getDirectory !== 'function') return 'this context has no OPFS (navigator.storage.getDirectory); OPFS needs a secure origin (https or localhost)';
+  if (typeof g.FileSystemFileHandle?.prototype?.createSyncAccessHandle !== 'function') return 'OPFS sync access handles exist only inside a Worker';
+  return undefined;
+}
+
+/**
+ * Install the SAH-pool VFS, which takes every file of its directory for this worker alone. While another worker
+ * holds them (another tab of the app, or the page this one replaces and whose worker is still closing) the install
+ * fails; it is retried until `lockTimeoutMs` has passed. Then the open fails: OPFS is here, so falling back to
+ * memory would let the app write where nothing is kept.
+ */
+async function sahPool(sqlite3: Sqlite3Static, req: OpenRequest): Promise<SAHPoolUtil> {
+  const cached = pools.get(sqlite3);
+  if (cached) return cached;
+  const deadline = Date.now() + (req.lockTimeoutMs ?? 3000);
+  let last: unknown;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const pool = await sqlite3.installOpfsSAHPoolVfs({
+        name: POOL_NAME,
+        directory: req.directory,
+        preserveOnInitFailure: true,
+        ...(attempt > 0 ? { forceReinitIfPreviouslyFailed: true } : {}),
+      } as Parameters<Sqlite3Static['installOpfsSAHPoolVfs']>[0]);
+      pools.set(sqlite3, Promise.resolve(pool));
+      return pool;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const reason = last instanceof Error ? `${last.name}: ${last.message}` : String(last);
+  throw wireError(
+    `The OPFS database is held by another tab or window of this app (${reason}); the SAH-pool VFS serves one at a time. ` +
+      'Close the other tab and reload, or open this one with a different sqliteWasmDriver directory',
+    'SQLITE_CANTOPEN',
+  );
+}
+
 /**
  * sqlite-wasm warns on the console for every statement that fails (`sqlite3_step() rc= ...`) and then throws the
  * same failure, which reaches the caller as an error: the console copy is dropped; every other warning is kept.
@@ -103,31 +147,14 @@ async function openDatabase(sqlite3: Sqlite3Static, req: OpenRequest): Promise<O
   let db: Database | undefined;
   let fallbackReason: string | undefined;
   if (req.storage !== 'memory') {
-    try {
-      let pool = pools.get(sqlite3);
-      if (!pool) {
-        if (typeof sqlite3.installOpfsSAHPoolVfs !== 'function') throw new Error('this sqlite-wasm build has no OPFS SAH-pool VFS');
-        if (typeof (globalThis as { navigator?: { storage?: { getDirectory?: unknown } } }).navigator?.storage?.getDirectory !== 'function') {
-          throw new Error('this context has no OPFS (navigator.storage.getDirectory); OPFS needs a Worker on a secure origin (https or localhost)');
-        }
-        pool = sqlite3.installOpfsSAHPoolVfs({ name: POOL_NAME, directory: req.directory, preserveOnInitFailure: true });
-        pools.set(sqlite3, pool);
-        pool.catch(() => pools.delete(sqlite3));
-      }
-      const util = await pool;
-      db = new util.OpfsSAHPoolDb(req.filename);
-    } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      if (req.storage === 'opfs') {
-        throw wireError(
-          `OPFS storage is not available here (${reason}). Another tab of this app may hold the database (the SAH-pool VFS is one tab at a time), ` +
-            `or the page is not a secure context; close the other tab, or pass storage: 'auto' to fall back to memory`,
-          'SQLITE_CANTOPEN',
-        );
-      }
-      fallbackReason = reason;
+    const missing = missingOpfs(sqlite3);
+    if (missing && req.storage === 'opfs') {
+      throw wireError(`OPFS storage is not available here (${missing}): serve the page from a secure origin (https or localhost) and open the database in a Worker, or pass storage: 'auto' to fall back to memory`, 'SQLITE_CANTOPEN');
     }
+    if (missing) fallbackReason = missing;
+    else db = new (await sahPool(sqlite3, req)).OpfsSAHPoolDb(req.filename);
   }
+  db ??= new sqlite3.oo1.DB(':memory:', 'c');
   db ??= new sqlite3.oo1.DB(':memory:', 'c');
   const persistent = fallbackReason === undefined && req.storage !== 'memory';
   // What better-sqlite3's adapter sets on every handle it opens: keys enforced, and `mode: 'insensitive'`'s fold.

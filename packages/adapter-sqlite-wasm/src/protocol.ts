@@ -15,6 +15,8 @@ export interface OpenRequest {
   storage: WasmStorage;
   /** The SAH-pool VFS's OPFS directory (one per app on an origin). */
   directory?: string;
+  /** How long to keep trying while another worker holds the OPFS files (default 3000 ms). */
+  lockTimeoutMs?: number;
 }
 
 export interface QueryRequest {

@@ -146,4 +146,24 @@ suite(available ? 'the browser example in headless Chromium' : `the browser exam
     expect(back.items.find((i) => i.title === 'apple')?.note).toBe('crisp');
     expect(consoleErrors).toEqual([]);
   });
+
+  it('a second tab while the first holds the database: opening fails naming the other tab (no silent fallback to memory)', async () => {
+    await visit('holding tab', '?v=1&hold=1');
+    const second = await context.newPage();
+    try {
+      await second.goto(`${origin}/?v=1&wait=300`);
+      await second.waitForFunction(() => (window as { __forge?: unknown; __forgeError?: unknown }).__forge ?? (window as { __forgeError?: unknown }).__forgeError, undefined, { timeout: 20_000 });
+      const error = await second.evaluate(() => (window as { __forgeError?: string }).__forgeError);
+      expect(error).toMatch(/CONNECTION_FAILED|held by another tab/);
+      expect(error).toMatch(/held by another tab or window of this app/);
+      // The first tab goes away: the second one opens the same rows.
+      await page.goto('about:blank');
+      await second.reload();
+      const out = await outcome(second);
+      expect(out.items.map((i) => i.title)).toEqual(['apple', 'pear']);
+      expect(out.doctor.sqlite?.features).toMatchObject({ vfs: 'opfs-sahpool', persistent: true });
+    } finally {
+      await second.close();
+    }
+  });
 });

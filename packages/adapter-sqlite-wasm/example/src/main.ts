@@ -5,13 +5,14 @@ import { schemas } from './schema.js';
 /**
  * The example app: open the database in a Worker (OPFS), migrate it to this page's schema version, write what
  * the URL asks, read everything back. `?v=1|2` picks the schema version, `?add=a,b` adds items, `?done=a` marks
- * one done, `?note=a:text` sets a note (v2). The outcome is shown on the page and kept in `window.__forge`.
+ * one done, `?note=a:text` sets a note (v2), `?hold=1` keeps
+ * the database open afterwards, `?wait=ms` is how long opening waits for another tab. The outcome is shown on the page and kept in `window.__forge`.
  */
 async function main(): Promise<unknown> {
   const params = new URLSearchParams(location.search);
   const version = params.get('v') === '2' ? 2 : 1;
   const worker = new Worker(new URL('./db.worker.ts', import.meta.url), { type: 'module' });
-  const db = await createDb({ driver: sqliteWasmDriver(worker, { filename: '/example.sqlite3' }), schema: schemas[version] as typeof schemas[2] });
+  const db = await createDb({ driver: sqliteWasmDriver(worker, { filename: '/example.sqlite3', lockTimeoutMs: Number(params.get('wait') ?? 3000) }), schema: schemas[version] as typeof schemas[2] });
   const migrate = await db.$migrate();
   const added: string[] = [];
   for (const title of (params.get('add') ?? '').split(',').filter(Boolean)) {
@@ -33,7 +34,8 @@ async function main(): Promise<unknown> {
   const items = await db.item.findMany({ orderBy: { title: 'asc' } });
   const diff = await db.$diff();
   const doctor = await browserDoctor(db);
-  await db.$disconnect();
+  // `?hold=1` keeps the database open (the worker holds the OPFS files) as a second tab of the app would find it.
+  if (params.get('hold') !== '1') await db.$disconnect();
   return {
     version,
     migrate,
