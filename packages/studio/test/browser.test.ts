@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,14 @@ describe.skipIf(!hasChromium)(hasChromium ? 'studio in Chromium (SQLite)' : `stu
     await page.click('#f-add');
     await expect.poll(() => page.locator('#grid tbody td[data-field="title"]').allTextContents()).toEqual(['Post 27', 'Post 30']);
     await expect.poll(() => page.locator('#pageinfo').textContent()).toBe('1–2 of 2');
+
+    // Export what the grid shows, as CSV and as JSON.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('text=Export CSV')]);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    expect(csvText.split('\r\n')[0]).toBe('id,title,status,published,views,meta,authorId');
+    expect(csvText.split('\r\n')[1]).toBe('27,Post 27,live,false,270,,1');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('text=Export JSON')]);
+    expect(JSON.parse(readFileSync(await json.path(), 'utf8')).map((r: any) => r.id)).toEqual([27, 30]);
 
     // A bad value is shown on the cell, and nothing changes.
     const views = page.locator('#grid tbody tr[data-row="0"] td[data-field="views"]');
