@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EnumCheckOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
 import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
@@ -44,6 +44,34 @@ function columnDefault(c: ColumnIR, type: string): string | undefined {
   return undefined;
 }
 
+/** `CHECK ("col" IN ('a', 'b'))`: how an `f.enum` column is limited to its values. */
+function checkClause(column: string, values: readonly string[]): string {
+  return `CHECK (${q(column)} IN (${values.map(quoteString).join(', ')}))`;
+}
+
+/**
+ * The name Postgres gives a column's inline CHECK (`<table>_<column>_check`), used for a CHECK forge adds to a
+ * column that has none, so the database reads the same as one created with the column (and the down drops it).
+ */
+const checkName = (table: string, column: string) => `${table}_${column}_check`;
+
+/**
+ * Replace a column's value-list CHECK: drop the live one, add the new one under the same name, in one ALTER TABLE
+ * (so the table is never without it in between, and the rows are checked against the new list once). The down
+ * drops what the up added and puts the old list back. Adding values never fails on rows; removing them fails, and
+ * changes nothing, while rows hold a removed value.
+ */
+function enumCheck(op: EnumCheckOp, reverse = false): EmittedDdl {
+  const name = op.name ?? checkName(op.table, op.column);
+  const drop = reverse ? (op.values ? name : undefined) : op.name;
+  const values = reverse ? op.was : op.values;
+  const actions: string[] = [];
+  if (drop) actions.push(`DROP CONSTRAINT IF EXISTS ${q(drop)}`);
+  if (values?.length) actions.push(`ADD CONSTRAINT ${q(name)} ${checkClause(op.column, values)}`);
+  if (actions.length === 0) return { sql: [], comment: `${op.table}.${op.column}: no CHECK to change` };
+  return { sql: [`ALTER TABLE ${q(op.table)} ${actions.join(', ')}`] };
+}
+
 /** `"name" type [identity] [NOT NULL] [DEFAULT ...] [PRIMARY KEY] [CHECK (...)]` */
 function columnDefinition(c: ColumnIR, env: DdlEnv | undefined, table: TableIR | undefined, inlinePk: boolean): string {
   const type = columnType(c, env, table);
@@ -54,9 +82,7 @@ function columnDefinition(c: ColumnIR, env: DdlEnv | undefined, table: TableIR |
   const def = identity ? undefined : columnDefault(c, type);
   if (def) parts.push(`DEFAULT ${def}`);
   if (inlinePk) parts.push('PRIMARY KEY');
-  if (c.kind === 'enum' && c.enumValues?.length) {
-    parts.push(`CHECK (${q(c.name)} IN (${c.enumValues.map(quoteString).join(', ')}))`);
-  }
+  if (c.kind === 'enum' && c.enumValues?.length) parts.push(checkClause(c.name, c.enumValues));
   return parts.join(' ');
 }
 
@@ -156,8 +182,14 @@ function reverse(op: DdlOp, env?: DdlEnv): EmittedDdl {
     case 'addColumn':
       return { sql: [`ALTER TABLE ${q(op.table)} DROP COLUMN IF EXISTS ${q(op.column.name)}`] };
     case 'dropColumn':
+      // The value-list CHECK went with the column; it comes back with it, under its own name.
       return op.was
-        ? { sql: [`ALTER TABLE ${q(op.table)} ADD COLUMN ${q(op.column)} ${op.was.type}`] }
+        ? {
+            sql: [
+              `ALTER TABLE ${q(op.table)} ADD COLUMN ${q(op.column)} ${op.was.type}` +
+                (op.was.enumCheck ? ` CONSTRAINT ${q(op.was.enumCheck.name)} ${checkClause(op.column, op.was.enumCheck.values)}` : ''),
+            ],
+          }
         : { sql: [], comment: `cannot restore ${op.table}.${op.column}: its type was not recorded` };
     case 'createIndex':
       return { sql: [`DROP INDEX IF EXISTS ${q(op.index.name)}`] };
@@ -211,4 +243,5 @@ export const postgresDdl: DdlEmitter = {
   extensionsFor,
   rename,
   lockTimeout,
+  enumCheck,
 };

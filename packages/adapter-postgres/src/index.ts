@@ -23,6 +23,8 @@ export const capabilities: Capabilities = {
   alterAddForeignKey: true,
   dropColumn: true,
   fullTextSearch: true,
+  // f.enum columns carry CHECK (col IN (...)), read back and replaced by diff, push and diff apply.
+  enumChecks: true,
   jsonPath: true,
   nativeCursor: true,
   views: true,

@@ -71,12 +71,22 @@ SELECT t.relname AS table, con.conname AS name,
        r.relname AS ref_table,
        to_json(ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)) AS ref_columns,
-       con.confdeltype AS on_delete
+       con.confdeltype AS on_delete, con.confupdtype AS on_update
 FROM pg_constraint con
 JOIN pg_class t ON t.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_class r ON r.oid = con.confrelid
 WHERE con.contype = 'f' AND n.nspname = current_schema()
+ORDER BY t.relname, con.conname`;
+
+/** CHECKs on one column: a value list among them is how forge enforces an `f.enum` (`CHECK (col IN (...))`). */
+const CHECKS = `
+SELECT t.relname AS table, a.attname AS column, con.conname AS name, pg_get_constraintdef(con.oid) AS definition
+FROM pg_constraint con
+JOIN pg_class t ON t.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+WHERE con.contype = 'c' AND n.nspname = current_schema() AND cardinality(con.conkey) = 1
 ORDER BY t.relname, con.conname`;
 
 const EXTENSIONS = `SELECT extname AS name FROM pg_extension ORDER BY extname`;
@@ -116,9 +126,66 @@ interface ForeignKeyRow {
   ref_table: string;
   ref_columns: string[];
   on_delete: string;
+  on_update: string;
+}
+interface CheckRow {
+  table: string;
+  column: string;
+  name: string;
+  definition: string;
 }
 
-/** pg_constraint.confdeltype in the IR's vocabulary (`ReferentialAction`). */
+/** A string literal as Postgres prints it back, with an optional cast (`'a'::text`, `'b'::character varying`). */
+const LITERAL = String.raw`'((?:[^']|'')*)'(?:::[a-z][a-z ]*(?:\[\])?)?`;
+const LIST = new RegExp(String.raw`^ARRAY\[\s*${LITERAL}(?:\s*,\s*${LITERAL})*\s*\]$`);
+const EACH = new RegExp(LITERAL, 'g');
+
+/** Remove the parentheses that wrap the whole of `text` (`((x))` is `x`, `(a) = (b)` stays). */
+function unwrap(text: string): string {
+  let t = text.trim();
+  for (;;) {
+    if (!t.startsWith('(') || !t.endsWith(')')) return t;
+    let depth = 0;
+    let quote = false;
+    for (let i = 0; i < t.length; i++) {
+      const ch = t[i];
+      if (ch === "'") quote = !quote;
+      if (quote) continue;
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0 && i < t.length - 1) return t;
+    }
+    t = t.slice(1, -1).trim();
+  }
+}
+
+/** Whether `expr` names `column`: bare, quoted, or cast (`(status)::text`). */
+function namesColumn(expr: string, column: string): boolean {
+  const e = unwrap(expr.replace(/::[a-z][a-z ]*$/, ''));
+  return e === column || e === `"${column.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The values of a CHECK that limits `column` to a list, from pg_get_constraintdef's spelling: Postgres stores
+ * `col IN ('a', 'b')` as `col = ANY (ARRAY['a'::text, 'b'::text])` (a varchar column is cast on both sides), and
+ * a list of one as `col = 'a'::text`. Anything else (another operator, an OR, a function) is not a value list.
+ */
+export function checkValues(definition: string, column: string): string[] | undefined {
+  const m = /^CHECK\s*(\(.*\))(?:\s+NOT VALID)?$/s.exec(definition.trim());
+  if (!m) return undefined;
+  const body = unwrap(m[1]);
+  const any = /^(.+?)\s*=\s*ANY\s*(\(.*\))$/s.exec(body);
+  const values = (text: string) => [...text.matchAll(EACH)].map((x) => x[1].replace(/''/g, "'"));
+  if (any) {
+    if (!namesColumn(any[1], column)) return undefined;
+    const list = unwrap(unwrap(any[2]).replace(/::[a-z][a-z ]*\[\]$/, ''));
+    return LIST.test(list) ? values(list) : undefined;
+  }
+  const one = new RegExp(String.raw`^(.+?)\s*=\s*(${LITERAL})$`, 's').exec(body);
+  if (one && namesColumn(one[1], column)) return values(one[2]);
+  return undefined;
+}
+
+/** pg_constraint.confdeltype and confupdtype in the IR's vocabulary (`ReferentialAction`). */
 const ON_DELETE: Record<string, string> = { a: 'noAction', r: 'restrict', c: 'cascade', n: 'setNull', d: 'setDefault' };
 
 /** pg_index.indoption bit for a descending key. */
@@ -141,12 +208,21 @@ function toIndex(row: IndexRow): SnapshotIndex {
   return ix;
 }
 
-function toColumn(row: ColumnRow): SnapshotColumn {
-  return { name: row.name, type: row.type, nullable: row.nullable, primaryKey: row.primary_key, default: row.default };
+function toColumn(row: ColumnRow, checks: CheckRow[]): SnapshotColumn {
+  const col: SnapshotColumn = { name: row.name, type: row.type, nullable: row.nullable, primaryKey: row.primary_key, default: row.default };
+  for (const c of checks) {
+    if (c.column !== row.name) continue;
+    const values = checkValues(c.definition, row.name);
+    if (values) {
+      col.enumCheck = { name: c.name, values };
+      break;
+    }
+  }
+  return col;
 }
 
 function toForeignKey(row: ForeignKeyRow): SnapshotForeignKey {
-  return { name: row.name, columns: row.columns, refTable: row.ref_table, refColumns: row.ref_columns, onDelete: ON_DELETE[row.on_delete] ?? row.on_delete };
+  return { name: row.name, columns: row.columns, refTable: row.ref_table, refColumns: row.ref_columns, onDelete: ON_DELETE[row.on_delete] ?? row.on_delete, onUpdate: ON_DELETE[row.on_update] ?? row.on_update };
 }
 
 function groupBy<R extends { table: string }>(rows: R[]): Map<string, R[]> {
@@ -164,17 +240,19 @@ function groupBy<R extends { table: string }>(rows: R[]): Map<string, R[]> {
  * are listed in `internal`, never as the user's tables or views.
  */
 export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
-  const [relations, columns, indexes, fks, extensions] = await Promise.all([
+  const [relations, columns, indexes, fks, extensions, checks] = await Promise.all([
     conn.query<RelationRow>(RELATIONS),
     conn.query<ColumnRow>(COLUMNS),
     conn.query<IndexRow>(INDEXES),
     conn.query<ForeignKeyRow>(FOREIGN_KEYS),
     conn.query<{ name: string }>(EXTENSIONS),
+    conn.query<CheckRow>(CHECKS),
   ]);
+  const checksOf = groupBy(checks);
   const columnsOf = groupBy(columns);
   const indexesOf = groupBy(indexes);
   const fksOf = groupBy(fks);
-  const snapshot: Snapshot = { dialect: 'postgres', tables: [], views: [], internal: [], extensions: extensions.map((e) => e.name) };
+  const snapshot: Snapshot = { dialect: 'postgres', tables: [], views: [], internal: [], extensions: extensions.map((e) => e.name), enumChecksRead: true };
   for (const rel of relations) {
     if (rel.extension_owned || rel.partition) {
       snapshot.internal!.push(rel.name);
@@ -186,7 +264,7 @@ export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
       const search = searchOf(rel.name, columns, indexes);
       const table: SnapshotTable = {
         name: rel.name,
-        columns: columns.filter((c) => !search?.parts.includes(c)).map(toColumn),
+        columns: columns.filter((c) => !search?.parts.includes(c)).map((c) => toColumn(c, checksOf.get(rel.name) ?? [])),
         indexes: indexes.filter((i) => !search?.parts.includes(i)).map(toIndex),
         foreignKeys: (fksOf.get(rel.name) ?? []).map(toForeignKey),
       };

@@ -40,7 +40,7 @@ function expectedSnapshot(postgis: boolean): Snapshot {
         name: 'comments',
         columns: [pk('post_id', 'integer'), pk('seq', 'integer'), column('body', 'text', false)],
         indexes: [index('comments_pkey', ['post_id', 'seq'], { unique: true, primary: true })],
-        foreignKeys: [{ name: 'forge_comments_fk_post_id', columns: ['post_id'], refTable: 'posts', refColumns: ['id'], onDelete: 'restrict' }],
+        foreignKeys: [{ name: 'forge_comments_fk_post_id', columns: ['post_id'], refTable: 'posts', refColumns: ['id'], onDelete: 'restrict', onUpdate: 'noAction' }],
       },
       {
         name: 'counters',
@@ -59,7 +59,7 @@ function expectedSnapshot(postgis: boolean): Snapshot {
         ],
         // The forge_fts tsvector and its GIN index are the search object, reported under `search`.
         indexes: [index('posts_pkey', ['id'], { unique: true, primary: true })],
-        foreignKeys: [{ name: 'forge_posts_fk_authorId', columns: ['authorId'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade' }],
+        foreignKeys: [{ name: 'forge_posts_fk_authorId', columns: ['authorId'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade', onUpdate: 'noAction' }],
       },
       {
         name: 'users',
@@ -78,7 +78,7 @@ function expectedSnapshot(postgis: boolean): Snapshot {
           column('updatedAt', 'timestamp with time zone', false, { default: 'now()' }),
           column('externalId', 'uuid', true),
           column('meta', 'jsonb', true),
-          column('role', 'text', false, { default: "'admin'::text" }),
+          column('role', 'text', false, { default: "'admin'::text", enumCheck: { name: 'users_role_check', values: ['admin', "it's me"] } }),
           column('address', 'jsonb', true),
           column('phones', 'jsonb', true),
           column('tags', 'text[]', false, { default: "'{}'::text[]" }),
@@ -109,6 +109,7 @@ function expectedSnapshot(postgis: boolean): Snapshot {
     internal: postgis ? ['geography_columns', 'geometry_columns', 'spatial_ref_sys'] : [],
     search: [{ table: 'posts', columns: SEARCH_COLUMNS, complete: true }],
     extensions: postgis ? ['plpgsql', 'postgis'] : ['plpgsql'],
+    enumChecksRead: true,
   };
 }
 

@@ -75,6 +75,12 @@ export interface Capabilities {
   nativeCursor: boolean;
   views: boolean;
   materializedViews: boolean;
+  /**
+   * The DDL enforces an `f.enum`'s values with a CHECK on the column (`CHECK (col IN (...))`), introspection reads
+   * it back (`SnapshotColumn.enumCheck`) and `DdlEmitter.enumCheck` replaces it: diff reports values that differ or
+   * a check that is missing, push widens it, diff apply narrows it. Absent: false (the client alone checks values).
+   */
+  enumChecks?: boolean;
   maxIdentifierLength: number;
   /** Extra tables that always exist and are never the user's (PostGIS spatial_ref_sys, ...), matched per connection. */
   systemTables?: RegExp[];
@@ -226,6 +232,23 @@ export interface EmittedDdl {
 export interface DdlEnv {
   /** Installed or loaded extensions. */
   extensions: string[];
+/**
+ * Replace the value-list CHECK of one column (how an `f.enum` is enforced where `capabilities.enumChecks` is set):
+ * drop the live one (`name`) if there is one, then add one over `values` (none: the column is left unchecked).
+ * Kept out of `DdlOp` like `RenameOp`: an emitter opts in with `DdlEmitter.enumCheck`.
+ */
+export interface EnumCheckOp {
+  op: 'setEnumCheck';
+  table: string;
+  column: string;
+  /** The live CHECK's name, dropped first; absent when the column has none. */
+  name?: string;
+  /** The values the new CHECK allows; absent: no new CHECK. */
+  values?: readonly string[];
+  /** The live CHECK's values, so the down block can put it back; absent when there was none. */
+  was?: readonly string[];
+}
+
   /**
    * Every table of the schema being applied. Lets an emitter look past the operation at hand: a foreign-key
    * column takes the referenced column's type (text or uuid), an index finds its columns' kinds.
@@ -262,6 +285,8 @@ export interface ProbeReport {
   actions: string[];
   /**
    * Next steps that matter only to a schema using `feature` (PostGIS for geo points, FTS5 for searchable fields).
+  /** The statements of an `EnumCheckOp` (or with `reverse`, its down). Absent where `capabilities.enumChecks` is not set. */
+  enumCheck?(op: EnumCheckOp, reverse?: boolean): EmittedDdl;
    * Doctor lists one as an action item when the schema uses the feature (or could not be loaded), and as a
    * line of facts otherwise.
    */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSchemaIR, createDbWith, f, model, parseIgnoreList, runDiff, runDiffApply, runPush, runRollback, SchemaError, type AnyField, type AnyModel, type DriftItem, type SchemaShape } from '@forge/core';
 import { describe, expect, it } from 'vitest';
-import { itIf, type ConformanceTarget, type FreshDatabase } from './target.js';
+import { itIf, itIfAction, supports, type ConformanceTarget, type FreshDatabase } from './target.js';
 
 async function pushed(target: ConformanceTarget, schema: SchemaShape): Promise<FreshDatabase> {
   const fresh = await target.fresh();
@@ -329,5 +329,184 @@ export function driftSuite(target: ConformanceTarget): void {
         await fresh.cleanup();
       }
     });
+  });
+
+  describe(`${target.name}: enum CHECK drift and foreign-key action drift (issue 14)`, () => {
+    const posts = (values: readonly string[]) => ({ post: model('posts', { id: f.id(), status: f.enumOf(values as [string, ...string[]]) }) });
+    // f.id() is a uuid on some dialects: the rows' keys are uuids written as text.
+    const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const insertStatus = (fresh: FreshDatabase, id: string, status: string) =>
+      fresh.conn.execute(`INSERT INTO ${q(target, 'posts')} (${q(target, 'id')}, ${q(target, 'status')}) VALUES ('${uuid(Number(id.slice(1)))}', '${status}')`);
+
+    itIf(caps, 'enumChecks', 'a value added to f.enumOf is drift; push widens the CHECK and the new value is accepted', async () => {
+      const fresh = await pushed(target, posts(['draft', 'live']));
+      try {
+        await expect(insertStatus(fresh, 'p1', 'archived')).rejects.toThrow();
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(posts(['draft', 'live', 'archived'])) };
+        const report = await runDiff(ctx);
+        expect(report.inSync).toBe(false);
+        expect(report.items).toEqual([
+          expect.objectContaining({ kind: 'column', direction: 'mismatch', table: 'posts', column: 'status', property: 'enumValues', schema: ['draft', 'live', 'archived'], db: ['draft', 'live'] }),
+        ]);
+        expect(report.items[0].detail).toContain("refuses 'archived'");
+        const push = await runPush(ctx);
+        expect(push.failures).toEqual([]);
+        expect(push.applied).toEqual(['posts.status allowed values']);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        await insertStatus(fresh, 'p1', 'archived');
+        // The CHECK still refuses what no version of the schema allowed.
+        await expect(insertStatus(fresh, 'p2', 'bogus')).rejects.toThrow();
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    itIf(caps, 'enumChecks', 'a value removed from f.enumOf: push leaves it (a note); diff apply narrows the CHECK with a down; rollback restores it', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const wide = posts(['draft', 'live', 'archived']);
+      const narrow = posts(['draft', 'live']);
+      const fresh = await pushed(target, wide);
+      try {
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(narrow) };
+        expect((await runDiff(ctx)).items).toEqual([expect.objectContaining({ kind: 'column', direction: 'mismatch', column: 'status', property: 'enumValues', schema: ['draft', 'live'], db: ['draft', 'live', 'archived'] })]);
+        const push = await runPush(ctx);
+        expect(push.applied).toEqual([]);
+        expect(push.notes.join('\n')).toMatch(/posts\.status[\s\S]*still accepts 'archived'[\s\S]*run forge diff apply/);
+        await insertStatus(fresh, 'p1', 'archived');
+
+        // A row holds the removed value: the narrowed CHECK cannot be added, and nothing changes.
+        await expect(runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') })).rejects.toThrow();
+        expect(readdirSync(dir)).toEqual([]);
+        expect((await runDiff(ctx)).items).toHaveLength(1);
+
+        await fresh.conn.execute(`UPDATE ${q(target, 'posts')} SET ${q(target, 'status')} = 'live'`);
+        const result = await runDiffApply(ctx, { dir, now: new Date('2026-06-24T14:30:52Z') });
+        expect(result.applied).toBe(true);
+        expect(result.changes).toEqual([{ text: "posts.status allowed values: remove 'archived'", destructive: true }]);
+        expect(result.content).toMatch(/-- up[\s\S]*CHECK[\s\S]*-- down[\s\S]*'archived'/);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        await expect(insertStatus(fresh, 'p2', 'archived')).rejects.toThrow();
+
+        await runRollback({ adapter: target.adapter, conn: fresh.conn }, { dir });
+        expect((await runDiff({ ...ctx, ir: buildSchemaIR(wide) })).inSync).toBe(true);
+        await insertStatus(fresh, 'p2', 'archived');
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    itIf(caps, 'enumChecks', 'an f.enum column whose CHECK was dropped by hand is drift; diff apply adds it back', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+      const schema = posts(['draft', 'live']);
+      const fresh = await pushed(target, schema);
+      try {
+        const snap = await target.adapter.introspect(fresh.conn);
+        const check = snap.tables.find((t) => t.name === 'posts')!.columns.find((c) => c.name === 'status')!.enumCheck!;
+        expect(check.values).toEqual(['draft', 'live']);
+        await fresh.conn.execute(`ALTER TABLE ${q(target, 'posts')} DROP CONSTRAINT ${q(target, check.name)}`);
+        const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(schema) };
+        expect((await runDiff(ctx)).items).toEqual([expect.objectContaining({ kind: 'column', direction: 'mismatch', column: 'status', property: 'enumValues', db: null })]);
+        const result = await runDiffApply(ctx, { dir });
+        expect(result.changes).toEqual([{ text: "add a CHECK on posts.status allowing only 'draft', 'live'", destructive: true }]);
+        expect((await runDiff(ctx)).inSync).toBe(true);
+        await expect(insertStatus(fresh, 'p1', 'bogus')).rejects.toThrow();
+      } finally {
+        await fresh.cleanup();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    const Owner = model('owners', { id: f.id() });
+    const withPets = (onDelete?: 'cascade' | 'restrict' | 'setNull', onUpdate?: 'cascade') => ({
+      owner: Owner,
+      pet: model('pets', { id: f.id(), ownerId: f.string().optional().refs(() => Owner, { ...(onDelete ? { onDelete } : {}), ...(onUpdate ? { onUpdate } : {}) }) }),
+    });
+    const seedPets = async (fresh: FreshDatabase) => {
+      await fresh.conn.execute(`INSERT INTO ${q(target, 'owners')} (${q(target, 'id')}) VALUES ('${uuid(1)}')`);
+      await fresh.conn.execute(`INSERT INTO ${q(target, 'pets')} (${q(target, 'id')}, ${q(target, 'ownerId')}) VALUES ('${uuid(2)}', '${uuid(1)}')`);
+    };
+    const deleteOwner = (fresh: FreshDatabase) => fresh.conn.execute(`DELETE FROM ${q(target, 'owners')} WHERE ${q(target, 'id')} = '${uuid(1)}'`);
+    const petCount = async (fresh: FreshDatabase) => Number((await fresh.conn.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${q(target, 'pets')}`))[0].n);
+
+    itIfAction(caps, 'cascade', 'an ON DELETE that differs is drift, in words that say what a delete does', async () => {
+      const fresh = await pushed(target, withPets());
+      try {
+        const report = await runDiff({ adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(withPets('cascade')) });
+        expect(report.items).toEqual([expect.objectContaining({ kind: 'foreignKey', direction: 'mismatch', table: 'pets', column: 'ownerId', property: 'onDelete', schema: 'cascade' })]);
+        expect(report.items[0].detail).toMatch(/deleting a row of owners is refused while rows reference it, the schema says it takes the referencing rows with it/);
+        // RESTRICT and NO ACTION both refuse: not drift.
+        expect((await runDiff({ adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(withPets('restrict')) })).inSync).toBe(true);
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
+    if (supports(caps, 'alterAddForeignKey')) {
+      itIfAction(caps, 'cascade', 'push replaces a key whose ON DELETE differs: a delete then cascades as the schema says', async () => {
+        const fresh = await pushed(target, withPets());
+        try {
+          await seedPets(fresh);
+          await expect(deleteOwner(fresh)).rejects.toThrow();
+          const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(withPets('cascade')) };
+          const push = await runPush(ctx);
+          expect(push.failures).toEqual([]);
+          expect(push.applied).toEqual(['forge_pets_fk_ownerId (drop to replace)', 'forge_pets_fk_ownerId']);
+          expect((await runDiff(ctx)).inSync).toBe(true);
+          await deleteOwner(fresh);
+          expect(await petCount(fresh)).toBe(0);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
+      itIfAction(caps, 'cascade', 'diff apply replaces a key whose ON DELETE / ON UPDATE differ, with a down; rollback brings the old actions back', async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+        const fresh = await pushed(target, withPets('cascade'));
+        try {
+          const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(withPets(undefined, 'cascade')) };
+          const drift = await runDiff(ctx);
+          expect(drift.items.map((i) => [i.kind, i.direction, i.property])).toEqual([
+            ['foreignKey', 'mismatch', 'onDelete'],
+            ['foreignKey', 'mismatch', 'onUpdate'],
+          ]);
+          const result = await runDiffApply(ctx, { dir });
+          expect(result.applied).toBe(true);
+          expect(result.changes.map((c) => c.text)).toEqual([
+            "drop foreign key forge_pets_fk_ownerId on pets to add it again with the schema's actions",
+            'add foreign key pets.ownerId -> owners.id (ON DELETE noAction, ON UPDATE cascade)',
+          ]);
+          expect((await runDiff(ctx)).inSync).toBe(true);
+          await seedPets(fresh);
+          await expect(deleteOwner(fresh)).rejects.toThrow();
+
+          await runRollback({ adapter: target.adapter, conn: fresh.conn }, { dir });
+          expect((await runDiff({ ...ctx, ir: buildSchemaIR(withPets('cascade')) })).inSync).toBe(true);
+          await deleteOwner(fresh);
+          expect(await petCount(fresh)).toBe(0);
+        } finally {
+          await fresh.cleanup();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    } else {
+      itIfAction(caps, 'cascade', 'an ON DELETE change cannot be altered here: push notes it, diff apply defers it, nothing changes', async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), 'forge-mig-'));
+        const fresh = await pushed(target, withPets());
+        try {
+          const ctx = { adapter: target.adapter, conn: fresh.conn, ir: buildSchemaIR(withPets('cascade')) };
+          const push = await runPush(ctx);
+          expect(push.applied).toEqual([]);
+          expect(push.notes.join('\n')).toMatch(/cannot change a foreign key in place/);
+          const result = await runDiffApply(ctx, { dir });
+          expect(result.applied).toBe(false);
+          expect(result.deferred).toEqual([expect.objectContaining({ kind: 'foreignKey', direction: 'mismatch', property: 'onDelete' })]);
+          expect(readdirSync(dir)).toEqual([]);
+        } finally {
+          await fresh.cleanup();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    }
   });
 }

@@ -1,5 +1,5 @@
 import type { Adapter, DdlEnv } from '../adapter.js';
-import type { ForeignKeyIR, IndexIR, SchemaIR, Snapshot, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
 import { categoryOfColumn } from './categories.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
 import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
@@ -77,9 +77,9 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     }
     items.push(
       ...diffColumns(model, live, adapter),
+      ...diffEnumChecks(model, live, adapter, snap.enumChecksRead === true),
       ...diffIndexes(model, live, adapter, (ix) => cannotHold(model.name, ix), notes),
-      // A document store has no foreign keys to compare (forge resolves relations itself).
-      ...(caps.schemaless ? [] : diffForeignKeys(model, live)),
+      ...diffForeignKeys(model, live, adapter),
       ...diffSearch(model, snap.search?.find((x) => x.table === model.name), adapter),
     );
   }
@@ -135,6 +135,68 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter):
       if (declared.has(lc.name)) continue;
       out.push({ kind: 'column', direction: 'extra', table, column: lc.name, detail: `column '${lc.name}' in DB but not in schema` });
     }
+  }
+  return out;
+}
+
+/** The values an `f.enum` column allows, or undefined for any other column. */
+export function enumValuesOf(col: ColumnIR): readonly string[] | undefined {
+  return col.kind === 'enum' && col.enumValues?.length ? col.enumValues : undefined;
+}
+
+const listValues = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+/**
+ * The column's value-list CHECK against its `f.enum` values, compared as sets (the order of an IN list means
+ * nothing). Reported as a `column` mismatch on `enumValues` (schema and db are the value lists, db null when the
+ * database has no CHECK, schema null when the column is not an enum): values the schema added are refused by the
+ * database, values it removed are still accepted. A missing CHECK is drift only where the dialect writes one
+ * (`capabilities.enumChecks`) and introspection read them (`Snapshot.enumChecksRead`).
+ */
+export function enumCheckDrift(table: string, col: ColumnIR, lc: SnapshotColumn, adapter: DiffAdapter, checksRead: boolean): DriftItem | undefined {
+  const want = enumValuesOf(col);
+  const have = lc.enumCheck?.values;
+  const base = { kind: 'column' as const, direction: 'mismatch' as const, table, column: col.name, property: 'enumValues' };
+  if (want && have) {
+    const added = want.filter((v) => !have.includes(v));
+    const removed = have.filter((v) => !want.includes(v));
+    if (added.length === 0 && removed.length === 0) return undefined;
+    const parts: string[] = [];
+    if (added.length) parts.push(`the database refuses ${listValues(added)}, which the schema allows`);
+    if (removed.length) parts.push(`the database still accepts ${listValues(removed)}, which the schema no longer allows`);
+    const next = removed.length
+      ? `forge diff apply narrows the CHECK (rows holding ${listValues(removed)} must be changed first)`
+      : 'forge push widens the CHECK';
+    return { ...base, schema: [...want], db: [...have], detail: `column '${col.name}' allowed values: schema=(${listValues(want)}) db=(${listValues(have)}): ${parts.join('; ')}; ${next}` };
+  }
+  if (want && !lc.enumCheck && checksRead && adapter.capabilities.enumChecks) {
+    return {
+      ...base,
+      schema: [...want],
+      db: null,
+      detail: `column '${col.name}' has no CHECK in the database, so it accepts any text where the schema allows only (${listValues(want)}); forge diff apply adds the CHECK (rows holding other values must be changed first)`,
+    };
+  }
+  if (!want && have) {
+    return {
+      ...base,
+      schema: null,
+      db: [...have],
+      detail: `column '${col.name}' is limited to (${listValues(have)}) by the CHECK ${lc.enumCheck!.name} in the database, but the schema does not limit it; forge diff apply drops the CHECK, or declare the field f.enum`,
+    };
+  }
+  return undefined;
+}
+
+function diffEnumChecks(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, checksRead: boolean): DriftItem[] {
+  // A readonly model's table is owned elsewhere: its constraints are not ours.
+  if (model.readonly) return [];
+  const liveCols = new Map(live.columns.map((c) => [c.name, c]));
+  const out: DriftItem[] = [];
+  for (const col of model.columns) {
+    const lc = liveCols.get(col.name);
+    const item = lc && enumCheckDrift(model.name, col, lc, adapter, checksRead);
+    if (item) out.push(item);
   }
   return out;
 }
@@ -231,24 +293,89 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** A schema FK is present when some live FK links the same columns to the same referenced columns. */
 export function hasForeignKey(fk: ForeignKeyIR, live: readonly SnapshotForeignKey[]): boolean {
-  return live.some((l) => l.refTable === fk.refTable && sameList(l.columns, fk.columns) && sameList(l.refColumns, fk.refColumns));
+  return liveForeignKey(fk, live) !== undefined;
 }
 
 export function describeForeignKey(fk: ForeignKeyIR): string {
   return `${fk.columns.join(',')} -> ${fk.refTable}.${fk.refColumns.join(',')}`;
 }
 
-function diffForeignKeys(model: TableIR, live: SnapshotTable): DriftItem[] {
-  return model.foreignKeys
-    .filter((fk) => !hasForeignKey(fk, live.foreignKeys))
-    .map((fk) => ({
-      kind: 'foreignKey' as const,
-      direction: 'missing' as const,
-      table: model.name,
-      foreignKey: fk.name,
-      column: fk.columns.join(','),
-      detail: `foreign key ${describeForeignKey(fk)}`,
-    }));
+const ACTIONS: ReadonlySet<string> = new Set<ReferentialAction>(['cascade', 'restrict', 'setNull', 'noAction']);
+
+/** A live key in IR form (what a down block adds back); an action outside `ReferentialAction` is left out. */
+export function foreignKeyFromSnapshot(l: SnapshotForeignKey): ForeignKeyIR {
+  const fk: ForeignKeyIR = { name: l.name, columns: [...l.columns], refTable: l.refTable, refColumns: [...l.refColumns] };
+  if (l.onDelete && ACTIONS.has(l.onDelete) && l.onDelete !== 'noAction') fk.onDelete = l.onDelete as ReferentialAction;
+  if (l.onUpdate && ACTIONS.has(l.onUpdate) && l.onUpdate !== 'noAction') fk.onUpdate = l.onUpdate as ReferentialAction;
+  return fk;
+}
+
+/** The live key that links the same columns to the same referenced columns. */
+export function liveForeignKey(fk: ForeignKeyIR, live: readonly SnapshotForeignKey[]): SnapshotForeignKey | undefined {
+  return live.find((l) => l.refTable === fk.refTable && sameList(l.columns, fk.columns) && sameList(l.refColumns, fk.refColumns));
+}
+
+/**
+ * An action as it behaves on rows: no action and RESTRICT both refuse the change while rows reference it (they
+ * differ only in when a deferred check runs), and an undeclared action is the databases' default, no action.
+ */
+function effectiveAction(action: string | undefined): string {
+  return action === undefined || action === 'restrict' ? 'noAction' : action;
+}
+
+const ACTION_EFFECT: Record<string, string> = {
+  cascade: 'takes the referencing rows with it',
+  setNull: 'sets their key to NULL',
+  setDefault: 'sets their key to its default',
+  noAction: 'is refused while rows reference it',
+};
+
+const effectOf = (action: string) => ACTION_EFFECT[action] ?? `runs ${action}`;
+
+/**
+ * The referential actions of a present key that differ between the schema and the database, one per property
+ * (`onDelete`, `onUpdate`). An action the adapter did not read (undefined on the live key) is not compared.
+ */
+export function foreignKeyActionDrift(fk: ForeignKeyIR, live: SnapshotForeignKey, canAlter = true): Array<{ property: 'onDelete' | 'onUpdate'; schema: string; db: string; detail: string }> {
+  const out: Array<{ property: 'onDelete' | 'onUpdate'; schema: string; db: string; detail: string }> = [];
+  for (const property of ['onDelete', 'onUpdate'] as const) {
+    const have = live[property];
+    if (have === undefined) continue;
+    const want = fk[property] as ReferentialAction | undefined;
+    if (effectiveAction(want) === effectiveAction(have)) continue;
+    const schema = want ?? 'noAction';
+    const verb = property === 'onDelete' ? `deleting a row of ${fk.refTable}` : `changing the key of a row of ${fk.refTable}`;
+    out.push({
+      property,
+      schema,
+      db: have,
+      detail:
+        `foreign key ${describeForeignKey(fk)} ${property === 'onDelete' ? 'ON DELETE' : 'ON UPDATE'}: schema=${schema} db=${have}: ` +
+        `in the database ${verb} ${effectOf(effectiveAction(have))}, the schema says it ${effectOf(effectiveAction(want))}; ` +
+        (canAlter
+          ? 'forge push replaces the key (drop and add)'
+          : 'this database cannot change a foreign key in place, and forge does not rebuild tables yet: recreate the table by hand'),
+    });
+  }
+  return out;
+}
+
+function diffForeignKeys(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
+  const out: DriftItem[] = [];
+  // A document store has no foreign keys to compare (forge resolves relations itself).
+  if (adapter.capabilities.schemaless) return out;
+  for (const fk of model.foreignKeys) {
+    const have = liveForeignKey(fk, live.foreignKeys);
+    const column = fk.columns.join(',');
+    if (!have) {
+      out.push({ kind: 'foreignKey', direction: 'missing', table: model.name, foreignKey: fk.name, column, detail: `foreign key ${describeForeignKey(fk)}` });
+      continue;
+    }
+    for (const d of foreignKeyActionDrift(fk, have, adapter.capabilities.alterAddForeignKey)) {
+      out.push({ kind: 'foreignKey', direction: 'mismatch', table: model.name, foreignKey: fk.name, column, property: d.property, schema: d.schema, db: d.db, detail: d.detail });
+    }
+  }
+  return out;
 }
 
 const KIND_ORDER: Record<DriftKind, number> = { table: 0, view: 1, column: 2, columnType: 3, index: 4, foreignKey: 5 };

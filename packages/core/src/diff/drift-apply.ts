@@ -1,14 +1,27 @@
-import type { Capabilities, DdlOp } from '../adapter.js';
+import type { Capabilities, DdlEnv, DdlOp, EmittedDdl, EnumCheckOp } from '../adapter.js';
 import type { IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
-import { describeForeignKey } from './diff.js';
+import { describeForeignKey, foreignKeyFromSnapshot, liveForeignKey } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { assertNamesDistinct } from './namespace.js';
-import type { PlanAdapter } from './plan.js';
+import { canSetEnumCheck, isEnumWidening, type PlanAdapter } from './plan.js';
 import type { DriftItem, DriftReport, MigrationChange } from './types.js';
 
 export interface DriftApplyStep {
+  /** For a CHECK replacement this carries the `EnumCheckOp` too; read `enumCheck` first (`emitDriftStep` does). */
   op: DdlOp;
   change: MigrationChange;
+  /** Set when the step replaces a column's value-list CHECK, which is not a `DdlOp`. */
+  enumCheck?: EnumCheckOp;
+}
+
+/** The up (or with `reverse`, the down) statements of one step. */
+export function emitDriftStep(adapter: Pick<PlanAdapter, 'ddl'>, step: Pick<DriftApplyStep, 'op' | 'enumCheck'>, env: DdlEnv | undefined, reverse: boolean): EmittedDdl {
+  if (step.enumCheck) {
+    const ddl = adapter.ddl;
+    if (!ddl.enumCheck) return { sql: [], comment: `${step.enumCheck.table}.${step.enumCheck.column}: this adapter cannot replace a CHECK` };
+    return ddl.enumCheck(step.enumCheck, reverse);
+  }
+  return reverse ? adapter.ddl.reverse(step.op, env) : adapter.ddl.emit(step.op, env);
 }
 
 /**
@@ -16,15 +29,17 @@ export interface DriftApplyStep {
  * object over a dropped column is dropped before the column and built again after it over the columns
  * that remain; in the down block that is the other way round.
  */
-const PHASES: ReadonlyArray<DdlOp['op']> = [
+const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op']> = [
+  'setEnumCheck',
   'addColumn',
   'createIndex',
+  // A key replaced for its actions is dropped before it is added again (it may keep its name).
+  'dropForeignKey',
   'addForeignKey',
   'dropSearch',
   'dropIndex',
   'dropColumn',
   'createSearch',
-  'dropForeignKey',
   'dropTable',
 ];
 
@@ -134,6 +149,37 @@ function stepFor(item: DriftItem, model: TableIR | undefined, have: SnapshotTabl
   return undefined;
 }
 
+function actionsText(fk: { onDelete?: string; onUpdate?: string }): string {
+  return `ON DELETE ${fk.onDelete ?? 'noAction'}, ON UPDATE ${fk.onUpdate ?? 'noAction'}`;
+}
+
+/**
+ * An enum drift item as a CHECK replacement. Narrowing, adding a CHECK where there was none and dropping one are
+ * marked destructive (the first two refuse values rows may hold, and running code may still write); widening is not.
+ */
+function enumCheckStep(item: DriftItem, have: SnapshotTable | undefined, adapter: PlanAdapter): DriftApplyStep | undefined {
+  if (!canSetEnumCheck(adapter) || !item.column) return undefined;
+  const lc = have?.columns.find((c) => c.name === item.column);
+  if (!lc) return undefined;
+  const op: EnumCheckOp = { op: 'setEnumCheck', table: item.table, column: item.column };
+  if (lc.enumCheck) {
+    op.name = lc.enumCheck.name;
+    op.was = lc.enumCheck.values;
+  }
+  if (Array.isArray(item.schema)) op.values = item.schema as string[];
+  const where = `${item.table}.${item.column}`;
+  const list = (v: readonly string[]) => v.map((x) => `'${x}'`).join(', ');
+  let text: string;
+  if (!op.values) text = `drop the CHECK of ${where} (it allowed only ${list(op.was ?? [])})`;
+  else if (!op.was) text = `add a CHECK on ${where} allowing only ${list(op.values)}`;
+  else {
+    const removed = op.was.filter((v) => !op.values!.includes(v));
+    const added = op.values.filter((v) => !op.was!.includes(v));
+    text = `${where} allowed values: ${[added.length ? `add ${list(added)}` : '', removed.length ? `remove ${list(removed)}` : ''].filter(Boolean).join(', ')}`;
+  }
+  return { op: op as unknown as DdlOp, enumCheck: op, change: { text, destructive: !isEnumWidening(item) } };
+}
+
 /**
  * The "safe slice" of `forge diff apply` (seed 004): missing columns, indexes and foreign keys become
  * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them. Everything
@@ -153,8 +199,32 @@ export function planDriftApply(
   const liveSearch = new Map((snap.search ?? []).map((x) => [x.table, x]));
   const steps: DriftApplyStep[] = [];
   const deferred: DriftItem[] = [];
+  const replacedKeys = new Set<string>();
   for (const item of report.items) {
     const model = models.get(item.table);
+    if (item.property === 'enumValues' && !model?.readonly) {
+      const step = enumCheckStep(item, live.get(item.table), adapter);
+      if (step) steps.push(step);
+      else deferred.push(item);
+      continue;
+    }
+    if (item.kind === 'foreignKey' && item.direction === 'mismatch' && !model?.readonly) {
+      const fk = model?.foreignKeys.find((k) => k.name === item.foreignKey);
+      const have = fk && liveForeignKey(fk, live.get(item.table)?.foreignKeys ?? []);
+      if (!fk || !have || !adapter.capabilities.alterAddForeignKey) {
+        deferred.push(item);
+        continue;
+      }
+      // onDelete and onUpdate of one key are two items and one replacement.
+      if (replacedKeys.has(`${item.table}\0${fk.name}`)) continue;
+      replacedKeys.add(`${item.table}\0${fk.name}`);
+      const what = `${item.table}.${describeForeignKey(fk)}`;
+      steps.push(
+        { op: { op: 'dropForeignKey', table: item.table, fk: have.name, was: foreignKeyFromSnapshot(have) }, change: { text: `drop foreign key ${have.name} on ${item.table} to add it again with the schema's actions`, destructive: false } },
+        { op: { op: 'addForeignKey', table: item.table, fk }, change: { text: `add foreign key ${what} (${actionsText(fk)})`, destructive: false } },
+      );
+      continue;
+    }
     if (item.search && !model?.readonly) {
       steps.push(...searchSteps(item, model, liveSearch.get(item.table)));
       continue;
@@ -183,7 +253,8 @@ export function planDriftApply(
     if (d.kind === 'index' && d.direction === 'extra' && d.index && droppedIndexes.has(`${d.table}\0${d.index}`)) deferred.splice(i, 1);
   }
   // Stable sort: report order within a phase.
-  steps.sort((a, b) => PHASES.indexOf(a.op.op) - PHASES.indexOf(b.op.op));
+  const phase = (st: DriftApplyStep) => PHASES.indexOf(st.enumCheck ? st.enumCheck.op : st.op.op);
+  steps.sort((a, b) => phase(a) - phase(b));
   return { ops: referrersDroppedFirst(steps, live, adapter.capabilities), deferred };
 }
 

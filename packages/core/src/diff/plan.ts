@@ -1,6 +1,6 @@
-import type { Adapter, DdlEnv, DdlOp } from '../adapter.js';
+import type { Adapter, Capabilities, DdlEnv, DdlOp, EnumCheckOp } from '../adapter.js';
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
-import { diffSchema, hasForeignKey, searchableColumns, searchMatches } from './diff.js';
+import { diffSchema, enumCheckDrift, foreignKeyActionDrift, foreignKeyFromSnapshot, liveForeignKey, searchableColumns, searchMatches } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { compareIndexShape, indexSignature } from './index-shape.js';
 import { assertNamesDistinct } from './namespace.js';
@@ -60,8 +60,14 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     // Without ALTER ... ADD FOREIGN KEY the emitter writes a new table's keys inline in CREATE TABLE.
     if ((!have && !caps.alterAddForeignKey) || caps.schemaless) continue;
     for (const fk of t.foreignKeys) {
-      if (have && hasForeignKey(fk, have.foreignKeys)) {
-        toSkip.push(fk.name);
+      const present = have && liveForeignKey(fk, have.foreignKeys);
+      if (present) {
+        // Another ON DELETE / ON UPDATE: the key is dropped and added again with the schema's actions. The rows
+        // already satisfy the same key, so the add cannot fail on them; where a key cannot be altered, a note.
+        if (caps.alterAddForeignKey && foreignKeyActionDrift(fk, present).length) {
+          ops.push({ op: { op: 'dropForeignKey', table: t.name, fk: present.name, was: foreignKeyFromSnapshot(present) }, label: `${present.name} (drop to replace)` });
+          ops.push({ op: { op: 'addForeignKey', table: t.name, fk }, label: fk.name });
+        } else toSkip.push(fk.name);
         continue;
       }
       // Same rule for a column added now: its ADD COLUMN ... REFERENCES carries the key.
@@ -104,12 +110,13 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     if (e.noTransaction) s.noTransaction = true;
     return s;
   });
+  toApply.push(...planEnumWidening(tables, live, adapter, snap.enumChecksRead === true));
   for (const t of Object.values(ir.models)) {
     if (t.readonly && !live.has(t.name) && !snap.views.some((x) => x.name === t.name)) {
       notes.push(`${t.name} is readonly (owned elsewhere) and missing from the database; push never creates it`);
     }
   }
-  notes.push(...diffSchema(ir, snap, adapter).items.flatMap((item) => noteFor(item, caps)));
+  notes.push(...diffSchema(ir, snap, adapter).items.flatMap((item) => noteFor(item, adapter)));
   return { toApply, toSkip, notes, summary: { apply: toApply.filter((s) => s.sql.length > 0).length, skip: toSkip.length } };
 }
 
@@ -184,9 +191,59 @@ function planIndexes(
   }
 }
 
+/**
+ * Whether an enum drift item only adds values to a live CHECK: the database then refuses values the schema allows,
+ * and replacing the CHECK with the wider one refuses nothing it accepted before, so push does it.
+ */
+export function isEnumWidening(item: DriftItem): boolean {
+  return item.property === 'enumValues' && Array.isArray(item.db) && Array.isArray(item.schema) && (item.db as string[]).every((v) => (item.schema as string[]).includes(v));
+}
+
+/** Whether the adapter can replace a column's value-list CHECK. */
+export function canSetEnumCheck(adapter: Pick<Adapter, 'capabilities' | 'ddl'>): boolean {
+  return adapter.capabilities.enumChecks === true && typeof adapter.ddl.enumCheck === 'function';
+}
+
+/** A `setEnumCheck` as a planned statement; `op` carries it too (read `enumCheck` first), as for a rename. */
+export function enumCheckStatement(adapter: Pick<Adapter, 'ddl'>, op: EnumCheckOp, label: string): PlannedStatement {
+  const e = adapter.ddl.enumCheck!(op);
+  const s: PlannedStatement = { op: op as unknown as DdlOp, enumCheck: op, label, sql: e.sql };
+  if (e.comment) s.comment = e.comment;
+  return s;
+}
+
+/** Push's part of enum drift: a live CHECK that lacks values the schema added is replaced by the wider one. */
+function planEnumWidening(tables: TableIR[], live: Map<string, SnapshotTable>, adapter: PlanAdapter, checksRead: boolean): PlannedStatement[] {
+  if (!canSetEnumCheck(adapter)) return [];
+  const out: PlannedStatement[] = [];
+  for (const t of tables) {
+    const have = live.get(t.name);
+    if (!have) continue;
+    for (const col of t.columns) {
+      const lc = have.columns.find((c) => c.name === col.name);
+      const item = lc && enumCheckDrift(t.name, col, lc, adapter, checksRead);
+      if (!item || !isEnumWidening(item) || !lc.enumCheck) continue;
+      const op: EnumCheckOp = { op: 'setEnumCheck', table: t.name, column: col.name, name: lc.enumCheck.name, values: item.schema as string[], was: lc.enumCheck.values };
+      out.push(enumCheckStatement(adapter, op, `${t.name}.${col.name} allowed values`));
+    }
+  }
+  return out;
+}
+
 /** What push will not do about a drift item, and the command that will. */
-function noteFor(item: DriftItem, caps: PlanAdapter['capabilities']): string[] {
+function noteFor(item: DriftItem, adapter: { capabilities: Capabilities; ddl: PlanAdapter['ddl'] }): string[] {
+  const caps = adapter.capabilities;
   const where = item.column ? `${item.table}.${item.column}` : item.table;
+  if (item.property === 'enumValues') {
+    if (!canSetEnumCheck(adapter)) {
+      return [`${where}: ${item.detail}; forge cannot replace a CHECK on ${adapter.capabilities.dialect} (capabilities.enumChecks is not set): change it by hand`];
+    }
+    if (isEnumWidening(item)) return [];
+    return [`push does not narrow, add or drop a CHECK (rows may hold values it would refuse): ${where}: ${item.detail}; run forge diff apply`];
+  }
+  if (item.kind === 'foreignKey' && item.direction === 'mismatch') {
+    return adapter.capabilities.alterAddForeignKey ? [] : [`push cannot change ${item.table}'s ${item.detail}`];
+  }
   if (item.kind === 'column' && item.direction === 'extra') return [`push does not drop ${where}; run forge diff apply`];
   if (item.kind === 'table' && item.direction === 'extra') {
     // On a shared database the table may belong to another service, so dropping it is not the only answer.

@@ -1,4 +1,4 @@
-import type { DdlOp, RenameOp } from '../adapter.js';
+import type { DdlOp, EnumCheckOp, RenameOp } from '../adapter.js';
 
 export type DriftKind = 'table' | 'column' | 'index' | 'foreignKey' | 'view' | 'columnType';
 export type DriftDirection = 'missing' | 'extra' | 'mismatch';
@@ -43,6 +43,8 @@ export interface PlannedStatement {
   op: DdlOp;
   /** Set when the statement is a declared rename (`.renamedFrom()`), which is not a `DdlOp`. */
   rename?: RenameOp;
+  /** Set when the statement replaces a column's value-list CHECK (enum drift), not a `DdlOp` either; read it first. */
+  enumCheck?: EnumCheckOp;
   /** Short label for reports: `users`, `users.email`, `forge_users_uq_email`. */
   label: string;
   sql: string[];

@@ -17,7 +17,7 @@ import { needsConsent, type Finding } from '../migrations/lint.js';
 import { possibleRenameFindings } from './generate.js';
 import { ConsentRefusedError, previewFindings, type Consent } from './files.js';
 import { diffSchema } from '../diff/diff.js';
-import { planDriftApply } from '../diff/drift-apply.js';
+import { emitDriftStep, planDriftApply } from '../diff/drift-apply.js';
 import { LEDGER_TABLE } from '../diff/ignore.js';
 import type { DiffApplyResult, IgnorePattern } from '../diff/types.js';
 import type { EngineContext, EngineHooks } from './context.js';
@@ -161,13 +161,13 @@ export async function runDiffApply(
   const upComments: string[] = [];
   const down: string[] = [];
   const downComments: string[] = [];
-  for (const { op } of ops) {
-    const e = adapter.ddl.emit(op, env);
+  for (const step of ops) {
+    const e = emitDriftStep(adapter, step, env, false);
     up.push(...e.sql);
     if (e.comment) upComments.push(e.comment);
   }
-  for (const { op } of [...ops].reverse()) {
-    const r = adapter.ddl.reverse(op, env);
+  for (const step of [...ops].reverse()) {
+    const r = emitDriftStep(adapter, step, env, true);
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
   }

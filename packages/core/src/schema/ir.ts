@@ -156,6 +156,12 @@ export interface SnapshotColumn {
   nullable: boolean;
   primaryKey: boolean;
   default?: string | null;
+  /**
+   * A CHECK on this column alone that limits it to a list of values (`CHECK (col IN ('a', 'b'))`, however the
+   * catalog spells it back), as the adapter recognised it: how an `f.enum` is enforced where
+   * `capabilities.enumChecks` is set. `name` is the constraint's, so a change can drop it.
+   */
+  enumCheck?: { name: string; values: string[] };
 }
 
 export interface SnapshotIndex {
@@ -180,6 +186,8 @@ export interface SnapshotForeignKey {
   refTable: string;
   refColumns: string[];
   onDelete?: string;
+  /** The ON UPDATE action in `ReferentialAction` words; absent when the adapter did not read it. */
+  onUpdate?: string;
 }
 
 export interface SnapshotTable {
@@ -221,4 +229,10 @@ export interface Snapshot {
   search?: SnapshotSearch[];
   /** Installed extensions, read with the catalog. */
   extensions?: string[];
+  /**
+   * True when introspection read the columns' value-list CHECKs (`SnapshotColumn.enumCheck`), so a column
+   * without one has none. Absent (a snapshot written from a schema, an adapter that does not read them): the
+   * diff does not call an `f.enum` column unchecked.
+   */
+  enumChecksRead?: boolean;
 }
