@@ -21,7 +21,7 @@ export interface Session extends Runner {
 }
 
 export interface Backend extends Runner {
-  readonly flavor: 'pg' | 'postgres.js';
+  readonly flavor: 'pg' | 'postgres.js' | 'pglite';
   /** Whether named prepared statements may be used (off behind PgBouncer in transaction mode). */
   readonly prepare: boolean;
   reserve(): Promise<Session>;

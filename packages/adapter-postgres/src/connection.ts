@@ -67,6 +67,11 @@ export class PgConnection implements Connection {
     return this.tx?.transaction === true;
   }
 
+  /** Which client library runs this connection's statements (`Adapter.forConnection` tells PGlite apart). */
+  get backendFlavor(): Backend['flavor'] {
+    return this.pool.backend.flavor;
+  }
+
   private runner(): Runner {
     return this.tx ? this.sessionOf(this.tx) : this.root();
   }

@@ -7,11 +7,12 @@ import { PgConnection, readExtensions, type PoolState } from './connection.js';
 import { mapPgError } from './errors.js';
 import { PgBackend, PgClientBackend } from './pg-backend.js';
 import { PostgresJsBackend } from './postgresjs-backend.js';
+import { openPgliteUrl, pgliteBackendFor, type PgliteLike } from './pglite-backend.js';
 import { StatementNames } from './statements.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './factories.js';
+export { pgDriver, pgliteDriver, postgresJsDriver, type PostgresDriverOptions } from './factories.js';
 import type { PostgresDriverOptions } from './factories.js';
 
 const isPool = (client: object): client is pg.Pool => 'totalCount' in client;
@@ -43,7 +44,8 @@ function fromHandle(handle: DriverHandle): Backend {
     const sql = handle.client as Sql;
     return new PostgresJsBackend(sql, prepare && (sql.options as { prepare?: boolean } | undefined)?.prepare !== false);
   }
-  throw new ConfigError(`Unknown PostgreSQL driver flavor '${handle.flavor}': use pgDriver(pool) or postgresJsDriver(sql).`);
+  if (handle.flavor === 'pglite') return pgliteBackendFor(handle.client as PgliteLike);
+  throw new ConfigError(`Unknown PostgreSQL driver flavor '${handle.flavor}': use pgDriver(pool), postgresJsDriver(sql) or pgliteDriver(db).`);
 }
 
 function timeout(ms: number, target: string): { promise: Promise<never>; cancel: () => void } {
@@ -70,7 +72,10 @@ function timeout(ms: number, target: string): { promise: Promise<never>; cancel:
  */
 export async function connect(target: string | DriverHandle, opts: ConnectOptions = {}): Promise<Connection> {
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const backend = typeof target === 'string' ? openPool(target, timeoutMs) : fromHandle(target);
+  // A pglite: URL starts PGlite in this process (no network, so not under the connect timeout: a cold start
+  // takes seconds on a busy machine).
+  const pglite = typeof target === 'string' && /^pglite:/i.test(target.trim());
+  const backend = pglite ? await openPgliteUrl(target as string) : typeof target === 'string' ? openPool(target, timeoutMs) : fromHandle(target);
   const label = typeof target === 'string' ? redactUrl(target) : `${target.flavor} driver`;
   const limit = timeout(timeoutMs, label);
   try {

@@ -1,7 +1,7 @@
 import { ConfigError, type DriverHandle } from '@forge/core';
 
 /**
- * The PostgreSQL driver factories: their one home. This file loads no driver (it names pg and postgres.js
+ * The PostgreSQL driver factories: their one home. This file loads no driver (it names pg, postgres.js and PGlite
  * only structurally), so `forge-orm` bundles it and re-exports these without loading this adapter or `pg`.
  */
 
@@ -39,4 +39,22 @@ export function postgresJsDriver(sql: PostgresJsLike, options: PostgresDriverOpt
     throw new ConfigError('postgresJsDriver() takes the sql instance returned by postgres(url).');
   }
   return { __forgeDriver: true, dialect: 'postgres', flavor: 'postgres.js', client: sql, options: { ...options } };
+}
+
+/** What forge needs of a PGlite instance (`new PGlite()`, `await PGlite.create()`). */
+export interface PgliteDbLike {
+  query(...args: never[]): unknown;
+  exec(...args: never[]): unknown;
+}
+
+/**
+ * Use a PGlite instance you made (in memory, a data directory, with the extensions you passed it): forge runs the
+ * Postgres adapter on it and never closes it. PGlite is one session, so forge's statements take turns on it and a
+ * transaction holds it from BEGIN to COMMIT; queries you send to the instance yourself meanwhile are not queued.
+ */
+export function pgliteDriver(db: PgliteDbLike): DriverHandle {
+  if (!db || typeof db !== 'object' || typeof db.query !== 'function' || typeof db.exec !== 'function') {
+    throw new ConfigError('pgliteDriver() takes a PGlite instance: new PGlite() or await PGlite.create({ dataDir }).');
+  }
+  return { __forgeDriver: true, dialect: 'postgres', flavor: 'pglite', client: db };
 }

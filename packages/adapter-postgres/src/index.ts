@@ -49,9 +49,22 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probePostgres,
   mapError: (e) => mapPgError(e),
+  forConnection: (conn) => ((conn as { backendFlavor?: string }).backendFlavor === 'pglite' ? pgliteAdapter : adapter),
 };
 
-export { pgDriver, postgresJsDriver, type PostgresDriverOptions } from './driver.js';
+/**
+ * The adapter as it applies to a PGlite connection (`forConnection`): PGlite is one session, and a server-side
+ * cursor would hold it for the whole loop, so a query issued from inside the loop (findManyStream's includes)
+ * would wait for the loop to end. Without `nativeCursor` the client pages findManyStream in key order instead.
+ */
+export const pgliteAdapter: Adapter = {
+  ...adapter,
+  capabilities: { ...capabilities, nativeCursor: false },
+  forConnection: () => pgliteAdapter,
+};
+
+export { pgDriver, pgliteDriver, postgresJsDriver, type PostgresDriverOptions } from './driver.js';
+export { parsePgliteUrl } from './pglite-backend.js';
 export { PostgresCompiler } from './compile.js';
 export { introspectPostgres } from './introspect.js';
 export { postgresCodec } from './codec.js';

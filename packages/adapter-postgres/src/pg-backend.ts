@@ -28,7 +28,7 @@ async function runPg(q: Queryable, sql: string, params: readonly unknown[], mode
 }
 
 /** A first-come lock: `acquire` resolves with the function that hands the turn to the next waiter. */
-class Turn {
+export class Turn {
   private tail: Promise<void> = Promise.resolve();
   acquire(): Promise<() => void> {
     let release!: () => void;

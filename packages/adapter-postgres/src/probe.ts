@@ -1,4 +1,5 @@
 import type { Connection, ProbeReport, SchemaFeature } from '@forge/core';
+import { bundledPgliteExtensions, isPgliteVersion } from './pglite-backend.js';
 
 /** Extensions doctor reports on, what forge uses each for, and the package that provides it when absent. */
 const EXTENSIONS: ReadonlyArray<{ name: string; use: string; feature: SchemaFeature; install: (major: string) => string }> = [
@@ -20,10 +21,11 @@ const MIN_VERSION_NUM = 130000;
 export async function probePostgres(conn: Connection): Promise<ProbeReport> {
   const report: ProbeReport = { dialect: 'postgres', version: 'unknown', features: {}, actions: [], featureActions: [] };
   try {
-    const [server] = await conn.query<{ version: string; num: string }>(
-      `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num`,
+    const [server] = await conn.query<{ version: string; num: string; full: string }>(
+      `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num, version() AS full`,
     );
     report.version = server.version;
+    if (isPgliteVersion(server.full)) return await probePglite(conn, report, server.full);
     const major = String(Math.floor(Number(server.num) / 10000));
     if (Number(server.num) < MIN_VERSION_NUM) {
       report.actions.push(`Upgrade PostgreSQL to 13 or later (found ${server.version}): forge's uuid ids use gen_random_uuid().`);
@@ -47,6 +49,40 @@ export async function probePostgres(conn: Connection): Promise<ProbeReport> {
   } catch (e) {
     report.features.error = e instanceof Error ? e.message : String(e);
     report.actions.push('The probe could not read the server: check DATABASE_URL and that the role may read pg_available_extensions.');
+  }
+  return report;
+}
+
+/**
+ * PGlite (in process): extensions are not installed on a server but shipped in the npm package and loaded when
+ * the instance is created (`new PGlite({ extensions })`). Per extension forge uses: installed in this database
+ * (its version), loaded in this instance but not created ('available'), bundled by the installed PGlite but not
+ * loaded ('bundled'), or not in PGlite at all (false: PostGIS and pgvector are not in every release).
+ */
+async function probePglite(conn: Connection, report: ProbeReport, full: string): Promise<ProbeReport> {
+  report.features.pglite = /PGlite ([^)\s]+)/.exec(full)?.[1] ?? true;
+  const rows = await conn.query<{ name: string; installed: string | null }>(
+    'SELECT name, installed_version AS installed FROM pg_available_extensions WHERE name = ANY($1::text[])',
+    [EXTENSIONS.map((e) => e.name)],
+  );
+  const bundled = await bundledPgliteExtensions(EXTENSIONS.map((e) => e.name));
+  for (const ext of EXTENSIONS) {
+    const row = rows.find((r) => r.name === ext.name);
+    if (row?.installed) {
+      report.features[ext.name] = row.installed;
+    } else if (row) {
+      report.features[ext.name] = 'available';
+      report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)` });
+    } else if (bundled.has(ext.name)) {
+      report.features[ext.name] = 'bundled';
+      report.featureActions!.push({
+        feature: ext.feature,
+        action: `For ${ext.use}: PGlite bundles ${ext.name}; load it when you create the instance (import { ${ext.name} } from '@electric-sql/pglite/contrib/${ext.name}'; new PGlite({ extensions: { ${ext.name} } })), pass it with pgliteDriver(db), then CREATE EXTENSION IF NOT EXISTS ${ext.name};`,
+      });
+    } else {
+      report.features[ext.name] = false;
+      report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: the installed PGlite does not ship ${ext.name}; use a PostgreSQL server with it installed.` });
+    }
   }
   return report;
 }

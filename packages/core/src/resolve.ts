@@ -13,11 +13,14 @@ interface DialectEntry {
   driver: string;
 }
 
-/** URL prefix → adapter package. The only place that knows which package serves which URL. */
+/**
+ * URL prefix → adapter package. The only place that knows which package serves which URL. One entry per dialect:
+ * `pglite:` (PGlite, in process) is the Postgres adapter on a second driver, `libsql://` (Turso) the SQLite one.
+ */
 export const DIALECTS: readonly DialectEntry[] = [
-  { dialect: 'postgres', prefixes: ['postgres://', 'postgresql://'], packageName: '@forge/adapter-postgres', driver: 'pg' },
+  { dialect: 'postgres', prefixes: ['postgres://', 'postgresql://', 'pglite:'], packageName: '@forge/adapter-postgres', driver: 'pg' },
   { dialect: 'mysql', prefixes: ['mysql://', 'mariadb://'], packageName: '@forge/adapter-mysql', driver: 'mysql2' },
-  { dialect: 'sqlite', prefixes: ['sqlite:', 'file:'], packageName: '@forge/adapter-sqlite', driver: 'better-sqlite3' },
+  { dialect: 'sqlite', prefixes: ['sqlite:', 'file:', 'libsql://'], packageName: '@forge/adapter-sqlite', driver: 'better-sqlite3' },
   { dialect: 'duckdb', prefixes: ['duckdb:'], packageName: '@forge/adapter-duckdb', driver: '@duckdb/node-api' },
   { dialect: 'mssql', prefixes: ['mssql://', 'sqlserver://'], packageName: '@forge/adapter-mssql', driver: 'mssql' },
   { dialect: 'mongo', prefixes: ['mongodb://', 'mongodb+srv://'], packageName: '@forge/adapter-mongo', driver: 'mongodb' },
