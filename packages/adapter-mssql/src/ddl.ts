@@ -1,4 +1,5 @@
 import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
+import { assertCascadePaths } from './cascade.js';
 import { columnType, defaultLiteral, isIdentity, isUnindexable, JSON_CHECKED_KINDS, objectName, quoteIdent as q, quoteString } from './column-type.js';
 
 /** T-SQL has no RESTRICT: NO ACTION is the same check (at the end of the statement). */
@@ -162,6 +163,8 @@ function restoreColumn(table: string, column: string, was: SnapshotColumn | unde
 }
 
 function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
+  // Keys SQL Server would refuse (error 1785) fail the plan, before the first statement runs.
+  assertCascadePaths(env?.tables);
   switch (op.op) {
     case 'createTable':
       return { sql: [createTable(op.table, env)] };

@@ -30,10 +30,12 @@ export const capabilities: Capabilities = {
   indexMethods: ['btree', 'spatial'],
   alterAddForeignKey: true,
   dropColumn: true,
-  // SET NULL is left out: SQL Server refuses a second cascading key between the same two tables next to a
-  // CASCADE ("may cause cycles or multiple cascade paths", error 1785), which forge cannot tell per key, so it
-  // is refused up front. RESTRICT is emitted as NO ACTION (the same check).
+  // SET NULL is left out of what the shared suites declare: its usual place is a second key to the same table
+  // beside a CASCADE, which SQL Server refuses ("may cause cycles or multiple cascade paths", error 1785). A schema
+  // may still declare it; one that has two cascade paths to a table, or a cycle, is a SchemaError while planning,
+  // naming the keys (cascade.ts). RESTRICT is emitted as NO ACTION (the same check).
   referentialActions: ['cascade', 'restrict', 'noAction'],
+  multipleCascadePaths: false,
   // Full-text catalogs are set up out of band (seed 004): no .searchable() support.
   fullTextSearch: false,
   jsonPath: true,

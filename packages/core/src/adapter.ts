@@ -40,6 +40,12 @@ export interface Capabilities {
    */
   foreignKeyCycles?: boolean;
   /**
+   * More than one path of cascading keys (CASCADE, SET NULL, SET DEFAULT) between two tables, or one in a cycle
+   * (absent means true). False on SQL Server, which refuses such a key (error 1785): the adapter refuses the schema
+   * with a SchemaError before any DDL, and the reliability generator draws cascading keys as a forest.
+   */
+  multipleCascadePaths?: boolean;
+  /**
    * `DROP COLUMN`, and `SET NOT NULL` on a column just added, on a table that has an index (or had one earlier in
    * the same transaction) or that a foreign key references (absent means true). DuckDB refuses both: the table's
    * indexes and referencing keys depend on it, even after the index is dropped in the same transaction.

@@ -245,6 +245,9 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
     const columns = new Set<string>([fold(t.idName)]);
     const names = new Set<string>([t.idName]);
     const fields: FieldSpec[] = [];
+    // capabilities.multipleCascadePaths false (SQL Server, error 1785): cascading keys form a forest, each table
+    // cascading from at most one table before it, so no two cascade paths meet and none loops.
+    let cascadesFrom: number | undefined;
     for (const raw of t.fields) {
       const column = raw.column ?? raw.name;
       // model() refuses a field key JavaScript would list first (integer-like): a SchemaError, not a case to converge.
@@ -265,6 +268,10 @@ function resolve(raw: RawTable[], opts: GenOptions): SchemaSpec {
         fs.unique = fs.unique && KEYABLE.has(fs.kind);
         // Only what the new kind allows survives: no default (it would name a row that may not exist).
         for (const key of ['searchable', 'enumValues', 'updatedAt', 'default', 'dims', 'precision', 'scale'] as const) delete fs[key];
+        if (caps.multipleCascadePaths === false && fs.ref.onDelete && fs.ref.onDelete !== 'restrict' && fs.ref.onDelete !== 'noAction') {
+          if (cascadesFrom !== undefined || fs.ref.table >= kept.indexOf(t)) fs.ref = { ...fs.ref, onDelete: undefined };
+          else cascadesFrom = fs.ref.table;
+        }
       }
       fields.push(fs);
     }
