@@ -299,12 +299,14 @@ export class StudioApi {
         allowOutOfOrder: body.allowOutOfOrder === true,
         lockTimeoutMs: this.ctx.lockTimeoutMs,
         dry: body.dry === true,
-        consent: async () => body.accept === true,
+        // The dry run is the preview: it lists the findings and asks nobody.
+        consent: body.dry === true ? undefined : async () => body.accept === true,
       });
       return {
         applied: r.applied,
         failed: r.failed ? { name: r.failed.name, error: r.failed.error.message } : undefined,
         findings: r.findings,
+        breaking: r.findings.filter(needsConsent),
         pending: [...r.status.pending, ...(body.allowOutOfOrder === true ? r.status.outOfOrder : [])],
         edited: r.edited,
         dry: body.dry === true,

@@ -158,7 +158,7 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       expect(m.body.rows[0].up.join('\n')).toMatch(/rating/);
       expect(m.body.rows[0].down.join('\n')).toMatch(/DROP/i);
       const dry = await s.call('POST /api/apply', { dry: true });
-      expect(dry.body).toMatchObject({ dry: true, applied: [], pending: [w.body.name] });
+      expect(dry.body).toMatchObject({ dry: true, applied: [], pending: [w.body.name], breaking: [] });
       const applied = await s.call('POST /api/apply', {});
       expect(applied.body.applied.map((a: any) => a.name)).toEqual([w.body.name]);
       expect((await s.call('GET /api/drift')).body.report.inSync).toBe(true);
@@ -172,7 +172,24 @@ for (const dialect of ['sqlite', 'postgres'] as Dialect[]) {
       const undone = await s.call('POST /api/rollback', { accept: true });
       expect(undone.body.reverted.map((r: any) => r.name)).toEqual([w.body.name]);
       expect((await s.call('GET /api/migrations')).body.rows.map((r: any) => r.state)).toEqual(['pending']);
+
+      // Forward again, then a migration that drops the column: generate and apply both ask first.
+      expect((await s.call('POST /api/apply', {})).body.applied).toHaveLength(1);
+      await s.call('POST /api/update', { model: 'post', key: { id: 2 }, data: { rating: '3' } });
       s.use(schemaV1);
+      const gen = await s.call('POST /api/generate', { name: 'drop_rating', write: true });
+      expect(gen.body.consentRequired).toBe(true);
+      expect(gen.body.breaking.map((f: any) => f.code)).toContain('FORGE_DROP_COLUMN');
+      expect((await s.call('GET /api/migrations')).body.rows).toHaveLength(1);
+      expect((await s.call('POST /api/generate', { name: 'drop_rating', write: true, accept: true })).body.written).toBe(true);
+      const dry2 = await s.call('POST /api/apply', { dry: true });
+      expect(dry2.body.breaking).toEqual([expect.objectContaining({ code: 'FORGE_DROP_COLUMN', rows: expect.any(Number) })]);
+      const refused = await s.call('POST /api/apply', {});
+      expect(refused.body.consentRequired).toBe(true);
+      expect((await s.call('GET /api/migrations')).body.rows.map((r: any) => r.state)).toEqual(['applied', 'pending']);
+      expect((await s.call('POST /api/apply', { accept: true })).body.applied).toHaveLength(1);
+      expect((await s.call('GET /api/migrations')).body.rows.map((r: any) => r.state)).toEqual(['applied', 'applied']);
+      expect((await s.call('GET /api/drift')).body.report.inSync).toBe(true);
     });
   });
 }

@@ -530,8 +530,8 @@
       const dry = await api('POST', '/api/apply', { dry: true });
       if (dry.pending.length === 0) return side.append(h('p', { class: 'ok', text: '✓ nothing to apply' }));
       side.append(h('p', { text: `would apply: ${dry.pending.join(', ')}` }));
-      const risky = dry.findings.filter((f) => f.rows === undefined || f.rows > 0);
-      if (risky.length) side.append(warning(dry.findings));
+      const risky = dry.breaking;
+      if (dry.findings.length) side.append(risky.length ? warning(dry.findings) : h('div', {}, h('p', { class: 'muted', text: 'to review (no rows at risk):' }), findingsList(dry.findings)));
       side.append(h('div', { class: 'actions' }, h('button', { id: 'apply-go', class: risky.length ? 'danger' : 'primary', onclick: () => run(risky.length > 0), text: risky.length ? 'Apply anyway' : 'Apply' })));
     } catch (e) { side.append(h('p', { class: 'errors', text: e.message })); }
     async function run(accept) {
