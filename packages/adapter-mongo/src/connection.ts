@@ -32,8 +32,12 @@ export class MongoConnection implements Connection {
     if (this.readOnly && WRITE_COMMANDS.has(name)) {
       throw new DbKnownError('READ_ONLY', `MongoDB ${name} refused: this transaction is readOnly`, { readOnly: true, command: name });
     }
+    // `$db` (MongoDB's wire-protocol field) names another database on the same client: the test harness drops its
+    // throwaway databases this way from the server's maintenance connection.
+    const { $db, ...rest } = cmd;
+    const db = typeof $db === 'string' ? this.client.db($db) : this.db;
     try {
-      return await runCommand(this.db, cmd, this.session, opts);
+      return await runCommand(db, typeof $db === 'string' ? rest : cmd, this.session, opts);
     } catch (e) {
       throw mapMongoError(e, this.ctx);
     }

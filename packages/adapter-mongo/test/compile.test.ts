@@ -112,7 +112,7 @@ describe('what MongoDB does not take says so', () => {
     expect(err).toBeInstanceOf(Error);
   });
   it('SQL text on the connection', async () => {
-    const err = await adapter.executor.rows(undefined as never, { sql: 'SELECT 1', params: [] }).then(() => undefined, (e: unknown) => e);
+    const err = await Promise.resolve().then(() => adapter.executor.rows(undefined as never, { sql: 'SELECT 1', params: [] })).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
   });
 });

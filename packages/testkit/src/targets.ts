@@ -124,7 +124,20 @@ export const TEST_TARGETS: Readonly<Record<Dialect, TargetSpec>> = {
     },
   },
   // Not configured yet: where the server is, and nothing more. Its adapter's issue adds `adapter` and `databases`.
-  mongo: { kind: 'server', env: 'FORGE_TEST_MONGO_URL' },
+  mongo: {
+    kind: 'server',
+    env: 'FORGE_TEST_MONGO_URL',
+    adapter: () => adapterPackage('@forge/adapter-mongo'),
+    // Statements are MongoDB commands in Extended JSON (what the mongo connection runs); `$db` names the database
+    // a command runs on, as in MongoDB's wire protocol.
+    databases: {
+      // MongoDB creates a database on its first write: creating one is only a round trip.
+      create: () => '{"ping":1}',
+      drop: (q) => `{"dropDatabase":1,"$db":${q}}`,
+      urlFor: withPath,
+      probe: '{"ping":1}',
+    },
+  },
 };
 
 /** Where a dialect's test server is, without connecting: what tests print in their names before they run. */
