@@ -1,4 +1,3 @@
-import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import { serveSqlite } from './host.js';
 import type { PortLike } from './protocol.js';
 
@@ -7,16 +6,17 @@ import type { PortLike } from './protocol.js';
  *
  * ```ts
  * // db.worker.ts
- * import { startSqliteWorker } from '@forge/adapter-sqlite-wasm/worker';
+ * import { startSqliteWorker } from '@forge/adapter-sqlite-wasm';
  * startSqliteWorker();
  * ```
  *
  * The worker loads the official sqlite-wasm build and answers the page's `sqliteWasmDriver(worker)` connection.
  * The database lives in OPFS through the SAH-pool VFS (no COOP/COEP headers needed), or in memory where OPFS is
- * missing (the connection reports which, and why).
+ * missing (the connection reports which, and why). sqlite-wasm is imported when the page first opens the database
+ * (in the worker), so a page that imports this package for the driver never loads it.
  */
 export function startSqliteWorker(scope: PortLike = globalThis as unknown as PortLike): void {
-  serveSqlite(scope, { init: () => sqlite3InitModule() });
+  serveSqlite(scope, { init: async () => (await import('@sqlite.org/sqlite-wasm')).default() });
 }
 
 export { serveSqlite, type HostOptions } from './host.js';

@@ -1,3 +1,3 @@
-import { startSqliteWorker } from '../../src/worker.js';
+import { startSqliteWorker } from '../../src/index.js';
 
 startSqliteWorker();
