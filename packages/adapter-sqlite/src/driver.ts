@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, type ConnectOptions, type Connection, type DriverHandle } from '@forge/core';
 import { SqliteConnection } from './connection.js';
-import { BETTER_SQLITE3_FLAVOR } from './factories.js';
+import { BETTER_SQLITE3_FLAVOR, LIBSQL_FLAVOR } from './factories.js';
+import { libsqlConnectionFor, openLibsqlUrl, type LibsqlClientLike } from './libsql.js';
 import { registerFold } from './fold.js';
 import { mapSqliteError } from './errors.js';
 import { parseSqliteUrl } from './url.js';
@@ -15,11 +16,14 @@ export interface SqliteConnectOptions extends ConnectOptions {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const FLAVOR = BETTER_SQLITE3_FLAVOR;
-export { betterSqlite3Driver } from './factories.js';
+export { betterSqlite3Driver, libsqlDriver } from './factories.js';
 
 function fromHandle(handle: DriverHandle): Connection {
+  if (handle?.__forgeDriver === true && handle.dialect === 'sqlite' && handle.flavor === LIBSQL_FLAVOR) {
+    return libsqlConnectionFor(handle.client as LibsqlClientLike);
+  }
   if (handle?.__forgeDriver !== true || handle.dialect !== 'sqlite' || handle.flavor !== FLAVOR) {
-    throw new ConfigError(`The SQLite adapter takes betterSqlite3Driver(db); got a ${handle?.flavor ?? typeof handle} driver for ${handle?.dialect ?? 'an unknown dialect'}`);
+    throw new ConfigError(`The SQLite adapter takes betterSqlite3Driver(db) or libsqlDriver(client); got a ${handle?.flavor ?? typeof handle} driver for ${handle?.dialect ?? 'an unknown dialect'}`);
   }
   const db = handle.client as Database.Database;
   if (!db || typeof db.prepare !== 'function' || typeof db.exec !== 'function') {
@@ -37,6 +41,8 @@ function fromHandle(handle: DriverHandle): Connection {
  */
 export async function openSqlite(target: string | DriverHandle, opts: SqliteConnectOptions = {}): Promise<Connection> {
   if (typeof target !== 'string') return fromHandle(target);
+  // Turso / sqld over the network; file: and sqlite: URLs stay on better-sqlite3.
+  if (/^libsql:\/\//i.test(target.trim())) return openLibsqlUrl(target);
   const parsed = parseSqliteUrl(target);
   if (!parsed.memory) {
     const dir = path.dirname(parsed.filename);

@@ -8,6 +8,8 @@ import { openSqlite } from './driver.js';
 import { mapSqliteError } from './errors.js';
 import { introspectSqlite } from './introspect.js';
 import { probeSqlite } from './probe.js';
+import { LibsqlCompiler } from './libsql-compile.js';
+import { LibsqlConnection } from './libsql.js';
 
 export const capabilities: Capabilities = {
   dialect: 'sqlite',
@@ -59,9 +61,27 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probeSqlite,
   mapError: mapSqliteError,
+  forConnection: (conn) => (conn instanceof LibsqlConnection ? libsqlAdapter : adapter),
 };
 
-export { betterSqlite3Driver, openSqlite, type SqliteConnectOptions } from './driver.js';
+const libsqlCompiler = new LibsqlCompiler();
+
+/**
+ * The adapter as it applies to a libSQL connection (`forConnection`): the same SQL, DDL and introspection, with a
+ * compiler that folds case without a JavaScript function (libSQL cannot register one) and no native cursor (its
+ * client reads a result whole, so findManyStream pages instead).
+ */
+export const libsqlAdapter: Adapter = {
+  ...adapter,
+  capabilities: { ...capabilities, nativeCursor: false },
+  compiler: libsqlCompiler,
+  executor: new SqlExecutor(libsqlCompiler),
+  forConnection: () => libsqlAdapter,
+};
+
+export { betterSqlite3Driver, libsqlDriver, openSqlite, type SqliteConnectOptions } from './driver.js';
+export { LibsqlConnection, mapLibsqlError } from './libsql.js';
+export { LibsqlCompiler } from './libsql-compile.js';
 export { SqliteConnection, type TransactionOptions } from './connection.js';
 export { SqliteCompiler, jsonPathOf, ftsQueryOf } from './compile.js';
 export { introspectSqlite } from './introspect.js';
