@@ -23,7 +23,7 @@ function at(doc: Document, key: string): unknown {
   return v ?? null;
 }
 
-function toRows(docs: Document[], shape: RowShape): unknown[][] {
+export function toRows(docs: Document[], shape: RowShape): unknown[][] {
   if (shape.single && docs.length === 0) return [shape.single.map((k) => (k === 'count' ? 0 : null))];
   return docs.map((d) => shape.keys.map((k) => at(d, k)));
 }
