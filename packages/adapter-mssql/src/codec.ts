@@ -4,8 +4,9 @@ import { ValidationError, type ColumnIR, type FieldKind, type ValueCodec } from 
  * Values per field kind for mssql (tedious), on a pool with `useUTC: true` (the default):
  * - dateTime: datetime2(3) holding UTC, written as a Date (bound as datetime2) and read as a Date;
  * - bigint (and bigserial ids): BIGINT, written as a bigint, read (tedious gives a string) as a bigint;
- * - decimal: DECIMAL written as a string (converted exactly by the server), read as a string (tedious reads
- *   DECIMAL as a JS number, so digits beyond a double's 15-17 are lost: see the README);
+ * - decimal: DECIMAL written as a string (converted exactly by the server), read as a string with the column's
+ *   scale (`120.50` stays `120.50`). tedious reads DECIMAL as a JS number: exact up to 15 significant digits (a
+ *   DECIMAL(p,s) with p <= 15 always is), beyond that the nearest double's digits (see the README);
  * - bool: BIT, a boolean both ways;
  * - uuid and uuid ids: UNIQUEIDENTIFIER, read in lower case whatever the pool's `lowerCaseGuids`;
  * - json / embed / embedMany / stringArray / intArray / vector: JSON text in nvarchar(max) (a VECTOR column reads
@@ -14,6 +15,29 @@ import { ValidationError, type ColumnIR, type FieldKind, type ValueCodec } from 
  *   mssql's parsed geography as `{ lng, lat }`;
  * - bytes: a Buffer both ways.
  */
+
+/** The scale a decimal column was created with: `.dbType('decimal(18,4)')`, the field's own, or DECIMAL(38,10)'s 10. */
+export function decimalScale(column: ColumnIR): number | undefined {
+  if (column.dbType) {
+    const m = /^\s*(?:decimal|numeric|dec)\s*\(\s*\d+\s*(?:,\s*(\d+)\s*)?\)\s*$/i.exec(column.dbType);
+    if (m) return Number(m[1] ?? 0);
+    return /^\s*(?:small)?money\s*$/i.test(column.dbType) ? 4 : undefined;
+  }
+  return column.precision !== undefined ? (column.scale ?? 0) : 10;
+}
+
+/**
+ * A DECIMAL as tedious hands it over (a JS number, computed from the wire's exact integer and scale) as decimal
+ * text with the column's scale. While the value has at most 15 significant digits the double is the decimal's
+ * nearest and toFixed gives the decimal back exactly.
+ */
+export function decodeDecimal(value: unknown, column: ColumnIR): unknown {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return String(value);
+  const scale = decimalScale(column);
+  if (scale === undefined || scale > 100 || Math.abs(value) >= 1e21) return String(value);
+  return value.toFixed(scale);
+}
 
 const JSON_KINDS: ReadonlySet<FieldKind> = new Set(['json', 'embed', 'embedMany', 'stringArray', 'intArray', 'vector']);
 const IDENTITY_KINDS: ReadonlySet<FieldKind> = new Set(['string', 'text', 'float', 'enum', 'objectId']);
@@ -159,7 +183,7 @@ export const mssqlCodec: ValueCodec = {
       case 'dateTime':
         return decodeDateTime(value, column);
       case 'decimal':
-        return typeof value === 'string' ? value : String(value);
+        return decodeDecimal(value, column);
       case 'int':
         return typeof value === 'string' || typeof value === 'bigint' ? Number(value) : value;
       case 'id':

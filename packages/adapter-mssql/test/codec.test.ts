@@ -46,7 +46,8 @@ describe('decode', () => {
     expect(mssqlCodec.decode('12', c('id', { idStrategy: 'bigserial' }))).toBe(12n);
     expect(mssqlCodec.decode('A1B2C3D4-0000-4000-8000-00000000000F', c('id'))).toBe('a1b2c3d4-0000-4000-8000-00000000000f');
     expect(mssqlCodec.decode('A1B2C3D4-0000-4000-8000-00000000000F', c('uuid'))).toBe('a1b2c3d4-0000-4000-8000-00000000000f');
-    expect(mssqlCodec.decode(120.5, c('decimal'))).toBe('120.5');
+    // f.decimal() with no precision is DECIMAL(38,10): its scale is 10.
+    expect(mssqlCodec.decode(120.5, c('decimal'))).toBe('120.5000000000');
     expect(mssqlCodec.decode(true, c('bool'))).toBe(true);
     expect(mssqlCodec.decode(0, c('bool'))).toBe(false);
     expect(mssqlCodec.decode('{"plan":"pro"}', c('json'))).toEqual({ plan: 'pro' });
