@@ -43,6 +43,7 @@ interface Outcome {
   migrate: { applied: string[]; failures: unknown[]; alteredColumns: string[]; pending: Array<{ kind: string; direction: string; table: string }> };
   items: Array<{ title: string; done: boolean; note?: string | null }>;
   diff: unknown[];
+  bench?: { reads: number; readMsAvg: number; createManyRows: number; createManyMs: number };
   doctor: { opfs: boolean; secureContext: boolean; persisted: boolean | null; estimate: { usage: number; quota: number } | null; sqlite?: { version: string; features: Record<string, unknown> } };
 }
 
@@ -145,6 +146,16 @@ suite(available ? 'the browser example in headless Chromium' : `the browser exam
     expect(back.migrate.applied).toEqual([]);
     expect(back.items.find((i) => i.title === 'apple')?.note).toBe('crisp');
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('a write the database refuses reaches the page as the DbKnownError; a timed run of reads and a createMany', async () => {
+    await page.goto(`${origin}/?v=2&add=apple`);
+    await page.waitForFunction(() => (window as { __forge?: unknown; __forgeError?: unknown }).__forge ?? (window as { __forgeError?: unknown }).__forgeError, undefined, { timeout: 20_000 });
+    expect(await page.evaluate(() => (window as { __forgeError?: string }).__forgeError)).toMatch(/DbKnownError: Unique constraint violated on items\(title\)/);
+    const out = await visit('bench', '?v=2&bench=500');
+    expect(out.bench).toMatchObject({ reads: 500, createManyRows: 500 });
+    expect(out.items).toHaveLength(2);
+    console.log(`sqlite-wasm in Chromium: ${JSON.stringify(out.bench)}`);
   });
 
   it('a second tab while the first holds the database: opening fails naming the other tab (no silent fallback to memory)', async () => {

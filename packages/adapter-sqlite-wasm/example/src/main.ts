@@ -6,7 +6,7 @@ import { schemas } from './schema.js';
  * The example app: open the database in a Worker (OPFS), migrate it to this page's schema version, write what
  * the URL asks, read everything back. `?v=1|2` picks the schema version, `?add=a,b` adds items, `?done=a` marks
  * one done, `?note=a:text` sets a note (v2), `?hold=1` keeps
- * the database open afterwards, `?wait=ms` is how long opening waits for another tab. The outcome is shown on the page and kept in `window.__forge`.
+ * the database open afterwards, `?wait=ms` is how long opening waits for another tab, `?bench=n` times n point reads and a createMany of n rows. The outcome is shown on the page and kept in `window.__forge`.
  */
 async function main(): Promise<unknown> {
   const params = new URLSearchParams(location.search);
@@ -31,6 +31,20 @@ async function main(): Promise<unknown> {
     const [title, text] = note.split(':');
     await db.item.update({ where: { title }, data: { note: text } });
   }
+  // `?bench=n`: n point reads (each one message to the worker and back) and one createMany of n rows, timed.
+  let bench: { reads: number; readMsAvg: number; createManyRows: number; createManyMs: number } | undefined;
+  const n = Number(params.get('bench') ?? 0);
+  if (n > 0) {
+    const first = await db.item.findFirstOrThrow({ orderBy: { title: 'asc' } });
+    let t0 = performance.now();
+    for (let i = 0; i < n; i++) await db.item.findUnique({ where: { id: first.id } });
+    const readMsAvg = (performance.now() - t0) / n;
+    t0 = performance.now();
+    await db.item.createMany({ data: Array.from({ length: n }, (_, i) => ({ title: `bench-${i}` })) });
+    const createManyMs = performance.now() - t0;
+    await db.item.deleteMany({ where: { title: { startsWith: 'bench-' } } });
+    bench = { reads: n, readMsAvg: Math.round(readMsAvg * 1000) / 1000, createManyRows: n, createManyMs: Math.round(createManyMs) };
+  }
   const items = await db.item.findMany({ orderBy: { title: 'asc' } });
   const diff = await db.$diff();
   const doctor = await browserDoctor(db);
@@ -43,6 +57,7 @@ async function main(): Promise<unknown> {
     items: items.map((i) => ({ ...i, createdAt: i.createdAt instanceof Date ? i.createdAt.toISOString() : i.createdAt })),
     diff: diff.items,
     doctor,
+    bench,
   };
 }
 
