@@ -5,19 +5,26 @@ import { CliError, EXIT, commandFailed } from '../errors.js';
 import { pushSummary, statementLine } from '../format.js';
 import { printError } from '../output.js';
 import { prepare } from '../preflight.js';
+import { EACH_HELP, EACH_OPTIONS, refuseWithoutEach, runEach } from '../each.js';
 
 export const push: CommandSpec = {
   name: 'push',
   description: 'Create what the schema declares and the database lacks (additive: never drops or alters)',
-  usage: 'push [--enable-extensions] [--schema=<file>]',
+  usage: 'push [--enable-extensions] [--schema=<file>]\n  $ forge push --each <file|-> [--concurrency N] [--json] [--schema=<file>]',
   options: [
     ['--enable-extensions', 'Also run CREATE EXTENSION IF NOT EXISTS for what the schema needs (postgis, vector, ...)'],
+    ...EACH_OPTIONS,
+    ['--json', 'With --each: print one JSON report ({ targets: [...], failed, ... }) and nothing else'],
   ],
   help: [
     { title: 'Exit codes', body: '  0  every statement applied (or nothing to do)\n  1  nothing ran: no DATABASE_URL, schema did not load, database unreachable\n  2  at least one statement failed (the others still ran)' },
+    EACH_HELP,
   ],
-  examples: ['DATABASE_URL=sqlite:./app.db npx forge push', 'npx forge push --schema=./src/db/schema.ts'],
-  async run(ctx, _args, flags) {
+  examples: ['DATABASE_URL=sqlite:./app.db npx forge push', 'npx forge push --schema=./src/db/schema.ts', 'npx forge push --each tenants.txt --concurrency 4'],
+  async run(ctx, args, flags) {
+    if (flags.each !== undefined) return runEach(ctx, flags, args, { command: 'push', enableExtensions: flags.enableExtensions === true });
+    refuseWithoutEach(flags, 'push');
+    if (flags.json) throw new CliError('--json on push only applies with --each', 'run `forge push --each <file> --json`, or `forge push` for the line-by-line report');
     const p = await prepare(ctx, stringFlag(flags, 'schema'));
     const adapter = await openAdapter(p.entry, ctx.cwd);
     const { c, out } = ctx.o;

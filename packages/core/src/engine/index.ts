@@ -19,3 +19,21 @@ export {
   type MigrationStatus,
   type MigrationStatusRow,
 } from './files.js';
+export {
+  checkConcurrency,
+  DEFAULT_CONCURRENCY,
+  diffMany,
+  MAX_CONCURRENCY,
+  normalizeTargets,
+  postgresSchemaOf,
+  parseTargets,
+  pushMany,
+  type DiffManyOptions,
+  type FanoutInput,
+  type FanoutOptions,
+  type FanoutReport,
+  type FanoutTarget,
+  type PushManyOptions,
+  type TargetReport,
+  type TargetStatus,
+} from './fanout.js';
