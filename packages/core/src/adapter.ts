@@ -75,18 +75,23 @@ export interface Capabilities {
    * it when the server answers 85/86), so push re-plans a drifted index instead of leaving a note. Absent: false.
    */
   recreateIndexes?: boolean;
-  fullTextSearch: boolean;
-  jsonPath: boolean;
-  /** Server-side cursors back findManyStream. */
-  nativeCursor: boolean;
-  views: boolean;
-  materializedViews: boolean;
   /**
    * The DDL enforces an `f.enum`'s values with a CHECK on the column (`CHECK (col IN (...))`), introspection reads
    * it back (`SnapshotColumn.enumCheck`) and `DdlEmitter.enumCheck` replaces it: diff reports values that differ or
    * a check that is missing, push widens it, diff apply narrows it. Absent: false (the client alone checks values).
    */
   enumChecks?: boolean;
+  fullTextSearch: boolean;
+  jsonPath: boolean;
+  /**
+   * Geo filters and ordering on `f.geoPoint()` fields (`near`, `withinPolygon`, `orderBy: { nearTo }`) compile
+   * for this dialect. Absent: true. False where the compiler has no way to read a stored point yet.
+   */
+  geoQueries?: boolean;
+  /** Server-side cursors back findManyStream. */
+  nativeCursor: boolean;
+  views: boolean;
+  materializedViews: boolean;
   maxIdentifierLength: number;
   /** Extra tables that always exist and are never the user's (PostGIS spatial_ref_sys, ...), matched per connection. */
   systemTables?: RegExp[];
@@ -165,6 +170,11 @@ export interface Connection {
    * `Adapter.forConnection` specialises by it. A connection that wraps another passes it on.
    */
   readonly serverVersion?: string;
+  /**
+   * The database's installed extensions, where the adapter tracks them (Postgres: read at connect and after
+   * extension DDL). `Adapter.forConnection` reads it, e.g. to compile geo filters for PostGIS columns.
+   */
+  readonly extensions?: ReadonlySet<string>;
   /** Rows as objects keyed by column alias. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Rows as arrays in select-list order: the fast path for the client. */
@@ -222,22 +232,6 @@ export type RenameOp =
   | { op: 'renameTable'; from: string; to: string }
   | { op: 'renameColumn'; table: string; from: string; to: string };
 
-/** Any operation a plan or a migration file carries. */
-export type MigrationOp = DdlOp | RenameOp;
-
-export interface EmittedDdl {
-  /** Statements to run, in order. Empty when the dialect cannot express the operation. */
-  sql: string[];
-  /** Shown instead of SQL when the operation is not emitted (e.g. a foreign key the dialect cannot ALTER ADD). */
-  comment?: string;
-  /** Must run outside a transaction (a concurrent index build). */
-  noTransaction?: boolean;
-}
-
-/** What the live database offers, so emit can choose e.g. a spatial type where the extension is installed and TEXT without. */
-export interface DdlEnv {
-  /** Installed or loaded extensions. */
-  extensions: string[];
 /**
  * Replace the value-list CHECK of one column (how an `f.enum` is enforced where `capabilities.enumChecks` is set):
  * drop the live one (`name`) if there is one, then add one over `values` (none: the column is left unchecked).
@@ -255,6 +249,22 @@ export interface EnumCheckOp {
   was?: readonly string[];
 }
 
+/** Any operation a plan or a migration file carries. */
+export type MigrationOp = DdlOp | RenameOp;
+
+export interface EmittedDdl {
+  /** Statements to run, in order. Empty when the dialect cannot express the operation. */
+  sql: string[];
+  /** Shown instead of SQL when the operation is not emitted (e.g. a foreign key the dialect cannot ALTER ADD). */
+  comment?: string;
+  /** Must run outside a transaction (a concurrent index build). */
+  noTransaction?: boolean;
+}
+
+/** What the live database offers, so emit can choose e.g. a spatial type where the extension is installed and TEXT without. */
+export interface DdlEnv {
+  /** Installed or loaded extensions. */
+  extensions: string[];
   /**
    * Every table of the schema being applied. Lets an emitter look past the operation at hand: a foreign-key
    * column takes the referenced column's type (text or uuid), an index finds its columns' kinds.
@@ -275,6 +285,8 @@ export interface DdlEmitter {
    * core refuses a `.renamedFrom()` with a message naming the dialect instead of dropping and re-adding.
    */
   rename?(op: RenameOp): EmittedDdl;
+  /** The statements of an `EnumCheckOp` (or with `reverse`, its down). Absent where `capabilities.enumChecks` is not set. */
+  enumCheck?(op: EnumCheckOp, reverse?: boolean): EmittedDdl;
   /**
    * Statements that bound how long each following DDL statement of the current transaction (or session) waits
    * for a lock held by another session (Postgres `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`). Absent
@@ -291,8 +303,6 @@ export interface ProbeReport {
   actions: string[];
   /**
    * Next steps that matter only to a schema using `feature` (PostGIS for geo points, FTS5 for searchable fields).
-  /** The statements of an `EnumCheckOp` (or with `reverse`, its down). Absent where `capabilities.enumChecks` is not set. */
-  enumCheck?(op: EnumCheckOp, reverse?: boolean): EmittedDdl;
    * Doctor lists one as an action item when the schema uses the feature (or could not be loaded), and as a
    * line of facts otherwise.
    */
