@@ -293,12 +293,14 @@ function toIndex(name: string, rows: StatisticsRow[]): SnapshotIndex {
 
 function toForeignKey(name: string, rows: ForeignKeyRow[]): SnapshotForeignKey {
   const rule = (text(rows[0].delete_rule) ?? '').toUpperCase();
+  const update = (text(rows[0].update_rule) ?? '').toUpperCase();
   return {
     name,
     columns: rows.map((r) => text(r.column_name)!),
     refTable: text(rows[0].ref_table)!,
     refColumns: rows.map((r) => text(r.ref_column)!),
     onDelete: RULES[rule] ?? rule.toLowerCase(),
+    onUpdate: RULES[update] ?? update.toLowerCase(),
   };
 }
 

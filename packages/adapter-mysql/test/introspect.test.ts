@@ -214,7 +214,7 @@ describe('introspectMysql and probeMysql against the live server', () => {
       { name: 'articles_body_prefix', columns: ['body'], directions: [1], unique: false, primary: false, method: 'btree' },
       { name: 'articles_title_ft', columns: ['title'], unique: false, primary: false, method: 'fulltext' },
     ]);
-    expect(articles.foreignKeys).toEqual([{ name: 'articles_author_fk', columns: ['author_id'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade' }]);
+    expect(articles.foreignKeys).toEqual([{ name: 'articles_author_fk', columns: ['author_id'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade', onUpdate: 'restrict' }]);
     expect(snap.search).toEqual([{ table: 'articles', columns: ['title', 'body'], complete: true }]);
 
     expect(snap.views).toHaveLength(1);

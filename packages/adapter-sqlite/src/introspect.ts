@@ -30,14 +30,14 @@ FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS l JOIN pragma_index_xi
 WHERE ${ORDINARY_TABLES} AND x.key = 1 ORDER BY m.name, l.name, x.seqno`;
 
 /** SQLite numbers a table's foreign keys last-declared first; descending ids give declaration order. */
-const FOREIGN_KEYS_SQL = `SELECT m.name AS tbl, f.id, f."table" AS ref, f."from" AS col, f."to" AS refcol, f.on_delete AS ondelete
+const FOREIGN_KEYS_SQL = `SELECT m.name AS tbl, f.id, f."table" AS ref, f."from" AS col, f."to" AS refcol, f.on_delete AS ondelete, f.on_update AS onupdate
 FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f
 WHERE ${ORDINARY_TABLES} ORDER BY m.name, f.id DESC, f.seq`;
 
 interface ObjectRow { type: string; name: string; tbl: string; sql: string | null; kind: string | null }
 interface ColumnRow { tbl: string; name: string; type: string; required: number; dflt: string | null; pk: number }
 interface IndexRow { tbl: string; idx: string; uniq: number; origin: string; seqno: number; cid: number; col: string | null; dsc: number }
-interface ForeignKeyRow { tbl: string; id: number; ref: string; col: string; refcol: string | null; ondelete: string }
+interface ForeignKeyRow { tbl: string; id: number; ref: string; col: string; refcol: string | null; ondelete: string; onupdate: string }
 
 const ON_DELETE: Record<string, ReferentialAction | 'setDefault'> = {
   CASCADE: 'cascade',
@@ -198,6 +198,7 @@ function toForeignKeys(table: string, rows: ForeignKeyRow[], pkOf: (t: string) =
       refTable: parts[0].ref,
       refColumns,
       onDelete: ON_DELETE[parts[0].ondelete] ?? parts[0].ondelete.toLowerCase(),
+      onUpdate: ON_DELETE[parts[0].onupdate] ?? parts[0].onupdate.toLowerCase(),
     };
   });
 }

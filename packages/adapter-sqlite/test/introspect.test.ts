@@ -41,7 +41,7 @@ describe('introspectSqlite', () => {
     expect(child.columns.find((c) => c.name === 'id')).toMatchObject({ type: 'integer', nullable: false, primaryKey: true });
     expect(child.columns.find((c) => c.name === 'note')).toMatchObject({ type: 'varchar(20)', default: `'x'` });
     expect(child.foreignKeys).toEqual([
-      { name: 'forge_child_fk_pa_pb', columns: ['pa', 'pb'], refTable: 'parent', refColumns: ['a', 'b'], onDelete: 'setDefault' },
+      { name: 'forge_child_fk_pa_pb', columns: ['pa', 'pb'], refTable: 'parent', refColumns: ['a', 'b'], onDelete: 'setDefault', onUpdate: 'noAction' },
     ]);
     expect(child.indexes).toEqual([
       {
