@@ -318,10 +318,13 @@ export class MssqlCompiler extends SqlCompiler {
   }
 
   /**
-   * Matching, whatever the column's collation (SQL Server's default ones ignore case):
-   * - default: `col COLLATE Latin1_General_100_BIN2 LIKE @p`, code point by code point;
-   * - insensitive: `LOWER(col) COLLATE Latin1_General_100_BIN2 LIKE LOWER(@p)`: both sides lower-cased by the
-   *   column's collation's Unicode case mapping, then compared binary, so accents still count and `ß` is not `ss`.
+   * Matching, whatever the column's collation (SQL Server's default ones ignore case and accents):
+   * - default: `col COLLATE Latin1_General_100_BIN2 LIKE @p`, code point by code point: case-sensitive on every
+   *   collation, as on every dialect (the shared suite's contract); a CI collation does not widen it;
+   * - insensitive: `LOWER(col COLLATE Latin1_General_100_BIN2) LIKE LOWER(@p COLLATE Latin1_General_100_BIN2)`:
+   *   both sides lower-cased by the version-100 Unicode case table, then compared binary, so it ignores case on a
+   *   CS collation too, accents still count and `ß` is not `ss`.
+   * Plain equality (`where: { email }`) stays `=` under the column's collation, as its unique index compares.
    * Escape character `\` (a plain character in T-SQL string literals).
    */
   protected override like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
@@ -332,11 +335,13 @@ export class MssqlCompiler extends SqlCompiler {
   private likeOf(b: SqlBuilder, subject: Expr, pattern: Expr, insensitive: boolean, negate: boolean): void {
     const not = negate ? 'NOT LIKE' : 'LIKE';
     if (insensitive) {
+      // Both sides lower-cased under one named collation: the same (version 100) case table whatever the column's
+      // collation (an old SQL_ one maps fewer letters) and the database default the parameter would take.
       b.push('LOWER(');
       this.expr(b, subject);
-      b.push(`) COLLATE ${BINARY_COLLATION} ${not} LOWER(`);
+      b.push(` COLLATE ${BINARY_COLLATION}) ${not} LOWER(`);
       this.expr(b, pattern);
-      b.push(`) ESCAPE '\\'`);
+      b.push(` COLLATE ${BINARY_COLLATION}) ESCAPE '\\'`);
     } else {
       this.expr(b, subject);
       b.push(` COLLATE ${BINARY_COLLATION} ${not} `);

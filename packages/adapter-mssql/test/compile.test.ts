@@ -101,9 +101,24 @@ describe('text matching (golden)', () => {
   });
   it("mode: 'insensitive' lower-cases both sides, then compares binary", () => {
     expect(c.compile(m('contains', 'ÉL', true, true))).toEqual({
-      sql: "SELECT [users].[id] FROM [users] WHERE LOWER([users].[email]) COLLATE Latin1_General_100_BIN2 NOT LIKE LOWER(@p1) ESCAPE '\\'",
+      sql: "SELECT [users].[id] FROM [users] WHERE LOWER([users].[email] COLLATE Latin1_General_100_BIN2) NOT LIKE LOWER(@p1 COLLATE Latin1_General_100_BIN2) ESCAPE '\\'",
       params: ['%ÉL%'],
     });
+  });
+  it("through the client: insensitive even on a CS collation, the default sensitive even on a CI one, equality under the column's collation", async () => {
+    const { conn, log } = recordingConnection();
+    const db = createDbWith(adapter, conn, blogSchema(adapter.capabilities));
+    await db.user.findMany({ where: { email: { contains: 'Ada', mode: 'insensitive' } }, select: { id: true } });
+    await db.user.findMany({ where: { email: { equals: 'ADA@X.IO', mode: 'insensitive' } }, select: { id: true } });
+    await db.user.findMany({ where: { email: { startsWith: 'Ada' } }, select: { id: true } });
+    await db.user.findMany({ where: { email: 'ada@x.io' }, select: { id: true } });
+    const wheres = log.map((r) => r.sql.slice(r.sql.indexOf(' WHERE ') + 7));
+    expect(wheres[0]).toBe("LOWER([users].[email] COLLATE Latin1_General_100_BIN2) LIKE LOWER(@p1 COLLATE Latin1_General_100_BIN2) ESCAPE '\\'");
+    expect(log[0].params).toEqual(['%Ada%']);
+    expect(wheres[1]).toBe("LOWER([users].[email] COLLATE Latin1_General_100_BIN2) LIKE LOWER(@p1 COLLATE Latin1_General_100_BIN2) ESCAPE '\\'");
+    expect(log[1].params).toEqual(['ADA@X.IO']);
+    expect(wheres[2]).toBe("[users].[email] COLLATE Latin1_General_100_BIN2 LIKE @p1 ESCAPE '\\'");
+    expect(wheres[3]).toMatch(/^\[users\]\.\[email\] = @p1\b/);
   });
   it("a like node's pattern keeps core's \\ escapes and gets its [ escaped", () => {
     expect(c.compile(sel({ where: { t: 'like', expr: subject, pattern: p('a\\%[b]%'), insensitive: false, negate: false } }))).toEqual({
@@ -262,7 +277,7 @@ describe('injection corpus through the compiler', () => {
     it(`value ${JSON.stringify(v)} is only ever a parameter`, () => {
       const node: QueryNode = sel({ where: { t: 'or', items: [{ t: 'cmp', op: '=', left: col('email', 'users'), right: p(v) }, { t: 'textMatch', expr: col('name', 'users'), mode: 'contains', value: v, insensitive: true, negate: false }] } });
       const out = c.compile(node);
-      expect(out.sql).toBe("SELECT [users].[id] FROM [users] WHERE ([users].[email] = @p1 OR LOWER([users].[name]) COLLATE Latin1_General_100_BIN2 LIKE LOWER(@p2) ESCAPE '\\')");
+      expect(out.sql).toBe("SELECT [users].[id] FROM [users] WHERE ([users].[email] = @p1 OR LOWER([users].[name] COLLATE Latin1_General_100_BIN2) LIKE LOWER(@p2 COLLATE Latin1_General_100_BIN2) ESCAPE '\\')");
       expect(out.params[0]).toBe(v);
       const upsert = c.compile({ t: 'insert', table: 'users', columns: ['email'], rows: [[p(v)]], onConflict: { target: ['email'], action: { set: [['email', p(v)]] } } });
       expect(upsert.params).toEqual([v, v]);
