@@ -159,6 +159,9 @@ async function openDatabase(sqlite3: Sqlite3Static, req: OpenRequest): Promise<O
   const persistent = fallbackReason === undefined && req.storage !== 'memory';
   // What better-sqlite3's adapter sets on every handle it opens: keys enforced, and `mode: 'insensitive'`'s fold.
   db.exec('PRAGMA foreign_keys = ON');
+  // The SAH-pool VFS gives this worker the files alone: exclusive locking keeps SQLite's page cache across
+  // transactions instead of re-checking the file before each statement.
+  if (persistent) db.exec('PRAGMA locking_mode = EXCLUSIVE');
   db.createFunction(FOLD_FUNCTION, (_ctx: number, v: unknown) => (typeof v === 'string' ? foldText(v) : v) as never, { deterministic: true, arity: 1 });
   return {
     sqlite3,

@@ -43,7 +43,7 @@ interface Outcome {
   migrate: { applied: string[]; failures: unknown[]; alteredColumns: string[]; pending: Array<{ kind: string; direction: string; table: string }> };
   items: Array<{ title: string; done: boolean; note?: string | null }>;
   diff: unknown[];
-  bench?: { reads: number; readMsAvg: number; createManyRows: number; createManyMs: number };
+  bench?: { reads: number; readMsAvg: number; rawSelect1MsAvg: number; createManyRows: number; createManyMs: number };
   doctor: { opfs: boolean; secureContext: boolean; persisted: boolean | null; estimate: { usage: number; quota: number } | null; sqlite?: { version: string; features: Record<string, unknown> } };
 }
 
