@@ -21,6 +21,9 @@ export function jsonPathOf(keys: readonly string[]): string {
  * nothing more: `ß` is not `ss`), the json extension's json_extract for JSON paths, and LIST functions for
  * array filters.
  */
+/** The text of a GEOMETRY point, `POINT (lng lat)`: group 1 is lng, group 2 lat. */
+const POINT_TEXT = '^POINT \\(([^ ]+) ([^ )]+)\\)$';
+
 export class DuckdbCompiler extends SqlCompiler {
   readonly dialect = 'duckdb';
 
@@ -88,6 +91,16 @@ export class DuckdbCompiler extends SqlCompiler {
   }
 
   /** Never reached through the client (capabilities.fullTextSearch is false); here for a direct compile. */
+  /**
+   * A coordinate of a GEOMETRY point without the spatial extension (ST_X / ST_Y live there): the point's text is
+   * `POINT (lng lat)`, so the number is read from it. The pattern is bound, like every value.
+   */
+  protected override geoCoord(b: SqlBuilder, point: Expr, axis: 'lng' | 'lat'): void {
+    b.push('CAST(regexp_extract(CAST(');
+    this.expr(b, point);
+    b.push(' AS VARCHAR), ').bind(POINT_TEXT).push(`, ${axis === 'lng' ? 1 : 2}) AS DOUBLE)`);
+  }
+
   protected search(_b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
     throw new Error(`search on ${e.table}: forge offers no full-text search on DuckDB (capabilities.fullTextSearch is false); filter with contains instead`);
   }

@@ -9,6 +9,14 @@ export const FTS_CONFIG = 'simple';
 export class PostgresCompiler extends SqlCompiler {
   readonly dialect = 'postgres';
 
+  /**
+   * `postgis`: geo points are `geography` columns (push creates them so where PostGIS is installed), and geo
+   * filters use its functions and indexes. Without it they are JSON text, read by the base compiler's formulas.
+   */
+  constructor(readonly postgis = false) {
+    super();
+  }
+
   placeholder(index: number): string {
     return `$${index}`;
   }
@@ -52,6 +60,46 @@ export class PostgresCompiler extends SqlCompiler {
     this.expr(b, e.expr);
     b.push(e.as === 'json' ? ' #> ' : ' #>> ').bind([...e.path]).push('::text[])');
     if (e.as === 'number') b.push('::numeric)');
+  }
+
+  /** The JSON text fallback of a geo point (no PostGIS): the column is TEXT, so it is read as jsonb first. */
+  protected override geoCoord(b: SqlBuilder, point: Expr, axis: 'lng' | 'lat'): void {
+    b.push('((');
+    this.expr(b, point);
+    b.push(')::jsonb ->> ').bind(axis).push('::text)::float8');
+  }
+
+  /** PostGIS: the spheroid distance in metres (ST_Distance on geography). */
+  protected override geoDistance(b: SqlBuilder, e: Extract<Expr, { t: 'geoDistance' }>): void {
+    if (!this.postgis) return super.geoDistance(b, e);
+    b.push('ST_Distance(');
+    this.expr(b, e.expr);
+    b.push(', ');
+    this.geography(b, e.lng, e.lat);
+    b.push(')');
+  }
+
+  /** PostGIS: ST_DWithin, which a GiST index on the column serves. */
+  protected override geoNear(b: SqlBuilder, e: Extract<Expr, { t: 'geoNear' }>): void {
+    if (!this.postgis) return super.geoNear(b, e);
+    b.push('ST_DWithin(');
+    this.expr(b, e.expr);
+    b.push(', ');
+    this.geography(b, e.lng, e.lat);
+    b.push(', ').bind(e.maxMeters).push('::float8)');
+  }
+
+  /** PostGIS: ST_Covers of the polygon (geodesic edges; the boundary counts as inside), bound as EWKT text. */
+  protected override geoWithin(b: SqlBuilder, e: Extract<Expr, { t: 'geoWithin' }>): void {
+    if (!this.postgis) return super.geoWithin(b, e);
+    const ring = [...e.ring, e.ring[0]].map(([lng, lat]) => `${lng} ${lat}`).join(', ');
+    b.push('ST_Covers(ST_GeogFromText(').bind(`SRID=4326;POLYGON((${ring}))`).push('::text), ');
+    this.expr(b, e.expr);
+    b.push(')');
+  }
+
+  private geography(b: SqlBuilder, lng: number, lat: number): void {
+    b.push('ST_SetSRID(ST_MakePoint(').bind(lng).push('::float8, ').bind(lat).push('::float8), 4326)::geography');
   }
 
   /** Native arrays: `= ANY`, overlap `&&`, containment `@>`; array values bound with an explicit cast. */

@@ -72,6 +72,11 @@ export class PgConnection implements Connection {
     return this.pool.backend.flavor;
   }
 
+  /** The database's extensions (read at connect and after extension DDL), for `forConnection`. */
+  get extensions(): ReadonlySet<string> {
+    return this.pool.extensions;
+  }
+
   private runner(): Runner {
     return this.tx ? this.sessionOf(this.tx) : this.root();
   }

@@ -2,6 +2,7 @@ import type { Adapter, Capabilities } from '@forge/core';
 import { SqlExecutor } from '@forge/core';
 import { postgresCodec } from './codec.js';
 import { PostgresCompiler } from './compile.js';
+import { postgresForConnection } from './variants.js';
 import { postgresDdl } from './ddl.js';
 import { postgresFacts } from './facts.js';
 import { connect } from './driver.js';
@@ -22,9 +23,9 @@ export const capabilities: Capabilities = {
   indexMethods: ['btree', 'gin', 'gist', 'brin', 'hash'],
   alterAddForeignKey: true,
   dropColumn: true,
-  fullTextSearch: true,
   // f.enum columns carry CHECK (col IN (...)), read back and replaced by diff, push and diff apply.
   enumChecks: true,
+  fullTextSearch: true,
   jsonPath: true,
   nativeCursor: true,
   views: true,
@@ -49,7 +50,7 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probePostgres,
   mapError: (e) => mapPgError(e),
-  forConnection: (conn) => ((conn as { backendFlavor?: string }).backendFlavor === 'pglite' ? pgliteAdapter : adapter),
+  forConnection: (conn) => ((conn as { backendFlavor?: string }).backendFlavor === 'pglite' ? pgliteAdapter : postgresForConnection(adapter, conn)),
 };
 
 /**

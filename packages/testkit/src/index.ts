@@ -3,6 +3,7 @@ import { describe, it } from 'vitest';
 import { clientSuite } from './client.js';
 import { ddlSuite } from './ddl.js';
 import { driftSuite } from './drift.js';
+import { geoSuite } from './geo.js';
 import { runtimeSuite } from './runtime.js';
 import type { ConformanceTarget } from './target.js';
 import type { ReachedTarget, SkippedTarget } from './targets.js';
@@ -21,6 +22,7 @@ export function runConformance(target: ConformanceTarget): void {
     ddlSuite(target);
     driftSuite(target);
     clientSuite(target);
+    geoSuite(target);
     runtimeSuite(target);
   });
 }

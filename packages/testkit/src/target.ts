@@ -26,7 +26,7 @@ export function itIf(caps: Capabilities, flag: keyof Capabilities, name: string,
 }
 
 /** The optional flags that mean "yes" when a dialect leaves them out. */
-const ON_WHEN_ABSENT: ReadonlySet<keyof Capabilities> = new Set<keyof Capabilities>(['foreignKeyCycles', 'alterIndexedTable']);
+const ON_WHEN_ABSENT: ReadonlySet<keyof Capabilities> = new Set<keyof Capabilities>(['foreignKeyCycles', 'alterIndexedTable', 'geoQueries']);
 
 /** Whether `caps` has `flag`: its value, or for an optional flag that is absent, its documented default. */
 export function supports(caps: Capabilities, flag: keyof Capabilities): boolean {

@@ -6,7 +6,7 @@ import { compileRowMapper, fieldOf, type ModelMeta, type ResolvedRelation } from
 import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { attachRelations, countColumns, countOrder, readCounts, type CountSpec } from './relations.js';
-import { buildWhere, type WhereContext } from './where.js';
+import { buildWhere, geoCoordinates, type WhereContext } from './where.js';
 
 /**
  * Read specs and row reads: the argument checks every read shares, `select` / `include` / `omit` resolved to
@@ -117,11 +117,24 @@ export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown): 
         continue;
       }
       const col = fieldOf(meta, k);
+      if (col.kind === 'geoPoint' && v && typeof v === 'object' && 'nearTo' in v) {
+        items.push(nearToOrder(meta, alias, col, v as Args));
+        continue;
+      }
       const spec = sortSpec(meta, `orderBy.${k}`, v);
       items.push({ expr: { t: 'col', table: alias, name: col.name }, dir: spec.sort, nulls: spec.nulls });
     }
   }
   return items;
+}
+
+/** `orderBy: { location: { nearTo: { lng, lat } } }`: nearest first (`sort: 'desc'` for farthest), rows without a point last. */
+function nearToOrder(meta: ModelMeta, alias: string, col: ColumnIR, v: Args): OrderItem {
+  const extra = Object.keys(v).find((k) => k !== 'nearTo' && k !== 'sort');
+  if (extra) throw new ValidationError(`${meta.key}: orderBy.${col.field} takes { nearTo: { lng, lat }, sort? }, not '${extra}'`, { model: meta.key, field: col.field });
+  if (v.sort !== undefined && v.sort !== 'asc' && v.sort !== 'desc') throw new ValidationError(`${meta.key}: orderBy.${col.field}.sort must be 'asc' or 'desc'`, { model: meta.key, field: col.field });
+  const p = geoCoordinates(meta, col.field, 'nearTo', v.nearTo);
+  return { expr: { t: 'geoDistance', expr: { t: 'col', table: alias, name: col.name }, lng: p.lng, lat: p.lat }, dir: v.sort === 'desc' ? 'desc' : 'asc', nulls: 'last' };
 }
 
 /** `'asc'`, `'desc'` or `{ sort, nulls }`, checked; `at` names the key for messages. */

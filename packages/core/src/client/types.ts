@@ -84,6 +84,16 @@ export interface JsonFilter {
   lte?: number;
 }
 
+/** A point given to a geo filter: `{ lng, lat }` or `[lng, lat]`. */
+export type GeoPointInput = { lng: number; lat: number } | readonly [lng: number, lat: number];
+/** Filters on `f.geoPoint()` fields. `near` is a great-circle radius in metres; `withinPolygon` a ring of 3+ vertices. */
+export interface GeoFilter {
+  near?: { lng: number; lat: number; maxMeters: number };
+  withinPolygon?: readonly GeoPointInput[];
+  /** `not: null`: the point is set. */
+  not?: null;
+}
+
 type FilterFor<F> = StateOf<F> extends infer S extends FieldState
   ? S['out'] extends string
     ? S['out'] | null | StringFilter
@@ -96,7 +106,7 @@ type FilterFor<F> = StateOf<F> extends infer S extends FieldState
             ? JsonFilter
             : ArrayFilter<E>
           : S['out'] extends GeoPoint
-            ? never
+            ? GeoFilter | null
             : S['out'] extends number | bigint
               ? S['in'] | null | ScalarFilterBase<S['in']>
               : JsonFilter | null
@@ -136,7 +146,13 @@ export type SortOrder = 'asc' | 'desc';
 export type SortSpec = SortOrder | { sort: SortOrder; nulls?: 'first' | 'last' };
 /** To-many relations of a model: the ones `_count` counts and `orderBy: { rel: { _count } }` sorts by. */
 type ManyRelKeys<M> = { [R in keyof RelsOf<M>]: RelKind<RelsOf<M>[R]> extends 'many' ? R : never }[keyof RelsOf<M>];
-export type OrderByObject<M> = { [K in keyof FieldsOf<M>]?: SortSpec } & { [R in ManyRelKeys<M>]?: { _count: SortSpec } };
+/** Order a geo point field by distance from a point: nearest first, or farthest with `sort: 'desc'`. */
+export interface GeoOrder {
+  nearTo: GeoPointInput;
+  sort?: SortOrder;
+}
+type FieldOrder<F> = StateOf<F> extends infer S extends FieldState ? (S['out'] extends GeoPoint ? SortSpec | GeoOrder : SortSpec) : SortSpec;
+export type OrderByObject<M> = { [K in keyof FieldsOf<M>]?: FieldOrder<FieldsOf<M>[K]> } & { [R in ManyRelKeys<M>]?: { _count: SortSpec } };
 export type OrderByInput<M> = OrderByObject<M> | OrderByObject<M>[];
 
 // ---------- select / include ----------

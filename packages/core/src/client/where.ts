@@ -17,7 +17,10 @@ export interface WhereContext {
 const SCALAR_OPS = new Set(['equals', 'not', 'in', 'notIn', 'lt', 'lte', 'gt', 'gte', 'contains', 'startsWith', 'endsWith', 'mode', 'search']);
 const ARRAY_OPS = new Set(['has', 'hasSome', 'hasEvery', 'equals', 'isEmpty']);
 const JSON_OPS = new Set(['path', 'equals', 'not', 'string_contains', 'string_starts_with', 'string_ends_with', 'gt', 'gte', 'lt', 'lte']);
+const GEO_OPS = new Set(['near', 'withinPolygon', 'not']);
 const LOGICAL = new Set(['AND', 'OR', 'NOT']);
+/** The most vertices a withinPolygon ring may have: each edge is a few bound values in the statement. */
+export const MAX_POLYGON_VERTICES = 1000;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
@@ -114,6 +117,7 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
   if (value === null) return { t: 'isNull', expr: c, negate: false };
   if (col.kind === 'stringArray' || col.kind === 'intArray') return arrayFilter(ctx, meta, alias, col, value);
   if (col.kind === 'json' || col.kind === 'embed' || col.kind === 'embedMany') return jsonFilter(ctx, meta, alias, col, value);
+  if (col.kind === 'geoPoint') return geoFilter(ctx, meta, alias, col, value);
   if (!isPlainObject(value)) return { t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, value) };
 
   const insensitive = value.mode === 'insensitive';
@@ -281,6 +285,60 @@ function jsonFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Colu
       if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.${op} takes a string`);
       const mode = op === 'string_contains' ? 'contains' : op === 'string_starts_with' ? 'startsWith' : 'endsWith';
       parts.push({ t: 'textMatch', expr: { t: 'jsonPath', expr: c, path: keys, as: 'text' }, mode, value: v, insensitive: false, negate: false });
+    }
+  }
+  return parts.length === 1 ? parts[0] : { t: 'and', items: parts };
+}
+
+/** A coordinate pair, checked: finite, lng in [-180, 180], lat in [-90, 90]. `at` names it for messages. */
+export function geoCoordinates(meta: ModelMeta, field: string, at: string, v: unknown): { lng: number; lat: number } {
+  const pair = Array.isArray(v) ? { lng: v[0], lat: v[1] } : isPlainObject(v) ? { lng: v.lng, lat: v.lat } : undefined;
+  const ok = (x: unknown, limit: number) => typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= limit;
+  if (!pair || (Array.isArray(v) && v.length !== 2) || !ok(pair.lng, 180) || !ok(pair.lat, 90)) {
+    throw new ValidationError(
+      `${meta.key}.${field}.${at} takes a point { lng, lat } (or [lng, lat]) with lng in -180..180 and lat in -90..90, got ${JSON.stringify(v) ?? String(v)}`,
+      { model: meta.key, field },
+    );
+  }
+  return pair as { lng: number; lat: number };
+}
+
+function geoFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {
+  const c = colExpr(alias, col);
+  if (!isPlainObject(value)) {
+    throw new ValidationError(`${meta.key}.${col.field} is a geo point: filter it with { near: { lng, lat, maxMeters } }, { withinPolygon: [[lng, lat], ...] }, or null`, { model: meta.key, field: col.field });
+  }
+  const ops = Object.entries(value);
+  if (ops.length === 0) emptyFilter(meta, col.field, 'an empty object {}', operatorList(GEO_OPS));
+  if (ctx.caps.geoQueries === false) {
+    throw new ValidationError(`${meta.key}.${col.field}: ${ctx.caps.dialect} cannot filter geo points here (capabilities.geoQueries is false); read the rows and filter them in code`, { model: meta.key, field: col.field });
+  }
+  const parts: Expr[] = [];
+  for (const [op, v] of ops) {
+    if (!GEO_OPS.has(op)) unknownOperator(meta, col.field, op, GEO_OPS);
+    if (v === undefined) throw new ValidationError(`${meta.key}.${col.field}.${op} is undefined: remove the operator or give it a value`, { model: meta.key, field: col.field });
+    if (op === 'not') {
+      if (v !== null) throw new ValidationError(`${meta.key}.${col.field}.not takes null (a point that is set); negate a geo filter with NOT: { ${col.field}: { near: ... } }`, { model: meta.key, field: col.field });
+      parts.push({ t: 'isNull', expr: c, negate: true });
+    } else if (op === 'near') {
+      const p = geoCoordinates(meta, col.field, 'near', v);
+      const max = isPlainObject(v) ? v.maxMeters : undefined;
+      if (typeof max !== 'number' || !Number.isFinite(max) || max < 0) {
+        throw new ValidationError(`${meta.key}.${col.field}.near needs maxMeters, a finite number of metres >= 0, got ${String(max)}`, { model: meta.key, field: col.field });
+      }
+      const extra = Object.keys(v as object).find((k) => k !== 'lng' && k !== 'lat' && k !== 'maxMeters');
+      if (extra) throw new ValidationError(`${meta.key}.${col.field}.near takes lng, lat and maxMeters, not '${extra}'`, { model: meta.key, field: col.field });
+      parts.push({ t: 'geoNear', expr: c, lng: p.lng, lat: p.lat, maxMeters: max });
+    } else {
+      if (!Array.isArray(v)) throw new ValidationError(`${meta.key}.${col.field}.withinPolygon takes an array of points [[lng, lat], ...] (3 or more)`, { model: meta.key, field: col.field });
+      const ring = v.map((p, i) => geoCoordinates(meta, col.field, `withinPolygon[${i}]`, p));
+      const last = ring[ring.length - 1];
+      if (ring.length > 1 && last.lng === ring[0].lng && last.lat === ring[0].lat) ring.pop();
+      if (ring.length < 3) throw new ValidationError(`${meta.key}.${col.field}.withinPolygon needs 3 or more distinct vertices, got ${ring.length}`, { model: meta.key, field: col.field });
+      if (ring.length > MAX_POLYGON_VERTICES) {
+        throw new ValidationError(`${meta.key}.${col.field}.withinPolygon takes at most ${MAX_POLYGON_VERTICES} vertices, got ${ring.length}: simplify the polygon`, { model: meta.key, field: col.field });
+      }
+      parts.push({ t: 'geoWithin', expr: c, ring: ring.map((p) => [p.lng, p.lat] as const) });
     }
   }
   return parts.length === 1 ? parts[0] : { t: 'and', items: parts };

@@ -29,7 +29,13 @@ export type Expr =
   | { t: 'search'; table: string; alias: string; columns: string[]; pk: string; query: string }
   /** A fragment from raw`...`: SQL text pieces with bound values between them. */
   | { t: 'raw'; strings: readonly string[]; values: readonly unknown[] }
-  | { t: 'now' };
+  | { t: 'now' }
+  /** Metres from the geo point in `expr` to (lng, lat), on the sphere (the fallback) or the spheroid (PostGIS). */
+  | { t: 'geoDistance'; expr: Expr; lng: number; lat: number }
+  /** The geo point in `expr` lies within `maxMeters` of (lng, lat). */
+  | { t: 'geoNear'; expr: Expr; lng: number; lat: number; maxMeters: number }
+  /** The geo point in `expr` lies inside the polygon `ring` ([lng, lat] vertices, not closed: the last joins the first). */
+  | { t: 'geoWithin'; expr: Expr; ring: ReadonlyArray<readonly [number, number]> };
 
 export interface OrderItem {
   expr: Expr;
