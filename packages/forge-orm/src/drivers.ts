@@ -4,10 +4,12 @@
  * files at build time, so importing forge-orm loads no adapter and no driver, and works with only the
  * adapter you installed. A new adapter adds its factory file and one line here.
  */
-export { pgDriver, postgresJsDriver } from '../../adapter-postgres/src/factories.js';
-export type { PostgresDriverOptions, PgPoolLike, PostgresJsLike } from '../../adapter-postgres/src/factories.js';
-export { betterSqlite3Driver } from '../../adapter-sqlite/src/factories.js';
-export type { BetterSqlite3Like } from '../../adapter-sqlite/src/factories.js';
+export { pgDriver, postgresJsDriver, pgliteDriver } from '../../adapter-postgres/src/factories.js';
+export type { PostgresDriverOptions, PgPoolLike, PostgresJsLike, PgliteDbLike } from '../../adapter-postgres/src/factories.js';
+export { betterSqlite3Driver, libsqlDriver } from '../../adapter-sqlite/src/factories.js';
+export type { BetterSqlite3Like, LibsqlLike } from '../../adapter-sqlite/src/factories.js';
+export { mongoDriver } from '../../adapter-mongo/src/factories.js';
+export type { MongoClientLike } from '../../adapter-mongo/src/factories.js';
 export { mysql2Driver } from '../../adapter-mysql/src/factories.js';
 export type { Mysql2PoolLike } from '../../adapter-mysql/src/factories.js';
 export { duckdbDriver } from '../../adapter-duckdb/src/factories.js';

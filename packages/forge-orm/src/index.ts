@@ -17,6 +17,10 @@ export {
   SchemaError,
   ConfigError,
   buildSchemaIR,
+  pushMany,
+  diffMany,
+  parseTargets,
+  checkConcurrency,
 } from '@forge/core';
 export type {
   Db,
@@ -43,6 +47,16 @@ export type {
   WhereInput,
   CreateInput,
   UpdateInput,
+  GeoFilter,
+  GeoOrder,
+  GeoPointInput,
+  FanoutReport,
+  TargetReport,
+  FanoutTarget,
+  FanoutInput,
+  PushManyOptions,
+  DiffManyOptions,
+  EnumCheckOp,
 } from '@forge/core';
 export * from './drivers.js';
 export { wireOtel } from '@forge/otel';
