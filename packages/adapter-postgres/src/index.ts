@@ -50,7 +50,10 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probePostgres,
   mapError: (e) => mapPgError(e),
-  forConnection: (conn) => ((conn as { backendFlavor?: string }).backendFlavor === 'pglite' ? pgliteAdapter : postgresForConnection(adapter, conn)),
+  // A method, so a copy of the adapter with other flags (`{ ...adapter, capabilities }`) is the base its variant starts from.
+  forConnection(conn) {
+    return (conn as { backendFlavor?: string }).backendFlavor === 'pglite' ? pgliteAdapter : postgresForConnection(this, conn);
+  },
 };
 
 /**

@@ -61,7 +61,10 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probeSqlite,
   mapError: mapSqliteError,
-  forConnection: (conn) => (conn instanceof LibsqlConnection ? libsqlAdapter : adapter),
+  // A method, so a copy of the adapter with other flags (`{ ...adapter, capabilities }`) stays itself on better-sqlite3.
+  forConnection(conn) {
+    return conn instanceof LibsqlConnection ? libsqlAdapter : this;
+  },
 };
 
 const libsqlCompiler = new LibsqlCompiler();

@@ -225,7 +225,7 @@ describe('convergence', () => {
           .sort((a, b) => a.name.localeCompare(b.name)),
       );
       expect(got.foreignKeys).toEqual(
-        table.foreignKeys.map((fk) => ({ name: fk.name, columns: fk.columns, refTable: fk.refTable, refColumns: fk.refColumns, onDelete: fk.onDelete ?? 'noAction' })),
+        table.foreignKeys.map((fk) => ({ name: fk.name, columns: fk.columns, refTable: fk.refTable, refColumns: fk.refColumns, onDelete: fk.onDelete ?? 'noAction', onUpdate: fk.onUpdate ?? 'noAction' })),
       );
     }
     // Composite and non-integer keys are backed by SQLite's own pk index, flagged primary.
