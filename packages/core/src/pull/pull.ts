@@ -91,6 +91,10 @@ function builderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: s
     (/nextval\(/i.test(c.default ?? '') || /auto_increment/i.test(c.default ?? '') || (dialect === 'sqlite' && type === 'integer'));
   if (generated && category === 'int') return { builder: "f.id({ type: 'int' })", generatedKey: true };
   if (generated && category === 'bigint') return { builder: "f.id({ type: 'bigserial' })", generatedKey: true };
+  // A value-list CHECK introspection read back (how forge enforces f.enumOf where capabilities.enumChecks is set).
+  if (c.enumCheck && c.enumCheck.values.length > 0 && (category === 'string' || category === undefined)) {
+    return { builder: `f.enumOf([${c.enumCheck.values.map(str).join(', ')}])` };
+  }
   switch (category) {
     case 'string':
       if (type === 'uuid') return { builder: 'f.uuid()' };
