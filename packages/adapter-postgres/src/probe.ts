@@ -30,18 +30,9 @@ export async function probePostgres(conn: Connection): Promise<ProbeReport> {
     if (Number(server.num) < MIN_VERSION_NUM) {
       report.actions.push(`Upgrade PostgreSQL to 13 or later (found ${server.version}): forge's uuid ids use gen_random_uuid().`);
     }
-    const rows = await conn.query<{ name: string; installed: string | null }>(
-      'SELECT name, installed_version AS installed FROM pg_available_extensions WHERE name = ANY($1::text[])',
-      [EXTENSIONS.map((e) => e.name)],
-    );
+    const rows = await availableExtensions(conn);
     for (const ext of EXTENSIONS) {
-      const row = rows.find((r) => r.name === ext.name);
-      if (row?.installed) {
-        report.features[ext.name] = row.installed;
-      } else if (row) {
-        report.features[ext.name] = 'available';
-        report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)` });
-      } else {
+      if (!inDatabase(report, ext, rows)) {
         report.features[ext.name] = false;
         report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: ${ext.install(major)} on the database server, then CREATE EXTENSION IF NOT EXISTS ${ext.name};` });
       }
@@ -53,6 +44,27 @@ export async function probePostgres(conn: Connection): Promise<ProbeReport> {
   return report;
 }
 
+type ExtensionRow = { name: string; installed: string | null };
+type Extension = (typeof EXTENSIONS)[number];
+
+/** The extensions forge uses that this database can create, with the version where one is created. */
+function availableExtensions(conn: Connection): Promise<ExtensionRow[]> {
+  return conn.query<ExtensionRow>('SELECT name, installed_version AS installed FROM pg_available_extensions WHERE name = ANY($1::text[])', [EXTENSIONS.map((e) => e.name)]);
+}
+
+/** Report `ext` as created (its version) or available to create (with the step); false when the database lacks it. */
+function inDatabase(report: ProbeReport, ext: Extension, rows: ExtensionRow[]): boolean {
+  const row = rows.find((r) => r.name === ext.name);
+  if (!row) return false;
+  if (row.installed) {
+    report.features[ext.name] = row.installed;
+  } else {
+    report.features[ext.name] = 'available';
+    report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)` });
+  }
+  return true;
+}
+
 /**
  * PGlite (in process): extensions are not installed on a server but shipped in the npm package and loaded when
  * the instance is created (`new PGlite({ extensions })`). Per extension forge uses: installed in this database
@@ -61,19 +73,11 @@ export async function probePostgres(conn: Connection): Promise<ProbeReport> {
  */
 async function probePglite(conn: Connection, report: ProbeReport, full: string): Promise<ProbeReport> {
   report.features.pglite = /PGlite ([^)\s]+)/.exec(full)?.[1] ?? true;
-  const rows = await conn.query<{ name: string; installed: string | null }>(
-    'SELECT name, installed_version AS installed FROM pg_available_extensions WHERE name = ANY($1::text[])',
-    [EXTENSIONS.map((e) => e.name)],
-  );
+  const rows = await availableExtensions(conn);
   const bundled = await bundledPgliteExtensions(EXTENSIONS.map((e) => e.name));
   for (const ext of EXTENSIONS) {
-    const row = rows.find((r) => r.name === ext.name);
-    if (row?.installed) {
-      report.features[ext.name] = row.installed;
-    } else if (row) {
-      report.features[ext.name] = 'available';
-      report.featureActions!.push({ feature: ext.feature, action: `For ${ext.use}: CREATE EXTENSION IF NOT EXISTS ${ext.name}; (or forge push --enable-extensions)` });
-    } else if (bundled.has(ext.name)) {
+    if (inDatabase(report, ext, rows)) continue;
+    if (bundled.has(ext.name)) {
       report.features[ext.name] = 'bundled';
       report.featureActions!.push({
         feature: ext.feature,

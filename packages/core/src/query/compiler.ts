@@ -349,16 +349,14 @@ export abstract class SqlCompiler {
    */
   protected geoDistance(b: SqlBuilder, e: Extract<Expr, { t: 'geoDistance' }>): void {
     const rad = Math.PI / 180;
-    const lat = () => {
+    /** The column's coordinate in radians. */
+    const radians = (axis: 'lng' | 'lat') => () => {
       b.push('(');
-      this.geoCoord(b, e.expr, 'lat');
+      this.geoCoord(b, e.expr, axis);
       b.push(` * ${rad})`);
     };
-    const lng = () => {
-      b.push('(');
-      this.geoCoord(b, e.expr, 'lng');
-      b.push(` * ${rad})`);
-    };
+    const lat = radians('lat');
+    const lng = radians('lng');
     // sin((φ2 - φ1) / 2)², written as a product so no POWER() is needed.
     const halfSinSq = (target: number, col: () => void) => {
       for (let i = 0; i < 2; i++) {
