@@ -13,7 +13,12 @@ export interface SamplingConfig {
 }
 
 export const FULL: SamplingConfig = { warmupMin: 5, warmupMs: 300, minSamples: 30, minMs: 2000, maxSamples: 5000, maxMs: 12_000, rounds: 5 };
-export const QUICK: SamplingConfig = { warmupMin: 2, warmupMs: 50, minSamples: 5, minMs: 60, maxSamples: 200, maxMs: 500, rounds: 1 };
+/**
+ * Quick: still enough warm-up calls for the JIT to optimise code-heavy subjects (with 2 calls / 50 ms it had not,
+ * and a quick run put SQLite PK lookup at 2.06x raw against the full run's 1.39x), and three rotated rounds, so
+ * one noisy moment does not decide a ratio (list 100 at 0.48x from a single round).
+ */
+export const QUICK: SamplingConfig = { warmupMin: 10, warmupMs: 150, minSamples: 15, minMs: 150, maxSamples: 400, maxMs: 600, rounds: 3 };
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -96,7 +96,17 @@ export function readSpec(meta: ModelMeta, args: Args | undefined): ReadSpec {
 
 const mapperCache = new WeakMap<ModelMeta, Map<string, (r: unknown[]) => Record<string, unknown>>>();
 
+/** The full-row mapper of each model (a write's `meta.table.columns`), found without a key string per call. */
+const fullRowMappers = new WeakMap<ModelMeta, (r: unknown[]) => Record<string, unknown>>();
+
 export function mapperFor(rt: Runtime, meta: ModelMeta, columns: ColumnIR[]): (r: unknown[]) => Record<string, unknown> {
+  if (columns !== meta.table.columns) return mapperByKey(rt, meta, columns);
+  let m = fullRowMappers.get(meta);
+  if (!m) fullRowMappers.set(meta, (m = mapperByKey(rt, meta, columns)));
+  return m;
+}
+
+function mapperByKey(rt: Runtime, meta: ModelMeta, columns: ColumnIR[]): (r: unknown[]) => Record<string, unknown> {
   let byKey = mapperCache.get(meta);
   if (!byKey) mapperCache.set(meta, (byKey = new Map()));
   const key = columns.map((c) => c.field).join('\0');

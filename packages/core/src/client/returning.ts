@@ -46,7 +46,13 @@ export function writtenRows(
 }
 
 /** Every column of the model's table, in table order: what RETURNING asks for. */
-export const allColumns = (meta: ModelMeta): string[] => meta.table.columns.map((c) => c.name);
+export const allColumns = (meta: ModelMeta): string[] => {
+  let list = columnNames.get(meta);
+  if (!list) columnNames.set(meta, (list = meta.table.columns.map((c) => c.name)));
+  return list;
+};
+/** One array per model (never mutated), so the text cache's shape key reuses its joined names. */
+const columnNames = new WeakMap<ModelMeta, string[]>();
 
 /** Rows read back carry their raw driver values under this key (not enumerable) so their key can be bound again. */
 const RAW = Symbol('raw');

@@ -81,12 +81,24 @@ function listShape(entries: Array<[string, Expr]>, params: Expr[]): string | und
   return out;
 }
 
+/**
+ * Names joined for a shape key, remembered per array: the client hands the same read-only column lists to every
+ * call of one shape (`allColumns`, `insertValues`), so this joins each once instead of on every write.
+ */
+const joins = new WeakMap<readonly string[], string>();
+function joined(names: readonly string[] | undefined): string {
+  if (!names) return '';
+  let s = joins.get(names);
+  if (s === undefined) joins.set(names, (s = names.join(',')));
+  return s;
+}
+
 function nodeShape(node: QueryNode, params: Expr[]): string | undefined {
   if (node.t === 'update') {
     const set = listShape(node.set, params);
     const where = node.where ? exprShape(node.where, params) : '';
     if (set === undefined || where === undefined) return undefined;
-    return `U|${node.alias}|${set}|${where}|${node.returning?.join(',') ?? ''}`;
+    return `U|${node.alias}|${set}|${where}|${joined(node.returning)}`;
   }
   if (node.t === 'insert' && node.rows.length === 1) {
     let values = '';
@@ -101,7 +113,7 @@ function nodeShape(node: QueryNode, params: Expr[]): string | undefined {
       if (action === undefined) return undefined;
       conflict = `${node.onConflict.target.join(',')}:${action}`;
     }
-    return `I|${node.columns.join(',')}|${values}|${conflict}|${node.returning?.join(',') ?? ''}`;
+    return `I|${joined(node.columns)}|${values}|${conflict}|${joined(node.returning)}`;
   }
   return undefined;
 }

@@ -89,17 +89,34 @@ function insertValue(rt: Runtime, meta: ModelMeta, col: ColumnIR, v: unknown, cl
 
 /** Values for an INSERT: the caller's data plus generated ids, 'now' defaults, updatedAt and declared defaults. */
 export function insertValues(rt: Runtime, meta: ModelMeta, scalars: Map<ColumnIR, unknown>): { columns: string[]; values: Expr[] } {
-  const columns: string[] = [];
+  const cols = meta.table.columns;
   const values: Expr[] = [];
   let now: Date | undefined;
   const clock = () => (now ??= new Date());
-  for (const col of meta.table.columns) {
+  // Which columns the row sets, '1' or '0' each: the key of one shared column list per set (read-only, so the
+  // write text cache can key it by identity instead of joining the names on every call).
+  let mask = '';
+  for (const col of cols) {
     const v = insertValue(rt, meta, col, scalars.get(col), clock, 'create');
-    if (v === SKIP) continue;
-    columns.push(col.name);
+    if (v === SKIP) {
+      mask += '0';
+      continue;
+    }
+    mask += '1';
     values.push({ t: 'param', value: v });
   }
-  return { columns, values };
+  return { columns: columnsFor(meta, mask), values };
+}
+
+const columnLists = new WeakMap<ModelMeta, Map<string, string[]>>();
+
+/** The column names a mask selects, one array per model and mask. */
+function columnsFor(meta: ModelMeta, mask: string): string[] {
+  let byMask = columnLists.get(meta);
+  if (!byMask) columnLists.set(meta, (byMask = new Map()));
+  let list = byMask.get(mask);
+  if (!list) byMask.set(mask, (list = meta.table.columns.filter((_, i) => mask[i] === '1').map((c) => c.name)));
+  return list;
 }
 
 /** Rows of a createMany that set the same columns: their values in one flat, row-major array. */
