@@ -18,7 +18,7 @@ export const FULL: SamplingConfig = { warmupMin: 5, warmupMs: 300, minSamples: 3
  * and a quick run put SQLite PK lookup at 2.06x raw against the full run's 1.39x), and three rotated rounds, so
  * one noisy moment does not decide a ratio (list 100 at 0.48x from a single round).
  */
-export const QUICK: SamplingConfig = { warmupMin: 10, warmupMs: 150, minSamples: 15, minMs: 150, maxSamples: 400, maxMs: 600, rounds: 3 };
+export const QUICK: SamplingConfig = { warmupMin: 10, warmupMs: 400, minSamples: 15, minMs: 300, maxSamples: 400, maxMs: 800, rounds: 3 };
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
