@@ -88,6 +88,12 @@ export interface Capabilities {
    * for this dialect. Absent: true. False where the compiler has no way to read a stored point yet.
    */
   geoQueries?: boolean;
+  /**
+   * Vector ordering on `f.vector()` fields (`orderBy: { embedding: { nearTo: [...], metric } }`) compiles for this
+   * dialect. Absent: true. False where the database cannot rank stored vectors in a query (MongoDB: $vectorSearch
+   * needs an Atlas Search index, which a plain server does not have).
+   */
+  vectorQueries?: boolean;
   /** Server-side cursors back findManyStream. */
   nativeCursor: boolean;
   views: boolean;
@@ -175,6 +181,8 @@ export interface Connection {
    * extension DDL). `Adapter.forConnection` reads it, e.g. to compile geo filters for PostGIS columns.
    */
   readonly extensions?: ReadonlySet<string>;
+  /** The engine behind the wire protocol (CockroachDB on the Postgres wire, TiDB on MySQL's), read at connect (`EngineFacts`). */
+  readonly engine?: EngineFacts;
   /** Rows as objects keyed by column alias. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Rows as arrays in select-list order: the fast path for the client. */
@@ -293,6 +301,26 @@ export interface DdlEmitter {
    * where the dialect has no such knob.
    */
   lockTimeout?(ms: number): string[];
+  /** Index builds that do not block writes (Postgres CONCURRENTLY): run outside any transaction. Absent where there are none. */
+  onlineIndex?: OnlineIndexDdl;
+}
+
+/** What the migration runner needs to build an index without blocking writes, outside a transaction. */
+export interface OnlineIndexDdl {
+  /** The non-blocking form of a CREATE INDEX / DROP INDEX statement this emitter wrote, or undefined when it has none. */
+  concurrently(sql: string): string | undefined;
+  /** The index a non-blocking CREATE INDEX statement builds (to clean up what a failed build left), or undefined. */
+  indexBuilt(sql: string): string | undefined;
+  /** Take and release the session lock non-transactional statements run under (not the push lock: see docs/migration-files.md). */
+  sessionLock: string;
+  sessionUnlock: string;
+  /** Session-level lock wait bound (the transaction-local one ends with each transaction), and its reset. */
+  sessionLockTimeout(ms: number): string[];
+  resetLockTimeout: string[];
+  /** One row per INVALID index named $1 in the current schema (what a failed or killed build leaves). */
+  invalidIndexQuery: string;
+  /** Drop an index without blocking writes. */
+  dropIndex(name: string): string;
 }
 
 export interface ProbeReport {
@@ -343,6 +371,29 @@ export interface DriverHandle {
 export interface ConnectOptions {
   /** Give up connecting after this many milliseconds (an unreachable host fails fast). */
   connectTimeoutMs?: number;
+  /** The push lock: `'auto'` (default: the engine's own lock, a `_forge_lock` row where that lock is a no-op), or forced. */
+  lockStrategy?: LockStrategy;
+  /** Called while a push waits for the lock row another push holds (who holds it, when its lease ends). */
+  onLockWait?: (holder: { holder: string; info: string; expiresInMs: number }) => void;
+}
+
+export type LockStrategy = 'auto' | 'native' | 'row';
+
+/**
+ * The server behind a wire protocol, from its version answer at connect: what forge must do differently there.
+ * `ddl`: `'transactional'` (Postgres), `'autocommit'` (each DDL statement commits: MySQL, YugabyteDB), `'async'`
+ * (a schema change may become visible after the statement returns, or on other nodes later: CockroachDB, TiDB, Vitess).
+ */
+export interface EngineFacts {
+  name: 'postgres' | 'cockroachdb' | 'yugabytedb' | 'mysql' | 'mariadb' | 'tidb' | 'vitess';
+  /** For messages: `CockroachDB v23.2.4`. */
+  label: string;
+  version: string;
+  ddl: 'transactional' | 'autocommit' | 'async';
+  /** Whether the dialect's own push lock (advisory lock, GET_LOCK) serialises pushes on this engine. */
+  nativeLock: boolean;
+  /** What forge does differently here, one sentence each (doctor lists them, push reports them as notes). */
+  limits: string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
