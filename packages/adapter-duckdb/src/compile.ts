@@ -1,4 +1,4 @@
-import { SqlCompiler, type Expr, type SqlBuilder } from '@forge/core';
+import { SqlCompiler, type Expr, type OrderItem, type SqlBuilder } from '@forge/core';
 
 /** The current time: the transaction's start, as a TIMESTAMPTZ (forge stores dateTime as TIMESTAMPTZ). */
 export const DUCKDB_NOW = 'current_timestamp';
@@ -101,7 +101,49 @@ export class DuckdbCompiler extends SqlCompiler {
     b.push(' AS VARCHAR), ').bind(POINT_TEXT).push(`, ${axis === 'lng' ? 1 : 2}) AS DOUBLE)`);
   }
 
+  /**
+   * Vectors are FLOAT[n] arrays: array_cosine_distance, array_distance (l2) and array_negative_inner_product, the
+   * query vector bound as a list and cast to the column's FLOAT[n] (n is the checked length, a type parameter).
+   * These are the calls an HNSW index (vss) serves.
+   */
+  protected override vectorDistance(b: SqlBuilder, e: Extract<Expr, { t: 'vectorDistance' }>): void {
+    const fn = e.metric === 'cosine' ? 'array_cosine_distance' : e.metric === 'l2' ? 'array_distance' : 'array_negative_inner_product';
+    b.push(`${fn}(`);
+    this.expr(b, e.expr);
+    b.push(', ').bind([...e.vector]).push(`::FLOAT[${e.vector.length}])`);
+  }
+
+  /**
+   * DuckDB gives a stored zero vector a cosine distance of 2, the largest there is: ascending it sorts after every
+   * vector with a direction (the order an index serves, left as it is), but descending it would come first. There
+   * a zero vector's distance is NULL, so it goes last with the rows that have no vector.
+   */
+  protected override orderBy(b: SqlBuilder, items: OrderItem[]): void {
+    if (!items.some(isZeroFirst)) return super.orderBy(b, items);
+    b.push(' ORDER BY ');
+    items.forEach((o, i) => {
+      if (i) b.push(', ');
+      if (isZeroFirst(o)) {
+        const v = o.expr as Extract<Expr, { t: 'vectorDistance' }>;
+        b.push('CASE WHEN array_inner_product(');
+        this.expr(b, v.expr);
+        b.push(', ');
+        this.expr(b, v.expr);
+        b.push(') = 0 THEN NULL ELSE ');
+        this.expr(b, v);
+        b.push(' END');
+      } else {
+        this.expr(b, o.expr);
+      }
+      b.push(o.dir === 'desc' ? ' DESC' : ' ASC');
+      if (o.nulls) b.push(o.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST');
+    });
+  }
+
   protected search(_b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
     throw new Error(`search on ${e.table}: forge offers no full-text search on DuckDB (capabilities.fullTextSearch is false); filter with contains instead`);
   }
 }
+
+/** A descending order by cosine distance, where DuckDB's 2 for a zero vector would sort first. */
+const isZeroFirst = (o: OrderItem): boolean => o.dir === 'desc' && o.expr.t === 'vectorDistance' && o.expr.metric === 'cosine';

@@ -25,6 +25,8 @@ export const capabilities: Capabilities = {
   jsonPath: false,
   // $near / $geoWithin (2dsphere) are not compiled from the client yet: geo filters are refused by name.
   geoQueries: false,
+  // $vectorSearch needs an Atlas Search index, which a plain MongoDB server does not have: vector ordering is refused by name.
+  vectorQueries: false,
   // find and aggregate cursors back findManyStream.
   nativeCursor: true,
   views: false,

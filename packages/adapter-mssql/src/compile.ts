@@ -64,6 +64,16 @@ const SOURCE = 'excluded';
 export class MssqlCompiler extends SqlCompiler {
   readonly dialect = 'mssql';
   /**
+   * The server has the VECTOR type (SQL Server 2025, Azure SQL), so f.vector() columns are VECTOR(n) and vector
+   * ordering is VECTOR_DISTANCE. Without it they are JSON text in NVARCHAR(MAX), measured through OPENJSON.
+   */
+  readonly vectorType: boolean;
+
+  constructor(opts: { vectorType?: boolean } = {}) {
+    super();
+    this.vectorType = opts.vectorType ?? false;
+  }
+  /**
    * TOP, OFFSET and FETCH are validated integer literals: bound, they would come before the WHERE values in
    * TOP's case, and the client caches bind in AST order (see client/param-order.ts).
    */
@@ -410,6 +420,32 @@ export class MssqlCompiler extends SqlCompiler {
   }
 
   /** capabilities.fullTextSearch is false: SQL Server's full-text catalogs are set up out of band (seed 004). */
+  /**
+   * VECTOR_DISTANCE where the server has VECTOR: 'cosine', 'euclidean' (l2) and 'dot' (the negative dot product,
+   * as pgvector's `<#>`), the query vector bound as JSON text and cast to VECTOR(n) (n the checked length, a type
+   * parameter). Elsewhere the base's element-by-element subquery over OPENJSON.
+   */
+  protected override vectorDistance(b: SqlBuilder, e: Extract<Expr, { t: 'vectorDistance' }>): void {
+    if (!this.vectorType) return super.vectorDistance(b, e);
+    b.push(`VECTOR_DISTANCE('${e.metric === 'cosine' ? 'cosine' : e.metric === 'l2' ? 'euclidean' : 'dot'}', `);
+    this.expr(b, e.expr);
+    b.push(', CAST(').bind(JSON.stringify(e.vector)).push(` AS VECTOR(${e.vector.length})))`);
+  }
+
+  /**
+   * JSON text: OPENJSON of the stored array (cast to NVARCHAR(MAX), so a VECTOR column reads as its JSON form too)
+   * joined on `key`, the array index, with OPENJSON of the bound query vector.
+   */
+  protected override vectorPairs(b: SqlBuilder, stored: Expr, query: readonly number[]): void {
+    b.push('OPENJSON(CAST(');
+    this.expr(b, stored);
+    b.push(' AS NVARCHAR(MAX))) AS forge_va JOIN OPENJSON(').bind(JSON.stringify(query)).push(') AS forge_vq ON forge_vq.[key] = forge_va.[key]');
+  }
+
+  protected override vectorElements(): { stored: string; query: string } {
+    return { stored: 'CAST(forge_va.[value] AS float)', query: 'CAST(forge_vq.[value] AS float)' };
+  }
+
   protected search(_b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void {
     throw new Error(
       `search on ${e.table}: full-text search is not available on SQL Server through forge (capabilities.fullTextSearch is false); create a FULLTEXT CATALOG and index yourself and query it with CONTAINS in $queryRaw`,

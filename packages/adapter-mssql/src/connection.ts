@@ -12,6 +12,8 @@ export interface PoolState {
   readonly context: ErrorContext;
   /** `SERVERPROPERTY('ProductVersion')`, e.g. `16.0.4135.4` (SQL Server 2022). */
   readonly version: string;
+  /** Built-in types forge reads as features, in the form `Connection.extensions` has: `vector` (the VECTOR type). */
+  readonly extensions?: ReadonlySet<string>;
   closed: boolean;
 }
 
@@ -153,6 +155,8 @@ export function isWriteStatement(sql: string): boolean {
   return WRITE_KEYWORDS.test(codeOnly(sql));
 }
 
+const NO_EXTENSIONS: ReadonlySet<string> = new Set();
+
 /** A forge `Connection` over an mssql ConnectionPool (`tx` undefined) or over one pinned session. */
 export class MssqlConnection implements Connection {
   readonly dialect = 'mssql' as const;
@@ -164,6 +168,11 @@ export class MssqlConnection implements Connection {
 
   get serverVersion(): string {
     return this.state.version;
+  }
+
+  /** `vector` where the server has the VECTOR type, for `forConnection` (SQL Server has no extensions as such). */
+  get extensions(): ReadonlySet<string> {
+    return this.state.extensions ?? NO_EXTENSIONS;
   }
 
   get inTransaction(): boolean {

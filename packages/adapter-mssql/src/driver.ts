@@ -60,7 +60,14 @@ function fromHandle(handle: DriverHandle): mssql.ConnectionPool {
 
 interface VersionRow {
   version: string | null;
+  /** Whether the built-in VECTOR type exists (SQL Server 2025, Azure SQL): it decides how vectors are ordered. */
+  has_vector?: boolean | number | null;
 }
+
+/** The version and the VECTOR type in the one round trip connect makes. */
+const CONNECT_SQL =
+  "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS version, " +
+  "CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.types WHERE name = N'vector' AND is_user_defined = 0) THEN 1 ELSE 0 END AS bit) AS has_vector";
 
 /**
  * Open a connection: a `mssql://` / `sqlserver://` URL gets a ConnectionPool forge owns (closed by `close()`); a
@@ -98,15 +105,17 @@ export async function connect(target: string | DriverHandle, opts: ConnectOption
     );
   });
   try {
-    const version = await Promise.race([
+    const { version, extensions } = await Promise.race([
       (async () => {
         if (!pool.connected) await pool.connect();
-        const res = await pool.request().query<VersionRow>("SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS version");
-        return res.recordset[0]?.version ?? 'unknown';
+        const res = await pool.request().query<VersionRow>(CONNECT_SQL);
+        const row = res.recordset[0];
+        const vector = row?.has_vector === true || row?.has_vector === 1;
+        return { version: row?.version ?? 'unknown', extensions: new Set<string>(vector ? ['vector'] : []) };
       })(),
       limit,
     ]);
-    const state: PoolState = { pool, owned, context, version, closed: false };
+    const state: PoolState = { pool, owned, context, version, extensions, closed: false };
     return new MssqlConnection(state);
   } catch (e) {
     if (owned) pool.close().catch(() => undefined);

@@ -63,7 +63,24 @@ export const adapter: Adapter = {
   runIsolated,
   probe: probeMssql,
   mapError: (e) => mapMssqlError(e),
+  // A method, so a copy of the adapter with other flags (`{ ...adapter, capabilities }`) is the base its variant starts from.
+  forConnection(conn) {
+    return conn.extensions?.has('vector') ? mssqlVectorVariant(this) : this;
+  },
 };
+
+const withVector = new WeakMap<Adapter, Adapter>();
+
+/** The adapter on a server with the VECTOR type: f.vector() columns are VECTOR(n), ordered by VECTOR_DISTANCE. */
+function mssqlVectorVariant(base: Adapter): Adapter {
+  let v = withVector.get(base);
+  if (!v) {
+    const vectorCompiler = new MssqlCompiler({ vectorType: true });
+    v = { ...base, compiler: vectorCompiler, executor: new SqlExecutor(vectorCompiler), forConnection: () => v! };
+    withVector.set(base, v);
+  }
+  return v;
+}
 
 export { mssqlDriver, type MssqlPoolLike } from './factories.js';
 export { MssqlCompiler, jsonPathOf, escapeLikeMssql, BINARY_COLLATION } from './compile.js';

@@ -357,6 +357,23 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   /**
+   * Vectors are JSON arrays (MariaDB: LONGTEXT with a json_valid check): JSON_TABLE numbers the elements of the
+   * stored array and of the query vector (bound as one JSON text), joined on that ordinal. The path and column
+   * list are fixed text; nothing from the call enters the SQL but the placeholder.
+   */
+  protected override vectorPairs(b: SqlBuilder, stored: Expr, query: readonly number[]): void {
+    b.push('JSON_TABLE(');
+    this.expr(b, stored);
+    b.push(`, '$[*]' COLUMNS (i FOR ORDINALITY, v DOUBLE PATH '$')) AS forge_va JOIN JSON_TABLE(`)
+      .bind(JSON.stringify(query))
+      .push(`, '$[*]' COLUMNS (i FOR ORDINALITY, v DOUBLE PATH '$')) AS forge_vq ON forge_vq.i = forge_va.i`);
+  }
+
+  protected override vectorElements(): { stored: string; query: string } {
+    return { stored: 'forge_va.v', query: 'forge_vq.v' };
+  }
+
+  /**
    * `MATCH (a.c1, a.c2) AGAINST (? IN BOOLEAN MODE)`. The column list must be exactly the FULLTEXT index's (the
    * table's searchable columns, which the node carries in `columns`), or the server finds no index for it.
    */

@@ -1,4 +1,4 @@
-import type { Expr, InsertNode, SqlBuilder } from '@forge/core';
+import type { Expr, InsertNode, OrderItem, SqlBuilder } from '@forge/core';
 import { SqlCompiler } from '@forge/core';
 
 /** The column `createSearch` adds: a stored tsvector over the searchable fields. */
@@ -12,8 +12,13 @@ export class PostgresCompiler extends SqlCompiler {
   /**
    * `postgis`: geo points are `geography` columns (push creates them so where PostGIS is installed), and geo
    * filters use its functions and indexes. Without it they are JSON text, read by the base compiler's formulas.
+   * `pgvector`: vectors are `vector(n)` columns and vector ordering uses its distance operators (and so its HNSW /
+   * IVFFlat indexes); without it they are `double precision[]`, measured element by element.
    */
-  constructor(readonly postgis = false) {
+  constructor(
+    readonly postgis = false,
+    readonly pgvector = false,
+  ) {
     super();
   }
 
@@ -102,6 +107,49 @@ export class PostgresCompiler extends SqlCompiler {
     b.push('ST_SetSRID(ST_MakePoint(').bind(lng).push('::float8, ').bind(lat).push('::float8), 4326)::geography');
   }
 
+  /**
+   * pgvector: `<=>` cosine distance, `<->` Euclidean, `<#>` negative inner product, the query vector bound as its
+   * text form and cast `::vector`, the exact `ORDER BY col <op> $1` an HNSW / IVFFlat index serves.
+   */
+  protected override vectorDistance(b: SqlBuilder, e: Extract<Expr, { t: 'vectorDistance' }>): void {
+    if (!this.pgvector) return super.vectorDistance(b, e);
+    b.push('(');
+    this.expr(b, e.expr);
+    b.push(e.metric === 'cosine' ? ' <=> ' : e.metric === 'l2' ? ' <-> ' : ' <#> ').bind(`[${e.vector.join(',')}]`).push('::vector)');
+  }
+
+  /**
+   * pgvector's cosine distance of a zero vector is NaN, which sorts above every number: descending, it would come
+   * first. There NaN is read as NULL, so the row goes last like everywhere else (ascending, NaN already sorts after
+   * every distance; left bare there so an index can serve the order).
+   */
+  protected override orderBy(b: SqlBuilder, items: OrderItem[]): void {
+    if (!this.pgvector || !items.some(isNanFirst)) return super.orderBy(b, items);
+    b.push(' ORDER BY ');
+    items.forEach((o, i) => {
+      if (i) b.push(', ');
+      if (isNanFirst(o)) b.push('NULLIF(');
+      this.expr(b, o.expr);
+      if (isNanFirst(o)) b.push(", 'NaN'::float8)");
+      b.push(o.dir === 'desc' ? ' DESC' : ' ASC');
+      if (o.nulls) b.push(o.nulls === 'first' ? ' NULLS FIRST' : ' NULLS LAST');
+    });
+  }
+
+  /**
+   * Without pgvector vectors are `double precision[]`: `unnest` of the stored array and the bound query array
+   * side by side gives the element pairs (a NULL array gives NULL elements, so the distance stays NULL).
+   */
+  protected override vectorPairs(b: SqlBuilder, stored: Expr, query: readonly number[]): void {
+    b.push('unnest(');
+    this.expr(b, stored);
+    b.push(', ').bind([...query]).push('::float8[]) AS forge_v(a, q)');
+  }
+
+  protected override vectorElements(): { stored: string; query: string } {
+    return { stored: 'forge_v.a', query: 'forge_v.q' };
+  }
+
   /** Native arrays: `= ANY`, overlap `&&`, containment `@>`; array values bound with an explicit cast. */
   protected arrayHas(b: SqlBuilder, e: Extract<Expr, { t: 'arrayHas' }>): void {
     const cast = e.elementKind === 'int' ? '::int[]' : '::text[]';
@@ -123,6 +171,9 @@ export class PostgresCompiler extends SqlCompiler {
     b.push(`${this.quoteIdent(e.alias)}.${this.quoteIdent(FTS_COLUMN)} @@ plainto_tsquery('${FTS_CONFIG}', `).bind(e.query).push(')');
   }
 }
+
+/** A descending order by cosine distance, where pgvector's NaN (a zero vector) would sort first. */
+const isNanFirst = (o: OrderItem): boolean => o.dir === 'desc' && o.expr.t === 'vectorDistance' && o.expr.metric === 'cosine';
 
 function qualify(e: Expr, table: string): Expr {
   if (e.t === 'col') return e.table ? e : { ...e, table };

@@ -179,6 +179,20 @@ export class SqliteCompiler extends SqlCompiler {
   }
 
   /**
+   * Vectors are JSON arrays: `json_each` of the stored array joined on the index (`key`) with `json_each` of the
+   * query vector, bound as one JSON text. The stored element is read as REAL, so SUM never overflows as integers.
+   */
+  protected override vectorPairs(b: SqlBuilder, stored: Expr, query: readonly number[]): void {
+    b.push('json_each(');
+    this.expr(b, stored);
+    b.push(') AS forge_va JOIN json_each(').bind(JSON.stringify(query)).push(') AS forge_vq ON forge_vq."key" = forge_va."key"');
+  }
+
+  protected override vectorElements(): { stored: string; query: string } {
+    return { stored: 'CAST(forge_va."value" AS REAL)', query: 'forge_vq."value"' };
+  }
+
+  /**
    * Full text through the table's FTS5 index (`<table>_fts`, external content keyed by rowid). The FTS table
    * already covers exactly the searchable columns, so `e.columns` needs no column filter here.
    */

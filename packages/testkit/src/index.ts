@@ -5,6 +5,7 @@ import { ddlSuite } from './ddl.js';
 import { driftSuite } from './drift.js';
 import { geoSuite } from './geo.js';
 import { runtimeSuite } from './runtime.js';
+import { vectorSuite } from './vector.js';
 import type { ConformanceTarget } from './target.js';
 import type { ReachedTarget, SkippedTarget } from './targets.js';
 
@@ -23,6 +24,7 @@ export function runConformance(target: ConformanceTarget): void {
     driftSuite(target);
     clientSuite(target);
     geoSuite(target);
+    vectorSuite(target);
     runtimeSuite(target);
   });
 }

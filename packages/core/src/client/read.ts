@@ -7,6 +7,7 @@ import { chain, type CallInfo, type Runtime } from './runtime.js';
 import { own } from './args.js';
 import { attachRelations, countColumns, countOrder, readCounts, type CountSpec } from './relations.js';
 import { buildWhere, geoCoordinates, type WhereContext } from './where.js';
+import { vectorOrder } from './vector.js';
 
 /**
  * Read specs and row reads: the argument checks every read shares, `select` / `include` / `omit` resolved to
@@ -115,7 +116,7 @@ function mapperByKey(rt: Runtime, meta: ModelMeta, columns: ColumnIR[]): (r: unk
   return m;
 }
 
-export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown): OrderItem[] | undefined {
+export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown, caps?: WhereContext['caps']): OrderItem[] | undefined {
   if (orderBy === undefined) return undefined;
   const list = Array.isArray(orderBy) ? orderBy : [orderBy];
   const items: OrderItem[] = [];
@@ -129,6 +130,10 @@ export function buildOrderBy(meta: ModelMeta, alias: string, orderBy: unknown): 
       const col = fieldOf(meta, k);
       if (col.kind === 'geoPoint' && v && typeof v === 'object' && 'nearTo' in v) {
         items.push(nearToOrder(meta, alias, col, v as Args));
+        continue;
+      }
+      if (v && typeof v === 'object' && 'nearTo' in v) {
+        items.push(vectorOrder(meta, alias, col, v as Args, caps));
         continue;
       }
       const spec = sortSpec(meta, `orderBy.${k}`, v);
@@ -189,7 +194,7 @@ export function baseSelect(rt: Runtime, meta: ModelMeta, alias: string, args: Ar
     from: { table: meta.table.name, alias },
     columns,
     where: conds.length === 0 ? undefined : conds.length === 1 ? conds[0] : { t: 'and', items: conds },
-    orderBy: buildOrderBy(meta, alias, args?.orderBy),
+    orderBy: buildOrderBy(meta, alias, args?.orderBy, wctx.caps),
     limit: checkCount(meta, 'take', args?.take),
     offset: checkCount(meta, 'skip', args?.skip),
   };

@@ -151,7 +151,22 @@ export interface GeoOrder {
   nearTo: GeoPointInput;
   sort?: SortOrder;
 }
-type FieldOrder<F> = StateOf<F> extends infer S extends FieldState ? (S['out'] extends GeoPoint ? SortSpec | GeoOrder : SortSpec) : SortSpec;
+/**
+ * Order an `f.vector(n)` field by distance from a vector of n numbers: nearest first, or farthest with `sort:
+ * 'desc'`; rows without a vector last. `metric` defaults to the field's declared one (`f.vector(n, { metric })`).
+ */
+export interface VectorOrder {
+  nearTo: readonly number[] | Float32Array | Float64Array;
+  metric?: 'cosine' | 'l2' | 'ip';
+  sort?: SortOrder;
+}
+type FieldOrder<F> = StateOf<F> extends infer S extends FieldState
+  ? S extends { vector: true }
+    ? SortSpec | VectorOrder
+    : S['out'] extends GeoPoint
+      ? SortSpec | GeoOrder
+      : SortSpec
+  : SortSpec;
 export type OrderByObject<M> = { [K in keyof FieldsOf<M>]?: FieldOrder<FieldsOf<M>[K]> } & { [R in ManyRelKeys<M>]?: { _count: SortSpec } };
 export type OrderByInput<M> = OrderByObject<M> | OrderByObject<M>[];
 

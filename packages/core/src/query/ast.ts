@@ -35,7 +35,16 @@ export type Expr =
   /** The geo point in `expr` lies within `maxMeters` of (lng, lat). */
   | { t: 'geoNear'; expr: Expr; lng: number; lat: number; maxMeters: number }
   /** The geo point in `expr` lies inside the polygon `ring` ([lng, lat] vertices, not closed: the last joins the first). */
-  | { t: 'geoWithin'; expr: Expr; ring: ReadonlyArray<readonly [number, number]> };
+  | { t: 'geoWithin'; expr: Expr; ring: ReadonlyArray<readonly [number, number]> }
+  /**
+   * Distance from the stored vector in `expr` to `vector` (checked finite numbers, as many as the column's dims):
+   * smaller is nearer for every metric: cosine distance (1 - cosine similarity), Euclidean (`l2`), the negative
+   * inner product (`ip`). NULL where the stored vector is NULL (and, on the fallback, for cosine of a zero vector).
+   */
+  | { t: 'vectorDistance'; expr: Expr; vector: readonly number[]; metric: VectorMetric };
+
+/** How `orderBy: { field: { nearTo: [...] } }` measures vectors (pgvector's `<=>`, `<->`, `<#>`). */
+export type VectorMetric = 'cosine' | 'l2' | 'ip';
 
 export interface OrderItem {
   expr: Expr;

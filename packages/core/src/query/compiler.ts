@@ -298,6 +298,9 @@ export abstract class SqlCompiler {
       case 'geoWithin':
         this.geoWithin(b, e);
         return;
+      case 'vectorDistance':
+        this.vectorDistance(b, e);
+        return;
       case 'raw':
         e.strings.forEach((s, i) => {
           b.push(s);
@@ -417,6 +420,47 @@ export abstract class SqlCompiler {
     b.push(') % 2 = 1)');
   }
 
+  /**
+   * Vector distance where vectors are stored as arrays without a vector type (JSON text, float8[]): one scalar
+   * subquery over the pairs of elements (stored, query) that `vectorPairs` lists, index by index, so NULL stays
+   * NULL (no pairs, SUM of nothing). The query vector is bound whole by `vectorPairs`; for cosine its norm is
+   * computed here and bound, and a stored zero vector (no direction) gives NULL, ordered with the NULLs.
+   * A dialect with native vector functions overrides this.
+   */
+  protected vectorDistance(b: SqlBuilder, e: Extract<Expr, { t: 'vectorDistance' }>): void {
+    const { stored: a, query: q } = this.vectorElements();
+    switch (e.metric) {
+      case 'ip':
+        b.push(`(SELECT -SUM(${a} * ${q})`);
+        break;
+      case 'l2':
+        b.push(`(SELECT SQRT(SUM((${a} - ${q}) * (${a} - ${q})))`);
+        break;
+      case 'cosine':
+        b.push(`(SELECT 1 - SUM(${a} * ${q}) / NULLIF(SQRT(SUM(${a} * ${a})) * `)
+          .bind(vectorNorm(e.vector))
+          .push(', 0)');
+        break;
+    }
+    b.push(' FROM ');
+    this.vectorPairs(b, e.expr, e.vector);
+    b.push(')');
+  }
+
+  /**
+   * The FROM clause of `vectorDistance`'s subquery: one row per index of the stored vector `stored` joined with
+   * the same index of `query` (bound as one parameter), readable through `vectorElements()`. The default refuses:
+   * a dialect that stores vectors opts in by overriding both (or `vectorDistance` itself).
+   */
+  protected vectorPairs(_b: SqlBuilder, _stored: Expr, _query: readonly number[]): void {
+    throw new Error(`${this.dialect}: this compiler has no vector distance (orderBy nearTo on f.vector()); capabilities.vectorQueries should be false here`);
+  }
+
+  /** SQL for one element of the stored vector and of the query vector, as doubles, inside `vectorPairs`' FROM. */
+  protected vectorElements(): { stored: string; query: string } {
+    return { stored: 'forge_va.value', query: 'forge_vq.value' };
+  }
+
   protected abstract jsonPath(b: SqlBuilder, e: Extract<Expr, { t: 'jsonPath' }>): void;
   protected abstract arrayHas(b: SqlBuilder, e: Extract<Expr, { t: 'arrayHas' }>): void;
   protected abstract search(b: SqlBuilder, e: Extract<Expr, { t: 'search' }>): void;
@@ -446,6 +490,13 @@ export function rawFragment(strings: readonly string[], values: readonly unknown
 
 export function isRawFragment(v: unknown): v is RawFragment {
   return !!v && typeof v === 'object' && (v as Record<symbol, unknown>)[RAW_BRAND] === true && Object.prototype.hasOwnProperty.call(v, RAW_BRAND);
+}
+
+/** The Euclidean norm of a vector (the cosine fallback binds the query vector's). */
+export function vectorNorm(v: readonly number[]): number {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  return Math.sqrt(sum);
 }
 
 /** The mean Earth radius (IUGG), metres: the sphere the haversine fallback measures on. */

@@ -184,7 +184,7 @@ export const f = {
   /** A WGS84 point `{ lng, lat }`: PostGIS geography where available, JSON text otherwise. */
   geoPoint: (opts: { srid?: number; fallback?: 'text' | 'error' } = {}): F<GeoPoint> =>
     new Field(base('geoPoint', { srid: opts.srid ?? 4326, geoFallback: opts.fallback ?? 'text' })),
-  vector: (dims: number, opts: { metric?: 'cosine' | 'l2' | 'ip' } = {}): F<number[]> => {
+  vector: (dims: number, opts: { metric?: 'cosine' | 'l2' | 'ip' } = {}): Field<{ out: number[]; in: number[]; nullable: false; hasDefault: false; vector: true }> => {
     if (!Number.isInteger(dims) || dims <= 0) throw new SchemaError(`f.vector(dims) needs a positive integer, got ${dims}`);
     return new Field(base('vector', { dims, metric: opts.metric ?? 'cosine' }));
   },
