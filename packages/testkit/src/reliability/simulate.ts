@@ -62,8 +62,10 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
     if (!t) throw new SimulationError(`${op.op}: table '${name}' does not exist`);
     return t;
   };
+  // Where indexes are named per table (MySQL, SQL Server) an index's name never clashes with a table's.
+  const indexesShareNames = adapter.facts.indexNamespace === 'schema';
   const relationTaken = (name: string) =>
-    snap.tables.some((t) => t.name === name || t.indexes.some((i) => i.name === name)) ||
+    snap.tables.some((t) => t.name === name || (indexesShareNames && t.indexes.some((i) => i.name === name))) ||
     snap.views.some((v) => v.name === name) ||
     (snap.search ?? []).some((x) => adapter.facts.searchObjectNames(x.table).relations.includes(name));
   const needColumns = (t: SnapshotTable, cols: readonly string[]) => {
