@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EnumCheckOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, OnlineIndexDdl, DdlEnv, DdlOp, EnumCheckOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
 import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
@@ -236,7 +236,38 @@ function lockTimeout(ms: number): string[] {
   return [`SET LOCAL lock_timeout = '${Math.max(1, Math.round(ms))}ms'`];
 }
 
+const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name);
+const IDENT = String.raw`("(?:[^"]|"")+"|[\w$]+)`;
+
+/**
+ * CREATE INDEX ... CONCURRENTLY: built while the table takes writes, outside any transaction (issue 14). Only for
+ * the index statements this emitter writes; a dropped index goes with DROP INDEX CONCURRENTLY IF EXISTS.
+ */
+const onlineIndex: OnlineIndexDdl = {
+  concurrently(sql) {
+    const create = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY\b)/i.exec(sql);
+    if (create) return `CREATE ${create[1] ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${sql.slice(create[0].length)}`;
+    const drop = /^\s*DROP\s+INDEX\s+(?!CONCURRENTLY\b)/i.exec(sql);
+    if (drop) return `DROP INDEX CONCURRENTLY ${sql.slice(drop[0].length)}`;
+    return undefined;
+  },
+  indexBuilt(sql) {
+    const m = new RegExp(String.raw`^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?${IDENT}\s+ON\b`, 'i').exec(sql);
+    return m ? unquote(m[1]) : undefined;
+  },
+  // Its own key (PUSH_LOCK_KEY's second half + 1): a CONCURRENTLY build waits for every older transaction,
+  // including a push queued on the push lock, so holding that lock through the build could deadlock.
+  sessionLock: 'SELECT pg_advisory_lock(1869574759, 1694498818)',
+  sessionUnlock: 'SELECT pg_advisory_unlock(1869574759, 1694498818)',
+  sessionLockTimeout: (ms) => [`SET lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+  resetLockTimeout: ['RESET lock_timeout'],
+  invalidIndexQuery:
+    'SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid AND c.relname = $1 AND c.relnamespace = current_schema()::regnamespace',
+  dropIndex: (name) => `DROP INDEX CONCURRENTLY IF EXISTS ${q(name)}`,
+};
+
 export const postgresDdl: DdlEmitter = {
+  onlineIndex,
   emit,
   reverse,
   columnType: (column, env) => columnType(column, env),

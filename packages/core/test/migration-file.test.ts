@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, migrationName, parseMigration, renderMigration } from '../src/index.js';
+import { ConfigError, migrationName, parseMigration, renderMigration, runsOutsideTransaction } from '../src/index.js';
 
 describe('migrationName', () => {
   const at = new Date('2026-06-24T14:30:52.413Z');
@@ -44,6 +44,35 @@ describe('renderMigration', () => {
 });
 
 describe('parseMigration', () => {
+  it('marks CONCURRENTLY index statements, and the statement after -- forge:no-transaction, as outside the transaction', () => {
+    const text = [
+      '-- up',
+      'ALTER TABLE users ADD COLUMN age int;',
+      'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_age ON users (age);',
+      '-- forge:no-transaction',
+      "ALTER TYPE mood ADD VALUE 'ok';",
+      "SELECT 'CREATE INDEX CONCURRENTLY x';",
+      'REINDEX (VERBOSE) INDEX CONCURRENTLY users_age;',
+      '-- down',
+      'DROP INDEX CONCURRENTLY IF EXISTS users_age;',
+      'ALTER TABLE users DROP COLUMN age;',
+    ].join('\n');
+    const parsed = parseMigration(text, 'm');
+    expect(parsed.outside).toEqual({ up: [false, true, true, false, true], down: [true, false] });
+    expect(parsed.up[2]).toBe("ALTER TYPE mood ADD VALUE 'ok'");
+  });
+
+  it('refuses a -- forge:no-transaction marker before -- up or with no statement after it', () => {
+    expect(() => parseMigration('-- forge:no-transaction\n-- up\nSELECT 1;\n', 'm5')).toThrow(/m5 has '-- forge:no-transaction' before its '-- up' line/);
+    expect(() => parseMigration('-- up\nSELECT 1;\n-- forge:no-transaction\n', 'm6')).toThrow(/m6 ends with '-- forge:no-transaction'/);
+  });
+
+  it('CONCURRENTLY spelt in a comment or a string is not a CONCURRENTLY statement', () => {
+    expect(runsOutsideTransaction('CREATE INDEX users_a ON users (a) -- CONCURRENTLY later')).toBe(false);
+    expect(runsOutsideTransaction('create index concurrently "x" on users (a)')).toBe(true);
+    expect(runsOutsideTransaction('DROP INDEX CONCURRENTLY IF EXISTS "x"')).toBe(true);
+  });
+
   it('splits at top-level semicolons only', () => {
     const text = [
       '-- forge migration: m',
@@ -66,6 +95,7 @@ describe('parseMigration', () => {
         `CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql`,
       ],
       down: ['DROP TABLE t'],
+      outside: { up: [false, false, false, false], down: [false] },
     });
   });
 
@@ -118,7 +148,7 @@ describe('render then parse', () => {
         fc.array(comment, { maxLength: 2 }),
         (up, down, upComments, downComments) => {
           const text = renderMigration({ name: 'm', generatedAt: new Date(0), up, down, upComments, downComments });
-          expect(parseMigration(text, 'm')).toEqual({ name: 'm', up, down });
+          expect(parseMigration(text, 'm')).toEqual({ name: 'm', up, down, outside: { up: up.map(() => false), down: down.map(() => false) } });
         },
       ),
       { numRuns: 500 },

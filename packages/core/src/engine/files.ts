@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Adapter, Connection } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { LEDGER_TABLE } from '../diff/ignore.js';
-import { MigrationError, runMigrationBlock } from '../migrations/apply.js';
+import { errorText, MigrationError, runMigrationBlock } from '../migrations/apply.js';
 import { parseMigration } from '../migrations/file.js';
 import { deleteMigration, ensureLedger, migrationChecksum, readLedger, recordMigration, type LedgerRow } from '../migrations/ledger.js';
 import { countFindings, lintStatements, needsConsent, type Finding, type LintState } from '../migrations/lint.js';
@@ -246,30 +246,157 @@ export async function runMigrateFiles(
   const result: MigrateFilesResult = { applied: [], findings, status, edited: status.edited };
   if (opts.dry || todo.length === 0) return result;
   const at = clock(opts.now ?? (() => new Date()));
-  await adapter.lock(conn, async (c) => {
-    await lockTimeout(adapter, c, opts.lockTimeoutMs);
-    // Another migrate may have run while this one waited for the lock.
-    const done = new Set((await readLedger(c, adapter)).map((r) => r.name));
-    for (const f of todo) {
+  // Runs of files with no statement marked outside the transaction share one push lock; a file with such a
+  // statement (CREATE INDEX CONCURRENTLY, `-- forge:no-transaction`) runs on its own, in segments.
+  let i = 0;
+  while (i < todo.length && !result.failed) {
+    if (todo[i].parsed.outside.up.some(Boolean)) {
+      const f = todo[i++];
+      const done = new Set((await readLedger(conn, adapter)).map((r) => r.name));
       if (done.has(f.name)) continue;
       try {
-        await runMigrationBlock(adapter, c, f.parsed.up, {
-          migration: f.name,
-          command: 'forge migrate',
-          ledger: (x) => recordMigration(x, adapter, f.name, at(), f.checksum),
-          afterStatement: opts.afterStatement,
+        const ran = await runSegmented(ctx, f.name, f.parsed.up, f.parsed.outside.up, 'forge migrate', opts.lockTimeoutMs, (x) => recordMigration(x, adapter, f.name, at(), f.checksum));
+        if (ran) result.applied.push({ name: f.name, statements: f.parsed.up });
+      } catch (e) {
+        if (!(e instanceof MigrationError)) throw e;
+        result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
+      }
+      continue;
+    }
+    const group: typeof todo = [];
+    while (i < todo.length && !todo[i].parsed.outside.up.some(Boolean)) group.push(todo[i++]);
+    await adapter.lock(conn, async (c) => {
+      await lockTimeout(adapter, c, opts.lockTimeoutMs);
+      // Another migrate may have run while this one waited for the lock.
+      const done = new Set((await readLedger(c, adapter)).map((r) => r.name));
+      for (const f of group) {
+        if (done.has(f.name)) continue;
+        try {
+          await runMigrationBlock(adapter, c, f.parsed.up, {
+            migration: f.name,
+            command: 'forge migrate',
+            ledger: (x) => recordMigration(x, adapter, f.name, at(), f.checksum),
+            afterStatement: opts.afterStatement,
+          });
+        } catch (e) {
+          if (e instanceof MigrationError) {
+            result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
+            return;
+          }
+          throw e;
+        }
+        result.applied.push({ name: f.name, statements: f.parsed.up });
+      }
+    });
+  }
+  return result;
+}
+
+/**
+ * A block with statements that must run outside a transaction (issue 14). The other statements run in
+ * transactions under the push lock, segment by segment; each marked statement runs on its own, on the session,
+ * under the dialect's session lock for online index builds (its own key, not the push lock) and a session-level
+ * lock_timeout. Before a CONCURRENTLY build, and after one fails, the INVALID index it leaves is dropped, so a
+ * rerun succeeds. The ledger row is written last, under the push lock; false when another run recorded it first.
+ */
+function runSegmented(
+  ctx: Ctx,
+  migration: string,
+  statements: readonly string[],
+  outside: readonly boolean[],
+  command: string,
+  lockTimeoutMs: number | undefined,
+  ledger: (c: Connection) => Promise<void>,
+): Promise<boolean> {
+  return runSegmentedWith(ctx, migration, statements, outside, command, lockTimeoutMs, ledger, true);
+}
+
+async function runSegmentedWith(
+  ctx: Ctx,
+  migration: string,
+  statements: readonly string[],
+  outside: readonly boolean[],
+  command: string,
+  lockTimeoutMs: number | undefined,
+  ledger: (c: Connection) => Promise<void>,
+  applying: boolean,
+): Promise<boolean> {
+  const { adapter, conn } = ctx;
+  const online = adapter.ddl.onlineIndex;
+  const applied: string[] = [];
+  const fail = (sql: string, e: unknown, note = ''): MigrationError => {
+    const cause = adapter.mapError(e);
+    const kept = applied.length
+      ? `These statements ran outside one transaction and stay applied:\n${applied.map((x) => `  ${x};`).join('\n')}\nThe rest did not run; fix the cause and run ${command} again (CONCURRENTLY index builds use IF NOT EXISTS, so they are skipped once built).`
+      : `Nothing was changed. Fix the cause and run ${command} again.`;
+    return new MigrationError(`${migration} failed at: ${sql}\n  ${errorText(cause)}${note}\n${kept}`, migration, sql, [...applied], { cause });
+  };
+  const dropInvalid = async (sql: string): Promise<string | undefined> => {
+    const index = online?.indexBuilt(sql);
+    if (!online || !index) return undefined;
+    const rows = await conn.queryArrays(online.invalidIndexQuery, [index]);
+    if (rows.length === 0) return undefined;
+    await conn.execute(online.dropIndex(index));
+    return index;
+  };
+  if (online) await conn.execute(online.sessionLock);
+  try {
+    if (online && lockTimeoutMs) for (const sql of online.sessionLockTimeout(lockTimeoutMs)) await conn.execute(sql);
+    // Another run may have applied (or undone) it while this one waited for the lock.
+    if ((await readLedger(conn, adapter)).some((r) => r.name === migration) === applying) return false;
+    let k = 0;
+    while (k < statements.length) {
+      if (outside[k]) {
+        const sql = statements[k++];
+        // A build killed part-way leaves an INVALID index that IF NOT EXISTS would take for a finished one.
+        await dropInvalid(sql);
+        try {
+          await conn.execute(sql);
+        } catch (e) {
+          let dropped: string | undefined;
+          try {
+            dropped = await dropInvalid(sql);
+          } catch {
+            /* reported below as still there */
+          }
+          throw fail(sql, e, dropped ? `\n  The failed build left the INVALID index ${dropped}; forge dropped it (DROP INDEX CONCURRENTLY).` : '');
+        }
+        applied.push(sql);
+        continue;
+      }
+      const segment: string[] = [];
+      while (k < statements.length && !outside[k]) segment.push(statements[k++]);
+      let current = '';
+      try {
+        await adapter.lock(conn, async (c) => {
+          await lockTimeout(adapter, c, lockTimeoutMs);
+          for (const sql of segment) {
+            current = sql;
+            await c.execute(sql);
+          }
         });
       } catch (e) {
-        if (e instanceof MigrationError) {
-          result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
-          return;
-        }
-        throw e;
+        throw fail(current, e);
       }
-      result.applied.push({ name: f.name, statements: f.parsed.up });
+      applied.push(...segment);
     }
-  });
-  return result;
+    try {
+      await adapter.lock(conn, ledger);
+    } catch (e) {
+      throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+    }
+    return true;
+  } finally {
+    if (online) {
+      if (lockTimeoutMs) for (const sql of online.resetLockTimeout) await conn.execute(sql).catch(() => undefined);
+      await conn.execute(online.sessionUnlock).catch(() => undefined);
+    }
+  }
+}
+
+/** runSegmented for a down block: its guard is the other way round (the row must still be there). */
+async function runSegmentedDown(ctx: Ctx, migration: string, statements: readonly string[], outside: readonly boolean[], lockTimeoutMs: number | undefined): Promise<void> {
+  await runSegmentedWith(ctx, migration, statements, outside, 'forge migrate down', lockTimeoutMs, (x) => deleteMigration(x, ctx.adapter, migration), false);
 }
 
 export interface MigrateDownResult {
@@ -310,25 +437,29 @@ export async function runMigrateDown(
   });
   const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.parsed.down })), opts.consent, 'forge migrate down');
   const result: MigrateDownResult = { reverted: [], findings };
-  await adapter.lock(conn, async (c) => {
-    await lockTimeout(adapter, c, opts.lockTimeoutMs);
-    for (const f of todo) {
-      try {
-        await runMigrationBlock(adapter, c, f.parsed.down, {
-          migration: f.name,
-          command: 'forge migrate down',
-          ledger: (x) => deleteMigration(x, adapter, f.name),
-          afterStatement: opts.afterStatement,
+  for (const f of todo) {
+    try {
+      if (f.parsed.outside.down.some(Boolean)) {
+        await runSegmentedDown(ctx, f.name, f.parsed.down, f.parsed.outside.down, opts.lockTimeoutMs);
+      } else {
+        await adapter.lock(conn, async (c) => {
+          await lockTimeout(adapter, c, opts.lockTimeoutMs);
+          await runMigrationBlock(adapter, c, f.parsed.down, {
+            migration: f.name,
+            command: 'forge migrate down',
+            ledger: (x) => deleteMigration(x, adapter, f.name),
+            afterStatement: opts.afterStatement,
+          });
         });
-      } catch (e) {
-        if (e instanceof MigrationError) {
-          result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate down') };
-          return;
-        }
-        throw e;
       }
-      result.reverted.push({ name: f.name, statements: f.parsed.down, file: f.file });
+    } catch (e) {
+      if (e instanceof MigrationError) {
+        result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate down') };
+        return result;
+      }
+      throw e;
     }
-  });
+    result.reverted.push({ name: f.name, statements: f.parsed.down, file: f.file });
+  }
   return result;
 }

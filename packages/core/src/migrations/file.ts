@@ -95,8 +95,11 @@ type Section = 'header' | 'up' | 'down';
  * string or identifier, a comment, a dollar-quoted body, or the BEGIN ... END body of a CREATE TRIGGER
  * does not end it. Comments between statements are dropped; `-- up` and `-- down` lines switch blocks.
  */
-export function parseMigration(text: string, name: string): ParsedMigration {
+export function parseMigration(text: string, name: string): ParsedMigrationFile {
   const blocks: Record<Section, string[]> = { header: [], up: [], down: [] };
+  const outside: Record<Section, boolean[]> = { header: [], up: [], down: [] };
+  /** A `-- forge:no-transaction` line was read: the next statement runs outside the transaction. */
+  let marked = false;
   let section: Section = 'header';
   let sawUp = false;
   let current = '';
@@ -111,6 +114,8 @@ export function parseMigration(text: string, name: string): ParsedMigration {
         throw new ConfigError(`Migration ${name} has SQL before its '-- up' line: put every statement under '-- up' or '-- down'`);
       }
       blocks[section].push(statement);
+      outside[section].push(marked || runsOutsideTransaction(statement));
+      marked = false;
     }
     current = '';
     depth = 0;
@@ -130,6 +135,10 @@ export function parseMigration(text: string, name: string): ParsedMigration {
         flush();
         section = body;
         sawUp ||= body === 'up';
+      } else if (atLineStart && body === NO_TRANSACTION_MARKER) {
+        flush();
+        if (section === 'header') throw new ConfigError(`Migration ${name} has '-- ${NO_TRANSACTION_MARKER}' before its '-- up' line: put it on the line above the statement it marks`);
+        marked = true;
       } else if (current.trim()) {
         current += text.slice(i, stop);
       }
@@ -182,7 +191,24 @@ export function parseMigration(text: string, name: string): ParsedMigration {
   }
   flush();
   if (!sawUp) throw new ConfigError(`Migration ${name} has no '-- up' line, so it is not a forge migration file: check the file, or restore it from version control`);
-  return { name, up: blocks.up, down: blocks.down };
+  if (marked) throw new ConfigError(`Migration ${name} ends with '-- ${NO_TRANSACTION_MARKER}' and no statement after it: put the marker on the line above the statement it marks`);
+  return { name, up: blocks.up, down: blocks.down, outside: { up: outside.up, down: outside.down } };
+}
+
+/** The marker line: the statement after it runs on its own, outside the migration's transaction. */
+export const NO_TRANSACTION_MARKER = 'forge:no-transaction';
+
+/** A parsed file, and per statement of each block whether it runs outside the transaction. */
+export interface ParsedMigrationFile extends ParsedMigration {
+  outside: { up: boolean[]; down: boolean[] };
+}
+
+/**
+ * Statements no transaction may hold, detected without a marker: Postgres `CREATE / DROP INDEX CONCURRENTLY`
+ * and `REINDEX ... CONCURRENTLY` (the server refuses them in a transaction block).
+ */
+export function runsOutsideTransaction(sql: string): boolean {
+  return /^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+(?:\(\s*\w+\s*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\s+CONCURRENTLY\b/i.test(sql);
 }
 
 /** Index of the quote closing the one at `open`; a doubled quote is an escaped quote. */
