@@ -256,8 +256,9 @@ const onlineIndex: OnlineIndexDdl = {
     return m ? unquote(m[1]) : undefined;
   },
   // Its own key (PUSH_LOCK_KEY's second half + 1): a CONCURRENTLY build waits for every older transaction,
-  // including a push queued on the push lock, so holding that lock through the build could deadlock.
-  sessionLock: 'SELECT pg_advisory_lock(1869574759, 1694498818)',
+  // including a push queued on the push lock, so holding that lock through the build could deadlock. Tried, not
+  // waited for: a migrate queued in pg_advisory_lock would hold a snapshot the build waits for.
+  sessionLock: 'SELECT pg_try_advisory_lock(1869574759, 1694498818)',
   sessionUnlock: 'SELECT pg_advisory_unlock(1869574759, 1694498818)',
   sessionLockTimeout: (ms) => [`SET lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
   resetLockTimeout: ['RESET lock_timeout'],

@@ -18,6 +18,12 @@ export interface ForgeConfig {
    * (`'5s'`, `'500ms'`, or milliseconds; `0` waits forever). FORGE_LOCK_TIMEOUT overrides it. Default 5s.
    */
   lockTimeout?: string | number;
+  /**
+   * Postgres: `forge generate` and `forge diff apply` write an index on a table that already exists as
+   * `CREATE INDEX CONCURRENTLY IF NOT EXISTS` (built while the table takes writes, outside the transaction), and
+   * its down as `DROP INDEX CONCURRENTLY IF EXISTS`. Default true; false writes the plain, transactional form.
+   */
+  concurrentIndexes?: boolean;
 }
 
 /** Identity at run time; gives the config file type checking and completion. */
@@ -57,6 +63,7 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
   if (c.schema !== undefined && typeof c.schema !== 'string') throw fail('`schema` must be a path string');
   if (c.migrationsDir !== undefined && typeof c.migrationsDir !== 'string') throw fail('`migrationsDir` must be a path string');
   if (c.lockTimeout !== undefined && parseDuration(c.lockTimeout) === undefined) throw fail("`lockTimeout` must be a duration such as '5s', '500ms' or a number of milliseconds");
+  if (c.concurrentIndexes !== undefined && typeof c.concurrentIndexes !== 'boolean') throw fail('`concurrentIndexes` must be true or false');
   const ignore = c.ignore;
   const ignoreOk =
     ignore === undefined ||
@@ -86,4 +93,9 @@ export function lockTimeoutMs(env: NodeJS.Dict<string>, config?: LoadedConfig): 
     return ms;
   }
   return config?.config.lockTimeout !== undefined ? parseDuration(config.config.lockTimeout)! : 5000;
+}
+
+/** forge.config `concurrentIndexes`, default true. */
+export function concurrentIndexes(config?: LoadedConfig): boolean {
+  return config?.config.concurrentIndexes !== false;
 }

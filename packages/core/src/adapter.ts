@@ -311,7 +311,12 @@ export interface OnlineIndexDdl {
   concurrently(sql: string): string | undefined;
   /** The index a non-blocking CREATE INDEX statement builds (to clean up what a failed build left), or undefined. */
   indexBuilt(sql: string): string | undefined;
-  /** Take and release the session lock non-transactional statements run under (not the push lock: see docs/migration-files.md). */
+  /**
+   * Try to take, and release, the session lock non-transactional statements run under (not the push lock: see
+   * docs/migration-files.md). `sessionLock` must not wait: it answers one row whose first value is true when the
+   * lock was taken (the runner retries), since a session queued in a lock call holds a snapshot that a
+   * CONCURRENTLY build in the holding session would wait for.
+   */
   sessionLock: string;
   sessionUnlock: string;
   /** Session-level lock wait bound (the transaction-local one ends with each transaction), and its reset. */

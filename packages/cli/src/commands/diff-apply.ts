@@ -2,6 +2,7 @@ import path from 'node:path';
 import { runDiffApply, type DiffApplyResult, type Finding } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type Flags } from '../command.js';
+import { concurrentIndexes, lockTimeoutMs } from '../config.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
 import { changeList, deferredLines } from '../format.js';
 import { collectIgnore } from '../ignore.js';
@@ -27,7 +28,15 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
     try {
       return await runDiffApply(
         { adapter, conn, ir: p.schema.ir },
-        { dir, dry: flags.dry === true, ignore, renames, consent: consentHook(ctx, flags, 'forge diff apply') },
+        {
+          dir,
+          dry: flags.dry === true,
+          ignore,
+          renames,
+          consent: consentHook(ctx, flags, 'forge diff apply'),
+          concurrentIndexes: concurrentIndexes(p.config),
+          lockTimeoutMs: lockTimeoutMs(ctx.env(), p.config),
+        },
       );
     } catch (e) {
       // A MigrationError means the up block ran and failed; its message already lists what stayed applied

@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { dialectEntry, readSnapshots, runGenerate, type Dialect, type GenerateResult, type Snapshot } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec } from '../command.js';
-import { loadConfig } from '../config.js';
+import { concurrentIndexes, loadConfig, type LoadedConfig } from '../config.js';
 import { requireDatabaseUrl } from '../env.js';
 import { consentHook } from '../consent.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
@@ -17,9 +18,11 @@ const SQL_DIALECTS: Dialect[] = ['sqlite', 'postgres', 'mysql', 'duckdb'];
 export const generate: CommandSpec = {
   name: 'generate',
   description: 'Write the next migration file (-- up / -- down) from the schema and the previous migration; no database needed',
-  usage: 'generate --name <name> [--check] [--dry] [--baseline] [--dialect=<d>] [--renames=<file>] [--accept-data-loss]',
+  usage: 'generate --name <name> [--check] [--dry] [--baseline] [--dialect=<d>] [--renames=<file>] [--accept-data-loss]\n  $ forge generate --empty --name <name> [--sql]',
   options: [
     ['--name <name>', 'What the migration does: migrations/NNNN_<YYYYMMDD_HHMMSS>_<name>.sql'],
+    ['--empty', 'Write a code migration to fill in (NNNN_<stamp>_<name>.ts exporting up(db) / down(db)) instead of planning one'],
+    ['--sql', 'With --empty: an empty .sql file with -- up / -- down instead'],
     ['--check', 'Write nothing; exit 3 when the schema has changes no migration covers (a CI gate)'],
     ['--dry', 'Print the file on stdout; write nothing'],
     ['--baseline', 'First migration only: plan from the live database at DATABASE_URL (read-only) instead of from an empty one'],
@@ -38,7 +41,7 @@ export const generate: CommandSpec = {
     },
     { title: 'Exit codes', body: '  0  written (or nothing to do)\n  1  pre-flight failed, or consent refused (nothing written)\n  3  --check: changes no migration covers' },
   ],
-  examples: ['npx forge generate --name add_status', 'npx forge generate --check', 'npx forge generate --name init --baseline'],
+  examples: ['npx forge generate --name add_status', 'npx forge generate --check', 'npx forge generate --name init --baseline', 'npx forge generate --empty --name backfill_status'],
   async run(ctx, _args, flags) {
     const env = ctx.env();
     const dialectFlag = stringFlag(flags, 'dialect');
@@ -62,9 +65,13 @@ export const generate: CommandSpec = {
     }
     refuseMongo(entry.dialect);
     const name = stringFlag(flags, 'name');
+    const empty = flags.empty === true;
+    if (flags.sql === true && !empty) throw new CliError('--sql goes with --empty', 'forge generate --empty --sql --name <name> writes an empty .sql file to fill in');
+    if (empty && (flags.check || flags.baseline)) throw new CliError(`--empty writes a file to fill in; --${flags.check ? 'check' : 'baseline'} plans from the schema`, 'use one or the other');
     if (!flags.check && !flags.dry && !name) throw new CliError('forge generate needs --name <name>', 'name it after what it does: forge generate --name add_status (or --check to only test)');
-    const schema = await loadSchema(resolveSchemaFile({ cwd: ctx.cwd, flag: stringFlag(flags, 'schema'), env, config }), ctx.cwd);
     const dir = migrationsDir(ctx.cwd, config);
+    if (empty) return scaffold(ctx, flags, { entry, config, dir, name });
+    const schema = await loadSchema(resolveSchemaFile({ cwd: ctx.cwd, flag: stringFlag(flags, 'schema'), env, config }), ctx.cwd);
     const renames = loadRenames(ctx, flags);
     const adapter = await openAdapter(entry, ctx.cwd);
     let base: Snapshot | undefined;
@@ -84,6 +91,7 @@ export const generate: CommandSpec = {
         dry: flags.dry === true,
         renames,
         consent: consentHook(ctx, flags, 'forge generate'),
+        concurrentIndexes: concurrentIndexes(config),
       });
     } catch (e) {
       if (e instanceof CliError) throw e;
@@ -93,6 +101,69 @@ export const generate: CommandSpec = {
     return print(ctx, result, flags.check === true, flags.dry === true);
   },
 };
+
+/** The package the scaffold imports the `Db` type from: the one the project has (`forge-orm`, or `@forge/core` inside forge). */
+function typesPackage(cwd: string): string {
+  const req = createRequire(path.join(cwd, 'package.json'));
+  for (const name of ['forge-orm', '@forge/core']) {
+    try {
+      req.resolve(name);
+      return name;
+    } catch {
+      // not here; try the next
+    }
+  }
+  return 'forge-orm';
+}
+
+/**
+ * `forge generate --empty`: a code migration (or with --sql an empty SQL file) to fill in. The schema file is only
+ * located, for the type import, never loaded; without one the file's `db` has the raw methods only.
+ */
+async function scaffold(
+  ctx: CommandContext,
+  flags: Record<string, unknown>,
+  o: { entry: ReturnType<typeof dialectEntry>; config: LoadedConfig | undefined; dir: string; name: string | undefined },
+): Promise<ExitCode> {
+  const env = ctx.env();
+  let schemaImport: string | undefined;
+  if (flags.sql !== true) {
+    try {
+      const source = resolveSchemaFile({ cwd: ctx.cwd, flag: stringFlag(flags, 'schema'), env, config: o.config });
+      const rel = path.relative(o.dir, source.file).split(path.sep).join('/').replace(/\.(?:[mc]?ts|[mc]?js)$/, '');
+      schemaImport = rel.startsWith('.') ? rel : `./${rel}`;
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+    }
+  }
+  const adapter = await openAdapter(o.entry, ctx.cwd);
+  let r: GenerateResult;
+  try {
+    r = await runGenerate({
+      adapter,
+      ir: { models: {} },
+      dir: o.dir,
+      name: o.name,
+      dry: flags.dry === true,
+      empty: flags.sql === true ? 'sql' : 'code',
+      importFrom: typesPackage(ctx.cwd),
+      ...(schemaImport ? { schemaImport } : {}),
+    });
+  } catch (e) {
+    if (errorName(e) === 'ConfigError') throw new CliError(errorMessage(e));
+    throw commandFailed('generate', e);
+  }
+  const { c, out, err, ce } = ctx.o;
+  if (flags.dry === true) {
+    out(r.content.replace(/\n$/, ''));
+    err(ce.dim('dry run: nothing written'));
+    return EXIT.ok;
+  }
+  out(`wrote ${path.relative(ctx.cwd, r.file!) || r.file}`);
+  if (r.snapshotFile) out(c.dim(`  and ${path.relative(ctx.cwd, r.snapshotFile)} (commit both)`));
+  out(c.dim(r.empty === 'code' ? '  → fill in up(db) and down(db), then `npx forge migrate` runs it' : '  → write the -- up and -- down statements, then `npx forge migrate` applies it'));
+  return EXIT.ok;
+}
 
 function print(ctx: CommandContext, r: GenerateResult, check: boolean, dry: boolean): ExitCode {
   const { c, out, err, ce } = ctx.o;

@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type Connection, type MigrationStatus } from '@forge/core';
+import { createJiti } from 'jiti';
+import { runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
-import { type CommandContext, type CommandSpec, type Flags } from '../command.js';
-import { loadConfig, lockTimeoutMs } from '../config.js';
+import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
+import { loadConfig, lockTimeoutMs, type LoadedConfig } from '../config.js';
+import { loadSchema, resolveSchemaFile } from '../schema.js';
 import { consentHook } from '../consent.js';
 import { requireDatabaseUrl } from '../env.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
@@ -25,8 +27,10 @@ export const migrate: CommandSpec = {
       body:
         '  Files apply in the order of their full names, each in its own transaction where DDL is\n' +
         '  transactional (Postgres, SQLite), under the same lock as push; DDL waits at most lockTimeout\n' +
-        '  (FORGE_LOCK_TIMEOUT, default 5s) for a lock another session holds. The ledger _forge_migrations\n' +
-        '  is shared with `forge diff apply` and `forge rollback` and records a SHA-256 per file.',
+        '  (FORGE_LOCK_TIMEOUT, default 5s) for a lock another session holds. CREATE INDEX CONCURRENTLY\n' +
+        '  (and a statement after a `-- forge:no-transaction` line) runs outside the transaction. A .ts file\n' +
+        '  exporting up(db) / down(db) is a code migration, loaded with no build step. The ledger\n' +
+        '  _forge_migrations is shared with `forge diff apply` and `forge rollback` and records a SHA-256 per file.',
     },
     {
       title: 'Exit codes',
@@ -52,12 +56,13 @@ export const migrate: CommandSpec = {
     return withConnection(adapter, url, async (conn) => {
       try {
         if (action === 'status') return await status(ctx, { adapter, conn }, dir, flags);
+        const code = codeMigrations(ctx, flags, config);
         if (action === 'down') {
           const n = count === undefined ? 1 : Number(count);
           if (!Number.isInteger(n) || n < 1) throw new CliError(`forge migrate down ${count}: N must be a positive whole number`, 'e.g. forge migrate down 2');
-          return await down(ctx, { adapter, conn }, dir, n, timeout, flags);
+          return await down(ctx, { adapter, conn }, dir, n, timeout, flags, code);
         }
-        return await up(ctx, { adapter, conn }, dir, timeout, flags);
+        return await up(ctx, { adapter, conn }, dir, timeout, flags, code);
       } catch (e) {
         if (e instanceof CliError) throw e;
         const name = errorName(e);
@@ -69,6 +74,34 @@ export const migrate: CommandSpec = {
 };
 
 type Ctx = { adapter: Adapter; conn: Connection };
+
+/**
+ * Code migrations (`migrations/NNNN_<stamp>_<name>.ts`) load with jiti like the schema, no build step, fresh on
+ * every run. Their `db` is typed by the schema's models, loaded only when a code migration runs; a project with
+ * no schema file found gets a `db` with the raw methods only (an explicit --schema, FORGE_SCHEMA_PATH or config
+ * path that fails is an error, as everywhere).
+ */
+export function codeMigrations(ctx: CommandContext, flags: Flags, config: LoadedConfig | undefined): CodeMigrations {
+  return {
+    async load(file) {
+      const jiti = createJiti(import.meta.url, { interopDefault: false, moduleCache: false });
+      return jiti.import(file);
+    },
+    async models() {
+      const env = ctx.env();
+      const flag = stringFlag(flags, 'schema');
+      const explicit = !!(flag || env.FORGE_SCHEMA_PATH || config?.config.schema);
+      let source: ReturnType<typeof resolveSchemaFile>;
+      try {
+        source = resolveSchemaFile({ cwd: ctx.cwd, flag, env, config });
+      } catch (e) {
+        if (explicit) throw e;
+        return undefined;
+      }
+      return (await loadSchema(source, ctx.cwd)).models;
+    },
+  };
+}
 
 const rel = (ctx: CommandContext, file: string) => path.relative(ctx.cwd, file) || file;
 
@@ -104,7 +137,7 @@ function statusLines(ctx: CommandContext, s: MigrationStatus): string[] {
   return lines;
 }
 
-async function up(ctx: CommandContext, db: Ctx, dir: string, lockTimeout: number, flags: Flags): Promise<ExitCode> {
+async function up(ctx: CommandContext, db: Ctx, dir: string, lockTimeout: number, flags: Flags, code: CodeMigrations): Promise<ExitCode> {
   const { c, out } = ctx.o;
   const r = await runMigrateFiles(db, {
     dir,
@@ -112,6 +145,7 @@ async function up(ctx: CommandContext, db: Ctx, dir: string, lockTimeout: number
     consent: consentHook(ctx, flags, 'forge migrate'),
     lockTimeoutMs: lockTimeout,
     dry: flags.dry === true,
+    code,
   });
   for (const name of r.edited) out(`${c.yellow('!')} ${name} was edited after it was applied (its SHA-256 differs from the ledger's): restore it, and put the change in a new migration`);
   for (const name of r.status.missing) out(`${c.yellow('!')} ${name} is applied but its file is missing from ${rel(ctx, dir)}`);
@@ -121,7 +155,7 @@ async function up(ctx: CommandContext, db: Ctx, dir: string, lockTimeout: number
     out(c.dim('dry run: nothing applied'));
     return EXIT.ok;
   }
-  for (const a of r.applied) out(`${c.green('✓')} applied ${a.name} (${a.statements.length} statement${a.statements.length === 1 ? '' : 's'})`);
+  for (const a of r.applied) out(`${c.green('✓')} applied ${a.name} (${a.code ? 'code migration' : `${a.statements.length} statement${a.statements.length === 1 ? '' : 's'}`})`);
   if (r.failed) {
     out(`${c.red('✗')} ${errorMessage(r.failed.error)}`);
     throw new CliError(
@@ -135,11 +169,11 @@ async function up(ctx: CommandContext, db: Ctx, dir: string, lockTimeout: number
   return EXIT.ok;
 }
 
-async function down(ctx: CommandContext, db: Ctx, dir: string, n: number, lockTimeout: number, flags: Flags): Promise<ExitCode> {
+async function down(ctx: CommandContext, db: Ctx, dir: string, n: number, lockTimeout: number, flags: Flags, code: CodeMigrations): Promise<ExitCode> {
   const { c, out } = ctx.o;
-  const r = await runMigrateDown(db, { dir, count: n, consent: consentHook(ctx, flags, 'forge migrate down'), lockTimeoutMs: lockTimeout });
+  const r = await runMigrateDown(db, { dir, count: n, consent: consentHook(ctx, flags, 'forge migrate down'), lockTimeoutMs: lockTimeout, code });
   for (const m of r.reverted) {
-    out(`${c.green('✓')} undid ${m.name} (${rel(ctx, m.file)})`);
+    out(`${c.green('✓')} undid ${m.name} (${rel(ctx, m.file)}${m.code ? ', its down(db)' : ''})`);
     for (const s of m.statements) out(`  ${s}`);
   }
   if (r.failed) {

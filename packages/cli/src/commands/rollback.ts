@@ -2,7 +2,7 @@ import path from 'node:path';
 import { runRollback } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import type { CommandSpec } from '../command.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, lockTimeoutMs } from '../config.js';
 import { requireDatabaseUrl } from '../env.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName } from '../errors.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
@@ -26,11 +26,13 @@ export const rollback: CommandSpec = {
     const url = requireDatabaseUrl(ctx.env());
     const entry = dialectOf(url);
     refuseMongo(entry.dialect);
-    const dir = migrationsDir(ctx.cwd, await loadConfig(ctx.cwd, ctx.configFile));
+    const config = await loadConfig(ctx.cwd, ctx.configFile);
+    const dir = migrationsDir(ctx.cwd, config);
+    const timeout = lockTimeoutMs(ctx.env(), config);
     const adapter = await openAdapter(entry, ctx.cwd);
     const result = await withConnection(adapter, url, async (conn) => {
       try {
-        return await runRollback({ adapter, conn }, { dir });
+        return await runRollback({ adapter, conn }, { dir, lockTimeoutMs: timeout });
       } catch (e) {
         // The engine's own errors (empty ledger, missing file, a failed down block) already say what to do next.
         const name = errorName(e);

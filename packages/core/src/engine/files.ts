@@ -7,11 +7,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter, Connection } from '../adapter.js';
+import type { Adapter, Connection, OnlineIndexDdl } from '../adapter.js';
+import { createDbWith } from '../client/db.js';
+import type { SchemaShape } from '../client/types.js';
 import { ConfigError } from '../errors.js';
 import { LEDGER_TABLE } from '../diff/ignore.js';
 import { errorText, MigrationError, runMigrationBlock } from '../migrations/apply.js';
-import { parseMigration } from '../migrations/file.js';
+import { codeMigrationOf, migrationFileOf, parseMigration, runsOutsideTransaction, type CodeMigrationModule, type CodeMigrations } from '../migrations/file.js';
 import { deleteMigration, ensureLedger, migrationChecksum, readLedger, recordMigration, type LedgerRow } from '../migrations/ledger.js';
 import { countFindings, lintStatements, needsConsent, type Finding, type LintState } from '../migrations/lint.js';
 import { migrationNumber } from '../migrations/snapshot.js';
@@ -52,22 +54,34 @@ export interface MigrationFile {
   file: string;
   text: string;
   checksum: string;
+  /** `sql`: an `-- up` / `-- down` file; `code`: a `.ts` / `.js` module exporting `up(db)` / `down(db)`. */
+  kind: 'sql' | 'code';
 }
 
-/** The `.sql` files of the folder, in the order they apply: by full name. */
+/** The migration files of the folder (`.sql`, and `.ts` / `.js` code migrations), in the order they apply: by full name. */
 export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
-  let names: string[];
+  let entries: string[];
   try {
-    names = (await readdir(dir)).filter((f) => f.endsWith('.sql') && !f.startsWith('.')).sort();
+    entries = await readdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
+  const found = new Map<string, { fileName: string; kind: 'sql' | 'code' }>();
+  for (const fileName of entries.sort()) {
+    const m = migrationFileOf(fileName);
+    if (!m) continue;
+    const other = found.get(m.name);
+    if (other) {
+      throw new ConfigError(`${dir} holds two migrations named ${m.name} (${other.fileName} and ${fileName}): one name, one file. Rename or remove one of them`);
+    }
+    found.set(m.name, { fileName, kind: m.kind });
+  }
   const out: MigrationFile[] = [];
-  for (const f of names) {
-    const file = path.join(dir, f);
+  for (const [name, { fileName, kind }] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const file = path.join(dir, fileName);
     const text = await readFile(file, 'utf8');
-    out.push({ name: f.replace(/\.sql$/, ''), file, text, checksum: migrationChecksum(text) });
+    out.push({ name, file, text, checksum: migrationChecksum(text), kind });
   }
   return out;
 }
@@ -191,9 +205,11 @@ function explainLockTimeout(e: MigrationError, adapter: Adapter, ms: number | un
         : '';
   const message =
     `${e.migration}: gave up after waiting ${ms ?? '?'} ms for ${lock} (another session holds it, e.g. a long transaction reading ${table ?? 'the table'}), ` +
-    `so the statement did not queue every other query behind it. ${e.applied.length ? `These statements of ${e.migration} stay applied (DDL is not transactional here): ${e.applied.join('; ')}.` : `Nothing of ${e.migration} was applied.`}${find} ` +
+    `so the statement did not queue every other query behind it. ${e.applied.length ? `These statements of ${e.migration} stay applied (${e instanceof SegmentError ? 'they ran outside one transaction' : 'DDL is not transactional here'}): ${e.applied.join('; ')}.` : `Nothing of ${e.migration} was applied.`}${find}${e instanceof SegmentError ? e.note : ''} ` +
     `Let that transaction finish (or end it), then run ${command} again; lockTimeout in forge.config or FORGE_LOCK_TIMEOUT sets the wait.\n  statement: ${e.statement}`;
-  return new MigrationError(message, e.migration, e.statement, e.applied, { cause: e.cause });
+  const out = e instanceof SegmentError ? new SegmentError(message, e.migration, e.statement, e.applied, { cause: e.cause }) : new MigrationError(message, e.migration, e.statement, e.applied, { cause: e.cause });
+  if (e instanceof SegmentError && out instanceof SegmentError) out.note = e.note;
+  return out;
 }
 
 async function lockTimeout(adapter: Adapter, conn: Connection, ms: number | undefined): Promise<void> {
@@ -202,7 +218,8 @@ async function lockTimeout(adapter: Adapter, conn: Connection, ms: number | unde
 }
 
 export interface MigrateFilesResult {
-  applied: Array<{ name: string; statements: string[] }>;
+  /** `code`: a code migration (its `statements` are empty). */
+  applied: Array<{ name: string; statements: string[]; code?: true }>;
   /** The file that failed; the ones before it stay applied. */
   failed?: { name: string; error: MigrationError };
   findings: Finding[];
@@ -224,10 +241,20 @@ async function settleDiffApply(ctx: Ctx, dir: string, command: string): Promise<
 /**
  * `forge migrate`: every pending file in name order. An out-of-order file (older than the newest applied one)
  * is refused, naming it, unless `allowOutOfOrder`; a missing or edited applied file is reported, not fatal.
+ * Code migrations (`.ts`) run through `code` (the CLI loads them with jiti).
  */
 export async function runMigrateFiles(
   ctx: Ctx,
-  opts: { dir: string; allowOutOfOrder?: boolean; consent?: Consent; lockTimeoutMs?: number; now?: () => Date; dry?: boolean } & EngineHooks,
+  opts: {
+    dir: string;
+    allowOutOfOrder?: boolean;
+    consent?: Consent;
+    lockTimeoutMs?: number;
+    now?: () => Date;
+    dry?: boolean;
+    /** How `.ts` / `.js` migrations are loaded and typed; without it a pending code migration is refused. */
+    code?: CodeMigrations;
+  } & EngineHooks,
 ): Promise<MigrateFilesResult> {
   const { adapter, conn } = ctx;
   const dir = path.resolve(opts.dir);
@@ -241,178 +268,335 @@ export async function runMigrateFiles(
     );
   }
   const want = new Set([...status.pending, ...(opts.allowOutOfOrder ? status.outOfOrder : [])]);
-  const todo = files.filter((f) => want.has(f.name)).map((f) => ({ ...f, parsed: parseMigration(f.text, f.name) }));
-  const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.parsed.up })), opts.consent, 'forge migrate');
+  // Every file is read (and every code migration loaded) before anything runs: a broken one stops the command first.
+  const todo = await prepareAll(files.filter((f) => want.has(f.name)), 'up', opts.code, 'forge migrate');
+  const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.sql?.statements ?? [] })), opts.consent, 'forge migrate');
   const result: MigrateFilesResult = { applied: [], findings, status, edited: status.edited };
   if (opts.dry || todo.length === 0) return result;
   const at = clock(opts.now ?? (() => new Date()));
+  const models = lazyModels(opts.code);
+  const done = (f: Runnable) => result.applied.push({ name: f.name, statements: f.sql?.statements ?? [], ...(f.code ? { code: true } : {}) });
   // Runs of files with no statement marked outside the transaction share one push lock; a file with such a
   // statement (CREATE INDEX CONCURRENTLY, `-- forge:no-transaction`) runs on its own, in segments.
   let i = 0;
   while (i < todo.length && !result.failed) {
-    if (todo[i].parsed.outside.up.some(Boolean)) {
+    if (todo[i].segmented) {
       const f = todo[i++];
-      const done = new Set((await readLedger(conn, adapter)).map((r) => r.name));
-      if (done.has(f.name)) continue;
       try {
-        const ran = await runSegmented(ctx, f.name, f.parsed.up, f.parsed.outside.up, 'forge migrate', opts.lockTimeoutMs, (x) => recordMigration(x, adapter, f.name, at(), f.checksum));
-        if (ran) result.applied.push({ name: f.name, statements: f.parsed.up });
+        const ran = await runSegmented(ctx, blockOf(f, 'forge migrate', (x) => recordMigration(x, adapter, f.name, at(), f.checksum), opts), opts.lockTimeoutMs, true);
+        if (ran) done(f);
       } catch (e) {
         if (!(e instanceof MigrationError)) throw e;
         result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
       }
       continue;
     }
-    const group: typeof todo = [];
-    while (i < todo.length && !todo[i].parsed.outside.up.some(Boolean)) group.push(todo[i++]);
-    await adapter.lock(conn, async (c) => {
-      await lockTimeout(adapter, c, opts.lockTimeoutMs);
-      // Another migrate may have run while this one waited for the lock.
-      const done = new Set((await readLedger(c, adapter)).map((r) => r.name));
-      for (const f of group) {
-        if (done.has(f.name)) continue;
-        try {
-          await runMigrationBlock(adapter, c, f.parsed.up, {
-            migration: f.name,
-            command: 'forge migrate',
-            ledger: (x) => recordMigration(x, adapter, f.name, at(), f.checksum),
-            afterStatement: opts.afterStatement,
-          });
-        } catch (e) {
-          if (e instanceof MigrationError) {
-            result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
-            return;
+    // Without savepoints (DuckDB) the lock's one transaction is the file's, so each file takes the lock alone and
+    // a failure rolls that transaction back.
+    const alone = !adapter.capabilities.savepoints;
+    const group: Runnable[] = [];
+    while (i < todo.length && !todo[i].segmented && !(alone && group.length)) group.push(todo[i++]);
+    try {
+      await adapter.lock(conn, async (c) => {
+        await lockTimeout(adapter, c, opts.lockTimeoutMs);
+        // Another migrate may have run while this one waited for the lock.
+        const applied = new Set((await readLedger(c, adapter)).map((r) => r.name));
+        for (const f of group) {
+          if (applied.has(f.name)) continue;
+          try {
+            await runLocked(adapter, c, blockOf(f, 'forge migrate', (x) => recordMigration(x, adapter, f.name, at(), f.checksum), opts), models);
+          } catch (e) {
+            if (e instanceof MigrationError) {
+              result.failed = { name: f.name, error: explainLockTimeout(e, adapter, opts.lockTimeoutMs, 'forge migrate') };
+              if (alone) throw e;
+              return;
+            }
+            throw e;
           }
-          throw e;
+          done(f);
         }
-        result.applied.push({ name: f.name, statements: f.parsed.up });
-      }
-    });
+      });
+    } catch (e) {
+      if (!(e instanceof MigrationError && result.failed)) throw e;
+    }
   }
   return result;
 }
 
-/**
- * A block with statements that must run outside a transaction (issue 14). The other statements run in
- * transactions under the push lock, segment by segment; each marked statement runs on its own, on the session,
- * under the dialect's session lock for online index builds (its own key, not the push lock) and a session-level
- * lock_timeout. Before a CONCURRENTLY build, and after one fails, the INVALID index it leaves is dropped, so a
- * rerun succeeds. The ledger row is written last, under the push lock; false when another run recorded it first.
- */
-function runSegmented(
-  ctx: Ctx,
-  migration: string,
-  statements: readonly string[],
-  outside: readonly boolean[],
-  command: string,
-  lockTimeoutMs: number | undefined,
-  ledger: (c: Connection) => Promise<void>,
-): Promise<boolean> {
-  return runSegmentedWith(ctx, migration, statements, outside, command, lockTimeoutMs, ledger, true);
+/** A migration file read and ready to run one way: its SQL block (with the outside flags) or its code function. */
+interface Runnable extends MigrationFile {
+  sql?: { statements: string[]; outside: boolean[] };
+  code?: CodeMigrationModule['up'];
+  /** Some statement runs outside the transaction: the file runs in segments (`runSegmented`). */
+  segmented: boolean;
 }
 
-async function runSegmentedWith(
-  ctx: Ctx,
-  migration: string,
-  statements: readonly string[],
-  outside: readonly boolean[],
-  command: string,
-  lockTimeoutMs: number | undefined,
-  ledger: (c: Connection) => Promise<void>,
-  applying: boolean,
-): Promise<boolean> {
-  const { adapter, conn } = ctx;
-  const online = adapter.ddl.onlineIndex;
-  const applied: string[] = [];
-  const fail = (sql: string, e: unknown, note = ''): MigrationError => {
-    const cause = adapter.mapError(e);
-    const kept = applied.length
-      ? `These statements ran outside one transaction and stay applied:\n${applied.map((x) => `  ${x};`).join('\n')}\nThe rest did not run; fix the cause and run ${command} again (CONCURRENTLY index builds use IF NOT EXISTS, so they are skipped once built).`
-      : `Nothing was changed. Fix the cause and run ${command} again.`;
-    return new MigrationError(`${migration} failed at: ${sql}\n  ${errorText(cause)}${note}\n${kept}`, migration, sql, [...applied], { cause });
-  };
-  const dropInvalid = async (sql: string): Promise<string | undefined> => {
-    const index = online?.indexBuilt(sql);
-    if (!online || !index) return undefined;
-    const rows = await conn.queryArrays(online.invalidIndexQuery, [index]);
-    if (rows.length === 0) return undefined;
-    await conn.execute(online.dropIndex(index));
-    return index;
-  };
-  if (online) await conn.execute(online.sessionLock);
-  try {
-    if (online && lockTimeoutMs) for (const sql of online.sessionLockTimeout(lockTimeoutMs)) await conn.execute(sql);
-    // Another run may have applied (or undone) it while this one waited for the lock.
-    if ((await readLedger(conn, adapter)).some((r) => r.name === migration) === applying) return false;
-    let k = 0;
-    while (k < statements.length) {
-      if (outside[k]) {
-        const sql = statements[k++];
-        // A build killed part-way leaves an INVALID index that IF NOT EXISTS would take for a finished one.
-        await dropInvalid(sql);
-        try {
-          await conn.execute(sql);
-        } catch (e) {
-          let dropped: string | undefined;
-          try {
-            dropped = await dropInvalid(sql);
-          } catch {
-            /* reported below as still there */
-          }
-          throw fail(sql, e, dropped ? `\n  The failed build left the INVALID index ${dropped}; forge dropped it (DROP INDEX CONCURRENTLY).` : '');
-        }
-        applied.push(sql);
-        continue;
-      }
-      const segment: string[] = [];
-      while (k < statements.length && !outside[k]) segment.push(statements[k++]);
-      let current = '';
-      try {
-        await adapter.lock(conn, async (c) => {
-          await lockTimeout(adapter, c, lockTimeoutMs);
-          for (const sql of segment) {
-            current = sql;
-            await c.execute(sql);
-          }
-        });
-      } catch (e) {
-        throw fail(current, e);
-      }
-      applied.push(...segment);
+/** Read (parse or load) every file before anything runs; a code migration without a loader is refused, naming it. */
+async function prepareAll(files: MigrationFile[], direction: 'up' | 'down', code: CodeMigrations | undefined, command: string): Promise<Runnable[]> {
+  const out: Runnable[] = [];
+  for (const f of files) {
+    if (f.kind === 'sql') {
+      const parsed = parseMigration(f.text, f.name);
+      const statements = parsed[direction];
+      const outside = parsed.outside[direction];
+      out.push({ ...f, sql: { statements, outside }, segmented: outside.some(Boolean) });
+      continue;
     }
+    if (!code) {
+      throw new ConfigError(
+        `${f.name} is a code migration (${path.basename(f.file)}), and ${command} was called without a way to load one. Nothing was run. Run it with the forge CLI (which loads .ts files), or pass code: { load } to ${direction === 'up' ? 'runMigrateFiles' : 'runMigrateDown'}`,
+      );
+    }
+    let mod: unknown;
     try {
-      await adapter.lock(conn, ledger);
+      mod = await code.load(f.file);
     } catch (e) {
-      throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+      throw new ConfigError(`${f.name} (${f.file}) failed to load: ${errorText(e)}. Nothing was run; fix the file and run ${command} again`);
     }
-    return true;
-  } finally {
-    if (online) {
-      if (lockTimeoutMs) for (const sql of online.resetLockTimeout) await conn.execute(sql).catch(() => undefined);
-      await conn.execute(online.sessionUnlock).catch(() => undefined);
+    const m = codeMigrationOf(mod, f.name, f.file);
+    if (direction === 'down' && !m.down) {
+      throw new ConfigError(`cannot undo ${f.name}: ${path.basename(f.file)} exports no down(db). Nothing was undone; add export async function down(db) { ... } to it, or undo fewer migrations`);
     }
+    out.push({ ...f, code: direction === 'up' ? m.up : m.down, segmented: false });
+  }
+  return out;
+}
+
+/** The schema's models for code migrations, asked for once and only when a code migration runs. */
+function lazyModels(code: CodeMigrations | undefined): () => Promise<Record<string, unknown>> {
+  let models: Promise<Record<string, unknown>> | undefined;
+  return () => (models ??= Promise.resolve(code?.models?.()).then((m) => m ?? {}));
+}
+
+/** One block of one migration, as the runners take it. */
+interface Block {
+  migration: string;
+  command: string;
+  statements: readonly string[];
+  outside: readonly boolean[];
+  code?: CodeMigrationModule['up'];
+  /** The ledger change that completes the block (insert on apply, delete on undo). */
+  ledger: (c: Connection) => Promise<void>;
+  afterStatement?: () => void;
+}
+
+function blockOf(f: Runnable, command: string, ledger: Block['ledger'], hooks: EngineHooks): Block {
+  return {
+    migration: f.name,
+    command,
+    statements: f.sql?.statements ?? [],
+    outside: f.sql?.outside ?? [],
+    ...(f.code ? { code: f.code } : {}),
+    ledger,
+    afterStatement: hooks.afterStatement,
+  };
+}
+
+/**
+ * `c` with `transaction(fn)` running `fn` on `c` itself: inside the push lock's transaction on a dialect without
+ * savepoints, where that transaction is the migration's (it rolls back whole when the error leaves the lock).
+ */
+function flattened(c: Connection): Connection {
+  return new Proxy(c, {
+    get(target, key) {
+      if (key === 'transaction') return <T>(fn: (tx: Connection) => Promise<T>) => fn(target);
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** A block inside the push lock: SQL through `runMigrationBlock`; code in a transaction of its own where DDL is transactional. */
+async function runLocked(adapter: Adapter, lockConn: Connection, block: Block, models: () => Promise<Record<string, unknown>>): Promise<void> {
+  const c = lockConn.inTransaction && !adapter.capabilities.savepoints ? flattened(lockConn) : lockConn;
+  if (!block.code) {
+    await runMigrationBlock(adapter, c, block.statements, { migration: block.migration, command: block.command, ledger: block.ledger, afterStatement: block.afterStatement });
+    return;
+  }
+  const fn = block.code;
+  const label = `${block.migration} (code)`;
+  const schema = (await models()) as SchemaShape;
+  const body = async (tx: Connection) => {
+    await fn(createDbWith(adapter, tx, schema) as never);
+    block.afterStatement?.();
+    await block.ledger(tx);
+    block.afterStatement?.();
+  };
+  const transactional = adapter.capabilities.transactionalDdl;
+  try {
+    if (transactional) await c.transaction(body);
+    else await body(c);
+  } catch (e) {
+    const cause = adapter.mapError(e);
+    const kept = transactional
+      ? `Nothing was changed (it ran in one transaction). Fix the cause and run ${block.command} again.`
+      : `${adapter.capabilities.dialect} DDL is not transactional: what it changed before it failed stays. Inspect the tables (forge diff shows the state), fix forward, then run ${block.command} again.`;
+    throw new MigrationError(`${block.migration} failed in its code migration: ${errorText(cause)}\n${kept}`, block.migration, label, [], { cause });
   }
 }
 
-/** runSegmented for a down block: its guard is the other way round (the row must still be there). */
-async function runSegmentedDown(ctx: Ctx, migration: string, statements: readonly string[], outside: readonly boolean[], lockTimeoutMs: number | undefined): Promise<void> {
-  await runSegmentedWith(ctx, migration, statements, outside, 'forge migrate down', lockTimeoutMs, (x) => deleteMigration(x, ctx.adapter, migration), false);
+/** A failed segmented block; `note` says what forge did about an index the failed build left. */
+class SegmentError extends MigrationError {
+  note = '';
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Take the dialect's session lock for online index builds by trying, not waiting: a session queued inside a
+ * lock call has a snapshot, and a CONCURRENTLY build waits for every older snapshot, so two migrates queued on
+ * a blocking lock would deadlock. Tries every 50 ms, backing off to 1 s.
+ */
+async function takeSessionLock(s: Connection, online: OnlineIndexDdl): Promise<void> {
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    const rows = await s.queryArrays(online.sessionLock, []);
+    if (rows[0]?.[0] === true) return;
+    await sleep(wait);
+  }
+}
+
+/**
+ * A block with statements that must run outside a transaction (issue 14), on one pinned session. The other
+ * statements run in transactions under the push lock, segment by segment; each marked statement runs on its own,
+ * under the dialect's session lock for online index builds (its own key, not the push lock) and a session-level
+ * lock_timeout. Before a CONCURRENTLY build, and after one fails, the INVALID index such a build leaves is
+ * dropped, so a rerun succeeds. The ledger change is made last, under the push lock. `applying` guards against a
+ * second run: false (nothing done) when the ledger already says what this run would make it say.
+ */
+async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | undefined, applying: boolean): Promise<boolean> {
+  const { adapter } = ctx;
+  const online = adapter.ddl.onlineIndex;
+  return ctx.conn.withSession(async (s) => {
+    const applied: string[] = [];
+    const fail = (sql: string, e: unknown, note = ''): SegmentError => {
+      const cause = adapter.mapError(e);
+      const kept = applied.length
+        ? `These statements ran outside one transaction and stay applied:\n${applied.map((x) => `  ${x};`).join('\n')}\nThe rest did not run; fix the cause and run ${block.command} again (index builds with IF NOT EXISTS are skipped once built).`
+        : `Nothing was changed. Fix the cause and run ${block.command} again.`;
+      const err = new SegmentError(`${block.migration} failed at: ${sql}\n  ${errorText(cause)}${note}\n${kept}`, block.migration, sql, [...applied], { cause });
+      err.note = note;
+      return err;
+    };
+    /** Drop the INVALID index a CONCURRENTLY build of `sql` left, if there is one; its name when dropped. */
+    const dropInvalid = async (sql: string): Promise<string | undefined> => {
+      const index = online?.indexBuilt(sql);
+      if (!online || !index) return undefined;
+      const rows = await s.queryArrays(online.invalidIndexQuery, [index]);
+      if (rows.length === 0) return undefined;
+      await s.execute(online.dropIndex(index));
+      return index;
+    };
+    let locked = false;
+    try {
+      if (online) {
+        await takeSessionLock(s, online);
+        locked = true;
+        if (lockTimeoutMs) for (const sql of online.sessionLockTimeout(lockTimeoutMs)) await s.execute(sql);
+      }
+      // Another run may have applied (or undone) it while this one waited for the lock.
+      if ((await readLedger(s, adapter)).some((r) => r.name === block.migration) === applying) return false;
+      let k = 0;
+      while (k < block.statements.length) {
+        if (block.outside[k]) {
+          const sql = block.statements[k++];
+          try {
+            // A build killed part-way leaves an INVALID index that IF NOT EXISTS would take for a finished one.
+            await dropInvalid(sql);
+            await s.execute(sql);
+          } catch (e) {
+            let note = '';
+            const index = online?.indexBuilt(sql);
+            if (index) {
+              try {
+                const dropped = await dropInvalid(sql);
+                if (dropped) note = `\n  The failed build left the INVALID index ${dropped}; forge dropped it (${online!.dropIndex(dropped)}).`;
+              } catch (dropError) {
+                note = `\n  The failed build left the INVALID index ${index}, and forge could not drop it yet (${errorText(adapter.mapError(dropError))}); the next ${block.command} drops it before it builds the index again.`;
+              }
+            }
+            throw fail(sql, e, note);
+          }
+          applied.push(sql);
+          block.afterStatement?.();
+          continue;
+        }
+        const segment: string[] = [];
+        while (k < block.statements.length && !block.outside[k]) segment.push(block.statements[k++]);
+        let current = '';
+        try {
+          await adapter.lock(s, async (c) => {
+            await lockTimeout(adapter, c, lockTimeoutMs);
+            for (const sql of segment) {
+              current = sql;
+              await c.execute(sql);
+            }
+          });
+        } catch (e) {
+          throw fail(current, e);
+        }
+        applied.push(...segment);
+        block.afterStatement?.();
+      }
+      try {
+        await adapter.lock(s, block.ledger);
+      } catch (e) {
+        throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+      }
+      block.afterStatement?.();
+      return true;
+    } finally {
+      if (online && locked) {
+        if (lockTimeoutMs) for (const sql of online.resetLockTimeout) await s.execute(sql).catch(() => undefined);
+        await s.execute(online.sessionUnlock).catch(() => undefined);
+      }
+    }
+  });
+}
+
+/**
+ * One migration block as `forge diff apply` and `forge rollback` run it: under the push lock and lock_timeout, in
+ * segments when a statement must run outside the transaction (a CONCURRENTLY index build). Throws the
+ * MigrationError, with a lock timeout explained.
+ */
+export async function runFileBlock(
+  ctx: Ctx,
+  run: { migration: string; command: string; statements: readonly string[]; ledger: (c: Connection) => Promise<void>; applying: boolean; lockTimeoutMs?: number } & EngineHooks,
+): Promise<void> {
+  const { adapter, conn } = ctx;
+  const outside = run.statements.map((s) => runsOutsideTransaction(s));
+  const block: Block = { migration: run.migration, command: run.command, statements: run.statements, outside, ledger: run.ledger, afterStatement: run.afterStatement };
+  try {
+    if (outside.some(Boolean)) {
+      await runSegmented(ctx, block, run.lockTimeoutMs, run.applying);
+      return;
+    }
+    await adapter.lock(conn, async (c) => {
+      await lockTimeout(adapter, c, run.lockTimeoutMs);
+      await runLocked(adapter, c, block, async () => ({}));
+    });
+  } catch (e) {
+    if (e instanceof MigrationError) throw explainLockTimeout(e, adapter, run.lockTimeoutMs, run.command);
+    throw e;
+  }
 }
 
 export interface MigrateDownResult {
-  reverted: Array<{ name: string; statements: string[]; file: string }>;
+  reverted: Array<{ name: string; statements: string[]; file: string; code?: true }>;
   failed?: { name: string; error: MigrationError };
   findings: Finding[];
 }
 
 /**
- * `forge migrate down [N]`: the `-- down` blocks of the last `count` applied migrations, newest first, each with
- * its ledger row deleted in the same transaction (where DDL is transactional). Every file is read before
- * anything runs: a missing one stops the command with the ledger untouched.
+ * `forge migrate down [N]`: the `-- down` blocks (or `down(db)` of code migrations) of the last `count` applied
+ * migrations, newest first, each with its ledger row deleted in the same transaction (where DDL is
+ * transactional). Every file is read before anything runs: a missing one stops the command with the ledger
+ * untouched.
  */
 export async function runMigrateDown(
   ctx: Ctx,
-  opts: { dir: string; count: number; consent?: Consent; lockTimeoutMs?: number } & EngineHooks,
+  opts: { dir: string; count: number; consent?: Consent; lockTimeoutMs?: number; code?: CodeMigrations } & EngineHooks,
 ): Promise<MigrateDownResult> {
   const { adapter, conn } = ctx;
   const dir = path.resolve(opts.dir);
@@ -426,30 +610,28 @@ export async function runMigrateDown(
   }
   const rows = ledger.slice(-opts.count).reverse();
   const files = new Map((await readMigrationFiles(dir)).map((f) => [f.name, f]));
-  const todo = rows.map((r) => {
+  const picked = rows.map((r) => {
     const f = files.get(r.name);
     if (!f) {
       throw new ConfigError(
-        `cannot undo ${r.name}: ${path.join(dir, `${r.name}.sql`)} does not exist. Nothing was undone; restore the file (from version control) and run the command again`,
+        `cannot undo ${r.name}: ${path.join(dir, `${r.name}.sql`)} does not exist (nor a .ts file of that name). Nothing was undone; restore the file (from version control) and run the command again`,
       );
     }
-    return { ...f, parsed: parseMigration(f.text, f.name) };
+    return f;
   });
-  const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.parsed.down })), opts.consent, 'forge migrate down');
+  const todo = await prepareAll(picked, 'down', opts.code, 'forge migrate down');
+  const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.sql?.statements ?? [] })), opts.consent, 'forge migrate down');
   const result: MigrateDownResult = { reverted: [], findings };
+  const models = lazyModels(opts.code);
   for (const f of todo) {
+    const block = blockOf(f, 'forge migrate down', (x) => deleteMigration(x, adapter, f.name), opts);
     try {
-      if (f.parsed.outside.down.some(Boolean)) {
-        await runSegmentedDown(ctx, f.name, f.parsed.down, f.parsed.outside.down, opts.lockTimeoutMs);
+      if (f.segmented) {
+        await runSegmented(ctx, block, opts.lockTimeoutMs, false);
       } else {
         await adapter.lock(conn, async (c) => {
           await lockTimeout(adapter, c, opts.lockTimeoutMs);
-          await runMigrationBlock(adapter, c, f.parsed.down, {
-            migration: f.name,
-            command: 'forge migrate down',
-            ledger: (x) => deleteMigration(x, adapter, f.name),
-            afterStatement: opts.afterStatement,
-          });
+          await runLocked(adapter, c, block, models);
         });
       }
     } catch (e) {
@@ -459,7 +641,7 @@ export async function runMigrateDown(
       }
       throw e;
     }
-    result.reverted.push({ name: f.name, statements: f.parsed.down, file: f.file });
+    result.reverted.push({ name: f.name, statements: f.sql?.statements ?? [], file: f.file, ...(f.code ? { code: true as const } : {}) });
   }
   return result;
 }

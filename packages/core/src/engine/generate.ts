@@ -13,7 +13,7 @@ import { planDriftApply } from '../diff/drift-apply.js';
 import { planPush } from '../diff/plan.js';
 import { describeRename, emitRename, planRenames, type PossibleRename, type RenameAnswers } from '../diff/renames.js';
 import type { DriftItem, MigrationChange } from '../diff/types.js';
-import { numberedMigrationName, renderMigration } from '../migrations/file.js';
+import { migrationFileOf, numberedMigrationName, renderCodeMigration, renderEmptySqlMigration, renderMigration, runsOutsideTransaction } from '../migrations/file.js';
 import { FINDING_FIXES, lintStatements, needsConsent, type Finding } from '../migrations/lint.js';
 import { baselineOf, readSnapshots, snapshotFromSchema, writeSnapshot } from '../migrations/snapshot.js';
 import type { SchemaIR, Snapshot } from '../schema/ir.js';
@@ -48,8 +48,30 @@ export function possibleRenameFindings(possible: PossibleRename[]): Finding[] {
   }));
 }
 
+/**
+ * Index statements on a table that exists before and after the migration, in the dialect's non-blocking form
+ * (Postgres `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, `DROP INDEX CONCURRENTLY IF EXISTS`), which `forge migrate`
+ * then runs outside the transaction; everything else as emitted. A new table's indexes stay plain: nothing reads
+ * the table yet, and they commit with it.
+ */
+export function onlineIndexSql(adapter: Pick<Adapter, 'ddl'>, op: MigrationOp, sql: string[], existing: ReadonlySet<string>): string[] {
+  const online = adapter.ddl.onlineIndex;
+  if (!online || (op.op !== 'createIndex' && op.op !== 'dropIndex') || !existing.has(op.table)) return sql;
+  return sql.map((s) => online.concurrently(s) ?? s);
+}
+
+/** The note a file with online index builds carries, so a reviewer knows why they are not in the transaction. */
+export const ONLINE_INDEX_NOTE =
+  'indexes on existing tables build CONCURRENTLY, outside the transaction, so writes to the table go on (concurrentIndexes: false in forge.config writes the plain form)';
+
 /** The full plan from `base` (a snapshot of a database or of a schema) to `ir`: renames, creates, adds, then drops. */
-export function planMigration(ir: SchemaIR, base: Snapshot, adapter: PlanningAdapter, answers: RenameAnswers = {}): MigrationPlan {
+export function planMigration(
+  ir: SchemaIR,
+  base: Snapshot,
+  adapter: PlanningAdapter,
+  answers: RenameAnswers = {},
+  opts: { concurrentIndexes?: boolean } = {},
+): MigrationPlan {
   const renames = planRenames(ir, base, adapter, answers);
   const snap = renames.snap;
   const push = planPush(ir, snap, adapter);
@@ -64,9 +86,13 @@ export function planMigration(ir: SchemaIR, base: Snapshot, adapter: PlanningAda
   const upComments: string[] = [];
   const down: string[] = [];
   const downComments: string[] = [];
+  // Tables there before the migration and still there after it: their index builds may run online.
+  const dropped = new Set(ops.flatMap(({ op }) => (op.op === 'dropTable' ? [op.table] : [])));
+  const existing = new Set(opts.concurrentIndexes === false ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
   const emit = (op: MigrationOp, reverse: boolean) => {
     if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) } as { sql: string[]; comment?: string };
-    return reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
+    const e = reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
+    return { ...e, sql: onlineIndexSql(adapter, op, e.sql, existing) };
   };
   for (const { op } of ops) {
     const e = emit(op, false);
@@ -78,6 +104,7 @@ export function planMigration(ir: SchemaIR, base: Snapshot, adapter: PlanningAda
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
   }
+  if (up.some((sql) => runsOutsideTransaction(sql))) upComments.unshift(ONLINE_INDEX_NOTE);
   // Missing tables and views are the push plan's; what is left no statement here covers.
   const deferred = drift.deferred.filter((d) => !(d.direction === 'missing' && (d.kind === 'table' || d.kind === 'view')));
   return { ops, up, down, upComments, downComments, deferred, possible: renames.possible };
@@ -98,11 +125,14 @@ export interface GenerateResult {
   upToDate: boolean;
   /** Where the plan started: the previous migration's snapshot, an empty database, or a live database. */
   baseline: { from: 'snapshot' | 'empty' | 'database'; migration?: string; merged?: string[] };
+  /** Set for a scaffold (`empty`): the kind of file written. */
+  empty?: 'sql' | 'code';
 }
 
 async function fileNames(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, ''));
+    // Code migrations take numbers too: the next file comes after them.
+    return (await readdir(dir)).flatMap((f) => migrationFileOf(f)?.name ?? []).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
@@ -125,6 +155,16 @@ export async function runGenerate(opts: {
   dry?: boolean;
   renames?: RenameAnswers;
   consent?: (findings: Finding[]) => Promise<boolean>;
+  /** Indexes on existing tables as CONCURRENTLY builds where the dialect has them (default true). */
+  concurrentIndexes?: boolean;
+  /**
+   * Write an empty migration to fill in instead of planning one: `code` a `.ts` file exporting `up(db)` /
+   * `down(db)`, `sql` an `.sql` file with empty `-- up` / `-- down` blocks. Its snapshot repeats the previous one.
+   */
+  empty?: 'sql' | 'code';
+  /** For `empty: 'code'`: the package the `Db` type is imported from (default `forge-orm`), and the schema module relative to the folder. */
+  importFrom?: string;
+  schemaImport?: string;
 }): Promise<GenerateResult> {
   const { adapter, ir } = opts;
   const dir = path.resolve(opts.dir);
@@ -136,6 +176,7 @@ export async function runGenerate(opts: {
       `the migrations in ${dir} were generated for ${baseline.dialect}, and DATABASE_URL (or --dialect) names ${adapter.kind}: migration files are SQL for one dialect. Point DATABASE_URL at a ${baseline.dialect} database, or keep ${adapter.kind} migrations in another migrationsDir`,
     );
   }
+  if (opts.empty) return scaffold(opts, dir, now, existing, baseline);
   let from: GenerateResult['baseline'];
   let base: Snapshot;
   if (baseline) {
@@ -153,7 +194,7 @@ export async function runGenerate(opts: {
     base = { dialect: adapter.kind, tables: [], views: [] };
     from = { from: 'empty' };
   }
-  const plan = planMigration(ir, base, adapter, opts.renames);
+  const plan = planMigration(ir, base, adapter, opts.renames, { concurrentIndexes: opts.concurrentIndexes });
   const findings = [...lintStatements(plan.up), ...possibleRenameFindings(plan.possible)].map((f) => ({
     ...f,
     rowsNote: f.rowsNote ?? 'not counted: generate does not read the database (forge migrate counts them before it runs)',
@@ -182,5 +223,40 @@ export async function runGenerate(opts: {
   const file = path.join(dir, `${name}.sql`);
   await writeFile(file, content, { flag: 'wx' });
   const snapshotFile = await writeSnapshot(dir, name, adapter.kind, ir);
+  return { ...result, file, snapshotFile };
+}
+
+/**
+ * `forge generate --empty`: the next numbered file with nothing planned in it, and a snapshot that repeats what the
+ * migrations so far leave (so the next generate plans from there, and the one-snapshot-per-file rule holds).
+ */
+async function scaffold(
+  opts: { adapter: PlanningAdapter; name?: string; empty?: 'sql' | 'code'; importFrom?: string; schemaImport?: string; check?: boolean; dry?: boolean },
+  dir: string,
+  now: Date,
+  existing: string[],
+  baseline: ReturnType<typeof baselineOf>,
+): Promise<GenerateResult> {
+  if (opts.check) throw new ConfigError('forge generate --empty writes a file to fill in; --check has nothing to compare. Drop one of the two flags');
+  if (!baseline && existing.length > 0) {
+    throw new ConfigError(
+      `${dir} holds migration files (${existing.at(-1)}, ...) but no schema snapshot (${path.join(dir, '.snapshots')}), so the empty migration could not record what the files so far leave. Restore .snapshots/ from version control first`,
+    );
+  }
+  const name = numberedMigrationName(now, opts.name ?? 'migration', existing);
+  const code = opts.empty === 'code';
+  const content = code
+    ? renderCodeMigration({ name, generatedAt: now, importFrom: opts.importFrom ?? 'forge-orm', ...(opts.schemaImport ? { schemaImport: opts.schemaImport } : {}) })
+    : renderEmptySqlMigration({ name, generatedAt: now });
+  const from: GenerateResult['baseline'] = baseline
+    ? { from: 'snapshot', migration: existing.at(-1), ...(baseline.merged.length ? { merged: baseline.merged } : {}) }
+    : { from: 'empty' };
+  const result: GenerateResult = { name, content, up: [], down: [], changes: [], deferred: [], findings: [], upToDate: false, baseline: from, empty: code ? 'code' : 'sql' };
+  if (opts.dry) return result;
+  if (!opts.name) throw new ConfigError('forge generate --empty needs --name <name> (what the migration does, e.g. --name backfill_status)');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}${code ? '.ts' : '.sql'}`);
+  await writeFile(file, content, { flag: 'wx' });
+  const snapshotFile = await writeSnapshot(dir, name, opts.adapter.kind, baseline?.ir ?? { models: {} });
   return { ...result, file, snapshotFile };
 }

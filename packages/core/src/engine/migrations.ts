@@ -9,13 +9,13 @@ import { access, mkdir, readdir, readFile, rename, stat, unlink, writeFile } fro
 import path from 'node:path';
 import type { Adapter, Connection, DdlEnv } from '../adapter.js';
 import { ConfigError } from '../errors.js';
-import { errorText, runMigrationBlock } from '../migrations/apply.js';
-import { migrationName, parseMigration, renderMigration } from '../migrations/file.js';
+import { errorText } from '../migrations/apply.js';
+import { migrationName, parseMigration, renderMigration, runsOutsideTransaction } from '../migrations/file.js';
 import { appliedMigrations, deleteMigration, ensureLedger, latestMigration, migrationChecksum, recordMigration } from '../migrations/ledger.js';
 import { describeRename, emitRename, planRenames, type RenameAnswers } from '../diff/renames.js';
 import { needsConsent, type Finding } from '../migrations/lint.js';
-import { possibleRenameFindings } from './generate.js';
-import { ConsentRefusedError, previewFindings, type Consent } from './files.js';
+import { ONLINE_INDEX_NOTE, onlineIndexSql, possibleRenameFindings } from './generate.js';
+import { ConsentRefusedError, previewFindings, runFileBlock, type Consent } from './files.js';
 import { diffSchema } from '../diff/diff.js';
 import { emitDriftStep, planDriftApply } from '../diff/drift-apply.js';
 import { LEDGER_TABLE } from '../diff/ignore.js';
@@ -141,6 +141,10 @@ export async function runDiffApply(
     renames?: RenameAnswers;
     /** Sees the findings (rows counted) before anything is written; false stops with nothing changed. */
     consent?: Consent;
+    /** Indexes on existing tables as CONCURRENTLY builds, run outside the transaction, where the dialect has them (default true). */
+    concurrentIndexes?: boolean;
+    /** How long each DDL statement waits for a lock another session holds (ms; 0 or absent: no limit). */
+    lockTimeoutMs?: number;
   } & EngineHooks,
 ): Promise<DiffApplyResult & { findings?: Finding[] }> {
   const { adapter, conn, ir } = ctx;
@@ -161,16 +165,24 @@ export async function runDiffApply(
   const upComments: string[] = [];
   const down: string[] = [];
   const downComments: string[] = [];
+  // Index builds on tables that stay run online (CONCURRENTLY on Postgres), outside the transaction.
+  const dropped = new Set(ops.flatMap((s) => (s.op.op === 'dropTable' ? [s.op.table] : [])));
+  const existing = new Set(opts.concurrentIndexes === false ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
+  const emitStep = (step: (typeof ops)[number], reverse: boolean) => {
+    const e = emitDriftStep(adapter, step, env, reverse);
+    return step.enumCheck ? e : { ...e, sql: onlineIndexSql(adapter, step.op, e.sql, existing) };
+  };
   for (const step of ops) {
-    const e = emitDriftStep(adapter, step, env, false);
+    const e = emitStep(step, false);
     up.push(...e.sql);
     if (e.comment) upComments.push(e.comment);
   }
   for (const step of [...ops].reverse()) {
-    const r = emitDriftStep(adapter, step, env, true);
+    const r = emitStep(step, true);
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
   }
+  if (up.some((sql) => runsOutsideTransaction(sql))) upComments.unshift(ONLINE_INDEX_NOTE);
   for (const op of [...renamed.ops].reverse()) down.push(...emitRename(adapter, op, true));
   if (unrecorded.length) {
     const adopted = await adoptOrRemove(ctx, dir, unrecorded, up.length === 0, now);
@@ -198,10 +210,13 @@ export async function runDiffApply(
   await writeFile(pending, content, { flag: 'wx' });
   try {
     await ensureLedger(conn, adapter);
-    await runMigrationBlock(adapter, conn, up, {
+    await runFileBlock(ctx, {
       migration: name,
       command: 'forge diff apply',
+      statements: up,
       ledger: (c) => recordMigration(c, adapter, name, now, migrationChecksum(content)),
+      applying: true,
+      lockTimeoutMs: opts.lockTimeoutMs,
       afterStatement: opts.afterStatement,
     });
   } catch (e) {
@@ -220,7 +235,7 @@ export async function runDiffApply(
  */
 export async function runRollback(
   ctx: { adapter: Adapter; conn: Connection },
-  opts: { dir: string } & EngineHooks,
+  opts: { dir: string; lockTimeoutMs?: number } & EngineHooks,
 ): Promise<{ name: string; statements: string[]; file: string }> {
   const { adapter, conn } = ctx;
   await ensureLedger(conn, adapter);
@@ -247,10 +262,13 @@ export async function runRollback(
     );
   }
   const parsed = parseMigration(text, latest.name);
-  await runMigrationBlock(adapter, conn, parsed.down, {
+  await runFileBlock(ctx, {
     migration: latest.name,
     command: 'forge rollback',
+    statements: parsed.down,
     ledger: (c) => deleteMigration(c, adapter, latest.name),
+    applying: false,
+    lockTimeoutMs: opts.lockTimeoutMs,
     afterStatement: opts.afterStatement,
   });
   return { name: latest.name, statements: parsed.down, file };

@@ -228,3 +228,86 @@ function closingQuote(text: string, open: number): number {
 function unterminated(name: string, what: string): ConfigError {
   return new ConfigError(`Migration ${name} has ${what} that never closes: fix the file (or restore it from version control) and run the command again`);
 }
+
+/**
+ * Code migrations (issue 14, seed 003): `NNNN_<stamp>_<name>.ts` (or `.mts`, `.js`, `.mjs`) beside the `.sql`
+ * files, exporting `up(db)` and `down(db)`. They share the ordered, checksummed history of the SQL files.
+ */
+const CODE_FILE = /\.(?:ts|mts|js|mjs)$/;
+
+/** A folder entry as a migration: its name (the ledger's, without the extension) and kind; undefined otherwise. */
+export function migrationFileOf(fileName: string): { name: string; kind: 'sql' | 'code' } | undefined {
+  if (fileName.startsWith('.')) return undefined;
+  if (fileName.endsWith('.sql')) return { name: fileName.slice(0, -4), kind: 'sql' };
+  // Declarations and source maps sit beside compiled files; they are not migrations.
+  if (/\.d\.[mc]?ts$/.test(fileName) || !CODE_FILE.test(fileName)) return undefined;
+  return { name: fileName.replace(CODE_FILE, ''), kind: 'code' };
+}
+
+/** What a code migration's module exports. `db` is the typed client on the migration's transaction. */
+export interface CodeMigrationModule {
+  up(db: never): unknown;
+  down?(db: never): unknown;
+}
+
+/**
+ * How the engine runs code migrations: `load` imports a file (the CLI uses jiti, so TypeScript needs no build
+ * step); `models` gives the schema's models for the typed `db` (none: `db` has the raw methods only).
+ */
+export interface CodeMigrations {
+  load(file: string): Promise<unknown>;
+  models?(): Promise<Record<string, unknown> | undefined>;
+}
+
+/** The module's `up` / `down`, checked: a file that exports no `up` function is refused before anything runs. */
+export function codeMigrationOf(mod: unknown, name: string, file: string): CodeMigrationModule {
+  const m = (mod && typeof mod === 'object' ? mod : {}) as Record<string, unknown>;
+  const inner = m.default && typeof m.default === 'object' ? (m.default as Record<string, unknown>) : undefined;
+  const up = m.up ?? inner?.up;
+  const down = m.down ?? inner?.down;
+  if (typeof up !== 'function') {
+    throw new ConfigError(`Migration ${name} (${file}) exports no up(db) function: export async function up(db) { ... } (and down(db) to undo it)`);
+  }
+  if (down !== undefined && typeof down !== 'function') throw new ConfigError(`Migration ${name} (${file}) exports a down that is not a function: export async function down(db) { ... }`);
+  return { up: up as CodeMigrationModule['up'], ...(down ? { down: down as CodeMigrationModule['up'] } : {}) };
+}
+
+/**
+ * The text `forge generate --empty --name X` writes: a code migration with `up` / `down`. `importFrom` is the
+ * package the `Db` type comes from; `schemaImport` the schema module relative to the file (types only, so
+ * nothing but the file itself loads when it runs).
+ */
+export function renderCodeMigration(m: { name: string; generatedAt: Date; importFrom: string; schemaImport?: string }): string {
+  const db = m.schemaImport ? 'Db<typeof schema>' : 'Db<{}>';
+  return [
+    `// forge migration: ${m.name}`,
+    `// generated: ${m.generatedAt.toISOString()}`,
+    '//',
+    '// A code migration: forge migrate runs up(db) in order with the .sql files, in the migration\'s transaction',
+    '// where DDL is transactional (Postgres, SQLite), and records it in _forge_migrations with its checksum.',
+    '// db is the typed client (the schema as it is when the migration runs) plus $executeRaw / $queryRaw.',
+    `import type { Db } from ${JSON.stringify(m.importFrom)};`,
+    ...(m.schemaImport ? [`import type { schema } from ${JSON.stringify(m.schemaImport)};`] : []),
+    '',
+    `export async function up(db: ${db}): Promise<void> {`,
+    '  // e.g. a backfill: await db.$executeRaw`UPDATE users SET status = ${\'active\'} WHERE status IS NULL`;',
+    '}',
+    '',
+    `export async function down(db: ${db}): Promise<void> {`,
+    '  // undo what up() did, or throw to say it cannot be undone',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** The text `forge generate --empty --sql --name X` writes: an `-- up` / `-- down` file to fill in by hand. */
+export function renderEmptySqlMigration(m: { name: string; generatedAt: Date }): string {
+  return renderMigration({
+    name: m.name,
+    generatedAt: m.generatedAt,
+    up: [],
+    down: [],
+    upComments: ['write the statements to apply here, each ending with ;'],
+    downComments: ['and here the statements that undo them'],
+  });
+}
