@@ -37,7 +37,7 @@ describe('planMigration with online indexes', () => {
   const base = snapshotFromSchema(buildSchemaIR({ user: Before }), adapter);
 
   it('an index on an existing table is CONCURRENTLY both ways; a new table keeps its plain index', () => {
-    const plan = planMigration(buildSchemaIR({ user: After, post: Posts }), base, adapter);
+    const plan = planMigration(buildSchemaIR({ user: After, post: Posts }), base, adapter, {}, { concurrentIndexes: true });
     expect(plan.up).toContain('CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email" ON "users" USING btree ("email")');
     expect(plan.up).toContain('CREATE INDEX IF NOT EXISTS "posts_title" ON "posts" USING btree ("title")');
     expect(plan.down).toContain('DROP INDEX CONCURRENTLY IF EXISTS "users_email"');
@@ -45,10 +45,12 @@ describe('planMigration with online indexes', () => {
     expect(plan.upComments[0]).toMatch(/CONCURRENTLY, outside the transaction/);
   });
 
-  it('concurrentIndexes: false writes the plain, transactional form', () => {
-    const plan = planMigration(buildSchemaIR({ user: After }), base, adapter, {}, { concurrentIndexes: false });
-    expect(plan.up).toEqual(['CREATE INDEX IF NOT EXISTS "users_email" ON "users" USING btree ("email")']);
-    expect(plan.down).toEqual(['DROP INDEX IF EXISTS "users_email"']);
-    expect(plan.upComments).toEqual([]);
+  it('concurrentIndexes false, or not given (the programmatic default), writes the plain, transactional form', () => {
+    for (const opts of [{ concurrentIndexes: false }, {}]) {
+      const plan = planMigration(buildSchemaIR({ user: After }), base, adapter, {}, opts);
+      expect(plan.up).toEqual(['CREATE INDEX IF NOT EXISTS "users_email" ON "users" USING btree ("email")']);
+      expect(plan.down).toEqual(['DROP INDEX IF EXISTS "users_email"']);
+      expect(plan.upComments).toEqual([]);
+    }
   });
 });

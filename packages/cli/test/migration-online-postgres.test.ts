@@ -192,3 +192,39 @@ suite('CONCURRENTLY through forge diff apply / rollback, and concurrentIndexes: 
     expect(bad.stderr).toContain('`concurrentIndexes` must be true or false');
   });
 });
+
+suite('a diff apply killed between its segments is settled like one where DDL is not transactional', () => {
+  const WITH_AGE = `import { model, f } from '@forge/core';\nexport const User = model('users', { id: f.id(), email: f.string(), nickname: f.string().optional(), age: f.int().optional() }, { indexes: [{ keys: { age: 1 }, name: 'users_age' }] });\nexport const schema = { user: User };\n`;
+  const PENDING = '.20300101T000000_drift.sql.pending';
+  const pendingText = '-- forge migration: 20300101T000000_drift\n\n-- up\nALTER TABLE "users" ADD COLUMN "age" INTEGER;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "users_age" ON "users" USING btree ("age");\n\n-- down\nDROP INDEX CONCURRENTLY IF EXISTS "users_age";\nALTER TABLE "users" DROP COLUMN IF EXISTS "age";\n';
+  const w = workspace(PLAIN);
+  step('first segment committed, build not run: migrate refuses naming it; diff apply removes it and applies what is left', async () => {
+    await w.ok(['push']);
+    w.p.write('src/schema.ts', WITH_AGE);
+    // What a kill after the first segment leaves: its ALTER committed, the pending file, no ledger row.
+    w.p.write(`migrations/${PENDING}`, pendingText);
+    await query(w.db.url, 'ALTER TABLE "users" ADD COLUMN "age" INTEGER');
+    const m = await w.forge(['migrate']);
+    expect(m.code, shown(m)).toBe(1);
+    expect(m.stderr).toContain('a killed forge diff apply left 20300101T000000_drift pending, and on postgres some of its statements may have been applied');
+    const r = await w.ok(['diff', 'apply']);
+    expect(r.stdout).toContain('applied');
+    const files = readdirSync(w.p.file('migrations'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/_drift\.sql$/);
+    expect(files[0]).not.toBe('20300101T000000_drift.sql');
+    expect(readFileSync(w.p.file(`migrations/${files[0]}`), 'utf8')).toMatch(/-- up\n-- indexes on existing tables[^\n]*\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "users_age"[^\n]*;\n\n-- down/);
+    expect(await validity(w.db.url)).toEqual({ users_age: true });
+    expect((await w.ok(['diff', '--check'])).stdout).toContain('no drift');
+  });
+  step('every statement landed: the next diff apply records the pending file under its own name', async () => {
+    await w.ok(['rollback']);
+    await w.ok(['push']);
+    w.p.write(`migrations/${PENDING}`, pendingText);
+    expect(await validity(w.db.url)).toEqual({ users_age: true });
+    const r = await w.ok(['diff', 'apply']);
+    expect(r.stdout).toContain('had already applied every statement of 20300101T000000_drift');
+    expect((await ledgerRows(w.db.url)).map((x) => x.name)).toContain('20300101T000000_drift');
+    expect(readdirSync(w.p.file('migrations'))).toContain('20300101T000000_drift.sql');
+  });
+});

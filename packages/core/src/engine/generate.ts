@@ -64,7 +64,10 @@ export function onlineIndexSql(adapter: Pick<Adapter, 'ddl'>, op: MigrationOp, s
 export const ONLINE_INDEX_NOTE =
   'indexes on existing tables build CONCURRENTLY, outside the transaction, so writes to the table go on (concurrentIndexes: false in forge.config writes the plain form)';
 
-/** The full plan from `base` (a snapshot of a database or of a schema) to `ir`: renames, creates, adds, then drops. */
+/**
+ * The full plan from `base` (a snapshot of a database or of a schema) to `ir`: renames, creates, adds, then drops.
+ * `concurrentIndexes`: indexes on tables that exist written in the non-blocking form (`onlineIndexSql`).
+ */
 export function planMigration(
   ir: SchemaIR,
   base: Snapshot,
@@ -88,7 +91,7 @@ export function planMigration(
   const downComments: string[] = [];
   // Tables there before the migration and still there after it: their index builds may run online.
   const dropped = new Set(ops.flatMap(({ op }) => (op.op === 'dropTable' ? [op.table] : [])));
-  const existing = new Set(opts.concurrentIndexes === false ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
+  const existing = new Set(!opts.concurrentIndexes ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
   const emit = (op: MigrationOp, reverse: boolean) => {
     if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) } as { sql: string[]; comment?: string };
     const e = reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
@@ -155,7 +158,10 @@ export async function runGenerate(opts: {
   dry?: boolean;
   renames?: RenameAnswers;
   consent?: (findings: Finding[]) => Promise<boolean>;
-  /** Indexes on existing tables as CONCURRENTLY builds where the dialect has them (default true). */
+  /**
+   * Indexes on existing tables as CONCURRENTLY builds where the dialect has them. Off unless asked for, so the
+   * programmatic API keeps its all-or-nothing files; the CLI passes forge.config `concurrentIndexes` (default true).
+   */
   concurrentIndexes?: boolean;
   /**
    * Write an empty migration to fill in instead of planning one: `code` a `.ts` file exporting `up(db)` /

@@ -61,13 +61,15 @@ export async function recoverPendingMigrations(
   }
   if (files.length === 0) return done;
   const applied = new Set(await appliedMigrations(ctx.conn, ctx.adapter));
-  const keep = !!opts.keepUnrecorded && !ctx.adapter.capabilities.transactionalDdl;
   for (const f of files) {
     const name = PENDING.exec(f)![1];
+    // A file with statements outside the transaction (a CONCURRENTLY build) ran in segments: the segments before
+    // the kill committed even where DDL is transactional, so it is settled like a file where DDL is not.
+    const segmented = async () => parseMigration(await readFile(path.join(dir, f), 'utf8'), name).outside.up.some(Boolean);
     if (applied.has(name)) {
       await rename(path.join(dir, f), path.join(dir, `${name}.sql`));
       done.finished.push(name);
-    } else if (keep) {
+    } else if (opts.keepUnrecorded && (!ctx.adapter.capabilities.transactionalDdl || (await segmented()))) {
       done.unrecorded.push(name);
     } else {
       await unlink(path.join(dir, f));
@@ -141,7 +143,10 @@ export async function runDiffApply(
     renames?: RenameAnswers;
     /** Sees the findings (rows counted) before anything is written; false stops with nothing changed. */
     consent?: Consent;
-    /** Indexes on existing tables as CONCURRENTLY builds, run outside the transaction, where the dialect has them (default true). */
+    /**
+     * Indexes on existing tables as CONCURRENTLY builds, run outside the transaction, where the dialect has them.
+     * Off unless asked for (the file then stays all or nothing); the CLI passes forge.config `concurrentIndexes`.
+     */
     concurrentIndexes?: boolean;
     /** How long each DDL statement waits for a lock another session holds (ms; 0 or absent: no limit). */
     lockTimeoutMs?: number;
@@ -167,7 +172,7 @@ export async function runDiffApply(
   const downComments: string[] = [];
   // Index builds on tables that stay run online (CONCURRENTLY on Postgres), outside the transaction.
   const dropped = new Set(ops.flatMap((s) => (s.op.op === 'dropTable' ? [s.op.table] : [])));
-  const existing = new Set(opts.concurrentIndexes === false ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
+  const existing = new Set(!opts.concurrentIndexes ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
   const emitStep = (step: (typeof ops)[number], reverse: boolean) => {
     const e = emitDriftStep(adapter, step, env, reverse);
     return step.enumCheck ? e : { ...e, sql: onlineIndexSql(adapter, step.op, e.sql, existing) };
@@ -244,7 +249,7 @@ export async function runRollback(
     // Its statements may be in the database (each DDL statement committed on its own): undoing the migration
     // before it would leave them there, unrecorded.
     throw new ConfigError(
-      `a killed forge diff apply left ${unrecorded.join(', ')} pending, and on ${adapter.kind} some of its statements may have been applied (each DDL statement commits on its own). Run forge diff apply first: it records that migration when all of it landed, or applies the rest; then run forge rollback.`,
+      `a killed forge diff apply left ${unrecorded.join(', ')} pending, and some of its statements may have been applied (${adapter.capabilities.transactionalDdl ? 'it ran statements outside one transaction' : 'each DDL statement commits on its own'}). Run forge diff apply first: it records that migration when all of it landed, or applies the rest; then run forge rollback.`,
     );
   }
   const latest = await latestMigration(conn, adapter);
