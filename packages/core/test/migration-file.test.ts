@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, migrationName, parseMigration, renderMigration, runsOutsideTransaction } from '../src/index.js';
+import { codeMigrationOf, ConfigError, migrationFileOf, migrationName, parseMigration, readMigrationFiles, renderCodeMigration, renderMigration, runsOutsideTransaction } from '../src/index.js';
 
 describe('migrationName', () => {
   const at = new Date('2026-06-24T14:30:52.413Z');
@@ -153,5 +156,53 @@ describe('render then parse', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('code migration files', () => {
+  it('a folder entry is a migration by its extension: .sql, or .ts / .mts / .js / .mjs (not .d.ts, not hidden)', () => {
+    expect(migrationFileOf('0003_20261203_101500_backfill.ts')).toEqual({ name: '0003_20261203_101500_backfill', kind: 'code' });
+    expect(migrationFileOf('0003_x.mjs')).toEqual({ name: '0003_x', kind: 'code' });
+    expect(migrationFileOf('0002_x.sql')).toEqual({ name: '0002_x', kind: 'sql' });
+    expect(migrationFileOf('0003_x.d.ts')).toBeUndefined();
+    expect(migrationFileOf('.0003_x.sql.pending')).toBeUndefined();
+    expect(migrationFileOf('README.md')).toBeUndefined();
+  });
+
+  it('reads both kinds in name order, and refuses two files of one name', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'forge-files-'));
+    try {
+      writeFileSync(path.join(dir, '0002_b.ts'), 'export async function up() {}\n');
+      writeFileSync(path.join(dir, '0001_a.sql'), '-- up\n');
+      writeFileSync(path.join(dir, '0002_b.d.ts'), 'export {};\n');
+      const files = await readMigrationFiles(dir);
+      expect(files.map((f) => [f.name, f.kind])).toEqual([
+        ['0001_a', 'sql'],
+        ['0002_b', 'code'],
+      ]);
+      expect(files[1].checksum).toMatch(/^[0-9a-f]{64}$/);
+      writeFileSync(path.join(dir, '0002_b.sql'), '-- up\n');
+      await expect(readMigrationFiles(dir)).rejects.toThrow(/two migrations named 0002_b \(0002_b\.sql and 0002_b\.ts\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes up / down from the module (or its default export) and refuses a module without an up function', () => {
+    const up = async () => undefined;
+    expect(codeMigrationOf({ up }, 'm', 'm.ts').up).toBe(up);
+    expect(codeMigrationOf({ default: { up, down: up } }, 'm', 'm.ts').down).toBe(up);
+    expect(() => codeMigrationOf({ up: 'nope' }, 'm7', 'm7.ts')).toThrow(/m7 \(m7\.ts\) exports no up\(db\) function/);
+    expect(() => codeMigrationOf({ up, down: 1 }, 'm8', 'm8.ts')).toThrow(/exports a down that is not a function/);
+  });
+
+  it('the scaffold types db by the schema when it knows where the schema is, and by the raw methods otherwise', () => {
+    const at = new Date('2026-12-03T10:15:00Z');
+    const typed = renderCodeMigration({ name: 'n', generatedAt: at, importFrom: 'forge-orm', schemaImport: '../src/schema' });
+    expect(typed).toContain('import type { schema } from "../src/schema";');
+    expect(typed).toContain('export async function up(db: Db<typeof schema>): Promise<void> {');
+    const bare = renderCodeMigration({ name: 'n', generatedAt: at, importFrom: 'forge-orm' });
+    expect(bare).not.toContain('schema }');
+    expect(bare).toContain('export async function down(db: Db<{}>): Promise<void> {');
   });
 });
