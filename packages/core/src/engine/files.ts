@@ -627,12 +627,16 @@ export async function runMigrateDown(
     const block = blockOf(f, 'forge migrate down', (x) => deleteMigration(x, adapter, f.name), opts);
     try {
       if (f.segmented) {
-        await runSegmented(ctx, block, opts.lockTimeoutMs, false);
+        // False: another run undid it while this one waited for the lock.
+        if (!(await runSegmented(ctx, block, opts.lockTimeoutMs, false))) continue;
       } else {
-        await adapter.lock(conn, async (c) => {
+        const ran = await adapter.lock(conn, async (c) => {
           await lockTimeout(adapter, c, opts.lockTimeoutMs);
+          if (!(await readLedger(c, adapter)).some((r) => r.name === f.name)) return false;
           await runLocked(adapter, c, block, models);
+          return true;
         });
+        if (!ran) continue;
       }
     } catch (e) {
       if (e instanceof MigrationError) {
