@@ -18,7 +18,6 @@ import {
   runRollback,
   runsOutsideTransaction,
   type Connection,
-  type Field,
   type SchemaIR,
 } from '@forge/core';
 import { adapter, openSqlite } from '../src/index.js';
@@ -73,8 +72,7 @@ async function plan(conn: Connection, ir: SchemaIR): Promise<{ up: string[]; dow
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const User = (fields: Record<string, Field<any>>) =>
+const User = (fields: Record<string, ReturnType<typeof f.string> | ReturnType<typeof f.int>>) =>
   model('users', { id: f.id(), email: f.string().searchable(), ...fields }, { indexes: [{ name: 'users_email_idx', keys: { email: 1 } }] });
 const schemaWith = (fields: Parameters<typeof User>[0]) => {
   const user = User(fields);
