@@ -406,7 +406,6 @@ function columnChangeSteps(
     }
     return steps;
   }
-  if (byColumn.size === 0) return steps;
   if (!ddl.rebuildTables) {
     deferred.push(...[...byColumn.values()].flatMap((e) => e.items));
     return steps;
