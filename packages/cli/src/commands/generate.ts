@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { dialectEntry, readSnapshots, runGenerate, type Dialect, type GenerateResult, type Snapshot } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
@@ -12,6 +11,7 @@ import { migrationsDir, refuseMongo } from '../migrations.js';
 import { loadRenames } from '../renames.js';
 import { loadSchema, resolveSchemaFile } from '../schema.js';
 import { findingLines } from '../consent.js';
+import { projectForgePackage } from './pull.js';
 
 const SQL_DIALECTS: Dialect[] = ['sqlite', 'postgres', 'mysql', 'duckdb'];
 
@@ -102,19 +102,6 @@ export const generate: CommandSpec = {
   },
 };
 
-/** The package the scaffold imports the `Db` type from: the one the project has (`forge-orm`, or `@forge/core` inside forge). */
-function typesPackage(cwd: string): string {
-  const req = createRequire(path.join(cwd, 'package.json'));
-  for (const name of ['forge-orm', '@forge/core']) {
-    try {
-      req.resolve(name);
-      return name;
-    } catch {
-      // not here; try the next
-    }
-  }
-  return 'forge-orm';
-}
 
 /**
  * `forge generate --empty`: a code migration (or with --sql an empty SQL file) to fill in. The schema file is only
@@ -146,7 +133,7 @@ async function scaffold(
       name: o.name,
       dry: flags.dry === true,
       empty: flags.sql === true ? 'sql' : 'code',
-      importFrom: typesPackage(ctx.cwd),
+      importFrom: projectForgePackage(ctx.cwd),
       ...(schemaImport ? { schemaImport } : {}),
     });
   } catch (e) {

@@ -10,9 +10,8 @@ import { requireDatabaseUrl } from '../env.js';
 import { CliError, EXIT, commandFailed } from '../errors.js';
 import { collectIgnore } from '../ignore.js';
 
-/** The package the written file imports from: the one the project has (`forge-orm`, or `@forge/core` inside forge). */
-function importFor(cwd: string, flag: string | undefined): string {
-  if (flag) return flag;
+/** The forge package the project has (`forge-orm`, or `@forge/core` inside forge), for a written file's imports. */
+export function projectForgePackage(cwd: string): string {
   const req = createRequire(path.join(cwd, 'package.json'));
   for (const name of ['forge-orm', '@forge/core']) {
     try {
@@ -23,6 +22,11 @@ function importFor(cwd: string, flag: string | undefined): string {
     }
   }
   return 'forge-orm';
+}
+
+/** The package the written file imports from: `--import`, or the one the project has. */
+function importFor(cwd: string, flag: string | undefined): string {
+  return flag || projectForgePackage(cwd);
 }
 
 export const pull: CommandSpec = {
