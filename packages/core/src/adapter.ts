@@ -1,4 +1,4 @@
-import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, Snapshot, SnapshotColumn, TableIR, TypeCategory } from './schema/ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, Snapshot, SnapshotColumn, SnapshotTable, TableIR, TypeCategory } from './schema/ir.js';
 import type { SqlCompiler } from './query/compiler.js';
 import type { Expr, QueryNode } from './query/ast.js';
 
@@ -257,6 +257,55 @@ export interface EnumCheckOp {
   was?: readonly string[];
 }
 
+/** What differs about one column: its type, its nullability, its default. */
+export type ColumnChange = 'type' | 'nullable' | 'default';
+
+/**
+ * Change one column's type, nullability or default in place (Postgres `ALTER COLUMN ... TYPE ... USING`, `SET / DROP
+ * NOT NULL`, `SET / DROP DEFAULT`; MySQL `MODIFY COLUMN` with the full definition). Push never does it (it is
+ * additive only); `diff apply` and `generate` do. Kept out of `DdlOp` like `RenameOp`: an emitter opts in with
+ * `DdlEmitter.alterColumn`.
+ */
+export interface AlterColumnOp {
+  op: 'alterColumn';
+  table: string;
+  /** The column as the schema declares it: what the up block makes. */
+  column: ColumnIR;
+  /** The column as the database holds it (introspected, or the previous migration's snapshot): what the down block restores. */
+  was: SnapshotColumn;
+  /** The column as the previous schema declared it, where known (generate plans from schema snapshots): the down block renders it like `column`. */
+  wasColumn?: ColumnIR;
+  /** What differs: the emitter writes only these changes. */
+  changes: readonly ColumnChange[];
+}
+
+/** One table of a `RebuildTablesOp`. */
+export interface RebuiltTable {
+  /** The table as the schema declares it; only the columns the live table has are rebuilt (others are added after). */
+  table: TableIR;
+  /** The live table it replaces, with its indexes and keys: what the down block restores. */
+  was: SnapshotTable;
+  /** The live table's indexes other than its key, recreated on the new table. */
+  indexes: readonly IndexIR[];
+  /** Columns whose type, nullability or default change, by name. */
+  changes: Readonly<Record<string, readonly ColumnChange[]>>;
+  /** The previous schema's columns by name, where known (generate): the down block renders them like the schema's. */
+  wasColumns?: Readonly<Record<string, ColumnIR>>;
+  /** The columns of the table's full-text object, rebuilt after the copy; absent when it has none. */
+  search?: readonly string[];
+}
+
+/**
+ * Rebuild tables whose columns the dialect cannot alter (SQLite): a new table of the new shape, the rows copied
+ * (cast where the type changes, NULLs backfilled with the default where a column becomes required), the old table
+ * dropped, the new one renamed, its indexes and search triggers recreated; foreign keys off around it (never a
+ * cascade on the drop) and checked before commit. An emitter opts in with `DdlEmitter.rebuildTables`.
+ */
+export interface RebuildTablesOp {
+  op: 'rebuildTables';
+  tables: readonly RebuiltTable[];
+}
+
 /** Any operation a plan or a migration file carries. */
 export type MigrationOp = DdlOp | RenameOp;
 
@@ -295,6 +344,16 @@ export interface DdlEmitter {
   rename?(op: RenameOp): EmittedDdl;
   /** The statements of an `EnumCheckOp` (or with `reverse`, its down). Absent where `capabilities.enumChecks` is not set. */
   enumCheck?(op: EnumCheckOp, reverse?: boolean): EmittedDdl;
+  /**
+   * The statements of an `AlterColumnOp` (or with `reverse`, its down). Absent where the dialect cannot alter a column
+   * in place: core then asks `rebuildTables`, and defers the change where that is absent too.
+   */
+  alterColumn?(op: AlterColumnOp, reverse?: boolean, env?: DdlEnv): EmittedDdl;
+  /**
+   * The statements of a `RebuildTablesOp` (or with `reverse`, the rebuild back to the live shapes). Statements that
+   * must run outside the migration's transaction (SQLite `PRAGMA foreign_keys`) are ones the runner recognises.
+   */
+  rebuildTables?(op: RebuildTablesOp, reverse?: boolean, env?: DdlEnv): EmittedDdl;
   /**
    * Statements that bound how long each following DDL statement of the current transaction (or session) waits
    * for a lock held by another session (Postgres `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`). Absent

@@ -113,7 +113,7 @@ describe('planPush on an existing database', () => {
     expect(plan.notes).toEqual([
       'push does not drop table audit_old; run forge diff apply to drop it, or add it to the diff ignore list if another service owns it',
       'push does not drop users.legacy; run forge diff apply',
-      'push does not change column types: users.name is string in the schema and int in the database; alter it by hand',
+      'push does not change column types: users.name is string in the schema and int in the database (push is additive only); forge cannot alter a column on postgres: alter it by hand',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { Adapter, DdlEnv } from '../adapter.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
-import { categoryOfColumn } from './categories.js';
+import { categoryOfColumn, categoryOfKind } from './categories.js';
+import { defaultText, normalizeTypeText, nullabilityDiffers, sameDefault, schemaDefault } from './columns.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
 import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
@@ -68,7 +69,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     if (model.readonly) {
       // Owned by another service: never "missing" (push cannot create it) and its indexes and keys are not ours;
       // only the columns this service reads are checked, when the table is there.
-      if (live) items.push(...diffColumns(model, live, adapter));
+      if (live) items.push(...diffColumns(model, live, adapter, env));
       continue;
     }
     if (!live) {
@@ -76,7 +77,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
       continue;
     }
     items.push(
-      ...diffColumns(model, live, adapter),
+      ...diffColumns(model, live, adapter, env),
       ...diffEnumChecks(model, live, adapter, snap.enumChecksRead === true),
       ...diffIndexes(model, live, adapter, (ix) => cannotHold(model.name, ix), notes),
       ...diffForeignKeys(model, live, adapter),
@@ -100,7 +101,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
   return report;
 }
 
-function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter): DriftItem[] {
+function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, env?: DdlEnv): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
   // A document store keeps no column list: documents carry their own fields, so there is no column drift.
@@ -112,7 +113,12 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter):
       out.push({ kind: 'column', direction: 'missing', table, column: col.name, detail: `column '${col.name}'` });
       continue;
     }
-    if (!adapter.capabilities.compareTypes) continue;
+    if (!model.readonly) out.push(...columnShapeDrift(table, col, lc));
+    if (!adapter.capabilities.compareTypes) {
+      const item = declaredTypeDrift(table, col, lc, adapter, env);
+      if (item) out.push(item);
+      continue;
+    }
     const want = categoryOfColumn(col, adapter.facts);
     const have = adapter.facts.categoryOf(lc.type);
     if (want && have && want !== have) {
@@ -137,6 +143,59 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter):
     }
   }
   return out;
+}
+
+/**
+ * Nullability and default drift of a declared column (issue 14): push never changes either (it is additive only);
+ * `diff apply` and `generate` write the change. A key column is not compared, nor a default forge cannot read.
+ */
+function columnShapeDrift(table: string, col: ColumnIR, lc: SnapshotColumn): DriftItem[] {
+  const out: DriftItem[] = [];
+  const base = { kind: 'column' as const, direction: 'mismatch' as const, table, column: col.name };
+  if (nullabilityDiffers(col, lc)) {
+    out.push({
+      ...base,
+      property: 'nullable',
+      schema: col.nullable,
+      db: lc.nullable,
+      detail: col.nullable
+        ? `column '${col.name}' is optional in the schema but NOT NULL in the database (writing NULL fails); forge diff apply (or forge generate) drops the NOT NULL`
+        : `column '${col.name}' is required in the schema but nullable in the database; forge diff apply (or forge generate) makes it NOT NULL (rows holding NULL get its default, or the change is refused while they exist)`,
+    });
+  }
+  if (!sameDefault(col, lc)) {
+    const want = defaultText(schemaDefault(col));
+    const have = lc.default ?? null;
+    out.push({
+      ...base,
+      property: 'default',
+      schema: want,
+      db: have,
+      detail: `column '${col.name}' default: schema=${want ?? 'none'} db=${have ?? 'none'}; forge diff apply (or forge generate) ${want === null ? 'drops it' : 'sets it'}`,
+    });
+  }
+  return out;
+}
+
+/**
+ * Where types are not compared by category (a dialect whose columns take any value, SQLite), the declared type still
+ * decides how values are stored: it is compared as text with the type the emitter writes, for kinds that have a category.
+ */
+function declaredTypeDrift(table: string, col: ColumnIR, lc: SnapshotColumn, adapter: DiffAdapter, env: DdlEnv | undefined): DriftItem | undefined {
+  if (!adapter.ddl || (!col.dbType && !categoryOfKind(col.kind))) return undefined;
+  const want = normalizeTypeText(adapter.ddl.columnType(col, env));
+  const have = normalizeTypeText(lc.type);
+  if (want === have) return undefined;
+  return {
+    kind: 'columnType',
+    direction: 'mismatch',
+    table,
+    column: col.name,
+    property: 'type',
+    schema: want,
+    db: have,
+    detail: `column '${col.name}' declared type: schema=${want} db=${have}`,
+  };
 }
 
 /** The values an `f.enum` column allows, or undefined for any other column. */

@@ -1,5 +1,6 @@
-import type { Capabilities, DdlEnv, DdlOp, EmittedDdl, EnumCheckOp } from '../adapter.js';
-import type { IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
+import type { AlterColumnOp, Capabilities, ColumnChange, DdlEnv, DdlOp, EmittedDdl, EnumCheckOp, RebuildTablesOp, RebuiltTable } from '../adapter.js';
+import type { ColumnIR, IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
+import { describeColumnChanges, isWidening, schemaColumnOf, schemaDefault } from './columns.js';
 import { describeForeignKey, foreignKeyFromSnapshot, liveForeignKey } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { assertNamesDistinct } from './namespace.js';
@@ -7,15 +8,36 @@ import { canSetEnumCheck, isEnumWidening, type PlanAdapter } from './plan.js';
 import type { DriftItem, DriftReport, MigrationChange } from './types.js';
 
 export interface DriftApplyStep {
-  /** For a CHECK replacement this carries the `EnumCheckOp` too; read `enumCheck` first (`emitDriftStep` does). */
+  /**
+   * For a CHECK replacement, a column change or a table rebuild this carries that operation too; read `enumCheck`,
+   * `alter` and `rebuild` first (`emitDriftStep` does).
+   */
   op: DdlOp;
   change: MigrationChange;
   /** Set when the step replaces a column's value-list CHECK, which is not a `DdlOp`. */
   enumCheck?: EnumCheckOp;
+  /** Set when the step changes a column's type, nullability or default in place, which is not a `DdlOp`. */
+  alter?: AlterColumnOp;
+  /** Set when the step rebuilds tables to change their columns (SQLite), which is not a `DdlOp`. */
+  rebuild?: RebuildTablesOp;
 }
 
 /** The up (or with `reverse`, the down) statements of one step. */
-export function emitDriftStep(adapter: Pick<PlanAdapter, 'ddl'>, step: Pick<DriftApplyStep, 'op' | 'enumCheck'>, env: DdlEnv | undefined, reverse: boolean): EmittedDdl {
+export function emitDriftStep(
+  adapter: Pick<PlanAdapter, 'ddl'>,
+  step: Pick<DriftApplyStep, 'op' | 'enumCheck' | 'alter' | 'rebuild'>,
+  env: DdlEnv | undefined,
+  reverse: boolean,
+): EmittedDdl {
+  const ddl = adapter.ddl;
+  if (step.alter) {
+    if (!ddl.alterColumn) return { sql: [], comment: `${step.alter.table}.${step.alter.column.name}: this adapter cannot alter a column` };
+    return ddl.alterColumn(step.alter, reverse, env);
+  }
+  if (step.rebuild) {
+    if (!ddl.rebuildTables) return { sql: [], comment: `${step.rebuild.tables.map((t) => t.table.name).join(', ')}: this adapter cannot rebuild a table` };
+    return ddl.rebuildTables(step.rebuild, reverse, env);
+  }
   if (step.enumCheck) {
     const ddl = adapter.ddl;
     if (!ddl.enumCheck) return { sql: [], comment: `${step.enumCheck.table}.${step.enumCheck.column}: this adapter cannot replace a CHECK` };
@@ -29,7 +51,10 @@ export function emitDriftStep(adapter: Pick<PlanAdapter, 'ddl'>, step: Pick<Drif
  * object over a dropped column is dropped before the column and built again after it over the columns
  * that remain; in the down block that is the other way round.
  */
-const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op']> = [
+const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op'] | AlterColumnOp['op'] | RebuildTablesOp['op']> = [
+  // Column changes first, on the table as it is: the steps after them (added columns, indexes) see the new shape.
+  'rebuildTables',
+  'alterColumn',
   'setEnumCheck',
   'addColumn',
   'createIndex',
@@ -62,7 +87,7 @@ function usesColumn(ix: SnapshotIndex, column: string): boolean {
 }
 
 /** The live index in IR form, so the down block can CREATE it again. */
-function indexShape(ix: SnapshotIndex): IndexIR {
+export function indexShape(ix: SnapshotIndex): IndexIR {
   const shape: IndexIR = {
     name: ix.name,
     columns: ix.columns,
@@ -182,9 +207,11 @@ function enumCheckStep(item: DriftItem, have: SnapshotTable | undefined, adapter
 
 /**
  * The "safe slice" of `forge diff apply` (seed 004): missing columns, indexes and foreign keys become
- * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them. Everything
- * else is deferred: missing tables and views (that is `forge push`), type changes, index shape changes,
- * anything on a readonly model, and what the dialect cannot ALTER (`alterAddForeignKey` false).
+ * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them; column type,
+ * nullability and default changes become ALTERs (or a table rebuild where the dialect cannot alter a column),
+ * destructive where a value may not survive. Everything else is deferred: missing tables and views (that is
+ * `forge push`), index shape changes, anything on a readonly model, and what the dialect cannot ALTER
+ * (`alterAddForeignKey` false).
  */
 export function planDriftApply(
   report: DriftReport,
@@ -200,8 +227,14 @@ export function planDriftApply(
   const steps: DriftApplyStep[] = [];
   const deferred: DriftItem[] = [];
   const replacedKeys = new Set<string>();
+  const columnChanges: ColumnChangeItem[] = [];
   for (const item of report.items) {
     const model = models.get(item.table);
+    const change = columnChangeOf(item);
+    if (change && item.column && !model?.readonly) {
+      columnChanges.push({ item, change });
+      continue;
+    }
     if (item.property === 'enumValues' && !model?.readonly) {
       const step = enumCheckStep(item, live.get(item.table), adapter);
       if (step) steps.push(step);
@@ -239,6 +272,7 @@ export function planDriftApply(
       steps.push({ op: { op: 'dropSearch', table: s.op.table }, change: { text: `drop full-text search of ${s.op.table}`, destructive: false } });
     }
   }
+  steps.push(...columnChangeSteps(columnChanges, models, live, liveSearch, adapter, deferred, { extensions: snap.extensions ?? [], tables: [...models.values()] }));
   const indexDrops = dependentIndexDrops(steps, live);
   steps.push(...indexDrops);
   // An extra index that goes with its column is handled, not deferred.
@@ -252,8 +286,11 @@ export function planDriftApply(
     const d = deferred[i];
     if (d.kind === 'index' && d.direction === 'extra' && d.index && droppedIndexes.has(`${d.table}\0${d.index}`)) deferred.splice(i, 1);
   }
+  // Deferred items in report order (column changes are judged after the loop).
+  const order = (d: DriftItem) => report.items.findIndex((i) => i === d || (i.kind === d.kind && i.direction === d.direction && i.table === d.table && i.column === d.column && i.property === d.property));
+  deferred.sort((a, b) => order(a) - order(b));
   // Stable sort: report order within a phase.
-  const phase = (st: DriftApplyStep) => PHASES.indexOf(st.enumCheck ? st.enumCheck.op : st.op.op);
+  const phase = (st: DriftApplyStep) => PHASES.indexOf(st.rebuild?.op ?? st.alter?.op ?? st.enumCheck?.op ?? st.op.op);
   steps.sort((a, b) => phase(a) - phase(b));
   return { ops: referrersDroppedFirst(steps, live, adapter.capabilities), deferred };
 }
@@ -293,4 +330,112 @@ function referrersDroppedFirst(steps: DriftApplyStep[], live: Map<string, Snapsh
     ordered.push(...pending.splice(Math.max(free, 0), 1));
   }
   return ordered;
+}
+
+interface ColumnChangeItem {
+  item: DriftItem;
+  change: ColumnChange;
+}
+
+/** Which column change a drift item asks for: a type (by category, or the declared type), nullability, a default. */
+function columnChangeOf(item: DriftItem): ColumnChange | undefined {
+  if (item.kind === 'columnType' && item.property === 'type') return 'type';
+  if (item.kind === 'column' && item.direction === 'mismatch' && (item.property === 'nullable' || item.property === 'default')) return item.property;
+  return undefined;
+}
+
+/** Whether the table has an index other than its key, or another table's foreign key references it. */
+function indexedOrReferenced(table: string, live: Map<string, SnapshotTable>): boolean {
+  const t = live.get(table);
+  if (t?.indexes.some((ix) => !ix.primary)) return true;
+  return [...live.values()].some((o) => o.name !== table && o.foreignKeys.some((fk) => fk.refTable === table));
+}
+
+/**
+ * Column changes (type, nullability, default) as steps: one `alterColumn` per column where the emitter alters in
+ * place, one `rebuildTables` for every table where it can only rebuild (SQLite), deferred where it can do neither,
+ * or where the dialect refuses to alter a column of an indexed or referenced table (`alterIndexedTable` false).
+ * A change is destructive when a value may not survive it (a narrowing type) or rows may be refused (NOT NULL
+ * without a default to backfill with).
+ */
+function columnChangeSteps(
+  items: ColumnChangeItem[],
+  models: Map<string, TableIR>,
+  live: Map<string, SnapshotTable>,
+  liveSearch: Map<string, SnapshotSearch>,
+  adapter: PlanAdapter,
+  deferred: DriftItem[],
+  env: DdlEnv,
+): DriftApplyStep[] {
+  const byColumn = new Map<string, { table: TableIR; have: SnapshotTable; column: ColumnIR; changes: ColumnChange[]; items: DriftItem[] }>();
+  for (const { item, change } of items) {
+    const table = models.get(item.table);
+    const have = live.get(item.table);
+    const column = table?.columns.find((c) => c.name === item.column);
+    if (!table || !have || !column || !have.columns.some((c) => c.name === column.name)) {
+      deferred.push(item);
+      continue;
+    }
+    const key = `${table.name}\0${column.name}`;
+    const entry = byColumn.get(key) ?? byColumn.set(key, { table, have, column, changes: [], items: [] }).get(key)!;
+    if (!entry.changes.includes(change)) entry.changes.push(change);
+    entry.items.push(item);
+  }
+  const ddl = adapter.ddl;
+  const describe = (e: { have: SnapshotTable; column: ColumnIR; changes: ColumnChange[] }) => {
+    const was = e.have.columns.find((c) => c.name === e.column.name)!;
+    const newType = ddl.columnType(e.column, env);
+    const narrowing = e.changes.includes('type') && !isWidening(was.type, newType, adapter.facts);
+    const refused = e.changes.includes('nullable') && !e.column.nullable && schemaDefault(e.column).kind === 'none';
+    const backfill = e.changes.includes('nullable') && !e.column.nullable && !refused ? ' (rows holding NULL get the default)' : '';
+    return { was, text: `${e.column.name}: ${describeColumnChanges(e.column, was, e.changes, newType).join(', ')}${backfill}`, destructive: narrowing || refused };
+  };
+  const steps: DriftApplyStep[] = [];
+  if (ddl.alterColumn) {
+    for (const e of byColumn.values()) {
+      if (adapter.capabilities.alterIndexedTable === false && indexedOrReferenced(e.table.name, live)) {
+        const why = `${adapter.capabilities.dialect} cannot alter a column of a table that has an index or that a foreign key references (capabilities.alterIndexedTable is false): recreate ${e.table.name} by hand (export its rows, drop it, push, import)`;
+        deferred.push(...e.items.map((i) => ({ ...i, detail: `${i.detail}; ${why}` })));
+        continue;
+      }
+      const { was, text, destructive } = describe(e);
+      const alter: AlterColumnOp = { op: 'alterColumn', table: e.table.name, column: e.column, was, changes: e.changes };
+      const before = schemaColumnOf(was);
+      if (before) alter.wasColumn = before;
+      steps.push({ op: alter as unknown as DdlOp, alter, change: { text: `change ${e.table.name}.${text}`, destructive } });
+    }
+    return steps;
+  }
+  if (!ddl.rebuildTables) {
+    deferred.push(...[...byColumn.values()].flatMap((e) => e.items));
+    return steps;
+  }
+  const tables = new Map<string, RebuiltTable & { texts: string[]; destructive: boolean }>();
+  for (const e of byColumn.values()) {
+    let t = tables.get(e.table.name);
+    if (!t) {
+      const search = liveSearch.get(e.table.name);
+      t = {
+        table: e.table,
+        was: e.have,
+        indexes: e.have.indexes.filter((ix) => !ix.primary).map(indexShape),
+        changes: {},
+        texts: [],
+        destructive: false,
+        ...(search?.complete && search.columns.length ? { search: search.columns } : {}),
+      };
+      tables.set(e.table.name, t);
+    }
+    (t.changes as Record<string, readonly ColumnChange[]>)[e.column.name] = e.changes;
+    const { was, text, destructive } = describe(e);
+    const before = schemaColumnOf(was);
+    if (before) t.wasColumns = { ...t.wasColumns, [was.name]: before };
+    t.texts.push(text);
+    t.destructive ||= destructive;
+  }
+  const rebuilt = [...tables.values()];
+  const rebuild: RebuildTablesOp = { op: 'rebuildTables', tables: rebuilt.map(({ texts: _t, destructive: _d, ...t }) => t) };
+  const text = rebuilt.map((t) => `rebuild table ${t.table.name} (${adapter.capabilities.dialect} cannot alter a column in place; rows, indexes and child rows kept): ${t.texts.join('; ')}`).join('\n');
+  steps.push({ op: rebuild as unknown as DdlOp, rebuild, change: { text, destructive: rebuilt.some((t) => t.destructive) } });
+  return steps;
 }

@@ -249,8 +249,17 @@ function noteFor(item: DriftItem, adapter: { capabilities: Capabilities; ddl: Pl
     // On a shared database the table may belong to another service, so dropping it is not the only answer.
     return [`push does not drop table ${item.table}; run forge diff apply to drop it, or add it to the diff ignore list if another service owns it`];
   }
-  if (item.kind === 'columnType') {
-    return [`push does not change column types: ${where} is ${String(item.schema)} in the schema and ${String(item.db)} in the database; alter it by hand`];
+  if (item.kind === 'columnType' || (item.kind === 'column' && item.direction === 'mismatch' && (item.property === 'nullable' || item.property === 'default'))) {
+    const what =
+      item.kind === 'columnType'
+        ? `column types: ${where} is ${String(item.schema)} in the schema and ${String(item.db)} in the database`
+        : item.property === 'nullable'
+          ? `nullability: ${where} is ${item.schema ? 'optional' : 'required'} in the schema and ${item.db ? 'nullable' : 'NOT NULL'} in the database`
+          : `defaults: ${where} defaults to ${item.schema ?? 'nothing'} in the schema and ${item.db ?? 'nothing'} in the database`;
+    const how = adapter.ddl.alterColumn || adapter.ddl.rebuildTables
+      ? 'run forge diff apply (or forge generate --name <name>, then forge migrate), which writes the change with a down block'
+      : `forge cannot alter a column on ${caps.dialect}: alter it by hand`;
+    return [`push does not change ${what} (push is additive only); ${how}`];
   }
   // Push builds and rebuilds the search object itself; only dropping it is diff apply's.
   if (item.search) return item.direction === 'extra' ? [`push does not drop the full-text search of ${item.table}; run forge diff apply`] : [];

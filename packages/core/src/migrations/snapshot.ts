@@ -8,7 +8,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter, DdlEnv } from '../adapter.js';
 import { ConfigError } from '../errors.js';
-import type { SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
+import { defaultText, rememberSchemaColumn, schemaDefault } from '../diff/columns.js';
+import type { SchemaIR, Snapshot, SnapshotColumn, SnapshotTable, TableIR } from '../schema/ir.js';
 
 export const SNAPSHOT_DIR = '.snapshots';
 
@@ -129,12 +130,15 @@ export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 
     .filter((t) => !t.view)
     .map((t) => ({
       name: t.name,
-      columns: t.columns.map((c) => ({
-        name: c.name,
-        type: adapter.ddl.columnType(c, env).toLowerCase(),
-        nullable: c.nullable,
-        primaryKey: t.primaryKey.includes(c.name),
-      })),
+      columns: t.columns.map((c) => {
+        const col: SnapshotColumn = { name: c.name, type: adapter.ddl.columnType(c, env).toLowerCase(), nullable: c.nullable, primaryKey: t.primaryKey.includes(c.name) };
+        // The default in the canonical text diff reads back (`'member'`, `42`, `CURRENT_TIMESTAMP`), and the column
+        // itself for a down block that restores it as the previous schema declared it.
+        const dflt = defaultText(schemaDefault(c));
+        if (dflt !== null) col.default = dflt;
+        rememberSchemaColumn(col, c);
+        return col;
+      }),
       indexes: t.indexes.map((ix) => {
         const out: SnapshotTable['indexes'][number] = { name: ix.name, columns: [...ix.columns], directions: [...ix.directions], unique: ix.unique, primary: false };
         if (ix.method) out.method = ix.method;
@@ -143,7 +147,7 @@ export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 
         if (ix.expression) out.expression = ix.expression;
         return out;
       }),
-      foreignKeys: t.foreignKeys.map((fk) => ({ name: fk.name, columns: [...fk.columns], refTable: fk.refTable, refColumns: [...fk.refColumns], ...(fk.onDelete ? { onDelete: fk.onDelete } : {}) })),
+      foreignKeys: t.foreignKeys.map((fk) => ({ name: fk.name, columns: [...fk.columns], refTable: fk.refTable, refColumns: [...fk.refColumns], ...(fk.onDelete ? { onDelete: fk.onDelete } : {}), ...(fk.onUpdate ? { onUpdate: fk.onUpdate } : {}) })),
     }));
   const search = all
     .filter((t) => !t.view && t.columns.some((c) => c.searchable))
