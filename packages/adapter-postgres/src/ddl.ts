@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, OnlineIndexDdl, DdlEnv, DdlOp, EnumCheckOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, TableIR } from '@forge/core';
+import type { AlterColumnOp, ColumnIR, DdlEmitter, OnlineIndexDdl, DdlEnv, DdlOp, EnumCheckOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
 import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
@@ -215,6 +215,52 @@ function reverse(op: DdlOp, env?: DdlEnv): EmittedDdl {
   }
 }
 
+/** A column's type, nullability and default as SQL, from the schema or as the catalog read it. */
+interface ColumnShape {
+  type: string;
+  nullable: boolean;
+  default: string | null;
+}
+
+function shapeOf(c: ColumnIR, env: DdlEnv | undefined, table: string): ColumnShape {
+  const type = columnType(c, env, tableNamed(env, table));
+  const identity = c.default?.kind === 'generated' && (c.default.strategy === 'int' || c.default.strategy === 'bigserial');
+  return { type, nullable: c.nullable, default: identity ? null : (columnDefault(c, type) ?? null) };
+}
+
+const liveShape = (c: SnapshotColumn): ColumnShape => ({ type: c.type, nullable: c.nullable, default: c.default ?? null });
+
+/**
+ * A column's type, nullability or default changed in place (issue 14), each its own ALTER TABLE so the lint reads
+ * them one by one: the default is dropped before a type change (the old one may not cast) and set after it; the
+ * type goes with an explicit `USING "col"::type`; a column made required has its NULL rows set to the default
+ * first, when it has one (otherwise SET NOT NULL is refused while such rows exist, and nothing changes). The down
+ * block is the same change from the schema's shape back to the one the database (or the previous schema) had.
+ */
+function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedDdl {
+  const schema = shapeOf(op.column, env, op.table);
+  const before = op.wasColumn ? shapeOf(op.wasColumn, env, op.table) : liveShape(op.was);
+  const [from, to] = reverse ? [schema, before] : [before, schema];
+  const t = q(op.table);
+  const c = q(op.column.name);
+  const alter = (action: string) => `ALTER TABLE ${t} ALTER COLUMN ${c} ${action}`;
+  const sql: string[] = [];
+  const retype = op.changes.includes('type') && from.type !== to.type;
+  const redefault = op.changes.includes('default') || (retype && from.default !== null);
+  if (redefault && from.default !== null) sql.push(alter('DROP DEFAULT'));
+  if (retype) sql.push(alter(`TYPE ${to.type} USING ${c}::${to.type}`));
+  if (op.changes.includes('nullable') && from.nullable !== to.nullable) {
+    if (to.nullable) sql.push(alter('DROP NOT NULL'));
+    else {
+      if (to.default !== null) sql.push(`UPDATE ${t} SET ${c} = ${to.default} WHERE ${c} IS NULL`);
+      sql.push(alter('SET NOT NULL'));
+    }
+  }
+  if (redefault && to.default !== null) sql.push(alter(`SET DEFAULT ${to.default}`));
+  if (sql.length === 0) return { sql, comment: `${op.table}.${op.column.name}: nothing to change` };
+  return { sql };
+}
+
 /** Extensions the schema needs natively: PostGIS for geo points, pgvector for vectors. */
 function extensionsFor(tables: TableIR[]): string[] {
   const kinds = new Set(tables.flatMap((t) => t.columns.map((c) => c.kind)));
@@ -276,4 +322,5 @@ export const postgresDdl: DdlEmitter = {
   rename,
   lockTimeout,
   enumCheck,
+  alterColumn,
 };

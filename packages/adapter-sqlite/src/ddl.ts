@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
+import type { ColumnIR, DdlEmitter, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, RebuildTablesOp, RebuiltTable, ReferentialAction, SnapshotColumn, SnapshotForeignKey, TableIR } from '@forge/core';
 import { sqliteCodec } from './codec.js';
 import { SQLITE_NOW, ftsTableName } from './compile.js';
 import { FTS_TRIGGERS, ftsTrigger } from './facts.js';
@@ -229,6 +229,163 @@ function reverse(op: DdlOp): EmittedDdl {
   }
 }
 
+/** The SQL of a column's database default, or undefined (none, or made by the client). */
+function defaultSql(column: ColumnIR): string | undefined {
+  const clause = defaultClause(column);
+  return clause ? clause.replace(/^ DEFAULT /, '') : undefined;
+}
+
+/** A live default as SQL: a literal as it is, an expression in parentheses (as CREATE TABLE requires). */
+const liveDefaultSql = (c: SnapshotColumn): string | undefined => {
+  const d = c.default?.trim();
+  if (d === undefined || d === '' || /^null$/i.test(d)) return undefined;
+  return CONSTANT_DEFAULT.test(d) ? d : `(${d})`;
+};
+
+/** A column of the live table as introspection read it: for columns the schema does not declare. */
+function liveColumnDef(c: SnapshotColumn, inlinePrimaryKey: boolean): string {
+  let sql = c.type ? `${quoteIdent(c.name)} ${c.type}` : quoteIdent(c.name);
+  if (inlinePrimaryKey) sql += ' PRIMARY KEY';
+  if (!c.nullable) sql += ' NOT NULL';
+  const d = liveDefaultSql(c);
+  return d ? `${sql} DEFAULT ${d}` : sql;
+}
+
+const LIVE_ACTIONS: Record<string, string> = { ...ACTIONS, setDefault: 'SET DEFAULT' };
+
+function liveForeignKeyClause(fk: SnapshotForeignKey): string {
+  let sql = `FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteIdent(fk.refTable)}(${fk.refColumns.map(quoteIdent).join(', ')})`;
+  if (fk.onDelete && LIVE_ACTIONS[fk.onDelete] && fk.onDelete !== 'noAction') sql += ` ON DELETE ${LIVE_ACTIONS[fk.onDelete]}`;
+  if (fk.onUpdate && LIVE_ACTIONS[fk.onUpdate] && fk.onUpdate !== 'noAction') sql += ` ON UPDATE ${LIVE_ACTIONS[fk.onUpdate]}`;
+  return sql;
+}
+
+/** The temporary table whose named CHECKs stop a rebuild, with the reason as the error, before anything is committed. */
+const CHECKS = quoteIdent('_forge_rebuild_check');
+const rebuildName = (table: string) => `_forge_rebuild_${table}`;
+/** SQLite names the index behind an inline UNIQUE or a non-integer key itself; such a name cannot be created. */
+const AUTO_INDEX = /^sqlite_autoindex_/i;
+
+interface RebuildCheck {
+  column: string;
+  message: string;
+  sql: string;
+}
+
+/**
+ * One table rebuilt to the shape `toward` says, from the rows as they are (seed 004's twelve steps, as SQLite's
+ * "Making Other Kinds Of Table Schema Changes" gives them). The new table keeps the live table's columns, key,
+ * foreign keys and indexes; a column the schema declares takes the schema's definition (or, going back, the one it
+ * had), a changed type is cast, a column made required gets its default where it has NULL, or is checked for NULL
+ * first. The rowid is copied, so anything keyed by it (the full-text index) still matches.
+ */
+function rebuildOne(t: RebuiltTable, back: boolean, checks: RebuildCheck[]): string[] {
+  const name = t.table.name;
+  const temp = rebuildName(name);
+  const schemaCol = (c: string) => t.table.columns.find((x) => x.name === c);
+  const before = (c: string) => t.wasColumns?.[c];
+  const keySet = t.was.columns.filter((c) => c.primaryKey).map((c) => c.name);
+  const sameKey = keySet.length === t.table.primaryKey.length && keySet.every((k) => t.table.primaryKey.includes(k));
+  const key = sameKey ? t.table.primaryKey : keySet;
+  const inline = key.length === 1 ? key[0] : undefined;
+  const defs: string[] = [];
+  const targets: string[] = [];
+  const exprs: string[] = [];
+  for (const live of t.was.columns) {
+    const declared = schemaCol(live.name);
+    const target = back ? before(live.name) : declared;
+    const source = back ? (declared ? { nullable: declared.nullable } : live) : live;
+    const targetType = target ? columnType(target) : live.type;
+    const targetNullable = target ? target.nullable : live.nullable;
+    const targetDefault = target ? defaultSql(target) : liveDefaultSql(live);
+    defs.push(target ? columnDef(target, live.name === inline) : liveColumnDef(live, live.name === inline));
+    targets.push(quoteIdent(live.name));
+    const changes = t.changes[live.name] ?? [];
+    let expr = quoteIdent(live.name);
+    if (changes.includes('nullable') && source.nullable && !targetNullable) {
+      if (targetDefault !== undefined) expr = `COALESCE(${expr}, ${targetDefault})`;
+      else {
+        const column = `null_${checks.length}`;
+        checks.push({
+          column,
+          message: `forge: ${name}.${live.name} holds NULL in some rows and becomes required with no default; set those rows (or give the field a .default(), which forge writes into them) and run it again; nothing was changed`,
+          sql: `INSERT INTO temp.${CHECKS} (${quoteIdent(column)}) SELECT COUNT(*) FROM ${quoteIdent(name)} WHERE ${quoteIdent(live.name)} IS NULL`,
+        });
+      }
+    }
+    if (changes.includes('type')) expr = `CAST(${expr} AS ${targetType})`;
+    exprs.push(expr);
+  }
+  if (key.length > 1) defs.push(`PRIMARY KEY (${key.map(quoteIdent).join(', ')})`);
+  const keyText = [...key].sort().join('\0');
+  for (const ix of t.indexes) {
+    if (AUTO_INDEX.test(ix.name) && ix.unique && [...ix.columns].sort().join('\0') !== keyText) defs.push(`UNIQUE (${ix.columns.map(quoteIdent).join(', ')})`);
+  }
+  for (const fk of t.was.foreignKeys) defs.push(liveForeignKeyClause(fk));
+  const q = quoteIdent;
+  return [
+    `CREATE TABLE ${q(temp)} (\n  ${defs.join(',\n  ')}\n)`,
+    `INSERT INTO ${q(temp)} ("rowid", ${targets.join(', ')}) SELECT "rowid", ${exprs.join(', ')} FROM ${q(name)}`,
+    `DROP TABLE ${q(name)}`,
+    ...t.indexes.filter((ix) => !AUTO_INDEX.test(ix.name)).flatMap((ix) => createIndex(temp, ix).sql),
+    // Without the legacy rule the rename re-parses every view and trigger, and fails on one naming the dropped
+    // table; with it, they keep naming the table and find the new one under that name.
+    'PRAGMA legacy_alter_table = ON',
+    `ALTER TABLE ${q(temp)} RENAME TO ${q(name)}`,
+    'PRAGMA legacy_alter_table = OFF',
+    ...(t.search?.length ? createSearch(name, t.search).sql : []),
+  ];
+}
+
+/**
+ * Rebuild tables to change their columns (issue 14), which SQLite cannot ALTER. Foreign keys are turned off before
+ * the migration's transaction and back on after it (`PRAGMA foreign_keys` does nothing inside a transaction, so the
+ * runner runs those two statements outside it): dropping a parent never cascades to its children, which keep
+ * pointing at the table by name. Inside the transaction, checks that stop it (and roll it back) with the reason:
+ * foreign keys still on (a runner that ran the PRAGMA inside the transaction), triggers forge did not make (they
+ * would go with the old table), NULL rows in a column becoming required with no default, and after the copy
+ * `PRAGMA foreign_key_check` over the rebuilt tables and the rows referencing them.
+ */
+function rebuildTables(op: RebuildTablesOp, back = false): EmittedDdl {
+  const checks: RebuildCheck[] = [];
+  const names = op.tables.map((t) => t.table.name);
+  const list = (xs: string[]) => xs.map(quoteString).join(', ');
+  checks.push({
+    column: 'foreign_keys_on',
+    message: `forge: foreign keys are still on (PRAGMA foreign_keys = OFF ran inside the transaction, where SQLite ignores it), so dropping ${names.join(', ')} could delete or change the rows that reference it; the runner must run that PRAGMA before the transaction; nothing was changed`,
+    sql: `INSERT INTO temp.${CHECKS} ("foreign_keys_on") SELECT foreign_keys FROM pragma_foreign_keys`,
+  });
+  op.tables.forEach((t, i) => {
+    const column = `triggers_${i}`;
+    const ours = FTS_TRIGGERS.map((k) => ftsTrigger(t.table.name, k));
+    checks.push({
+      column,
+      message: `forge: ${t.table.name} has triggers forge did not create, which a rebuild would drop; drop them, run the migration, then create them again; nothing was changed`,
+      sql: `INSERT INTO temp.${CHECKS} (${quoteIdent(column)}) SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ${quoteString(t.table.name)} COLLATE NOCASE AND name NOT IN (${list(ours)})`,
+    });
+  });
+  const body = op.tables.flatMap((t) => rebuildOne(t, back, checks));
+  checks.push({
+    column: 'foreign_key_check',
+    message: `forge: after rebuilding ${names.join(', ')}, PRAGMA foreign_key_check finds rows whose foreign key points at no row; fix or delete them first; nothing was changed`,
+    sql: `INSERT INTO temp.${CHECKS} ("foreign_key_check") SELECT COUNT(*) FROM pragma_foreign_key_check WHERE "table" IN (${list(names)}) OR "parent" IN (${list(names)})`,
+  });
+  const columns = checks.map((c) => `${quoteIdent(c.column)} INTEGER CONSTRAINT ${quoteIdent(c.message)} CHECK (${quoteIdent(c.column)} = 0)`);
+  const last = checks.pop()!;
+  return {
+    sql: [
+      'PRAGMA foreign_keys = OFF',
+      `DROP TABLE IF EXISTS temp.${CHECKS}`,
+      `CREATE TEMP TABLE ${CHECKS} (\n  ${columns.join(',\n  ')}\n)`,
+      ...checks.map((c) => c.sql),
+      ...body,
+      last.sql,
+      `DROP TABLE temp.${CHECKS}`,
+      'PRAGMA foreign_keys = ON',
+    ],
+  };
+}
+
 /** RENAME TO / RENAME COLUMN (SQLite 3.25+): the rows stay, and indexes, triggers and keys follow the new name. */
 function rename(op: RenameOp): EmittedDdl {
   return op.op === 'renameTable'
@@ -241,4 +398,5 @@ export const sqliteDdl: DdlEmitter = {
   reverse,
   columnType,
   rename,
+  rebuildTables: (op, reverse) => rebuildTables(op, reverse),
 };

@@ -10,7 +10,7 @@ export type DefaultValueOf =
   | { kind: 'none' }
   | { kind: 'now' }
   | { kind: 'string'; value: string }
-  | { kind: 'number'; value: number }
+  | { kind: 'number'; value: number; text?: string }
   | { kind: 'bool'; value: boolean }
   | { kind: 'expression'; text: string };
 
@@ -68,12 +68,14 @@ export function schemaDefault(col: ColumnIR): DefaultValueOf {
   const d = col.default;
   if (!d || d.kind === 'generated') return { kind: 'none' };
   if (d.kind === 'now') return { kind: 'now' };
-  const v = d.value;
+  // A bigint default is a value too, though the IR's type does not name it.
+  const v = d.value as unknown;
   if (v === null || v === undefined) return { kind: 'none' };
   if (typeof v === 'string') return { kind: 'string', value: v };
   if (typeof v === 'number') return { kind: 'number', value: v };
+  if (typeof v === 'bigint') return { kind: 'number', value: Number(v), text: v.toString() };
   if (typeof v === 'boolean') return { kind: 'bool', value: v };
-  return { kind: 'expression', text: JSON.stringify(v) };
+  return { kind: 'expression', text: JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) };
 }
 
 /** The schema's default in words and in the canonical text schema snapshots keep (`'member'`, `42`, `true`, `CURRENT_TIMESTAMP`). */
@@ -86,7 +88,7 @@ export function defaultText(d: DefaultValueOf): string | null {
     case 'string':
       return `'${d.value.split("'").join("''")}'`;
     case 'number':
-      return String(d.value);
+      return d.text ?? String(d.value);
     case 'bool':
       return d.value ? 'true' : 'false';
     case 'expression':
@@ -125,6 +127,7 @@ export function sameDefault(col: ColumnIR, live: SnapshotColumn): boolean {
   if (have.kind === 'expression' || want.kind === 'expression') return true;
   if (col.kind === 'dateTime' || col.kind === 'json' || col.kind === 'embed' || col.kind === 'embedMany' || col.kind === 'bytes') return true;
   if (col.kind === 'bool') return asBool(want) === asBool(have);
+  if (want.kind === 'number' && want.text !== undefined && have.kind === 'number') return want.text === String(bare(live.default ?? ''));
   if (want.kind === 'number' || have.kind === 'number') return asNumber(want) !== undefined && asNumber(want) === asNumber(have);
   return want.kind === 'string' && have.kind === 'string' && want.value === have.value;
 }

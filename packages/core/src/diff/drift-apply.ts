@@ -406,6 +406,7 @@ function columnChangeSteps(
     }
     return steps;
   }
+  if (byColumn.size === 0) return steps;
   if (!ddl.rebuildTables) {
     deferred.push(...[...byColumn.values()].flatMap((e) => e.items));
     return steps;

@@ -4,8 +4,9 @@
  * hand-edited one and a `diff apply` plan are judged alike. `countFindings` then reads how many rows each
  * finding touches; `needsConsent` says which ones a human must accept before anything runs.
  */
-import type { Adapter, Connection } from '../adapter.js';
-import type { Snapshot } from '../schema/ir.js';
+import type { Adapter, Connection, DialectFacts } from '../adapter.js';
+import { isWidening, normalizeTypeText, typeCategory } from '../diff/columns.js';
+import type { Snapshot, SnapshotColumn } from '../schema/ir.js';
 
 export type FindingCode =
   | 'FORGE_DROP_TABLE'
@@ -23,7 +24,7 @@ export const FINDING_FIXES: Record<FindingCode, string> = {
   FORGE_DROP_TABLE: 'two-phase drop: first deploy code that no longer reads or writes the table, then drop it in a later migration (back it up if its rows matter)',
   FORGE_DROP_COLUMN: 'two-phase drop: first deploy code that no longer reads the column, then drop it in a later migration',
   FORGE_NOT_NULL_NO_DEFAULT: 'add the column nullable (or with a .default()) first, backfill it, then make it required in a later migration',
-  FORGE_SET_NOT_NULL: 'backfill the NULL rows first, then make the column required',
+  FORGE_SET_NOT_NULL: 'backfill the NULL rows first (or give the field a .default(), which forge writes into them), then make the column required',
   FORGE_UNIQUE_ON_DUPLICATES: 'remove or merge the duplicate rows first, then add the unique index',
   FORGE_TYPE_CHANGE: 'add a new column of the new type, backfill it, switch reads to it, then drop the old column',
   FORGE_RENAME_TABLE: 'old code still uses the old name: deploy code that reads both (or accept the break) before renaming',
@@ -49,6 +50,17 @@ export interface Finding {
   rowsNote?: string;
   /** The table or column is created earlier in the same run, so it holds no rows yet. */
   newInRun?: boolean;
+  /** FORGE_TYPE_CHANGE: the type the column gets, as the statement writes it. */
+  newType?: string;
+  /**
+   * FORGE_TYPE_CHANGE from a statement that restates the whole column (MySQL `MODIFY COLUMN`, SQL Server `ALTER
+   * COLUMN`), which may change only its nullability or default: `countFindings` compares `newType` with the live type.
+   */
+  fullDefinition?: { notNull: boolean };
+  /** FORGE_SET_NOT_NULL: an earlier statement of the block writes the default into the NULL rows, so none is refused. */
+  backfilled?: boolean;
+  /** FORGE_SET_NOT_NULL: the keys of some rows that hold NULL (`id=4`), so the refusal names them. */
+  sample?: string[];
 }
 
 /** What earlier statements of one run created: lint several files with one state so a later file knows. */
@@ -77,6 +89,45 @@ const SET_NOT_NULL = re(String.raw`^ALTER TABLE (ID) ALTER (?:COLUMN )?(ID) SET 
 const UNIQUE_INDEX = re(String.raw`^CREATE UNIQUE INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?(ID) ON (ID)(?: USING \w+)? ?\(([^)]*)\)`);
 const ADD_UNIQUE = re(String.raw`^ALTER TABLE (ID) ADD (?:CONSTRAINT (ID) )?UNIQUE (?:INDEX |KEY )?(?:(ID) )?\(([^)]*)\)`);
 const ALTER_TYPE = re(String.raw`^ALTER TABLE (ID) (?:ALTER (?:COLUMN )?(ID) (?:SET DATA )?TYPE|MODIFY (?:COLUMN )?(ID)|CHANGE (?:COLUMN )?(ID))`);
+/** `ALTER COLUMN c TYPE t USING ...`: the new type is what stands before USING. */
+const TYPE_TO = re(String.raw`^ALTER TABLE ID ALTER (?:COLUMN )?ID (?:SET DATA )?TYPE (.+?)(?: USING .*)?$`);
+/** A statement restating the column: MySQL `MODIFY COLUMN c <definition>`, SQL Server `ALTER COLUMN [c] <type> [NOT] NULL`. */
+const RESTATE = re(String.raw`^ALTER TABLE (ID) (?:MODIFY (?:COLUMN )?(ID)|ALTER COLUMN (ID)) (?!TYPE\b|SET\b|DROP\b)(.+)$`);
+const BACKFILL = re(String.raw`^UPDATE (ID) SET (ID) = .+ WHERE (ID) IS NULL$`);
+/** The copy of a table rebuild: `INSERT INTO new (cols) SELECT exprs FROM old`. */
+const COPY = re(String.raw`^INSERT INTO (ID) \((.*?)\) SELECT (.+) FROM (ID)$`);
+/** A rebuild's check that a column about to be required holds no NULL (a temporary table's CHECK refuses otherwise). */
+const NULL_CHECK = re(String.raw`^INSERT INTO temp\.ID \(ID\) SELECT COUNT\(\*\) FROM (ID) WHERE (ID) IS NULL$`);
+const TEMP_TABLE = re(String.raw`^(?:DROP TABLE (?:IF EXISTS )?temp\.|CREATE TEMP(?:ORARY)? TABLE |INSERT INTO temp\.)`);
+
+/** Split a select list at its top-level commas (not inside parentheses or quotes). */
+function splitList(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
+const CAST_EXPR = re(String.raw`^CAST\((.+) AS ([^()]+(?:\([\d, ]*\))?)\)$`);
+const COALESCE_EXPR = re(String.raw`^COALESCE\((ID), .+\)$`);
+/** The type a restated column gets: the definition up to its first constraint word. */
+const typeOfDefinition = (def: string) => def.split(/\s+(?=NOT\s+NULL\b|NULL\b|DEFAULT\b|COMMENT\b|COLLATE\b|CHARACTER\s+SET\b|AUTO_INCREMENT\b|PRIMARY\b|UNIQUE\b|CHECK\b|REFERENCES\b|GENERATED\b|CONSTRAINT\b)/i)[0].trim();
 const RENAME_TABLE = re(String.raw`^(?:ALTER TABLE (ID) RENAME TO (ID)|RENAME TABLE (ID) TO (ID))\s*$`);
 const RENAME_COLUMN = re(String.raw`^ALTER TABLE (ID) RENAME (?:COLUMN )?(ID) TO (ID)\s*$`);
 
@@ -94,14 +145,40 @@ export function lintStatements(statements: readonly string[], migration?: string
     if (fresh) return;
     out.push(migration ? { ...f, migration } : f);
   };
+  // Within this block: columns whose NULL rows an UPDATE fills first, and the rows copied by a table rebuild.
+  const backfilled = new Set<string>();
+  const copies = new Map<string, { into: string; columns: string[]; exprs: string[] }>();
   for (const raw of statements) {
     const sql = raw.trim().replace(/;\s*$/, '');
     let m: RegExpExecArray | null;
-    if ((m = CREATE_TABLE.exec(sql))) {
+    if ((m = NULL_CHECK.exec(sql))) {
+      const [t, c] = [unquote(m[1]), unquote(m[2])];
+      at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required`, sql, { column: c }));
+    } else if (TEMP_TABLE.test(sql)) {
+      // A temporary table holds nothing past the connection: the rebuild's checks live in one.
+    } else if ((m = CREATE_TABLE.exec(sql))) {
       state.tables.add(unquote(m[1]));
+    } else if ((m = COPY.exec(sql)) && state.tables.has(unquote(m[1]))) {
+      copies.set(unquote(m[4]), { into: unquote(m[1]), columns: list(m[2]), exprs: splitList(m[3]) });
+    } else if ((m = BACKFILL.exec(sql)) && unquote(m[2]) === unquote(m[3])) {
+      backfilled.add(`${unquote(m[1])}\0${unquote(m[2])}`);
     } else if ((m = DROP_TABLE.exec(sql))) {
       const t = unquote(m[1]);
-      at(finding('FORGE_DROP_TABLE', t, `drop table ${t}`, sql));
+      // A table whose rows were copied into its replacement just before is being rebuilt, not dropped.
+      if (!copies.has(t)) at(finding('FORGE_DROP_TABLE', t, `drop table ${t}`, sql));
+    } else if ((m = RENAME_TABLE.exec(sql)) && copies.get(unquote(m[2] ?? m[4]))?.into === unquote(m[1] ?? m[3])) {
+      // The rebuilt table takes the old name: what changes is what its copy did to each column.
+      const t = unquote(m[2] ?? m[4]);
+      const copy = copies.get(t)!;
+      copy.exprs.forEach((expr, i) => {
+        const c = copy.columns[i];
+        const cast = CAST_EXPR.exec(expr);
+        if (cast) at(finding('FORGE_TYPE_CHANGE', t, `change the type of ${t}.${c} to ${cast[2].trim()} (narrowing loses values)`, sql, { column: c, newType: cast[2].trim() }));
+        if (COALESCE_EXPR.test(cast ? cast[1].trim() : expr)) {
+          at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required (NULL rows get its default)`, sql, { column: c, backfilled: true }));
+        }
+      });
+      copies.delete(t);
     } else if ((m = RENAME_COLUMN.exec(sql))) {
       const [t, from, to] = [m[1], m[2], m[3]].map(unquote);
       at(finding('FORGE_RENAME_COLUMN', t, `rename ${t}.${from} to ${t}.${to}`, sql, { column: to }));
@@ -121,7 +198,22 @@ export function lintStatements(statements: readonly string[], migration?: string
       state.columns.add(`${t}\0${c}`);
     } else if ((m = SET_NOT_NULL.exec(sql))) {
       const [t, c] = [unquote(m[1]), unquote(m[2])];
-      at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required`, sql, { column: c }));
+      const filled = backfilled.has(`${t}\0${c}`);
+      at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required${filled ? ' (NULL rows get its default)' : ''}`, sql, { column: c, ...(filled ? { backfilled: true } : {}) }));
+    } else if ((m = RESTATE.exec(sql))) {
+      const [t, c] = [unquote(m[1]), unquote(m[2] ?? m[3])];
+      const def = m[4];
+      const newType = typeOfDefinition(def);
+      const notNull = /\bNOT\s+NULL\b/i.test(def);
+      const filled = backfilled.has(`${t}\0${c}`);
+      at(
+        finding('FORGE_TYPE_CHANGE', t, `restate ${t}.${c} as ${def.trim()} (a narrower type loses values)`, sql, {
+          column: c,
+          newType,
+          fullDefinition: { notNull },
+          ...(filled ? { backfilled: true } : {}),
+        }),
+      );
     } else if ((m = UNIQUE_INDEX.exec(sql))) {
       const t = unquote(m[2]);
       const cols = list(m[3]);
@@ -133,7 +225,8 @@ export function lintStatements(statements: readonly string[], migration?: string
     } else if ((m = ALTER_TYPE.exec(sql))) {
       const t = unquote(m[1]);
       const c = unquote(m[2] ?? m[3] ?? m[4]);
-      at(finding('FORGE_TYPE_CHANGE', t, `change the type of ${t}.${c} (narrowing loses values)`, sql, { column: c }));
+      const to = TYPE_TO.exec(sql)?.[1]?.trim();
+      at(finding('FORGE_TYPE_CHANGE', t, `change the type of ${t}.${c}${to ? ` to ${to}` : ''} (narrowing loses values)`, sql, { column: c, ...(to ? { newType: to } : {}) }));
     }
   }
   return out;
@@ -144,6 +237,8 @@ export function needsConsent(f: Finding): boolean {
   if (f.code === 'FORGE_RENAME_TABLE' || f.code === 'FORGE_RENAME_COLUMN') return false;
   if (f.code === 'FORGE_POSSIBLE_RENAME') return true;
   if (f.newInRun) return false;
+  // The block writes the default into the NULL rows first: none is refused, no value is lost.
+  if (f.code === 'FORGE_SET_NOT_NULL' && f.backfilled) return false;
   // Uncounted (generate reads no database): a unique or NOT NULL the rows do not satisfy is refused by the
   // database itself and loses nothing, so it is listed for review; a drop or type change is not so lucky.
   if (f.rows === undefined) return !SAFE_WHEN_UNCOUNTED.has(f.code);
@@ -152,17 +247,75 @@ export function needsConsent(f: Finding): boolean {
 
 const SAFE_WHEN_UNCOUNTED = new Set<FindingCode>(['FORGE_UNIQUE_ON_DUPLICATES', 'FORGE_NOT_NULL_NO_DEFAULT', 'FORGE_SET_NOT_NULL']);
 
+/** Two spellings of one type: the same text, or integer types that differ only by a display width (`int(11)`, `int`). */
+function sameType(a: string, b: string, facts: Pick<DialectFacts, 'categoryOf'>): boolean {
+  const [x, y] = [normalizeTypeText(a), normalizeTypeText(b)];
+  if (x === y) return true;
+  const cat = typeCategory(a, facts);
+  return (cat === 'int' || cat === 'bigint') && cat === typeCategory(b, facts) && x.replace(/\(\d+\)/, '') === y.replace(/\(\d+\)/, '');
+}
+
+/**
+ * Judge column-change findings against the columns as they are before the block runs (`snap`: the live database,
+ * or for `forge generate` the previous migration's snapshot): a widening type change loses nothing and is dropped;
+ * a statement restating a column whose type stays is a nullability change (or, only relaxing, nothing); a column
+ * already NOT NULL is not made required. Findings about anything else pass through.
+ */
+export function classifyFindings(findings: Finding[], snap: Pick<Snapshot, 'tables'>, facts: Pick<DialectFacts, 'categoryOf'>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const live: SnapshotColumn | undefined = f.column ? snap.tables.find((t) => t.name === f.table)?.columns.find((c) => c.name === f.column) : undefined;
+    if (!live || f.newInRun) {
+      out.push(f);
+      continue;
+    }
+    if (f.code === 'FORGE_SET_NOT_NULL') {
+      if (live.nullable) out.push(f);
+      continue;
+    }
+    if (f.code !== 'FORGE_TYPE_CHANGE' || !f.newType) {
+      out.push(f);
+      continue;
+    }
+    const { fullDefinition, newType, ...rest } = f;
+    if (fullDefinition?.notNull && live.nullable) {
+      const text = `make ${f.table}.${f.column} required${f.backfilled ? ' (NULL rows get its default)' : ''}`;
+      out.push({ ...rest, code: 'FORGE_SET_NOT_NULL', text, fix: FINDING_FIXES.FORGE_SET_NOT_NULL });
+    }
+    if (sameType(live.type, newType, facts) || isWidening(live.type, newType, facts)) continue;
+    const { backfilled: _b, ...typeChange } = rest;
+    out.push({ ...typeChange, newType, text: `change the type of ${f.table}.${f.column} from ${live.type} to ${newType} (values that do not fit are lost or refused)` });
+  }
+  return out;
+}
+
+/** Up to five keys of rows where `column` is NULL (`id=4`), so a refusal can name them. */
+async function nullRowKeys(conn: Connection, q: (n: string) => string, table: string, column: string, key: string[]): Promise<string[] | undefined> {
+  if (key.length === 0) return undefined;
+  const sql = `SELECT ${key.map(q).join(', ')} FROM ${q(table)} WHERE ${q(column)} IS NULL ORDER BY ${key.map(q).join(', ')}`;
+  try {
+    for await (const chunk of conn.stream(sql, [], 5)) {
+      return chunk.slice(0, 5).map((row) => key.map((k, i) => `${k}=${String(row[i])}`).join(','));
+    }
+  } catch {
+    return undefined;
+  }
+  return [];
+}
+
 /**
  * Count the rows each finding touches on the live database, before anything runs. `snap` is what the database
- * holds now: a table or column it does not hold yet (made earlier in the same migration) has no rows.
+ * holds now: a table or column it does not hold yet (made earlier in the same migration) has no rows. Column
+ * changes are judged against it first (`classifyFindings`, where the adapter's facts are given).
  */
 export async function countFindings(
   conn: Connection,
-  adapter: Pick<Adapter, 'compiler'>,
-  findings: Finding[],
+  adapter: Pick<Adapter, 'compiler'> & Partial<Pick<Adapter, 'facts'>>,
+  raw: Finding[],
   snap: Pick<Snapshot, 'tables'>,
 ): Promise<Finding[]> {
   const q = (n: string) => adapter.compiler.quoteIdent(n);
+  const findings = classifyFindings(raw, snap, adapter.facts ?? { categoryOf: () => undefined });
   const out: Finding[] = [];
   for (const f of findings) {
     const table = snap.tables.find((t) => t.name === f.table);
@@ -206,7 +359,14 @@ export async function countFindings(
     }
     try {
       const [row] = await conn.query<{ n: unknown }>(sql);
-      out.push({ ...f, rows: Number(row?.n ?? 0) });
+      const rows = Number(row?.n ?? 0);
+      const counted: Finding = { ...f, rows };
+      if (f.code === 'FORGE_SET_NOT_NULL' && !f.backfilled && rows > 0) {
+        const key = table.columns.filter((c) => c.primaryKey).map((c) => c.name);
+        const sample = await nullRowKeys(conn, q, f.table, f.column!, key);
+        if (sample?.length) counted.sample = sample;
+      }
+      out.push(counted);
     } catch {
       out.push({ ...f, rowsNote: 'could not count the rows' });
     }
@@ -228,7 +388,12 @@ export function rowsText(f: Finding): string {
     case 'FORGE_NOT_NULL_NO_DEFAULT':
       return `${rows} in the table, none with a value for it`;
     case 'FORGE_SET_NOT_NULL':
-      return `${rows} hold NULL`;
+      if (f.backfilled) return `${rows} ${n === 1 ? 'holds NULL and gets' : 'hold NULL and get'} the default`;
+      return n === 0
+        ? `${rows} hold NULL`
+        : `${rows} ${n === 1 ? 'holds' : 'hold'} NULL${f.sample?.length ? ` (${f.sample.join('; ')}${n > f.sample.length ? '; ...' : ''})` : ''}: the database refuses the change while they do`;
+    case 'FORGE_TYPE_CHANGE':
+      return `${rows} ${n === 1 ? 'holds a value' : 'hold values'} that ${n === 1 ? 'is' : 'are'} converted`;
     case 'FORGE_UNIQUE_ON_DUPLICATES':
       return `${rows} share a value with another row`;
     default:
