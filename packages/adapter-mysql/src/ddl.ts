@@ -1,4 +1,4 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
+import type { AlterColumnOp, ColumnIR, DdlEmitter, DdlEnv, DdlOp, RenameOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, SnapshotColumn, TableIR } from '@forge/core';
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasFeature, MYSQL_ENV, INDEX_PREFIX, isJson, isTextOrBlob, needsExpressionDefault, quoteIdent as q } from './column-type.js';
 
@@ -215,6 +215,40 @@ function restoreColumn(table: string, column: string, was: SnapshotColumn | unde
   return notes.length ? { sql, comment: `${table}.${column}: ${notes.join('; ')}` } : { sql };
 }
 
+/** A column's full definition as introspection read it (type, NOT NULL, default, AUTO_INCREMENT), for MODIFY COLUMN. */
+function liveDefinition(name: string, was: SnapshotColumn): string {
+  const parts = [q(name), was.type];
+  if (!was.nullable) parts.push('NOT NULL');
+  if (was.default && /^auto_increment$/i.test(was.default.trim())) parts.push('AUTO_INCREMENT');
+  else {
+    const { clause } = restoredDefault(was);
+    if (clause) parts.push(`DEFAULT ${clause}`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * A column's type, nullability or default changed (issue 14): MySQL restates the whole column with MODIFY COLUMN
+ * (a type change casts the values as the server converts them, and in strict mode refuses one that does not fit).
+ * A column made required has its NULL rows set to its default first, when it has one. The down block restates
+ * the column as the database (or the previous schema) had it.
+ */
+function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedDdl {
+  const table = tableNamed(env, op.table);
+  const schema = { definition: columnDefinition(op.column, env, table, false), nullable: op.column.nullable, default: columnDefault(op.column, columnType(op.column, env, table)) };
+  const before = op.wasColumn
+    ? { definition: columnDefinition(op.wasColumn, env, table, false), nullable: op.wasColumn.nullable, default: columnDefault(op.wasColumn, columnType(op.wasColumn, env, table)) }
+    : { definition: liveDefinition(op.column.name, op.was), nullable: op.was.nullable, default: restoredDefault(op.was).clause };
+  const [from, to] = reverse ? [schema, before] : [before, schema];
+  const sql: string[] = [];
+  if (from.nullable && !to.nullable && to.default !== undefined) {
+    // A parenthesised expression default is an expression in UPDATE too.
+    sql.push(`UPDATE ${q(op.table)} SET ${q(op.column.name)} = ${to.default} WHERE ${q(op.column.name)} IS NULL`);
+  }
+  sql.push(`ALTER TABLE ${q(op.table)} MODIFY COLUMN ${to.definition}`);
+  return { sql };
+}
+
 /**
  * Whether ADD COLUMN asks for `ALGORITHM=INSTANT`: a metadata-only change that never copies the table, and
  * fails (error 1845/1846, naming the reason) rather than silently rebuilding a big table at push time. Asked
@@ -321,4 +355,5 @@ export const mysqlDdl: DdlEmitter = {
   columnType: (column, env) => columnType(column, env),
   rename,
   lockTimeout,
+  alterColumn,
 };
