@@ -18,6 +18,7 @@ import {
   runRollback,
   runsOutsideTransaction,
   type Connection,
+  type Field,
   type SchemaIR,
 } from '@forge/core';
 import { adapter, openSqlite } from '../src/index.js';
@@ -72,7 +73,8 @@ async function plan(conn: Connection, ir: SchemaIR): Promise<{ up: string[]; dow
   };
 }
 
-const User = (fields: Record<string, ReturnType<typeof f.string> | ReturnType<typeof f.int>>) =>
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const User = (fields: Record<string, Field<any>>) =>
   model('users', { id: f.id(), email: f.string().searchable(), ...fields }, { indexes: [{ name: 'users_email_idx', keys: { email: 1 } }] });
 const schemaWith = (fields: Parameters<typeof User>[0]) => {
   const user = User(fields);
