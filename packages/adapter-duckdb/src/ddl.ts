@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
+import type { AlterColumnOp, ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
 import { SchemaError } from '@forge/core';
 import { columnType, defaultLiteral, quoteIdent as q, quoteString } from './column-type.js';
 import { EXTENSIONS, hasExtension } from './extensions.js';
@@ -203,6 +203,43 @@ function restoreColumn(table: string, column: string, was: SnapshotColumn | unde
   return { sql };
 }
 
+/** A column's type, nullability and default as SQL: from the schema, or as the catalog read it. */
+function shapeOf(c: ColumnIR, env: DdlEnv | undefined, table: string): { type: string; nullable: boolean; default: string | null } {
+  const t = tableNamed(env, table) ?? ({ name: table, columns: [c], primaryKey: [], indexes: [], foreignKeys: [] } as unknown as TableIR);
+  const type = columnType(c, env, t);
+  const clause = defaultClause(c, type, table);
+  return { type, nullable: c.nullable, default: clause ? clause.replace(/^ DEFAULT /, '') : null };
+}
+
+/**
+ * A column's type, nullability or default changed in place (issue 14): ALTER COLUMN ... TYPE ... USING CAST, SET /
+ * DROP NOT NULL (NULL rows given the default first, by a USING COALESCE rewrite, where the column becomes required),
+ * SET / DROP DEFAULT. DuckDB
+ * refuses these on a table with an index or one a foreign key references (capabilities.alterIndexedTable is false),
+ * and core defers the change there instead of planning it.
+ */
+function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedDdl {
+  const schema = shapeOf(op.column, env, op.table);
+  const before = op.wasColumn ? shapeOf(op.wasColumn, env, op.table) : { type: op.was.type, nullable: op.was.nullable, default: op.was.default ?? null };
+  const [from, to] = reverse ? [schema, before] : [before, schema];
+  const c = q(op.column.name);
+  const alter = (action: string) => `ALTER TABLE ${q(op.table)} ALTER COLUMN ${c} ${action}`;
+  const sql: string[] = [];
+  const retype = op.changes.includes('type') && from.type.toLowerCase() !== to.type.toLowerCase();
+  const redefault = op.changes.includes('default') || (retype && from.default !== null);
+  const required = op.changes.includes('nullable') && from.nullable !== to.nullable && !to.nullable;
+  // DuckDB refuses SET NOT NULL after an UPDATE in the same transaction ("Cannot create index with outstanding
+  // updates"), so the NULL rows get the default through the column rewrite instead: TYPE ... USING COALESCE(...).
+  const backfill = required && to.default !== null;
+  if (redefault && from.default !== null) sql.push(alter('DROP DEFAULT'));
+  const value = retype ? `CAST(${c} AS ${to.type})` : c;
+  if (backfill) sql.push(alter(`TYPE ${to.type} USING COALESCE(${value}, ${to.default})`));
+  else if (retype) sql.push(alter(`TYPE ${to.type} USING ${value}`));
+  if (op.changes.includes('nullable') && from.nullable !== to.nullable) sql.push(alter(to.nullable ? 'DROP NOT NULL' : 'SET NOT NULL'));
+  if (redefault && to.default !== null) sql.push(alter(`SET DEFAULT ${to.default}`));
+  return sql.length ? { sql } : comment(`${op.table}.${op.column.name}: nothing to change`);
+}
+
 const extensionName = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteString(name));
 
 function emit(op: DdlOp, env?: DdlEnv): EmittedDdl {
@@ -283,4 +320,5 @@ export const duckdbDdl: DdlEmitter = {
   rename,
   columnType: (column, env) => columnType(column, env),
   extensionsFor,
+  alterColumn,
 };

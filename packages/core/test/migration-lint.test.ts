@@ -45,6 +45,29 @@ describe('the consent lint', () => {
     ]);
   });
 
+  it('reads a USING COALESCE rewrite as a backfill: no consent for the NOT NULL, a type change only with a CAST inside', () => {
+    const found = lintStatements([
+      'ALTER TABLE "users" ALTER COLUMN "score" TYPE INTEGER USING COALESCE("score", 0)',
+      'ALTER TABLE "users" ALTER COLUMN "score" SET NOT NULL',
+      'ALTER TABLE "users" ALTER COLUMN "age" TYPE INTEGER USING COALESCE(CAST("age" AS INTEGER), 18)',
+      'ALTER TABLE "users" ALTER COLUMN "age" SET NOT NULL',
+      'ALTER TABLE "users" ALTER COLUMN "nick" TYPE VARCHAR USING COALESCE("other", \'x\')',
+      'ALTER TABLE "users" ALTER COLUMN "nick" SET NOT NULL',
+    ]);
+    expect(found.map((f) => `${f.code} ${f.column}${f.backfilled ? ' backfilled' : ''}`)).toEqual([
+      'FORGE_SET_NOT_NULL score backfilled',
+      'FORGE_TYPE_CHANGE age',
+      'FORGE_SET_NOT_NULL age backfilled',
+      // COALESCE of another column fills nothing of this one.
+      'FORGE_TYPE_CHANGE nick',
+      'FORGE_SET_NOT_NULL nick',
+    ]);
+    // Uncounted, the type changes need consent; an unfilled NOT NULL is refused by the database itself.
+    expect(found.filter(needsConsent).map((f) => `${f.code} ${f.column}`)).toEqual(['FORGE_TYPE_CHANGE age', 'FORGE_TYPE_CHANGE nick']);
+    expect(needsConsent({ ...found[4], rows: 2 })).toBe(true);
+    expect(needsConsent({ ...found[0], rows: 2 })).toBe(false);
+  });
+
   it('says nothing about a table or column made earlier in the same run', () => {
     expect(codes(['CREATE TABLE "t" (id int)', 'CREATE UNIQUE INDEX "u" ON "t" ("id")', 'ALTER TABLE "t" DROP COLUMN "id"'])).toEqual([]);
     expect(codes(['ALTER TABLE "u" ADD COLUMN "c" TEXT', 'CREATE UNIQUE INDEX "x" ON "u" ("c")'])).toEqual([]);

@@ -93,6 +93,8 @@ const ALTER_TYPE = re(String.raw`^ALTER TABLE (ID) (?:ALTER (?:COLUMN )?(ID) (?:
 const TYPE_TO = re(String.raw`^ALTER TABLE ID ALTER (?:COLUMN )?ID (?:SET DATA )?TYPE (.+?)(?: USING .*)?$`);
 /** A statement restating the column: MySQL `MODIFY COLUMN c <definition>`, SQL Server `ALTER COLUMN [c] <type> [NOT] NULL`. */
 const RESTATE = re(String.raw`^ALTER TABLE (ID) (?:MODIFY (?:COLUMN )?(ID)|ALTER COLUMN (ID)) (?!TYPE\b|SET\b|DROP\b)(.+)$`);
+/** `... TYPE t USING COALESCE(col, d)` or `USING COALESCE(CAST(col AS t), d)`: a rewrite that fills NULL rows. */
+const USING_COALESCE = re(String.raw`^ALTER TABLE ID ALTER (?:COLUMN )?ID (?:SET DATA )?TYPE .+? USING COALESCE\((?:(ID)|CAST\((ID) AS [^()]+(?:\([\d, ]*\))?\)), .+\)$`);
 const BACKFILL = re(String.raw`^UPDATE (ID) SET (ID) = .+ WHERE (ID) IS NULL$`);
 /** The copy of a table rebuild: `INSERT INTO new (cols) SELECT exprs FROM old`. */
 const COPY = re(String.raw`^INSERT INTO (ID) \((.*?)\) SELECT (.+) FROM (ID)$`);
@@ -226,6 +228,13 @@ export function lintStatements(statements: readonly string[], migration?: string
       const t = unquote(m[1]);
       const c = unquote(m[2] ?? m[3] ?? m[4]);
       const to = TYPE_TO.exec(sql)?.[1]?.trim();
+      // A rewrite `USING COALESCE(col, default)` (DuckDB's backfill) fills the NULL rows; with a CAST inside it
+      // also changes the type, without one it keeps the type.
+      const using = USING_COALESCE.exec(sql);
+      if (using && unquote(using[2] ?? using[1]) === c) {
+        backfilled.add(`${t}\0${c}`);
+        if (!using[2]) continue;
+      }
       at(finding('FORGE_TYPE_CHANGE', t, `change the type of ${t}.${c}${to ? ` to ${to}` : ''} (narrowing loses values)`, sql, { column: c, ...(to ? { newType: to } : {}) }));
     }
   }
