@@ -164,7 +164,7 @@ suite('required without a default, and default changes, on Postgres', () => {
 
 suite('column changes through forge generate and forge migrate on Postgres', () => {
   const w = workspace(schemaOf('age: f.string().optional()'));
-  step.skipIf(!generateReady)(
+  (generateReady ? step : step.skip)(
     `generate writes the change offline, migrate applies it with rows present, migrate down restores the type${generateReady ? '' : ' (skipped: engine/generate.ts does not take column changes from the drift plan yet)'}`,
     async () => {
       await w.ok(['generate', '--name', 'init']);
