@@ -36,7 +36,11 @@ describe.sequential('forge pull on a SQLite database no forge schema made', () =
     expect(src).toContain('export const Artist = model("Artist", {');
     expect(src).toContain('artistId: f.id({ type: \'int\' }).map("ArtistId"),');
     expect(src).toMatch(/artistId: f\.int\(\)\.refs\(\(\) => Artist, \{ onDelete: "cascade" \}\)\.map\("artist_id"\)/);
-    expect(src).toContain('price: f.decimal({ precision: 10, scale: 2 }).optional(),');
+    // NUMERIC-affinity types keep their declared type: forge would declare TEXT, which stores '10.50' as written.
+    expect(src).toContain('price: f.decimal({ precision: 10, scale: 2 }).dbType("numeric(10,2)").optional(),');
+    expect(src).toContain('released: f.dateTime().dbType("datetime").optional(),');
+    // nvarchar(120) has TEXT affinity, the type forge declares: no .dbType().
+    expect(src).toContain('name: f.string().optional().map("Name"),');
     expect(src).toContain('email: f.text().unique(),');
     expect(src).toContain('reportsTo: f.text().optional().refs(() => Staff).map("reports_to"),');
     expect(src).toContain('primaryKey: ["albumId", "tag"]');

@@ -157,6 +157,21 @@ export function typeCategory(type: string, facts: Pick<DialectFacts, 'categoryOf
   return undefined;
 }
 
+/**
+ * SQLite's column affinity of a declared type, by the five rules of https://www.sqlite.org/datatype3.html section 3.1,
+ * in their order: INT anywhere is INTEGER; CHAR, CLOB or TEXT is TEXT; BLOB or no type is BLOB; REAL, FLOA or DOUB is
+ * REAL; anything else (NUMERIC, DECIMAL(10,2), DATETIME, BOOLEAN, JSON) is NUMERIC. Two declared types with one
+ * affinity store every value the same way, so `nvarchar(120)` and `TEXT` are not drift; `numeric` and `TEXT` are.
+ */
+export function sqliteAffinity(type: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+  const t = type.toUpperCase();
+  if (t.includes('INT')) return 'INTEGER';
+  if (/CHAR|CLOB|TEXT/.test(t)) return 'TEXT';
+  if (t.includes('BLOB') || t.trim() === '') return 'BLOB';
+  if (/REAL|FLOA|DOUB/.test(t)) return 'REAL';
+  return 'NUMERIC';
+}
+
 const lengthOf = (type: string): number[] => {
   const m = /\(\s*(\d+)(?:\s*,\s*(\d+))?\s*\)/.exec(type);
   return m ? [Number(m[1]), ...(m[2] !== undefined ? [Number(m[2])] : [])] : [];

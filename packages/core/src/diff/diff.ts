@@ -1,7 +1,7 @@
 import type { Adapter, DdlEnv } from '../adapter.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
 import { categoryOfColumn, categoryOfKind } from './categories.js';
-import { defaultText, normalizeTypeText, nullabilityDiffers, sameDefault, schemaDefault } from './columns.js';
+import { defaultText, normalizeTypeText, nullabilityDiffers, sameDefault, schemaDefault, sqliteAffinity } from './columns.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
 import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
@@ -179,13 +179,15 @@ function columnShapeDrift(table: string, col: ColumnIR, lc: SnapshotColumn): Dri
 
 /**
  * Where types are not compared by category (a dialect whose columns take any value, SQLite), the declared type still
- * decides how values are stored: it is compared as text with the type the emitter writes, for kinds that have a category.
+ * decides how values are stored, through its affinity: the type the emitter writes and the database's declared type
+ * are compared by affinity (so `nvarchar(120)` is `TEXT`, while `numeric(10,2)` turns '10.50' into 10.5 and is not),
+ * for kinds that have a category.
  */
 function declaredTypeDrift(table: string, col: ColumnIR, lc: SnapshotColumn, adapter: DiffAdapter, env: DdlEnv | undefined): DriftItem | undefined {
   if (!adapter.ddl || (!col.dbType && !categoryOfKind(col.kind))) return undefined;
   const want = normalizeTypeText(adapter.ddl.columnType(col, env));
   const have = normalizeTypeText(lc.type);
-  if (want === have) return undefined;
+  if (want === have || sqliteAffinity(want) === sqliteAffinity(have)) return undefined;
   return {
     kind: 'columnType',
     direction: 'mismatch',
@@ -194,7 +196,7 @@ function declaredTypeDrift(table: string, col: ColumnIR, lc: SnapshotColumn, ada
     property: 'type',
     schema: want,
     db: have,
-    detail: `column '${col.name}' declared type: schema=${want} db=${have}`,
+    detail: `column '${col.name}' declared type: schema=${want} (${sqliteAffinity(want)} affinity) db=${have} (${sqliteAffinity(have)} affinity)`,
   };
 }
 

@@ -8,6 +8,7 @@
  * (nullability, defaults, names of the models) is written the way the project's convention would have it.
  */
 import type { DialectFacts } from '../adapter.js';
+import { sqliteAffinity } from '../diff/columns.js';
 import { generatedName } from '../schema/names.js';
 import type { Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotTable, TypeCategory } from '../schema/ir.js';
 
@@ -82,7 +83,26 @@ interface ColumnPlan {
   comment?: string;
 }
 
-function builderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: string): { builder: string; generatedKey?: boolean; comment?: string } {
+/** The type forge's SQLite emitter declares for a builder (see adapter-sqlite's columnType). */
+function sqliteTypeOf(builder: string): string {
+  return /^f\.(int|bigint|bool)\(/.test(builder) ? 'INTEGER' : /^f\.float\(/.test(builder) ? 'REAL' : 'TEXT';
+}
+
+type Built = { builder: string; generatedKey?: boolean; comment?: string };
+
+/**
+ * On SQLite the declared type decides how values are stored (its affinity), so where the type forge would declare
+ * has another affinity than the database's (`numeric(10,2)`, `datetime`, `boolean` are NUMERIC), the field keeps the
+ * database's type with `.dbType()`: diff compares affinities, and a push elsewhere declares the same column.
+ */
+function builderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: string): Built {
+  const built = baseBuilderFor(c, facts, pkOnly, dialect);
+  if (dialect !== 'sqlite' || built.generatedKey || built.builder.includes('.dbType(') || c.type.trim() === '') return built;
+  if (sqliteAffinity(c.type) === sqliteAffinity(sqliteTypeOf(built.builder))) return built;
+  return { ...built, builder: `${built.builder}.dbType(${str(c.type)})` };
+}
+
+function baseBuilderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: string): Built {
   const type = c.type.toLowerCase();
   const category = facts.categoryOf(type) ?? affinity(type);
   // A single-column integer key the database numbers itself: f.id({ type: 'int' | 'bigserial' }).
