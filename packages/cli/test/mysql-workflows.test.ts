@@ -133,6 +133,7 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
   const w = useWorkspace(D_START);
   const handles = async () => (await query<{ handle: string | null }>(w.db.url, 'SELECT handle FROM users ORDER BY handle')).map((r) => r.handle);
   let migration = '';
+  let tightened = '';
 
   step('before: users with a unique username, and rows in it', async () => {
     ok(await w.forge(['push']));
@@ -153,10 +154,14 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
     expect(await checkCode(w)).toBe(0);
   });
 
-  step("deploy 3: push adds handle's unique; username's old unique is left as an extra, which diff apply defers", async () => {
+  step("deploy 3: push adds handle's unique; diff apply makes handle NOT NULL (no row holds NULL) and defers username's old unique", async () => {
     w.schema(D_DEPLOY_3);
     const extra = { kind: 'index', direction: 'extra', table: 'users', index: 'forge_users_uq_username', detail: 'unique index u:username in DB but not in schema' };
-    expect((await diffJson(w)).items).toEqual([
+    const required = { kind: 'column', direction: 'mismatch', table: 'users', column: 'handle', property: 'nullable', schema: false, db: true };
+    const items = (await diffJson(w)).items;
+    expect(items).toHaveLength(3);
+    expect(items[0]).toMatchObject(required);
+    expect(items.slice(1)).toEqual([
       { kind: 'index', direction: 'missing', table: 'users', index: 'forge_users_uq_handle', detail: "index 'forge_users_uq_handle' (u:handle)" },
       extra,
     ]);
@@ -164,13 +169,20 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
     expect(push.stdout).toMatch(/^\+ index forge_users_uq_handle$/m);
     expect(push.stdout).toMatch(/^! push does not drop indexes: users has a unique index u:username/m);
     expect(pushCounts(push).applied).toBe(1);
-    expect((await diffJson(w)).items).toEqual([extra]);
+    expect((await diffJson(w)).items).toEqual([expect.objectContaining(required), extra]);
 
+    // Push never tightens a column; diff apply does, with MODIFY COLUMN, because no row holds NULL.
     const apply = ok(await w.forge(['diff', 'apply']));
-    expect(apply.stdout).toContain('no migration to write');
     expect(apply.stdout).toMatch(/^ {4}- \[index\] users: unique index u:username in DB but not in schema$/m);
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
-    expect(await ledgerNames(w.db.url)).toEqual([]);
+    const files = readdirSync(w.p.file('migrations'));
+    expect(files).toHaveLength(1);
+    const [up, down] = readFileSync(w.p.file(`migrations/${files[0]}`), 'utf8').split(/^-- down$/m);
+    expect(up).toMatch(/^ALTER TABLE `users` MODIFY COLUMN `handle` .*NOT NULL/m);
+    expect(down).toMatch(/^ALTER TABLE `users` MODIFY COLUMN `handle` /m);
+    expect(down).not.toMatch(/NOT NULL/);
+    tightened = files[0].replace(/\.sql$/, '');
+    expect(await ledgerNames(w.db.url)).toEqual([tightened]);
+    expect((await diffJson(w)).items).toEqual([extra]);
   });
 
   step('deploy 4: diff apply --dry previews the drop; diff apply writes the file, drops username and records it', async () => {
@@ -179,15 +191,15 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
     expect(preview.code, shown(preview)).toBe(0);
     expect(preview.stderr).toContain('• drop users.username');
     expect(preview.stdout).toMatch(/^ALTER TABLE `users` DROP COLUMN `username`;$/m);
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    expect(readdirSync(w.p.file('migrations'))).toEqual([`${tightened}.sql`]);
 
     // username holds data: without a terminal the drop needs consent, and nothing is written or changed.
     const refused = await w.forge(['diff', 'apply']);
     expect(refused.code, shown(refused)).toBe(1);
     expect(refused.stdout + refused.stderr).toContain('FORGE_DROP_COLUMN');
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    expect(readdirSync(w.p.file('migrations'))).toEqual([`${tightened}.sql`]);
     const r = ok(await w.forge(['diff', 'apply', '--accept-data-loss']));
-    const files = readdirSync(w.p.file('migrations'));
+    const files = readdirSync(w.p.file('migrations')).filter((f) => f !== `${tightened}.sql`);
     expect(files).toHaveLength(1);
     migration = files[0].replace(/\.sql$/, '');
     expect(r.stdout).toContain(`wrote ${path.join('migrations', files[0])}`);
@@ -197,13 +209,13 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
     expect(down).toMatch(/^ALTER TABLE `users` ADD COLUMN `username` /m);
     expect(await columnsOf(w.db.url, 'users')).toEqual(['id', 'handle']);
     expect(await handles()).toEqual(['ada', 'grace', 'linus']);
-    expect(await ledgerNames(w.db.url)).toEqual([migration]);
+    expect(await ledgerNames(w.db.url)).toEqual([tightened, migration]);
     // The server dropped username's unique index with the column.
     expect(Object.keys(await indexesOf(w.db.url, 'users'))).toEqual(['PRIMARY', 'forge_users_uq_handle']);
     expect(await checkCode(w)).toBe(0);
   });
 
-  step('rollback brings username back (empty), keeps handle and its data, and deletes the ledger row', async () => {
+  step('rollback brings username back (empty), keeps handle and its data, and deletes its ledger row', async () => {
     const r = ok(await w.forge(['rollback']));
     expect(r.stdout).toContain(`rolled back ${migration}`);
     expect(await columnsOf(w.db.url, 'users')).toEqual(['id', 'handle', 'username']);
@@ -212,7 +224,7 @@ suite('seed 004 workflow (d) on MySQL: users.username → users.handle in four d
       { handle: 'grace', username: null },
       { handle: 'linus', username: null },
     ]);
-    expect(await ledgerNames(w.db.url)).toEqual([]);
+    expect(await ledgerNames(w.db.url)).toEqual([tightened]);
     const items = (await diffJson(w)).items;
     expect(items).toContainEqual({ kind: 'column', direction: 'extra', table: 'users', column: 'username', detail: "column 'username' in DB but not in schema" });
     expect(items.every((i) => i.direction === 'extra' && i.table === 'users')).toBe(true);

@@ -202,6 +202,7 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
   const w = useWorkspace(D_START);
   const handles = async () => (await query<{ handle: string | null }>(w.db.url, 'SELECT handle FROM users ORDER BY handle')).map((r) => r.handle);
   let migration = '';
+  let tightened = '';
 
   step('before: users with a unique username, and data in it', async () => {
     clean(await w.forge(['push']));
@@ -222,7 +223,7 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
     expect(await checkCode(w)).toBe(0);
   });
 
-  step("deploy 3: push adds handle's unique; username's old unique stays behind as an extra unique index, which diff apply defers", async () => {
+  step("deploy 3: push adds handle's unique; diff apply makes handle NOT NULL (no row holds NULL) and defers username's old unique", async () => {
     w.schema(D_DEPLOY_3);
     const extra = {
       kind: 'index',
@@ -231,7 +232,19 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
       index: 'forge_users_uq_username',
       detail: 'unique index u:username in DB but not in schema',
     };
+    const required = {
+      kind: 'column',
+      direction: 'mismatch',
+      table: 'users',
+      column: 'handle',
+      property: 'nullable',
+      schema: false,
+      db: true,
+      detail:
+        "column 'handle' is required in the schema but nullable in the database; forge diff apply (or forge generate) makes it NOT NULL (rows holding NULL get its default, or the change is refused while they exist)",
+    };
     expect((await diffJson(w)).items).toEqual([
+      required,
       { kind: 'index', direction: 'missing', table: 'users', index: 'forge_users_uq_handle', detail: "index 'forge_users_uq_handle' (u:handle)" },
       extra,
     ]);
@@ -240,16 +253,22 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
     expect(push.stdout).toMatch(/^\+ index forge_users_uq_handle$/m);
     expect(push.stdout).toMatch(/^! push does not drop indexes: users has a unique index u:username/m);
     expect(pushCounts(push).applied).toBe(1);
-    expect((await diffJson(w)).items).toEqual([extra]);
+    expect((await diffJson(w)).items).toEqual([required, extra]);
 
-    // The engine has no DROP INDEX in its safe slice: the item is deferred, no file, no ledger row.
+    // Push never tightens a column; diff apply does, in a migration, because no row holds NULL. The old unique is
+    // outside the engine's safe slice (no DROP INDEX): deferred, no ledger row for it.
     const apply = clean(await w.forge(['diff', 'apply']));
-    expect(apply.stdout).toContain('no migration to write');
     expect(apply.stdout).toMatch(/^! not in this migration \(1\):$/m);
     expect(apply.stdout).toMatch(/^ {4}- \[index\] users: unique index u:username in DB but not in schema$/m);
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
-    expect(await ledgerRows(w.db.url)).toEqual([]);
+    const files = readdirSync(w.p.file('migrations'));
+    expect(files).toHaveLength(1);
+    const [up, down] = readFileSync(w.p.file(`migrations/${files[0]}`), 'utf8').split(/^-- down$/m);
+    expect(up).toMatch(/ALTER TABLE "users" ALTER COLUMN "handle" SET NOT NULL;/);
+    expect(down).toMatch(/ALTER TABLE "users" ALTER COLUMN "handle" DROP NOT NULL;/);
+    tightened = files[0].replace(/\.sql$/, '');
+    expect((await ledgerRows(w.db.url)).map((row) => row.name)).toEqual([tightened]);
     expect(Object.keys(await indexesOf(w.db.url, 'users'))).toContain('forge_users_uq_username');
+    expect((await diffJson(w)).items).toEqual([extra]);
   });
 
   step('deploy 4: diff apply previews `drop users.username`, writes migrations/<stamp>_drift.sql and applies it', async () => {
@@ -258,17 +277,17 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
     expect(preview.code).toBe(0);
     expect(preview.stderr).toContain('• drop users.username');
     expect(preview.stdout).toMatch(/^ALTER TABLE "users" DROP COLUMN "username";$/m);
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    expect(readdirSync(w.p.file('migrations'))).toEqual([`${tightened}.sql`]);
 
     // username holds data: without a terminal diff apply refuses, names the finding and the flag, and changes nothing.
     const refused = await w.forge(['diff', 'apply']);
     expect(refused.code).toBe(1);
     expect(refused.stdout + refused.stderr).toContain('FORGE_DROP_COLUMN');
     expect(refused.stdout + refused.stderr).toContain('--accept-data-loss');
-    expect(existsSync(w.p.file('migrations'))).toBe(false);
+    expect(readdirSync(w.p.file('migrations'))).toEqual([`${tightened}.sql`]);
     const r = clean(await w.forge(['diff', 'apply', '--accept-data-loss']));
     expect(r.stdout).toContain('  • drop users.username');
-    const files = readdirSync(w.p.file('migrations'));
+    const files = readdirSync(w.p.file('migrations')).filter((f) => f !== `${tightened}.sql`);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^\d{8}T\d{6}_drift\.sql$/);
     migration = files[0].replace(/\.sql$/, '');
@@ -282,13 +301,13 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
 
     expect(await columnsOf(w.db.url, 'users')).toEqual(['id', 'handle']);
     expect(await handles()).toEqual(['ada', 'grace', 'linus']);
-    expect((await ledgerRows(w.db.url)).map((row) => row.name)).toEqual([migration]);
+    expect((await ledgerRows(w.db.url)).map((row) => row.name)).toEqual([tightened, migration]);
     // Postgres dropped username's unique index along with the column.
     expect(Object.keys(await indexesOf(w.db.url, 'users'))).toEqual(['forge_users_uq_handle', 'users_pkey']);
     expect(await checkCode(w)).toBe(0);
   });
 
-  step('rollback brings username back (empty, with its unique index), keeps handle, and deletes the ledger row', async () => {
+  step('rollback brings username back (empty, with its unique index), keeps handle, and deletes its ledger row', async () => {
     const r = clean(await w.forge(['rollback']));
     expect(r.stdout).toContain(`rolled back ${migration}`);
     expect(r.stdout).toMatch(/ADD COLUMN "username" text/);
@@ -299,7 +318,7 @@ suite(`seed 004 workflow (d): users.username → users.handle in four deploys [$
       { handle: 'grace', username: null },
       { handle: 'linus', username: null },
     ]);
-    expect(await ledgerRows(w.db.url)).toEqual([]);
+    expect((await ledgerRows(w.db.url)).map((row) => row.name)).toEqual([tightened]);
     // The database is back where deploy 4 found it: the column and the unique index the drop took with it.
     expect((await diffJson(w)).items).toEqual([
       { kind: 'column', direction: 'extra', table: 'users', column: 'username', detail: "column 'username' in DB but not in schema" },
