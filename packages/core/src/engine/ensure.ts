@@ -6,11 +6,11 @@
 import type { DdlEnv, MigrationOp } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { MigrationError, errorText } from '../migrations/apply.js';
-import { emitRename, type PossibleRename, type RenameAnswers } from '../diff/renames.js';
+import { type PossibleRename, type RenameAnswers } from '../diff/renames.js';
 import type { DriftItem } from '../diff/types.js';
 import type { TableIR } from '../schema/ir.js';
 import type { EngineContext } from './context.js';
-import { onlineIndexSql, planMigration } from './generate.js';
+import { emitPlannedOp, onlineIndexSql, planMigration } from './generate.js';
 import { runPush } from './push.js';
 
 /** seed 003's names for the operations: `createTable` → `create_table`, `addForeignKey` → `add_foreign_key`. */
@@ -104,8 +104,9 @@ export async function analyze(ctx: EngineContext, opts: { renames?: RenameAnswer
   const env: DdlEnv = { extensions: snap.extensions ?? [], tables: Object.values(ir.models) };
   const dropped = new Set(plan.ops.flatMap(({ op }) => (op.op === 'dropTable' ? [op.table] : [])));
   const existing = new Set(opts.concurrentIndexes ? snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)) : []);
-  const operations = plan.ops.map(({ op, change }): AnalyzedOperation => {
-    const emitted = op.op === 'renameTable' || op.op === 'renameColumn' ? { sql: emitRename(adapter, op) } : adapter.ddl.emit(op, env);
+  const operations = plan.ops.map((planned): AnalyzedOperation => {
+    const { op, change } = planned;
+    const emitted = emitPlannedOp(adapter, planned, env, false);
     const { comment } = emitted as { comment?: string };
     return {
       type: snake(op.op),

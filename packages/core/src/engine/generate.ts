@@ -6,10 +6,10 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter, DdlEnv, DdlOp, MigrationOp, RenameOp } from '../adapter.js';
+import type { Adapter, AlterColumnOp, DdlEnv, DdlOp, MigrationOp, RebuildTablesOp, RenameOp } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { diffSchema } from '../diff/diff.js';
-import { planDriftApply } from '../diff/drift-apply.js';
+import { emitDriftStep, planDriftApply } from '../diff/drift-apply.js';
 import { planPush } from '../diff/plan.js';
 import { describeRename, emitRename, planRenames, type PossibleRename, type RenameAnswers } from '../diff/renames.js';
 import type { DriftItem, MigrationChange } from '../diff/types.js';
@@ -23,8 +23,27 @@ type PlanningAdapter = Pick<Adapter, 'kind' | 'capabilities' | 'ddl' | 'facts'>;
 /** The drops a push never makes and a migration file must carry. */
 const DROPS = new Set<DdlOp['op']>(['dropColumn', 'dropIndex', 'dropForeignKey', 'dropTable', 'dropSearch']);
 
+/**
+ * One planned operation. A column change carries its `AlterColumnOp` (or, where the dialect rebuilds tables, its
+ * `RebuildTablesOp`) in `alter` / `rebuild`; `op` is then that same operation, typed loosely: read those first.
+ */
+export interface PlannedMigrationOp {
+  op: MigrationOp;
+  change: MigrationChange;
+  alter?: AlterColumnOp;
+  rebuild?: RebuildTablesOp;
+}
+
+/** The statements of one planned operation (its down with `reverse`), as generate writes them. */
+export function emitPlannedOp(adapter: Pick<Adapter, 'kind' | 'ddl'>, planned: PlannedMigrationOp, env: DdlEnv, reverse: boolean): { sql: string[]; comment?: string } {
+  const { op } = planned;
+  if (planned.alter || planned.rebuild) return emitDriftStep(adapter, { op: op as DdlOp, alter: planned.alter, rebuild: planned.rebuild }, env, reverse);
+  if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) };
+  return reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
+}
+
 export interface MigrationPlan {
-  ops: Array<{ op: MigrationOp; change: MigrationChange }>;
+  ops: PlannedMigrationOp[];
   up: string[];
   down: string[];
   upComments: string[];
@@ -79,10 +98,14 @@ export function planMigration(
   const snap = renames.snap;
   const push = planPush(ir, snap, adapter);
   const drift = planDriftApply(diffSchema(ir, snap, adapter), ir, snap, adapter);
+  // Column changes (type, nullability, default: an ALTER, or a rebuild on SQLite) come right after the renames, on the
+  // table as it was, as diff apply orders them: the columns and indexes added next see the new shape.
+  const columnChanges: PlannedMigrationOp[] = drift.ops.flatMap((s): PlannedMigrationOp[] => (s.alter ? [{ op: s.op, change: s.change, alter: s.alter }] : s.rebuild ? [{ op: s.op, change: s.change, rebuild: s.rebuild }] : []));
   const ops: MigrationPlan['ops'] = [
     ...renames.ops.map((op: RenameOp) => ({ op, change: { text: describeRename(op), destructive: false } })),
+    ...columnChanges,
     ...push.toApply.filter((s) => s.op.op !== 'createExtension').map((s) => ({ op: s.op, change: { text: `add ${s.label}`, destructive: false } })),
-    ...drift.ops.filter((s) => DROPS.has(s.op.op)),
+    ...drift.ops.filter((s) => DROPS.has(s.op.op) && !s.alter && !s.rebuild),
   ];
   const env: DdlEnv = { extensions: [], tables: Object.values(ir.models) };
   const up: string[] = [];
@@ -92,18 +115,17 @@ export function planMigration(
   // Tables there before the migration and still there after it: their index builds may run online.
   const dropped = new Set(ops.flatMap(({ op }) => (op.op === 'dropTable' ? [op.table] : [])));
   const existing = new Set(!opts.concurrentIndexes ? [] : snap.tables.map((t) => t.name).filter((n) => !dropped.has(n)));
-  const emit = (op: MigrationOp, reverse: boolean) => {
-    if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) } as { sql: string[]; comment?: string };
-    const e = reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
-    return { ...e, sql: onlineIndexSql(adapter, op, e.sql, existing) };
+  const emit = (planned: PlannedMigrationOp, reverse: boolean) => {
+    const e = emitPlannedOp(adapter, planned, env, reverse);
+    return { ...e, sql: onlineIndexSql(adapter, planned.op, e.sql, existing) };
   };
-  for (const { op } of ops) {
-    const e = emit(op, false);
+  for (const planned of ops) {
+    const e = emit(planned, false);
     up.push(...e.sql);
     if (e.comment) upComments.push(e.comment);
   }
-  for (const { op } of [...ops].reverse()) {
-    const r = emit(op, true);
+  for (const planned of [...ops].reverse()) {
+    const r = emit(planned, true);
     down.push(...r.sql);
     if (r.comment) downComments.push(r.comment);
   }

@@ -209,10 +209,15 @@ export interface ParsedMigrationFile extends ParsedMigration {
 
 /**
  * Statements no transaction may hold, detected without a marker: Postgres `CREATE / DROP INDEX CONCURRENTLY`
- * and `REINDEX ... CONCURRENTLY` (the server refuses them in a transaction block).
+ * and `REINDEX ... CONCURRENTLY` (the server refuses them in a transaction block), and SQLite's
+ * `PRAGMA foreign_keys = ...`, which is a no-op inside a transaction (https://www.sqlite.org/pragma.html#pragma_foreign_keys):
+ * a table rebuild turns foreign keys off before its transaction so dropping a parent never cascades to its children.
  */
 export function runsOutsideTransaction(sql: string): boolean {
-  return /^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+(?:\(\s*\w+\s*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\s+CONCURRENTLY\b/i.test(sql);
+  return (
+    /^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+(?:\(\s*\w+\s*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\s+CONCURRENTLY\b/i.test(sql) ||
+    /^\s*PRAGMA\s+(?:(?:main|"main")\s*\.\s*)?foreign_keys\s*=/i.test(sql)
+  );
 }
 
 /** Index of the quote closing the one at `open`; a doubled quote is an escaped quote. */
