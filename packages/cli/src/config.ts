@@ -24,6 +24,12 @@ export interface ForgeConfig {
    * its down as `DROP INDEX CONCURRENTLY IF EXISTS`. Default true; false writes the plain, transactional form.
    */
   concurrentIndexes?: boolean;
+  /**
+   * Custom SQL forge does not model (functions, triggers, grants, expression indexes), run after every `forge push`,
+   * `forge migrate` and `forge diff apply` that succeeded: the path of a `.sql` file (relative to this file), or
+   * `async (db) => { await db.$executeRawUnsafe('CREATE OR REPLACE ...') }`. It runs each time: keep it idempotent.
+   */
+  afterMigrate?: string | ((db: { $executeRawUnsafe(sql: string, ...params: unknown[]): Promise<number>; $queryRawUnsafe(sql: string, ...params: unknown[]): Promise<unknown[]> } & Record<string, unknown>) => unknown);
 }
 
 /** Identity at run time; gives the config file type checking and completion. */
@@ -64,6 +70,9 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
   if (c.migrationsDir !== undefined && typeof c.migrationsDir !== 'string') throw fail('`migrationsDir` must be a path string');
   if (c.lockTimeout !== undefined && parseDuration(c.lockTimeout) === undefined) throw fail("`lockTimeout` must be a duration such as '5s', '500ms' or a number of milliseconds");
   if (c.concurrentIndexes !== undefined && typeof c.concurrentIndexes !== 'boolean') throw fail('`concurrentIndexes` must be true or false');
+  if (c.afterMigrate !== undefined && typeof c.afterMigrate !== 'string' && typeof c.afterMigrate !== 'function') {
+    throw fail("`afterMigrate` must be the path of a .sql file ('./sql/after-migrate.sql') or a function async (db) => { ... }");
+  }
   const ignore = c.ignore;
   const ignoreOk =
     ignore === undefined ||

@@ -19,6 +19,9 @@ export {
   buildSchemaIR,
   pushMany,
   diffMany,
+  ensureCreated,
+  ensureDeleted,
+  analyze,
   parseTargets,
   checkConcurrency,
 } from '@forge/core';
@@ -57,7 +60,14 @@ export type {
   PushManyOptions,
   DiffManyOptions,
   EnumCheckOp,
+  Analysis,
+  AnalyzedOperation,
+  EnsureCreatedResult,
+  EnsureDeletedResult,
+  AfterMigrate,
+  AfterMigrateDb,
 } from '@forge/core';
+import type { AfterMigrateDb } from '@forge/core';
 export * from './drivers.js';
 export { wireOtel } from '@forge/otel';
 export type { WireOtelOptions, TracerLike } from '@forge/otel';
@@ -67,6 +77,12 @@ export interface ForgeConfig {
   schema?: string;
   ignore?: Array<string | RegExp> | string;
   migrationsDir?: string;
+  /** How long a migration's DDL waits for a lock before it fails: '5s', '500ms' or milliseconds (FORGE_LOCK_TIMEOUT overrides; default 5s). */
+  lockTimeout?: string | number;
+  /** Postgres: indexes on existing tables are written CREATE INDEX CONCURRENTLY (default true). */
+  concurrentIndexes?: boolean;
+  /** Custom SQL after every successful push / migrate / diff apply: a .sql file path (relative to the config) or `async (db) => ...`. Keep it idempotent. */
+  afterMigrate?: string | ((db: AfterMigrateDb) => unknown);
 }
 export function defineConfig(config: ForgeConfig): ForgeConfig {
   return config;

@@ -7,6 +7,7 @@ import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode }
 import { changeList, deferredLines } from '../format.js';
 import { collectIgnore } from '../ignore.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
+import { configuredHook, runConfiguredHook } from '../after-migrate.js';
 import type { Colors } from '../output.js';
 import { prepare } from '../preflight.js';
 import { consentHook, findingLines } from '../consent.js';
@@ -24,9 +25,12 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
   const renames = loadRenames(ctx, flags);
   const adapter = await openAdapter(p.entry, ctx.cwd);
 
+  const hook = flags.dry === true ? undefined : configuredHook(ctx, p.config);
+  let hookLine: string | undefined;
+  let hookError: unknown;
   const result = await withConnection(adapter, p.url, async (conn) => {
     try {
-      return await runDiffApply(
+      const r = await runDiffApply(
         { adapter, conn, ir: p.schema.ir },
         {
           dir,
@@ -38,6 +42,9 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
           lockTimeoutMs: lockTimeoutMs(ctx.env(), p.config),
         },
       );
+      // A failing hook is reported after what diff apply did, which stays applied and recorded.
+      if (hook) hookLine = await runConfiguredHook(ctx, { adapter, conn, ir: p.schema.ir }, hook, async () => p.schema.models).catch((e: unknown) => ((hookError = e), undefined));
+      return r;
     } catch (e) {
       // A MigrationError means the up block ran and failed; its message already lists what stayed applied
       // and what to do. A ConfigError (the folder cannot be written) is raised before the database is read.
@@ -48,7 +55,11 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
       throw commandFailed('diff apply', e);
     }
   });
-  return flags.dry === true ? printDry(ctx, result) : printApplied(ctx, result);
+  if (flags.dry === true) return printDry(ctx, result);
+  const exit = printApplied(ctx, result);
+  if (hookError) throw hookError;
+  if (hookLine !== undefined) ctx.o.out(hookLine);
+  return exit;
 }
 
 /** Under --dry stdout is exactly the file, so `forge diff apply --dry > m.sql` works; the summary goes to stderr. */

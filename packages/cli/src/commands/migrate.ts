@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createJiti } from 'jiti';
-import { runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
+import { buildSchemaIR, runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
 import { loadConfig, lockTimeoutMs, type LoadedConfig } from '../config.js';
@@ -9,6 +9,7 @@ import { consentHook } from '../consent.js';
 import { requireDatabaseUrl } from '../env.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
+import { configuredHook, runConfiguredHook } from '../after-migrate.js';
 
 export const migrate: CommandSpec = {
   name: 'migrate [action] [count]',
@@ -52,6 +53,7 @@ export const migrate: CommandSpec = {
     const config = await loadConfig(ctx.cwd, ctx.configFile);
     const dir = migrationsDir(ctx.cwd, config);
     const timeout = lockTimeoutMs(ctx.env(), config);
+    const hook = action === undefined || action === 'up' ? configuredHook(ctx, config) : undefined;
     const adapter = await openAdapter(entry, ctx.cwd);
     return withConnection(adapter, url, async (conn) => {
       try {
@@ -62,7 +64,9 @@ export const migrate: CommandSpec = {
           if (!Number.isInteger(n) || n < 1) throw new CliError(`forge migrate down ${count}: N must be a positive whole number`, 'e.g. forge migrate down 2');
           return await down(ctx, { adapter, conn }, dir, n, timeout, flags, code);
         }
-        return await up(ctx, { adapter, conn }, dir, timeout, flags, code);
+        const exit = await up(ctx, { adapter, conn }, dir, timeout, flags, code);
+        if (hook && flags.dry !== true) ctx.o.out(await runConfiguredHook(ctx, { adapter, conn, ir: buildSchemaIR({}) }, hook, () => code.models?.() ?? Promise.resolve(undefined)));
+        return exit;
       } catch (e) {
         if (e instanceof CliError) throw e;
         const name = errorName(e);

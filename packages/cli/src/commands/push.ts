@@ -6,6 +6,7 @@ import { pushSummary, statementLine } from '../format.js';
 import { printError } from '../output.js';
 import { prepare } from '../preflight.js';
 import { EACH_HELP, EACH_OPTIONS, refuseWithoutEach, runEach } from '../each.js';
+import { configuredHook, runConfiguredHook } from '../after-migrate.js';
 
 export const push: CommandSpec = {
   name: 'push',
@@ -26,20 +27,29 @@ export const push: CommandSpec = {
     refuseWithoutEach(flags, 'push');
     if (flags.json) throw new CliError('--json on push only applies with --each', 'run `forge push --each <file> --json`, or `forge push` for the line-by-line report');
     const p = await prepare(ctx, stringFlag(flags, 'schema'));
+    const hook = configuredHook(ctx, p.config);
     const adapter = await openAdapter(p.entry, ctx.cwd);
     const { c, out } = ctx.o;
-    const report = await withConnection(adapter, p.url, (conn) =>
-      runPush(
-        { adapter, conn, ir: p.schema.ir },
-        {
-          enableExtensions: flags.enableExtensions === true,
-          // Stream each statement as it runs, so a slow push shows progress and a crash shows how far it got.
-          onStatement: (s, outcome, error) => out(statementLine(c, s, outcome, error)),
-        },
-      ).catch((e: unknown) => {
+    let hookLine: string | undefined;
+    const report = await withConnection(adapter, p.url, async (conn) => {
+      const db = { adapter, conn, ir: p.schema.ir };
+      const r = await runPush(db, {
+        enableExtensions: flags.enableExtensions === true,
+        // Stream each statement as it runs, so a slow push shows progress and a crash shows how far it got.
+        onStatement: (s, outcome, error) => out(statementLine(c, s, outcome, error)),
+      }).catch((e: unknown) => {
         throw commandFailed('push', e);
-      }),
-    );
+      });
+      if (hook && r.failures.length === 0) {
+        for (const line of pushSummary(c, r)) out(line);
+        hookLine = await runConfiguredHook(ctx, db, hook, async () => p.schema.models);
+      }
+      return r;
+    });
+    if (hookLine !== undefined) {
+      out(hookLine);
+      return EXIT.ok;
+    }
     for (const line of pushSummary(c, report)) out(line);
     if (report.failures.length === 0) return EXIT.ok;
     // Transactional DDL without savepoints (DuckDB): a failed statement cannot be isolated, so the push's one

@@ -1,5 +1,6 @@
 import { adapterFor, type Adapter, type ConnectOptions, type Connection, type Dialect, type DriverHandle, type MaybePromise, type PreparedQuery, type ProbeReport, type TransactionOptions } from '../adapter.js';
-import { runDiff, runMigrate } from '../engine/index.js';
+import { analyze, ensureCreated, ensureDeleted, runAfterMigrate, runDiff, runMigrate, type AfterMigrate } from '../engine/index.js';
+import type { Analysis, EnsureCreatedResult, EnsureDeletedResult } from '../engine/ensure.js';
 import type { DriftReport, MigrateReport } from '../diff/types.js';
 import { ConfigError, DbKnownError, ValidationError } from '../errors.js';
 import type { RawFragment } from '../query/compiler.js';
@@ -50,6 +51,15 @@ export interface DbHandle<S extends SchemaShape> {
   $diff(opts?: { ignore?: string | Array<string | RegExp> }): Promise<DriftReport>;
   /** Runtime push for embedded targets: create what is missing, add safe columns, report the rest under `pending`. */
   $migrate(): Promise<MigrateReport>;
+  /**
+   * For tests (seed 003): on a database with none of the schema's tables, create them all; nothing when all are
+   * there; refused, naming both lists, when only some are.
+   */
+  $ensureCreated(): Promise<EnsureCreatedResult>;
+  /** For tests: drop exactly the schema's tables and views (never another table), children first. */
+  $ensureDeleted(): Promise<EnsureDeletedResult>;
+  /** The typed operations (`create_table`, `add_column`, `alter_column`, ...) with their SQL that would bring this database to the schema; runs nothing. */
+  $analyze(): Promise<Analysis>;
 }
 
 export type Db<S extends SchemaShape> = DbHandle<S> & Models<S>;
@@ -63,6 +73,12 @@ export interface CreateDbOptions<S extends SchemaShape> {
   /** The dialect, when the URL prefix does not say it. */
   type?: Dialect;
   connectTimeoutMs?: number;
+  /**
+   * Custom SQL forge does not model, run after every `$migrate()` and `$ensureCreated()` that succeeded (under the
+   * push lock, in one transaction where DDL is transactional): `(db) => db.$executeRawUnsafe('CREATE OR REPLACE ...')`
+   * or `{ sql: '...' }`. It runs each time, so keep it idempotent.
+   */
+  afterMigrate?: AfterMigrate;
 }
 
 function modelClient(rt: Runtime, meta: ModelMeta, fixed: Connection | undefined): unknown {
@@ -276,17 +292,17 @@ function transactionOptions(opts: unknown): TransactionOptions | undefined {
 }
 
 /** Build a db handle over an adapter and an open connection (createDb does the resolving and connecting). */
-export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Connection, schema: S, opts: { strict?: boolean } = {}): Db<S> {
+export function createDbWith<S extends SchemaShape>(adapter: Adapter, conn: Connection, schema: S, opts: { strict?: boolean; afterMigrate?: AfterMigrate } = {}): Db<S> {
   const ir = buildSchemaIR(schema);
   for (const key of Object.keys(ir.models)) {
     if (key.startsWith('$') || key === 'adapter') throw new ConfigError(`Schema key '${key}' is reserved on the db handle; rename it (e.g. '${key.replace(/^\$/, '')}Model')`);
   }
   // The adapter as it applies to this server (MariaDB's RETURNING and JSON depth differ from MySQL 8's).
   const rt = new Runtime(adapterFor(adapter, conn), conn, buildMetas(ir), !!opts.strict);
-  return makeDb(rt, schema, ir, undefined);
+  return makeDb(rt, schema, ir, undefined, { afterMigrate: opts.afterMigrate });
 }
 
-function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fixed: Connection | undefined): Db<S> {
+function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fixed: Connection | undefined, hooks: { afterMigrate?: AfterMigrate } = {}): Db<S> {
   const conn = () => fixed ?? rt.current();
   const rawInfo = (op: string): CallInfo => ({ op, semanticOp: 'raw' });
   // A raw statement as the executor runs it, refused first if it would open or end a transaction.
@@ -328,7 +344,7 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
       // `async`: a callback that returns a model call without awaiting it (`() => db.user.create(...)`) hands back a
       // lazy query; it must be started here, inside the transaction's context, not later by the connection's await
       // (outside it, a root call would queue behind the very transaction waiting for it).
-      return base.transaction((tx) => rt.als.run(tx, async () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx))), txOpts);
+      return base.transaction((tx) => rt.als.run(tx, async () => (arg as (tx: unknown) => Promise<unknown>)(makeDb(rt, schema, ir, tx, hooks))), txOpts);
     },
     // Every raw method returns a promise, also for bad arguments: a plain string rejects, it never throws.
     $queryRaw: (q: unknown, ...values: unknown[]) => settle(() => rt.objects(conn(), rawInfo('$queryRaw'), fromTemplate('$queryRaw', q, values))),
@@ -353,7 +369,20 @@ function makeDb<S extends SchemaShape>(rt: Runtime, schema: S, ir: SchemaIR, fix
     $doctor: () => rt.adapter.probe(conn()),
     $diff: (opts: { ignore?: string | Array<string | RegExp> } = {}) =>
       runDiff({ adapter: rt.adapter, conn: conn(), ir }, { ignore: typeof opts.ignore === 'string' ? parseIgnoreList(opts.ignore) : opts.ignore }),
-    $migrate: () => runMigrate({ adapter: rt.adapter, conn: conn(), ir }),
+    $migrate: async () => {
+      const ctx = { adapter: rt.adapter, conn: conn(), ir };
+      const report = await runMigrate(ctx);
+      if (hooks.afterMigrate && report.failures.length === 0) await runAfterMigrate(ctx, hooks.afterMigrate, { models: schema });
+      return report;
+    },
+    $ensureCreated: async () => {
+      const ctx = { adapter: rt.adapter, conn: conn(), ir };
+      const result = await ensureCreated(ctx);
+      if (hooks.afterMigrate) await runAfterMigrate(ctx, hooks.afterMigrate, { models: schema });
+      return result;
+    },
+    $ensureDeleted: () => ensureDeleted({ adapter: rt.adapter, conn: conn(), ir }),
+    $analyze: () => analyze({ adapter: rt.adapter, conn: conn(), ir }),
   };
   for (const [key, meta] of rt.metas) {
     if (!fixed) {
@@ -389,7 +418,7 @@ export async function createDb<S extends SchemaShape>(opts: CreateDbOptions<S>):
   const connectOpts: ConnectOptions = { connectTimeoutMs: opts.connectTimeoutMs };
   const conn = await adapter.connect(opts.driver ?? opts.url!, connectOpts);
   try {
-    return createDbWith(adapter, conn, opts.schema, { strict: opts.strict });
+    return createDbWith(adapter, conn, opts.schema, { strict: opts.strict, afterMigrate: opts.afterMigrate });
   } catch (e) {
     await conn.close();
     throw e;

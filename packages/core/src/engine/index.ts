@@ -2,7 +2,8 @@
 export type { EngineContext, EngineHooks, OnStatement, StatementOutcome } from './context.js';
 export { runDiff, runMigrate, runPush } from './push.js';
 export { recoverPendingMigrations, runDiffApply, runRollback } from './migrations.js';
-export { planMigration, possibleRenameFindings, runGenerate, type GenerateResult, type MigrationPlan } from './generate.js';
+export { emitPlannedOp, planMigration, possibleRenameFindings, runGenerate, type GenerateResult, type MigrationPlan, type PlannedMigrationOp } from './generate.js';
+export { analyze, ensureCreated, ensureDeleted, type AnalyzedOperation, type Analysis, type EnsureCreatedResult, type EnsureDeletedResult, type OperationType } from './ensure.js';
 export {
   ConsentRefusedError,
   previewFindings,
@@ -37,3 +38,4 @@ export {
   type TargetReport,
   type TargetStatus,
 } from './fanout.js';
+export { runAfterMigrate, type AfterMigrate, type AfterMigrateDb, type AfterMigrateResult } from './after-migrate.js';

@@ -1,10 +1,6 @@
 import type { ParsedMigration } from '../diff/types.js';
 import { ConfigError } from '../errors.js';
 
-// The programmatic helpers of issue 14 live in the engine; they are exported from here until engine/index.ts
-// lists them (this module is part of the package's public surface through `export *`).
-export { analyze, ensureCreated, ensureDeleted, type AnalyzedOperation, type Analysis, type EnsureCreatedResult, type EnsureDeletedResult, type OperationType } from '../engine/ensure.js';
-
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
