@@ -21,6 +21,7 @@ export { indexSignature, normalizeSqlExpr, type ShapeContext } from './diff/inde
 export * from './diff/diff.js';
 export * from './diff/plan.js';
 export * from './diff/drift-apply.js';
+export { defaultText, parseDefault, schemaDefault, sqliteAffinity } from './diff/columns.js';
 export * from './diff/identifiers.js';
 export * from './diff/namespace.js';
 export * from './engine/index.js';

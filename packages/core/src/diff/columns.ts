@@ -16,7 +16,7 @@ export type DefaultValueOf =
 
 const NOW = /\b(now|current_timestamp|localtimestamp|transaction_timestamp|statement_timestamp|getdate|getutcdate|sysdatetime|sysutcdatetime|sysdatetimeoffset)\b|\bstrftime\s*\(|\bdatetime\s*\(\s*'now'/i;
 /** Defaults a server writes for a key it numbers itself: never compared. */
-const SERVER_NUMBERED = /\bnextval\s*\(|auto_increment|\bidentity\b|\bautoincrement\b/i;
+export const SERVER_NUMBERED = /\bnextval\s*\(|auto_increment|\bidentity\b|\bautoincrement\b/i;
 
 /** Strip what catalogs wrap around a literal: parentheses, `::type` casts, `CAST(x AS type)`, `N'...'`. */
 function bare(text: string): string {
@@ -54,9 +54,11 @@ export function parseDefault(text: string | null | undefined): DefaultValueOf {
   if (text === null || text === undefined) return { kind: 'none' };
   const s = bare(text);
   if (s === '' || /^null$/i.test(s)) return { kind: 'none' };
-  const quoted = /^'((?:[^']|'')*)'$/s.exec(s);
+  // A backslash escape (MySQL / MariaDB spell 'it\'s') is kept as written; sameDefault and pull read it both ways.
+  const quoted = /^'((?:[^'\\]|''|\\[\s\S])*)'$/s.exec(s);
   if (quoted) return { kind: 'string', value: quoted[1].split("''").join("'") };
-  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(s)) return { kind: 'number', value: Number(s) };
+  // The text too: a bigint beyond 2^53 keeps its digits.
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(s)) return { kind: 'number', value: Number(s), text: s };
   if (/^(true|false)$/i.test(s)) return { kind: 'bool', value: /^true$/i.test(s) };
   if (/^b'[01]'$/i.test(s)) return { kind: 'bool', value: s[2] === '1' };
   if (NOW.test(s)) return { kind: 'now' };
@@ -120,17 +122,46 @@ export function sameDefault(col: ColumnIR, live: SnapshotColumn): boolean {
   if (col.default?.kind === 'generated') return true;
   const liveText = live.default ?? null;
   if (liveText !== null && SERVER_NUMBERED.test(liveText)) return true;
+  // Literals whose spelling varies by catalog and driver (dates, JSON, bytes, arrays, vectors, points): not compared.
+  if (LITERAL_VARIES.has(col.kind)) return true;
   const want = schemaDefault(col);
   const have = parseDefault(liveText);
+  // An expression forge does not read (a function call, an operator) is taken as equal, whatever the schema says.
+  if (have.kind === 'expression' && want.kind !== 'now') return true;
+  // The current time on a column that is not a date (a pulled TEXT column holding timestamps): an expression too.
+  if (have.kind === 'now' && col.kind !== 'dateTime') return true;
   if (want.kind === 'none' || have.kind === 'none') return want.kind === have.kind;
   if (want.kind === 'now' || have.kind === 'now') return want.kind === have.kind || have.kind === 'expression';
   if (have.kind === 'expression' || want.kind === 'expression') return true;
-  if (col.kind === 'dateTime' || col.kind === 'json' || col.kind === 'embed' || col.kind === 'embedMany' || col.kind === 'bytes') return true;
   if (col.kind === 'bool') return asBool(want) === asBool(have);
   if (want.kind === 'number' && want.text !== undefined && have.kind === 'number') return want.text === String(bare(live.default ?? ''));
   if (want.kind === 'number' || have.kind === 'number') return asNumber(want) !== undefined && asNumber(want) === asNumber(have);
-  return want.kind === 'string' && have.kind === 'string' && want.value === have.value;
+  // A decimal literal by value: '-0' is 0, '1.50' is 1.5 (digits kept, so 2^53 and beyond compare exactly).
+  if (col.kind === 'decimal' || col.kind === 'float' || col.kind === 'int' || col.kind === 'bigint') {
+    const a = numericText(want);
+    const b = numericText(have);
+    if (a !== undefined && b !== undefined) return a === b;
+  }
+  if (want.kind !== 'string' || have.kind !== 'string') return false;
+  // MySQL / MariaDB catalogs spell a quote or backslash in a literal with a backslash escape ('it\'s', '\\').
+  return want.value === have.value || want.value === have.value.replace(/\\(.)/g, '$1');
 }
+
+/** A number's text in one spelling: no sign on zero, no leading '+', no trailing zeros after the point. */
+function numericText(d: DefaultValueOf): string | undefined {
+  const raw = d.kind === 'number' ? (d.text ?? String(d.value)) : d.kind === 'string' ? d.value.trim() : undefined;
+  if (raw === undefined || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(raw)) return undefined;
+  let t = raw.replace(/^\+/, '');
+  const neg = t.startsWith('-');
+  if (neg) t = t.slice(1);
+  let [int, frac = ''] = t.split('.');
+  int = int.replace(/^0+(?=\d)/, '') || '0';
+  frac = frac.replace(/0+$/, '');
+  const body = frac ? `${int}.${frac}` : int;
+  return neg && body !== '0' ? `-${body}` : body;
+}
+
+const LITERAL_VARIES = new Set<string>(['dateTime', 'json', 'embed', 'embedMany', 'bytes', 'intArray', 'stringArray', 'vector', 'geoPoint']);
 
 /** Whether nullability differs (a key column is never compared: the key makes it NOT NULL whatever the catalog says). */
 export function nullabilityDiffers(col: ColumnIR, live: SnapshotColumn): boolean {

@@ -76,6 +76,9 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * doubled inside it (`"we""ird"`, with backticks, or in brackets with `]` doubled: `[we]]ird]`); a name that is
  * not a plain word is always quoted.
  */
+/** Quoted identifiers and string literals blanked out, so a bare name is not found inside one (`n` in `[n ]`). */
+const blankQuoted = (text: string): string => text.replace(/"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[(?:[^\]]|\]\])*\]|'(?:[^']|'')*'/g, ' ');
+
 function usesColumn(ix: SnapshotIndex, column: string): boolean {
   if (ix.columns.includes(column) || ix.include?.includes(column)) return true;
   const quoted = new RegExp(
@@ -83,7 +86,7 @@ function usesColumn(ix: SnapshotIndex, column: string): boolean {
   );
   // A bare name compares without case (the engines fold it); a word inside a string literal is not one.
   const bare = /^[A-Za-z_][A-Za-z0-9_$]*$/.test(column) ? new RegExp(`(?<![\\w$"'\`])${escapeRegExp(column)}(?![\\w$"'\`])`, 'i') : undefined;
-  return [ix.expression, ix.where].some((text) => !!text && (quoted.test(text) || (bare?.test(text) ?? false)));
+  return [ix.expression, ix.where].some((text) => !!text && (quoted.test(text) || (bare?.test(blankQuoted(text)) ?? false)));
 }
 
 /** The live index in IR form, so the down block can CREATE it again. */
@@ -115,8 +118,9 @@ function dependentIndexDrops(steps: DriftApplyStep[], live: Map<string, Snapshot
     if (s.op.op !== 'dropColumn') continue;
     const { table, column } = s.op;
     for (const ix of live.get(table)?.indexes ?? []) {
-      if (ix.primary || seen.has(ix.name) || !usesColumn(ix, column)) continue;
-      seen.add(ix.name);
+      // By table and name: MySQL and SQL Server name indexes per table, so two tables may each have an `ix`.
+      if (ix.primary || seen.has(`${table}\0${ix.name}`) || !usesColumn(ix, column)) continue;
+      seen.add(`${table}\0${ix.name}`);
       out.push({
         op: { op: 'dropIndex', table, index: ix.name, was: indexShape(ix) },
         change: { text: `drop index ${ix.name} on ${table} (it uses ${table}.${column})`, destructive: true },

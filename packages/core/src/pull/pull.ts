@@ -8,7 +8,7 @@
  * (nullability, defaults, names of the models) is written the way the project's convention would have it.
  */
 import type { DialectFacts } from '../adapter.js';
-import { sqliteAffinity } from '../diff/columns.js';
+import { parseDefault, SERVER_NUMBERED, sqliteAffinity } from '../diff/columns.js';
 import { generatedName } from '../schema/names.js';
 import type { Snapshot, SnapshotColumn, SnapshotForeignKey, SnapshotIndex, SnapshotTable, TypeCategory } from '../schema/ir.js';
 
@@ -83,6 +83,43 @@ interface ColumnPlan {
   comment?: string;
 }
 
+/**
+ * The column's default as a `.default(...)` call for its builder, where forge reads the default as a value (diff
+ * compares those); an expression, a server-numbered key, or a literal of a kind diff takes as equal (dates, JSON,
+ * bytes) gets none.
+ */
+function defaultCall(c: SnapshotColumn, builder: string, dialect: string): string | undefined {
+  if (!c.default || SERVER_NUMBERED.test(c.default)) return undefined;
+  const d = parseDefault(c.default);
+  // MySQL and MariaDB catalogs escape quotes and backslashes in a literal with a backslash.
+  if (d.kind === 'string' && (dialect === 'mysql' || dialect === 'mariadb')) d.value = d.value.replace(/\\([\s\S])/g, '$1');
+  const kind = /^f\.(\w+)\(/.exec(builder)?.[1] ?? '';
+  const texty = ['string', 'text', 'uuid', 'enumOf', 'decimal'].includes(kind);
+  const numeric = (v: string | number) => (typeof v === 'number' ? Number.isFinite(v) : v.trim() !== '' && Number.isFinite(Number(v)));
+  switch (d.kind) {
+    case 'now':
+      return kind === 'dateTime' ? ".default('now')" : undefined;
+    case 'string':
+      if (texty) return `.default(${str(d.value)})`;
+      if ((kind === 'int' || kind === 'float') && numeric(d.value)) return `.default(${Number(d.value)})`;
+      if (kind === 'bigint' && /^[+-]?\d+$/.test(d.value.trim())) return `.default(${BigInt(d.value.trim())}n)`;
+      if (kind === 'bool' && /^(t|f|true|false|0|1)$/i.test(d.value)) return `.default(${/^(t|true|1)$/i.test(d.value)})`;
+      return undefined;
+    case 'number':
+      if (kind === 'int' || kind === 'float') return `.default(${d.text ?? String(d.value)})`;
+      if (kind === 'bigint') return `.default(${d.text ?? String(Math.trunc(d.value))}n)`;
+      if (kind === 'bool' && (d.value === 0 || d.value === 1)) return `.default(${d.value === 1})`;
+      if (texty) return `.default(${str(d.text ?? String(d.value))})`;
+      return undefined;
+    case 'bool':
+      if (kind === 'bool') return `.default(${d.value})`;
+      if (kind === 'int') return `.default(${d.value ? 1 : 0})`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** The type forge's SQLite emitter declares for a builder (see adapter-sqlite's columnType). */
 function sqliteTypeOf(builder: string): string {
   return /^f\.(int|bigint|bool)\(/.test(builder) ? 'INTEGER' : /^f\.float\(/.test(builder) ? 'REAL' : 'TEXT';
@@ -115,6 +152,12 @@ function baseBuilderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialec
   if (c.enumCheck && c.enumCheck.values.length > 0 && (category === 'string' || category === undefined)) {
     return { builder: `f.enumOf([${c.enumCheck.values.map(str).join(', ')}])` };
   }
+  // Arrays and vectors first: a catalog may give `float[3]` or `double precision[]` the element's category.
+  const vector = /^(?:vector\((\d+)\)|float4?\[(\d+)\])$/.exec(type);
+  if (vector) return { builder: `f.vector(${vector[1] ?? vector[2]})` };
+  if (/^(text|varchar|character varying|string)(\(\d+\))?\[\]$|^_text$/.test(type)) return { builder: 'f.stringArray()' };
+  if (/^(integer|int|int4|bigint|int8)\[\]$|^_int4$/.test(type)) return { builder: 'f.intArray()' };
+  if (/\[\d*\]$/.test(type)) return { builder: `f.string().dbType(${str(c.type)})`, comment: `${c.name}: native type ${c.type} has no forge kind; read as a string` };
   switch (category) {
     case 'string':
       if (type === 'uuid') return { builder: 'f.uuid()' };
@@ -138,11 +181,7 @@ function baseBuilderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialec
     case 'bytes':
       return { builder: `f.bytes().dbType(${str(c.type)})` };
   }
-  const vector = /^(?:vector\((\d+)\)|float4?\[(\d+)\])$/.exec(type);
-  if (vector) return { builder: `f.vector(${vector[1] ?? vector[2]})` };
   if (/^(geometry|geography)\b/.test(type) || type === 'point') return { builder: 'f.geoPoint()' };
-  if (/^(text|varchar|character varying|string)(\(\d+\))?\[\]$|^_text$/.test(type)) return { builder: 'f.stringArray()' };
-  if (/^(integer|int|int4|bigint|int8)\[\]$|^_int4$/.test(type)) return { builder: 'f.intArray()' };
   // No category: diff does not compare the type, so the native type is kept verbatim for push and DDL.
   return { builder: `f.string().dbType(${str(c.type)})`, comment: `${c.name}: native type ${c.type} has no forge kind; read as a string` };
 }
@@ -272,6 +311,7 @@ export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {})
     const lines = plans.map((p) => {
       let s = p.builder;
       if (p.column.nullable && !p.column.primaryKey && !p.generatedKey) s += '.optional()';
+      if (!p.generatedKey) s += defaultCall(p.column, p.builder, snap.dialect) ?? '';
       if (uniqueSingles.has(p.column.name)) s += '.unique()';
       // forge's own full-text object over this column (diff would report it extra otherwise).
       if (searchable.has(p.column.name) && /^f\.(string|text)\(\)$/.test(p.builder)) s += '.searchable()';

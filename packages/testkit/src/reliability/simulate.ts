@@ -1,5 +1,12 @@
 import {
+  defaultText,
   diffSchema,
+  emitDriftStep,
+  schemaDefault,
+  type AlterColumnOp,
+  type ColumnIR,
+  type RebuildTablesOp,
+  type SnapshotColumn,
   generatedName,
   hasForeignKey,
   indexSignature,
@@ -44,10 +51,18 @@ function toSnapshotIndex(ix: IndexIR): SnapshotIndex {
   return out;
 }
 
+/** A column as the database holds it after DDL declared it: its type, nullability and default (as forge writes it). */
+function columnOf(c: ColumnIR, adapter: SimAdapter, env: DdlEnv): SnapshotColumn {
+  const out: SnapshotColumn = { name: c.name, type: adapter.ddl.columnType(c, env).toLowerCase(), nullable: c.nullable, primaryKey: c.primaryKey };
+  const d = defaultText(schemaDefault(c));
+  if (d !== null) out.default = d;
+  return out;
+}
+
 function newTable(t: TableIR, adapter: SimAdapter, env: DdlEnv): SnapshotTable {
   return {
     name: t.name,
-    columns: t.columns.map((c) => ({ name: c.name, type: adapter.ddl.columnType(c, env).toLowerCase(), nullable: c.nullable, primaryKey: c.primaryKey })),
+    columns: t.columns.map((c) => columnOf(c, adapter, env)),
     indexes: [],
     // Without ALTER TABLE ... ADD FOREIGN KEY the keys are written inline in CREATE TABLE (plan.ts).
     foreignKeys: adapter.capabilities.alterAddForeignKey ? [] : t.foreignKeys.map((fk) => ({ ...fk, columns: [...fk.columns], refColumns: [...fk.refColumns] })),
@@ -79,6 +94,23 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
         .map((fk) => `${t.name}.${fk.columns.join(',')}`),
     );
 
+  // Column changes (kept out of DdlOp): the column takes the schema's type, nullability and default.
+  const changed = (op as unknown as AlterColumnOp | RebuildTablesOp).op;
+  if (changed === 'alterColumn' || changed === 'rebuildTables') {
+    const alters =
+      changed === 'alterColumn'
+        ? [{ table: (op as unknown as AlterColumnOp).table, columns: [(op as unknown as AlterColumnOp).column] }]
+        : (op as unknown as RebuildTablesOp).tables.map((r) => ({ table: r.table.name, columns: r.table.columns.filter((c) => c.name in r.changes) }));
+    for (const a of alters) {
+      const t = table(a.table);
+      for (const c of a.columns) {
+        const i = t.columns.findIndex((x) => x.name === c.name);
+        if (i < 0) throw new SimulationError(`${changed}: column '${c.name}' does not exist on '${t.name}'`);
+        t.columns[i] = { ...columnOf(c, adapter, env), primaryKey: t.columns[i].primaryKey };
+      }
+    }
+    return;
+  }
   switch (op.op) {
     case 'createTable':
       if (relationTaken(op.table.name)) throw new SimulationError(`createTable: '${op.table.name}' already names a table or index`);
@@ -87,7 +119,7 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
     case 'addColumn': {
       const t = table(op.table);
       if (t.columns.some((c) => c.name === op.column.name)) throw new SimulationError(`addColumn: '${op.table}.${op.column.name}' already exists`);
-      t.columns.push({ name: op.column.name, type: adapter.ddl.columnType(op.column, env).toLowerCase(), nullable: op.column.nullable, primaryKey: op.column.primaryKey });
+      t.columns.push(columnOf(op.column, adapter, env));
       const ref = op.column.references;
       // Inline REFERENCES on ADD COLUMN is how a dialect without ALTER ... ADD FOREIGN KEY keys a new column.
       if (ref && !caps.alterAddForeignKey) {
@@ -196,7 +228,7 @@ export function simulatePushThenDiffApply(ir: SchemaIR, from: Snapshot, adapter:
   const pushed = applyPlanned(from, planPush(ir, from, adapter).toApply, adapter, ir);
   const report = diffSchema(ir, pushed, adapter);
   const env = envFor(ir, pushed);
-  const steps = planDriftApply(report, ir, pushed, adapter).ops.map(({ op }) => ({ op, sql: adapter.ddl.emit(op, env).sql }));
+  const steps = planDriftApply(report, ir, pushed, adapter).ops.map((step) => ({ op: step.op, sql: emitDriftStep(adapter, step, env, false).sql }));
   return applyPlanned(pushed, steps, adapter, ir);
 }
 
