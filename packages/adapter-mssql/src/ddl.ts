@@ -264,14 +264,37 @@ function schemaShape(c: ColumnIR, env: DdlEnv | undefined, t: TableIR | undefine
   };
 }
 
+/** Whether `s` is one parenthesised group, `(...)` with the first `(` closed by the last `)` (quotes skipped). */
+function enclosed(s: string): boolean {
+  if (!s.startsWith('(')) return false;
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'") {
+      i = s.indexOf("'", i + 1);
+      while (i !== -1 && s[i + 1] === "'") i = s.indexOf("'", i + 2);
+      if (i === -1) return false;
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i === s.length - 1;
+  }
+  return false;
+}
+
+/**
+ * The catalog keeps a default as SQL Server rewrote it, inside one more pair of parentheses than was written
+ * (`DEFAULT (0)` reads back `((0))`, `DEFAULT (N'a')` reads back `(N'a')`): the outer pair is taken off, so the
+ * constraint added again is written as forge first wrote it and reads back the same.
+ */
+const unwrap = (d: string): string => (enclosed(d) ? d.slice(1, -1).trim() : d);
+
 function liveShape(was: SnapshotColumn): ColumnShape {
   const json = was.type === 'json';
   const def = was.default?.trim();
-  return { type: json ? 'nvarchar(max)' : was.type, nullable: was.nullable, default: def && def !== IDENTITY_DEFAULT ? def : undefined, json };
+  return { type: json ? 'nvarchar(max)' : was.type, nullable: was.nullable, default: def && def !== IDENTITY_DEFAULT ? unwrap(def) : undefined, json };
 }
 
-/** `DEFAULT (...)`: a catalog definition is parenthesised already (`((0))`), a schema literal is wrapped. */
-const defaultExpr = (d: string): string => (d.startsWith('(') && d.endsWith(')') ? d : `(${d})`);
+/** `DEFAULT (...)`: the expression in parentheses, unless it is one parenthesised group already. */
+const defaultExpr = (d: string): string => (enclosed(d) ? d : `(${d})`);
 
 /** `nvarchar(120)` as `['nvarchar', 120]`; `(max)` and types without a length have none. */
 function lengthOf(type: string): [string, number | undefined] {
