@@ -360,8 +360,22 @@ export const SET_ASIDE = '#forge_alter_indexes';
  * yet). Nonclustered rowstore indexes only: forge creates no others; a primary key, a unique constraint or a
  * spatial index on the column is left, and SQL Server refuses the change with its own error (nothing is changed).
  */
-export function setIndexesAside(table: string, column: string): string[] {
+export function setIndexesAside(table: string, column: string, nullability?: 'required' | 'optional'): string[] {
   const { obj, col } = columnRef(table, column);
+  // forge's filter of a unique index over a NULL-able column (`WHERE [c] IS NOT NULL`, see createIndex) follows the
+  // nullability: left off when the column becomes NOT NULL (push would create the index without it, and
+  // introspection reads it as forge's only over NULL-able columns), put on a unique index keyed on the column alone
+  // when it becomes NULL-able (without it SQL Server's unique index admits one NULL only).
+  const notNull = quoteString(`${q(column)} IS NOT NULL`);
+  const soleKey =
+    `i.is_unique = 1 AND (SELECT COUNT(*) FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0) = 1 ` +
+    `AND EXISTS (SELECT 1 FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0 AND k.column_id = ${col})`;
+  const filter =
+    nullability === 'required'
+      ? `CASE WHEN i.has_filter = 1 AND NOT (i.is_unique = 1 AND REPLACE(i.filter_definition, N' ', N'') = REPLACE(N'(' + ${notNull} + N')', N' ', N'')) THEN N' WHERE ' + i.filter_definition ELSE N'' END `
+      : nullability === 'optional'
+        ? `CASE WHEN i.has_filter = 1 THEN N' WHERE ' + i.filter_definition WHEN ${soleKey} THEN N' WHERE ' + ${notNull} ELSE N'' END `
+        : `CASE WHEN i.has_filter = 1 THEN N' WHERE ' + i.filter_definition ELSE N'' END `;
   const name = (i: string) => `QUOTENAME(OBJECT_SCHEMA_NAME(${i}.object_id)) + N'.' + QUOTENAME(OBJECT_NAME(${i}.object_id))`;
   const cols = (filter: string, withDirection: boolean) =>
     `(SELECT STRING_AGG(CAST(QUOTENAME(c.name) AS nvarchar(max))${withDirection ? ` + CASE WHEN ic.is_descending_key = 1 THEN N' DESC' ELSE N'' END` : ''}, N', ') ` +
@@ -373,7 +387,7 @@ export function setIndexesAside(table: string, column: string): string[] {
     `SELECT i.name, N'CREATE ' + CASE WHEN i.is_unique = 1 THEN N'UNIQUE ' ELSE N'' END + N'INDEX ' + QUOTENAME(i.name) + N' ON ' + ${name('i')} + ` +
     `N' (' + ${cols('ic.key_ordinal > 0', true)} + N')' + ` +
     `ISNULL(N' INCLUDE (' + ${cols('ic.is_included_column = 1', false)} + N')', N'') + ` +
-    `CASE WHEN i.has_filter = 1 THEN N' WHERE ' + i.filter_definition ELSE N'' END ` +
+    filter +
     `FROM sys.indexes AS i WHERE i.object_id = ${obj} AND i.type = 2 AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 ` +
     `AND (EXISTS (SELECT 1 FROM sys.index_columns AS u WHERE u.object_id = i.object_id AND u.index_id = i.index_id AND u.column_id = ${col}) ` +
     `OR (i.has_filter = 1 AND CHARINDEX(QUOTENAME(${quoteString(column)}), i.filter_definition) > 0)); ` +
@@ -424,7 +438,7 @@ function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedD
   if (from.default !== undefined) sql.push(dropDefaultConstraint(op.table, name));
   if (alter && from.json) sql.push(dropJsonCheck(op.table, name));
   const indexes = alter && !keepsIndexes(from, to);
-  if (indexes) sql.push(...setIndexesAside(op.table, name));
+  if (indexes) sql.push(...setIndexesAside(op.table, name, renull ? (to.nullable ? 'optional' : 'required') : undefined));
   if (alter) {
     if (backfill && retype) sql.push(restate(true), backfill, restate(false));
     else if (backfill) sql.push(backfill, restate(false));

@@ -37,6 +37,14 @@ async function shape(conn: Connection): Promise<Record<string, string>> {
 const indexes = async (conn: Connection) =>
   (await conn.query<{ name: string }>(`SELECT name FROM sys.indexes WHERE object_id = OBJECT_ID(N'[people]') AND is_primary_key = 0 AND name IS NOT NULL ORDER BY name`)).map((r) => r.name);
 
+/** The filters of the table's unique indexes other than its key (null: unfiltered). */
+const uniqueFilters = async (conn: Connection) =>
+  (
+    await conn.query<{ filter_definition: string | null }>(
+      `SELECT filter_definition FROM sys.indexes WHERE object_id = OBJECT_ID(N'[people]') AND is_unique = 1 AND is_primary_key = 0 ORDER BY name`,
+    )
+  ).map((r) => r.filter_definition);
+
 describe.skipIf(!!skip)('mssql live: column changes through diff apply and rollback', () => {
   let db: TestDatabase | undefined;
   let conn: Connection | undefined;
@@ -73,11 +81,13 @@ describe.skipIf(!!skip)('mssql live: column changes through diff apply and rollb
     expect(await indexes(conn!)).toEqual(['people_age_idx']);
   });
 
-  it(live('made required with a default: NULL rows get it before NOT NULL, no consent asked; rollback makes it NULL-able again'), async () => {
-    await runPush({ adapter, conn: conn!, ir: people({ nick: f.string().optional() }) });
+  it(live('made required with a default: NULL rows get it before NOT NULL, no consent asked, the unique index follows; rollback makes it NULL-able again'), async () => {
+    await runPush({ adapter, conn: conn!, ir: people({ nick: f.string().optional().unique() }) });
+    // forge's unique index over a NULL-able column admits many NULLs: it is filtered on IS NOT NULL.
+    expect(await uniqueFilters(conn!)).toEqual(['([nick] IS NOT NULL)']);
     await conn!.execute(`INSERT INTO [people] ([email], [nick]) VALUES (N'a@x', N'al'), (N'b@x', NULL)`);
     const before = await shape(conn!);
-    const ctx = { adapter, conn: conn!, ir: people({ nick: f.string().default('anon') }) };
+    const ctx = { adapter, conn: conn!, ir: people({ nick: f.string().default('anon').unique() }) };
     let asked = false;
     const result = await runDiffApply(ctx, {
       dir: migrations,
@@ -94,9 +104,13 @@ describe.skipIf(!!skip)('mssql live: column changes through diff apply and rollb
       { email: 'a@x', nick: 'al' },
       { email: 'b@x', nick: 'anon' },
     ]);
+    // Recreated over the NOT NULL column without the filter, as push would create it now.
+    expect(await uniqueFilters(conn!)).toEqual([null]);
     expect((await runDiff(ctx)).inSync).toBe(true);
     await runRollback({ adapter, conn: conn! }, { dir: migrations });
     expect(await shape(conn!)).toEqual(before);
+    expect(await uniqueFilters(conn!)).toEqual(['([nick] IS NOT NULL)']);
+    await conn!.execute(`INSERT INTO [people] ([email], [nick]) VALUES (N'c@x', NULL), (N'd@x', NULL)`);
   });
 
   it(live('a default changed on a table with rows: old rows keep their values, new rows get the new default; rollback restores the old one'), async () => {

@@ -46,7 +46,7 @@ const op = (c: string, was: Partial<SnapshotColumn>, changes: ColumnChange[]): A
 });
 const up = (o: AlterColumnOp) => mssqlDdl.alterColumn!(o, false, env).sql;
 const down = (o: AlterColumnOp) => mssqlDdl.alterColumn!(o, true, env).sql;
-const aside = (c: string) => setIndexesAside('people', c);
+const aside = (c: string, nullability?: 'required' | 'optional') => setIndexesAside('people', c, nullability);
 const back = restoreIndexes();
 
 describe('the statements around ALTER COLUMN (golden)', () => {
@@ -86,6 +86,24 @@ describe('the statements around ALTER COLUMN (golden)', () => {
         "SELECT @forge_sql += N''DROP INDEX '' + QUOTENAME(name) + N'' ON '' + QUOTENAME(OBJECT_SCHEMA_NAME(OBJECT_ID(N''[people]''))) + N''.'' + QUOTENAME(OBJECT_NAME(OBJECT_ID(N''[people]''))) + N''; '' FROM #forge_alter_indexes; " +
         "EXEC sys.sp_executesql @forge_sql'",
     ]);
+    // The nullability changes: forge's own `IS NOT NULL` filter of a unique index over the column follows it.
+    const plain = "CASE WHEN i.has_filter = 1 THEN N'' WHERE '' + i.filter_definition ELSE N'''' END ";
+    expect(aside('nick')[1]).toContain(plain);
+    expect(aside('nick', 'required')[1]).toBe(
+      aside('nick')[1].replace(
+        plain,
+        "CASE WHEN i.has_filter = 1 AND NOT (i.is_unique = 1 AND REPLACE(i.filter_definition, N'' '', N'''') = REPLACE(N''('' + N''[nick] IS NOT NULL'' + N'')'', N'' '', N'''')) THEN N'' WHERE '' + i.filter_definition ELSE N'''' END ",
+      ),
+    );
+    expect(aside('nick', 'optional')[1]).toBe(
+      aside('nick')[1].replace(
+        plain,
+        "CASE WHEN i.has_filter = 1 THEN N'' WHERE '' + i.filter_definition " +
+          'WHEN i.is_unique = 1 AND (SELECT COUNT(*) FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0) = 1 ' +
+          "AND EXISTS (SELECT 1 FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0 AND k.column_id = COLUMNPROPERTY(OBJECT_ID(N''[people]''), N''nick'', ''ColumnId'')) " +
+          "THEN N'' WHERE '' + N''[nick] IS NOT NULL'' ELSE N'''' END ",
+      ),
+    );
     expect(back).toEqual([
       "EXEC sys.sp_executesql N'DECLARE @forge_sql nvarchar(max) = N''''; SELECT @forge_sql += create_sql + N''; '' FROM #forge_alter_indexes; EXEC sys.sp_executesql @forge_sql'",
       'DROP TABLE #forge_alter_indexes',
@@ -117,27 +135,27 @@ describe('alterColumn: each form, up and down (golden)', () => {
     const o = op('nick', { type: 'nvarchar(255)', nullable: true, default: "(N'anon')" }, ['nullable']);
     const df = dropDefaultConstraint('people', 'nick');
     const readd = "ALTER TABLE [people] ADD CONSTRAINT [forge_people_df_nick] DEFAULT (N'anon') FOR [nick]";
-    expect(up(o)).toEqual([df, ...aside('nick'), "UPDATE [people] SET [nick] = N'anon' WHERE [nick] IS NULL", 'ALTER TABLE [people] ALTER COLUMN [nick] NVARCHAR(255) NOT NULL', ...back, readd]);
-    expect(down(o)).toEqual([df, ...aside('nick'), 'ALTER TABLE [people] ALTER COLUMN [nick] nvarchar(255) NULL', ...back, readd]);
+    expect(up(o)).toEqual([df, ...aside('nick', 'required'), "UPDATE [people] SET [nick] = N'anon' WHERE [nick] IS NULL", 'ALTER TABLE [people] ALTER COLUMN [nick] NVARCHAR(255) NOT NULL', ...back, readd]);
+    expect(down(o)).toEqual([df, ...aside('nick', 'optional'), 'ALTER TABLE [people] ALTER COLUMN [nick] nvarchar(255) NULL', ...back, readd]);
   });
 
   it('made required without a default: NOT NULL alone (refused while a row holds NULL, which the lint names)', () => {
     const o = op('code', { type: 'nvarchar(255)', nullable: true }, ['nullable']);
-    expect(up(o)).toEqual([...aside('code'), 'ALTER TABLE [people] ALTER COLUMN [code] NVARCHAR(255) NOT NULL', ...back]);
-    expect(down(o)).toEqual([...aside('code'), 'ALTER TABLE [people] ALTER COLUMN [code] nvarchar(255) NULL', ...back]);
+    expect(up(o)).toEqual([...aside('code', 'required'), 'ALTER TABLE [people] ALTER COLUMN [code] NVARCHAR(255) NOT NULL', ...back]);
+    expect(down(o)).toEqual([...aside('code', 'optional'), 'ALTER TABLE [people] ALTER COLUMN [code] nvarchar(255) NULL', ...back]);
   });
 
   it('a new type and required with a default: retyped NULL-able, backfilled, then NOT NULL; the down block drops the default it set', () => {
     const o = op('score', { type: 'nvarchar(10)', nullable: true }, ['type', 'nullable', 'default']);
     expect(up(o)).toEqual([
-      ...aside('score'),
+      ...aside('score', 'required'),
       'ALTER TABLE [people] ALTER COLUMN [score] INT NULL',
       'UPDATE [people] SET [score] = 0 WHERE [score] IS NULL',
       'ALTER TABLE [people] ALTER COLUMN [score] INT NOT NULL',
       ...back,
       'ALTER TABLE [people] ADD CONSTRAINT [forge_people_df_score] DEFAULT (0) FOR [score]',
     ]);
-    expect(down(o)).toEqual([dropDefaultConstraint('people', 'score'), ...aside('score'), 'ALTER TABLE [people] ALTER COLUMN [score] nvarchar(10) NULL', ...back]);
+    expect(down(o)).toEqual([dropDefaultConstraint('people', 'score'), ...aside('score', 'optional'), 'ALTER TABLE [people] ALTER COLUMN [score] nvarchar(10) NULL', ...back]);
   });
 
   it('a default change is the constraint dropped and added under forge name; set and dropped defaults are one half each', () => {
@@ -153,8 +171,8 @@ describe('alterColumn: each form, up and down (golden)', () => {
   it("a JSON column keeps its ISJSON check: dropped before ALTER COLUMN and added again after", () => {
     const o = op('meta', { type: 'json', nullable: true }, ['nullable']);
     const check = 'ALTER TABLE [people] ADD CONSTRAINT [forge_people_ck_meta] CHECK (ISJSON([meta]) = 1)';
-    expect(up(o)).toEqual([dropJsonCheck('people', 'meta'), ...aside('meta'), 'ALTER TABLE [people] ALTER COLUMN [meta] NVARCHAR(MAX) NOT NULL', ...back, check]);
-    expect(down(o)).toEqual([dropJsonCheck('people', 'meta'), ...aside('meta'), 'ALTER TABLE [people] ALTER COLUMN [meta] nvarchar(max) NULL', ...back, check]);
+    expect(up(o)).toEqual([dropJsonCheck('people', 'meta'), ...aside('meta', 'required'), 'ALTER TABLE [people] ALTER COLUMN [meta] NVARCHAR(MAX) NOT NULL', ...back, check]);
+    expect(down(o)).toEqual([dropJsonCheck('people', 'meta'), ...aside('meta', 'optional'), 'ALTER TABLE [people] ALTER COLUMN [meta] nvarchar(max) NULL', ...back, check]);
   });
 
   it('the down block renders the previous schema column where generate knows it', () => {
@@ -264,7 +282,7 @@ describe('diff apply plans column changes on SQL Server (recorded catalog)', () 
     const downs = [...plan.ops].reverse().map((s) => emitDriftStep(adapter, s, planEnv, true).sql);
     const nickUp = [
       dropDefaultConstraint('people', 'nick'),
-      ...aside('nick'),
+      ...aside('nick', 'required'),
       "UPDATE [people] SET [nick] = N'anon' WHERE [nick] IS NULL",
       'ALTER TABLE [people] ALTER COLUMN [nick] NVARCHAR(255) NOT NULL',
       ...back,
@@ -272,7 +290,7 @@ describe('diff apply plans column changes on SQL Server (recorded catalog)', () 
     ];
     const nickDown = [
       dropDefaultConstraint('people', 'nick'),
-      ...aside('nick'),
+      ...aside('nick', 'optional'),
       'ALTER TABLE [people] ALTER COLUMN [nick] nvarchar(255) NULL',
       ...back,
       "ALTER TABLE [people] ADD CONSTRAINT [forge_people_df_nick] DEFAULT (N'anon') FOR [nick]",
