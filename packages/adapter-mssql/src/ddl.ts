@@ -1,5 +1,6 @@
-import type { ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
+import type { AlterColumnOp, ColumnIR, DdlEmitter, DdlEnv, DdlOp, EmittedDdl, ForeignKeyIR, IndexIR, ReferentialAction, RenameOp, SnapshotColumn, TableIR } from '@forge/core';
 import { assertCascadePaths } from './cascade.js';
+import { IDENTITY_DEFAULT } from './introspect.js';
 import { columnType, defaultLiteral, isIdentity, isUnindexable, JSON_CHECKED_KINDS, objectName, quoteIdent as q, quoteString } from './column-type.js';
 
 /** T-SQL has no RESTRICT: NO ACTION is the same check (at the end of the statement). */
@@ -243,6 +244,216 @@ function rename(op: RenameOp): EmittedDdl {
     : { sql: [`EXEC sys.sp_rename ${quoteString(`${q(op.table)}.${q(op.from)}`)}, ${quoteString(op.to)}, N'COLUMN'`] };
 }
 
+/** A column's type, nullability, default and JSON check as T-SQL, from the schema or as the catalog read it. */
+interface ColumnShape {
+  type: string;
+  nullable: boolean;
+  /** The default's expression (a schema literal, or the catalog's parenthesised definition); undefined: none. */
+  default: string | undefined;
+  /** Kept JSON by forge's ISJSON check. */
+  json: boolean;
+}
+
+function schemaShape(c: ColumnIR, env: DdlEnv | undefined, t: TableIR | undefined): ColumnShape {
+  const identity = isIdentity(c);
+  return {
+    type: columnType(c, env, t),
+    nullable: c.nullable && !identity && !c.primaryKey,
+    default: identity ? undefined : columnDefault(c),
+    json: !c.dbType && JSON_CHECKED_KINDS.has(c.kind),
+  };
+}
+
+/** Whether `s` is one parenthesised group, `(...)` with the first `(` closed by the last `)` (quotes skipped). */
+function enclosed(s: string): boolean {
+  if (!s.startsWith('(')) return false;
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "'") {
+      i = s.indexOf("'", i + 1);
+      while (i !== -1 && s[i + 1] === "'") i = s.indexOf("'", i + 2);
+      if (i === -1) return false;
+    } else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i === s.length - 1;
+  }
+  return false;
+}
+
+/**
+ * The catalog keeps a default as SQL Server rewrote it, inside one more pair of parentheses than was written
+ * (`DEFAULT (0)` reads back `((0))`, `DEFAULT (N'a')` reads back `(N'a')`): the outer pair is taken off, so the
+ * constraint added again is written as forge first wrote it and reads back the same.
+ */
+const unwrap = (d: string): string => (enclosed(d) ? d.slice(1, -1).trim() : d);
+
+function liveShape(was: SnapshotColumn): ColumnShape {
+  const json = was.type === 'json';
+  const def = was.default?.trim();
+  return { type: json ? 'nvarchar(max)' : was.type, nullable: was.nullable, default: def && def !== IDENTITY_DEFAULT ? unwrap(def) : undefined, json };
+}
+
+/** `DEFAULT (...)`: the expression in parentheses, unless it is one parenthesised group already. */
+const defaultExpr = (d: string): string => (enclosed(d) ? d : `(${d})`);
+
+/** `nvarchar(120)` as `['nvarchar', 120]`; `(max)` and types without a length have none. */
+function lengthOf(type: string): [string, number | undefined] {
+  const m = /^\s*(\w+)\s*(?:\(\s*(\d+|max)\s*\))?\s*$/i.exec(type);
+  if (!m) return [type.trim().toLowerCase(), undefined];
+  return [m[1].toLowerCase(), m[2] && /^\d+$/.test(m[2]) ? Number(m[2]) : undefined];
+}
+
+/**
+ * Whether SQL Server alters the column in place while an index uses it: only a varchar, nvarchar or varbinary
+ * made no shorter, of the same type and nullability (ALTER TABLE, "ALTER COLUMN": an indexed column can be
+ * modified only then). Everything else needs the index out of the way first.
+ */
+function keepsIndexes(from: ColumnShape, to: ColumnShape): boolean {
+  if (from.nullable !== to.nullable) return false;
+  const [a, m] = lengthOf(from.type);
+  const [b, n] = lengthOf(to.type);
+  return a === b && ['varchar', 'nvarchar', 'varbinary'].includes(a) && m !== undefined && n !== undefined && n >= m;
+}
+
+/** One statement as `EXEC sys.sp_executesql N'...'`, so that the `;` inside it does not end it in a migration file. */
+const dynamic = (body: string): string => `EXEC sys.sp_executesql ${quoteString(body)}`;
+
+/** `OBJECT_ID(N'[t]')` and the column's id, for the dynamic statements below. */
+function columnRef(table: string, column: string): { obj: string; col: string } {
+  const obj = `OBJECT_ID(${quoteString(q(table))})`;
+  return { obj, col: `COLUMNPROPERTY(${obj}, ${quoteString(column)}, 'ColumnId')` };
+}
+
+/**
+ * Drop the default constraint bound to a column, whatever its name (forge's `forge_<t>_df_<c>`, a name kept from
+ * before a table rename, or the server's `DF__t__c__1A2B3C` for one made by hand); nothing when it has none.
+ */
+export function dropDefaultConstraint(table: string, column: string): string {
+  const { obj, col } = columnRef(table, column);
+  return dynamic(
+    `DECLARE @forge_sql nvarchar(max) = N''; ` +
+      `SELECT @forge_sql += N'ALTER TABLE ' + QUOTENAME(OBJECT_SCHEMA_NAME(d.parent_object_id)) + N'.' + QUOTENAME(OBJECT_NAME(d.parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(d.name) + N'; ' ` +
+      `FROM sys.default_constraints AS d WHERE d.parent_object_id = ${obj} AND d.parent_column_id = ${col}; ` +
+      `EXEC sys.sp_executesql @forge_sql`,
+  );
+}
+
+/** Drop forge's ISJSON check of a column (the one introspection reads as a json column), whatever its name. */
+export function dropJsonCheck(table: string, column: string): string {
+  const { obj, col } = columnRef(table, column);
+  return dynamic(
+    `DECLARE @forge_sql nvarchar(max) = N''; ` +
+      `SELECT @forge_sql += N'ALTER TABLE ' + QUOTENAME(OBJECT_SCHEMA_NAME(k.parent_object_id)) + N'.' + QUOTENAME(OBJECT_NAME(k.parent_object_id)) + N' DROP CONSTRAINT ' + QUOTENAME(k.name) + N'; ' ` +
+      `FROM sys.check_constraints AS k WHERE k.parent_object_id = ${obj} AND k.parent_column_id = ${col} ` +
+      `AND REPLACE(LOWER(k.definition), N' ', N'') LIKE N'(isjson(%)=%1%)'; ` +
+      `EXEC sys.sp_executesql @forge_sql`,
+  );
+}
+
+/** The session's temporary table that holds the CREATE INDEX statements of the indexes set aside around an ALTER COLUMN. */
+export const SET_ASIDE = '#forge_alter_indexes';
+
+/**
+ * Script the indexes that use a column (as a key, an INCLUDE column, or in the filter), then drop them: SQL Server
+ * refuses ALTER COLUMN on such a column (error 5074) in most cases. Read from the catalog when the statement runs,
+ * so it finds exactly the indexes the table has then (one the plan drops later, one it creates later is not there
+ * yet). Nonclustered rowstore indexes only: forge creates no others; a primary key, a unique constraint or a
+ * spatial index on the column is left, and SQL Server refuses the change with its own error (nothing is changed).
+ */
+export function setIndexesAside(table: string, column: string, nullability?: 'required' | 'optional'): string[] {
+  const { obj, col } = columnRef(table, column);
+  // forge's filter of a unique index over a NULL-able column (`WHERE [c] IS NOT NULL`, see createIndex) follows the
+  // nullability: left off when the column becomes NOT NULL (push would create the index without it, and
+  // introspection reads it as forge's only over NULL-able columns), put on a unique index keyed on the column alone
+  // when it becomes NULL-able (without it SQL Server's unique index admits one NULL only).
+  const notNull = quoteString(`${q(column)} IS NOT NULL`);
+  const soleKey =
+    `i.is_unique = 1 AND (SELECT COUNT(*) FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0) = 1 ` +
+    `AND EXISTS (SELECT 1 FROM sys.index_columns AS k WHERE k.object_id = i.object_id AND k.index_id = i.index_id AND k.key_ordinal > 0 AND k.column_id = ${col})`;
+  const filter =
+    nullability === 'required'
+      ? `CASE WHEN i.has_filter = 1 AND NOT (i.is_unique = 1 AND REPLACE(i.filter_definition, N' ', N'') = REPLACE(N'(' + ${notNull} + N')', N' ', N'')) THEN N' WHERE ' + i.filter_definition ELSE N'' END `
+      : nullability === 'optional'
+        ? `CASE WHEN i.has_filter = 1 THEN N' WHERE ' + i.filter_definition WHEN ${soleKey} THEN N' WHERE ' + ${notNull} ELSE N'' END `
+        : `CASE WHEN i.has_filter = 1 THEN N' WHERE ' + i.filter_definition ELSE N'' END `;
+  const name = (i: string) => `QUOTENAME(OBJECT_SCHEMA_NAME(${i}.object_id)) + N'.' + QUOTENAME(OBJECT_NAME(${i}.object_id))`;
+  const cols = (filter: string, withDirection: boolean) =>
+    `(SELECT STRING_AGG(CAST(QUOTENAME(c.name) AS nvarchar(max))${withDirection ? ` + CASE WHEN ic.is_descending_key = 1 THEN N' DESC' ELSE N'' END` : ''}, N', ') ` +
+    `WITHIN GROUP (ORDER BY ${withDirection ? 'ic.key_ordinal' : 'ic.index_column_id'}) ` +
+    `FROM sys.index_columns AS ic JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id ` +
+    `WHERE ic.object_id = i.object_id AND ic.index_id = i.index_id AND ${filter})`;
+  const script =
+    `INSERT INTO ${SET_ASIDE} (name, create_sql) ` +
+    `SELECT i.name, N'CREATE ' + CASE WHEN i.is_unique = 1 THEN N'UNIQUE ' ELSE N'' END + N'INDEX ' + QUOTENAME(i.name) + N' ON ' + ${name('i')} + ` +
+    `N' (' + ${cols('ic.key_ordinal > 0', true)} + N')' + ` +
+    `ISNULL(N' INCLUDE (' + ${cols('ic.is_included_column = 1', false)} + N')', N'') + ` +
+    filter +
+    `FROM sys.indexes AS i WHERE i.object_id = ${obj} AND i.type = 2 AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 ` +
+    `AND (EXISTS (SELECT 1 FROM sys.index_columns AS u WHERE u.object_id = i.object_id AND u.index_id = i.index_id AND u.column_id = ${col}) ` +
+    `OR (i.has_filter = 1 AND CHARINDEX(QUOTENAME(${quoteString(column)}), i.filter_definition) > 0)); ` +
+    `DECLARE @forge_sql nvarchar(max) = N''; ` +
+    `SELECT @forge_sql += N'DROP INDEX ' + QUOTENAME(name) + N' ON ' + QUOTENAME(OBJECT_SCHEMA_NAME(${obj})) + N'.' + QUOTENAME(OBJECT_NAME(${obj})) + N'; ' FROM ${SET_ASIDE}; ` +
+    `EXEC sys.sp_executesql @forge_sql`;
+  // Created at the top level of the batch, so it outlives the dynamic statements (a #table made inside sp_executesql ends with it).
+  return [`CREATE TABLE ${SET_ASIDE} (name sysname NOT NULL, create_sql nvarchar(max) NOT NULL)`, dynamic(script)];
+}
+
+/** Recreate the indexes `setIndexesAside` dropped, over the altered column. */
+export function restoreIndexes(): string[] {
+  return [
+    dynamic(`DECLARE @forge_sql nvarchar(max) = N''; SELECT @forge_sql += create_sql + N'; ' FROM ${SET_ASIDE}; EXEC sys.sp_executesql @forge_sql`),
+    `DROP TABLE ${SET_ASIDE}`,
+  ];
+}
+
+/**
+ * A column's type, nullability or default changed in place (issue 14). SQL Server restates the column:
+ * `ALTER TABLE [t] ALTER COLUMN [c] <type> NULL|NOT NULL`, the nullability always written (ALTER COLUMN without it
+ * makes the column NULL-able, ANSI_NULL_DFLT being on for it). Around it, what ALTER COLUMN refuses to leave in
+ * place: the column's default constraint (dropped by column, whatever its name, and added again under forge's
+ * name), forge's ISJSON check, and the indexes that use the column (scripted from the catalog, dropped, and
+ * recreated after) unless the change is one SQL Server makes with them in place. A column made required with a
+ * default has its NULL rows set to the default first; with a type change too, the column is retyped NULL-able,
+ * backfilled, then made NOT NULL (the old type may not hold the new default). A default change alone is the
+ * constraint dropped and added. The down block is the same change from the schema's shape back to the one the
+ * database (or the previous schema) had.
+ */
+function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedDdl {
+  const t = tableNamed(env, op.table);
+  const schema = schemaShape(op.column, env, t);
+  const before = op.wasColumn ? schemaShape(op.wasColumn, env, t) : liveShape(op.was);
+  const [from, to] = reverse ? [schema, before] : [before, schema];
+  const name = op.column.name;
+  const table = q(op.table);
+  const c = q(name);
+  const retype = op.changes.includes('type') && (lengthOf(from.type).join() !== lengthOf(to.type).join() || from.json !== to.json);
+  const renull = op.changes.includes('nullable') && from.nullable !== to.nullable;
+  const redefault = op.changes.includes('default');
+  const alter = retype || renull;
+  if (!alter && !redefault) return { sql: [], comment: `${op.table}.${name}: nothing to change` };
+  const restate = (nullable: boolean) => `ALTER TABLE ${table} ALTER COLUMN ${c} ${to.type} ${nullable ? 'NULL' : 'NOT NULL'}`;
+  const backfill = renull && !to.nullable && to.default !== undefined ? `UPDATE ${table} SET ${c} = ${to.default} WHERE ${c} IS NULL` : undefined;
+  const sql: string[] = [];
+  // A default constraint stays only through a default-free change; ALTER COLUMN refuses a column bound to one.
+  if (from.default !== undefined) sql.push(dropDefaultConstraint(op.table, name));
+  if (alter && from.json) sql.push(dropJsonCheck(op.table, name));
+  const indexes = alter && !keepsIndexes(from, to);
+  if (indexes) sql.push(...setIndexesAside(op.table, name, renull ? (to.nullable ? 'optional' : 'required') : undefined));
+  if (alter) {
+    if (backfill && retype) sql.push(restate(true), backfill, restate(false));
+    else if (backfill) sql.push(backfill, restate(false));
+    else sql.push(restate(to.nullable));
+  }
+  if (indexes) sql.push(...restoreIndexes());
+  if (alter && to.json) sql.push(`ALTER TABLE ${table} ADD CONSTRAINT ${q(objectName(op.table, 'ck', [name]))} CHECK (ISJSON(${c}) = 1)`);
+  // Added again where it was dropped, or set where the default changes (never one the column did not have and keeps not having).
+  if (to.default !== undefined && (redefault || from.default !== undefined)) {
+    sql.push(`ALTER TABLE ${table} ADD CONSTRAINT ${q(objectName(op.table, 'df', [name]))} DEFAULT ${defaultExpr(to.default)} FOR ${c}`);
+  }
+  if (sql.length === 0) return { sql, comment: `${op.table}.${name}: nothing to change` };
+  return { sql };
+}
+
 /**
  * The column's type as introspection reports it, which is what core's schema snapshots (`forge generate`) and the
  * plan simulator compare with a live database: the created type, except that a JSON kind forge keeps in
@@ -259,4 +470,5 @@ export const mssqlDdl: DdlEmitter = {
   reverse,
   rename,
   columnType: snapshotColumnType,
+  alterColumn,
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baselineOf,
   checkRenameAnswers,
+  classifyFindings,
   lintStatements,
   migrationChecksum,
   needsConsent,
@@ -43,6 +44,72 @@ describe('the consent lint', () => {
       'FORGE_RENAME_TABLE people',
       'FORGE_RENAME_TABLE b',
     ]);
+  });
+
+  describe('SQL Server ALTER COLUMN, which restates the type and the nullability', () => {
+    // The categories SQL Server's facts give these types (a stub: core's tests load no adapter).
+    const facts = {
+      categoryOf: (t: string) => (/^bigint$/i.test(t) ? 'bigint' : /^(int|smallint)$/i.test(t) ? 'int' : /^n?varchar/i.test(t) ? 'string' : undefined),
+    } as const;
+    const live = {
+      tables: [
+        {
+          name: 'we]ird',
+          columns: [
+            { name: 'age', type: 'int', nullable: true, primaryKey: false },
+            { name: 'nick', type: 'nvarchar(255)', nullable: true, primaryKey: false, default: "(N'anon')" },
+            { name: 'code', type: 'nvarchar(255)', nullable: true, primaryKey: false },
+            { name: 'bio', type: 'nvarchar(200)', nullable: true, primaryKey: false },
+            { name: 'score', type: 'nvarchar(10)', nullable: true, primaryKey: false },
+            { name: 'done', type: 'int', nullable: false, primaryKey: false },
+          ],
+          indexes: [],
+          foreignKeys: [],
+        },
+      ],
+    };
+    const judged = (sql: string[]) =>
+      classifyFindings(lintStatements(sql), live, facts).map((f) => `${f.code} ${f.table}.${f.column}${f.backfilled ? ' backfilled' : ''}${f.newType ? ` -> ${f.newType}` : ''}`);
+
+    it('a type change is FORGE_TYPE_CHANGE when it narrows and nothing when it widens; brackets with ]] are one name', () => {
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [age] BIGINT NULL'])).toEqual([]);
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [bio] nvarchar(300) NULL'])).toEqual([]);
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [bio] nvarchar(100) NULL'])).toEqual(['FORGE_TYPE_CHANGE we]ird.bio -> nvarchar(100)']);
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [score] INT NULL'])).toEqual(['FORGE_TYPE_CHANGE we]ird.score -> INT']);
+    });
+
+    it('NOT NULL restated over a NULL-able column is FORGE_SET_NOT_NULL, backfilled when an UPDATE writes the default first', () => {
+      const filled = judged(["UPDATE [we]]ird] SET [nick] = N'anon' WHERE [nick] IS NULL", 'ALTER TABLE [we]]ird] ALTER COLUMN [nick] NVARCHAR(255) NOT NULL']);
+      expect(filled).toEqual(['FORGE_SET_NOT_NULL we]ird.nick backfilled']);
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [code] NVARCHAR(255) NOT NULL'])).toEqual(['FORGE_SET_NOT_NULL we]ird.code']);
+      // Relaxing, or restating a column already NOT NULL, changes nothing a reviewer must see.
+      expect(judged(['ALTER TABLE [we]]ird] ALTER COLUMN [done] int NOT NULL', 'ALTER TABLE [we]]ird] ALTER COLUMN [age] int NULL'])).toEqual([]);
+      const raw = lintStatements(["UPDATE [t] SET [c] = 0 WHERE [c] IS NULL", 'ALTER TABLE [t] ALTER COLUMN [c] int NOT NULL']);
+      expect(raw.map((f) => [f.code, f.fullDefinition, f.backfilled])).toEqual([['FORGE_TYPE_CHANGE', { notNull: true }, true]]);
+    });
+
+    it('retyped NULL-able, backfilled, then made NOT NULL: one type change and one backfilled NOT NULL', () => {
+      expect(
+        judged([
+          'ALTER TABLE [we]]ird] ALTER COLUMN [score] INT NULL',
+          'UPDATE [we]]ird] SET [score] = 0 WHERE [score] IS NULL',
+          'ALTER TABLE [we]]ird] ALTER COLUMN [score] INT NOT NULL',
+        ]),
+      ).toEqual(['FORGE_TYPE_CHANGE we]ird.score -> INT', 'FORGE_SET_NOT_NULL we]ird.score backfilled']);
+    });
+
+    it('the statements around ALTER COLUMN are no findings: default and check constraints, the indexes set aside, the temporary table', () => {
+      expect(
+        codes([
+          "EXEC sys.sp_executesql N'DECLARE @forge_sql nvarchar(max) = N''''; SELECT 1; EXEC sys.sp_executesql @forge_sql'",
+          'CREATE TABLE #forge_alter_indexes (name sysname NOT NULL, create_sql nvarchar(max) NOT NULL)',
+          'DROP TABLE #forge_alter_indexes',
+          'ALTER TABLE [t] DROP CONSTRAINT [forge_t_df_c]',
+          'ALTER TABLE [t] ADD CONSTRAINT [forge_t_df_c] DEFAULT (0) FOR [c]',
+          'ALTER TABLE [t] ADD CONSTRAINT [forge_t_ck_c] CHECK (ISJSON([c]) = 1)',
+        ]),
+      ).toEqual([]);
+    });
   });
 
   it('reads a USING COALESCE rewrite as a backfill: no consent for the NOT NULL, a type change only with a CAST inside', () => {

@@ -71,11 +71,12 @@ export interface LintState {
 
 
 
-const ID = String.raw`(?:"(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[A-Za-z_][\w$]*)`;
+/** A name: bare, or quoted (`"a""b"`, backticks, or SQL Server's `[a]]b]` with `]` doubled). */
+const ID = String.raw`(?:"(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[(?:[^\]]|\]\])+\]|[A-Za-z_][\w$]*)`;
 const unquote = (id: string): string => {
   const q = id[0];
   if (q === '"' || q === '`') return id.slice(1, -1).split(q + q).join(q);
-  if (q === '[') return id.slice(1, -1);
+  if (q === '[') return id.slice(1, -1).split(']]').join(']');
   return id;
 };
 const list = (text: string): string[] => [...text.matchAll(new RegExp(ID, 'g'))].map((m) => unquote(m[0])).filter((n) => !/^(ASC|DESC)$/i.test(n));
@@ -150,6 +151,8 @@ export function lintStatements(statements: readonly string[], migration?: string
   // Within this block: columns whose NULL rows an UPDATE fills first, and the rows copied by a table rebuild.
   const backfilled = new Set<string>();
   const copies = new Map<string, { into: string; columns: string[]; exprs: string[] }>();
+  /** Columns restated earlier in this block (MySQL MODIFY, SQL Server ALTER COLUMN), with the type they got. */
+  const restated = new Map<string, string>();
   for (const raw of statements) {
     const sql = raw.trim().replace(/;\s*$/, '');
     let m: RegExpExecArray | null;
@@ -208,6 +211,14 @@ export function lintStatements(statements: readonly string[], migration?: string
       const newType = typeOfDefinition(def);
       const notNull = /\bNOT\s+NULL\b/i.test(def);
       const filled = backfilled.has(`${t}\0${c}`);
+      const key = `${t}\0${c}`;
+      // Restated again with the type an earlier statement of the block gave it (SQL Server: retyped NULL-able,
+      // backfilled, then made NOT NULL): the type change is reported once; what this one adds is the NOT NULL.
+      if (restated.get(key) === normalizeTypeText(newType)) {
+        if (notNull) at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required${filled ? ' (NULL rows get its default)' : ''}`, sql, { column: c, ...(filled ? { backfilled: true } : {}) }));
+        continue;
+      }
+      restated.set(key, normalizeTypeText(newType));
       at(
         finding('FORGE_TYPE_CHANGE', t, `restate ${t}.${c} as ${def.trim()} (a narrower type loses values)`, sql, {
           column: c,
