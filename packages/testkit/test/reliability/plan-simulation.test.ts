@@ -63,8 +63,7 @@ describe('plan simulation: push + diff apply planned from snapshot(A) give snaps
  * each one uses; diff apply must drop both indexes before their columns. It dropped only the first table's: core's
  * `dependentIndexDrops` (core/src/diff/drift-apply.ts) remembers the indexes it already planned by name alone, so
  * the second table's `ix` counted as planned, its DROP COLUMN ran with the index in place, and SQL Server refuses
- * that (error 5074). The fix keys that memory by table and name; until it lands in core this case is expected to
- * fail (it.fails), and turns into a plain it() with the fix.
+ * that (error 5074). The fix keys that memory by table and name.
  */
 describe('plan simulation: regression cases', () => {
   const table = (name: string, withColumn: boolean): TableSpec => ({
@@ -77,7 +76,7 @@ describe('plan simulation: regression cases', () => {
   const a: SchemaSpec = { tables: [table('a', true), table('b', true)] };
   const b: SchemaSpec = { tables: [table('a', false), table('b', false)] };
 
-  it.fails('mssql: two tables each with an index ix over a dropped column get both indexes dropped first (core fix pending)', async () => {
+  it('mssql: two tables each with an index ix over a dropped column get both indexes dropped first', async () => {
     const entry = TARGETS.find((t) => t.name === 'mssql')!;
     const adapter = await entry.adapter();
     const q = (name: string) => adapter.compiler.quoteIdent(name);
@@ -96,7 +95,7 @@ describe('plan simulation: regression cases', () => {
    * run, nothing recreates it). The fix blanks quoted names and string literals before the bare-word test; until it
    * lands in core this case is expected to fail too.
    */
-  it.fails('mssql: a filter on [n ] does not use column n (core fix pending)', async () => {
+  it('mssql: a filter on [n ] does not use column n', async () => {
     const entry = TARGETS.find((t) => t.name === 'mssql')!;
     const adapter = await entry.adapter();
     const q = (name: string) => adapter.compiler.quoteIdent(name);
