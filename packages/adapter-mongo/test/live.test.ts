@@ -1,5 +1,5 @@
 import { buildSchemaIR, createDbWith, DbKnownError, f, model, runDiff, runPush, type Connection } from '@forge/core';
-import { reachTarget, type TestDatabase } from '@forge/testkit';
+import { blogSchema, reachTarget, type TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapter, type MongoConnection } from '../src/index.js';
 
@@ -131,5 +131,90 @@ describe.skipIf(!!skip)('MongoDB live', () => {
     expect((await client.post.findMany()).map((p) => p.text)).toEqual(['kept']);
     const ro = await client.$transaction(async (tx) => tx.post.create({ data: { userId: 'u', text: 'ro' } }), { readOnly: true }).catch((e: unknown) => e);
     expect((ro as DbKnownError).code).toBe('READ_ONLY');
+  });
+});
+
+/**
+ * Relation filters and counts against the conformance suite's blog schema and data (the same expectations as
+ * testkit's client suite on SQL), each call one aggregate command with `$lookup`.
+ */
+describe.skipIf(!!skip)('MongoDB live: relation filters and relation counts', () => {
+  let fresh: TestDatabase;
+  let conn: Connection;
+  const blog = blogSchema(adapter.capabilities);
+  const client = () => createDbWith(adapter, conn, blog);
+  beforeAll(async () => {
+    if ('skip' in target) return;
+    fresh = await target.fresh();
+    conn = await adapter.connect(fresh.url);
+    const push = await runPush({ adapter, conn, ir: buildSchemaIR(blog) });
+    expect(push.failures).toEqual([]);
+    const db = client();
+    const ada = await db.user.create({ data: { email: 'ada@example.com', name: 'Ada', age: 36 } });
+    const bob = await db.user.create({ data: { email: 'bob@example.com', name: 'Bob', age: 17, role: 'admin' } });
+    await db.user.create({ data: { email: 'cy@example.com', age: 52 } });
+    const p1 = await db.post.create({ data: { title: 'Hello SQLite world', authorId: ada.id, published: true, rating: 5 } });
+    await db.post.create({ data: { title: 'Second post', authorId: ada.id, rating: 3 } });
+    const p3 = await db.post.create({ data: { title: 'Bob writes about Postgres', authorId: bob.id, published: true, rating: 4 } });
+    await db.comment.createMany({ data: [{ postId: p1.id, text: 'nice' }, { postId: p1.id, text: 'great' }, { postId: p3.id, text: 'hm' }] });
+    await db.profile.create({ data: { userId: bob.id, bio: 'writes' } });
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await fresh?.drop();
+  });
+
+  it(live('some / every / none / is / isNot / null, nested, inside OR and NOT, in count and groupBy: one command each'), async () => {
+    const db = client();
+    const commands: unknown[] = [];
+    const off = db.$on('query', (e) => commands.push(e.sql));
+    const names = async (where: object) => (await db.user.findMany({ where, orderBy: { email: 'asc' }, select: { email: true } })).map((u) => u.email);
+    expect(await names({ posts: { some: { published: true } } })).toEqual(['ada@example.com', 'bob@example.com']);
+    expect(await names({ posts: { every: { published: true } } })).toEqual(['bob@example.com', 'cy@example.com']);
+    expect(await names({ posts: { none: {} } })).toEqual(['cy@example.com']);
+    expect(await names({ posts: { some: { comments: { some: { text: 'great' } } } } })).toEqual(['ada@example.com']);
+    expect(await names({ profile: null })).toEqual(['ada@example.com', 'cy@example.com']);
+    expect(await names({ profile: { is: { bio: 'writes' } } })).toEqual(['bob@example.com']);
+    expect(await names({ OR: [{ email: 'cy@example.com' }, { NOT: { posts: { none: {} } }, age: { lt: 18 } }] })).toEqual(['bob@example.com', 'cy@example.com']);
+    expect(commands).toHaveLength(7);
+    off();
+    expect((await db.post.findMany({ where: { author: { is: { role: 'admin' } } }, select: { title: true } }))).toEqual([{ title: 'Bob writes about Postgres' }]);
+    expect((await db.post.findMany({ where: { author: { isNot: { role: 'admin' } } }, orderBy: { title: 'asc' }, select: { title: true } })).map((p) => p.title)).toEqual(['Hello SQLite world', 'Second post']);
+    expect(await db.user.count({ where: { posts: { some: {} } } })).toBe(2);
+    const groups = await db.post.groupBy({ by: ['published'], _count: { _all: true }, where: { author: { is: { email: 'ada@example.com' } } }, orderBy: { published: 'asc' } });
+    expect(groups.map((g) => [g.published, g._count._all])).toEqual([[false, 1], [true, 1]]);
+  });
+
+  it(live('a document without its join key has no related documents, as a NULL foreign key on SQL'), async () => {
+    const db = client();
+    const m = (conn as MongoConnection).db.collection('posts');
+    await m.insertMany([{ _id: 'orphan-missing', title: 'no author field', published: false } as never, { _id: 'orphan-null', title: 'null author', authorId: null, published: false } as never]);
+    try {
+      const orphans = await db.post.findMany({ where: { author: null }, orderBy: { title: 'asc' }, select: { title: true } });
+      expect(orphans.map((p) => p.title)).toEqual(['no author field', 'null author']);
+      expect(await db.post.count({ where: { author: { is: {} } } })).toBe(3);
+      expect(await db.user.count({ where: { posts: { some: { published: false } } } })).toBe(1);
+    } finally {
+      await m.deleteMany({ _id: { $in: ['orphan-missing', 'orphan-null'] } } as never);
+    }
+  });
+
+  it(live('relation counts: include / select _count (filtered too), orderBy a relation _count, nested, streamed'), async () => {
+    const db = client();
+    const users = await db.user.findMany({ include: { _count: { select: { posts: true } } }, orderBy: { email: 'asc' } });
+    expect(users.map((u) => [u.email, u._count.posts])).toEqual([['ada@example.com', 2], ['bob@example.com', 1], ['cy@example.com', 0]]);
+    const picked = await db.user.findMany({ select: { email: true, _count: { select: { posts: { where: { published: true } } } } }, orderBy: { email: 'asc' } });
+    expect(picked.map((u) => u._count.posts)).toEqual([1, 1, 0]);
+    const ranked = await db.user.findMany({ orderBy: [{ posts: { _count: 'desc' } }, { email: 'asc' }], select: { email: true } });
+    expect(ranked.map((u) => u.email)).toEqual(['ada@example.com', 'bob@example.com', 'cy@example.com']);
+    const fewest = await db.user.findMany({ orderBy: { posts: { _count: 'asc' } }, take: 1, skip: 1, select: { email: true } });
+    expect(fewest).toEqual([{ email: 'bob@example.com' }]);
+    const posts = await db.post.findMany({ orderBy: [{ comments: { _count: 'desc' } }, { title: 'asc' }], include: { _count: { select: { comments: true } } } });
+    expect(posts.map((p) => p._count.comments)).toEqual([2, 1, 0]);
+    const nested = await db.user.findUnique({ where: { email: 'ada@example.com' }, include: { posts: { orderBy: { title: 'asc' }, include: { _count: { select: { comments: true } } } } } });
+    expect(nested!.posts.map((p) => [p.title, p._count.comments])).toEqual([['Hello SQLite world', 2], ['Second post', 0]]);
+    const streamed: number[] = [];
+    for await (const u of db.user.findManyStream({ orderBy: { email: 'asc' }, include: { _count: { select: { posts: true } } }, chunkSize: 2 })) streamed.push(u._count.posts);
+    expect(streamed).toEqual([2, 1, 0]);
   });
 });
