@@ -1,7 +1,7 @@
 import { buildSchemaIR, createDbWith, DbKnownError, f, model, runDiff, runPush, type Connection } from '@forge/core';
 import { blogSchema, reachTarget, type TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapter, type MongoConnection } from '../src/index.js';
+import { adapter, introspectMongo, jsonSchemaFor, pushValidators, validatorDrift, type MongoConnection } from '../src/index.js';
 
 /**
  * The live suite: what needs a MongoDB server. The server comes from FORGE_TEST_MONGO_URL (no MongoDB runs on the
@@ -216,5 +216,47 @@ describe.skipIf(!!skip)('MongoDB live: relation filters and relation counts', ()
     const streamed: number[] = [];
     for await (const u of db.user.findManyStream({ orderBy: { email: 'asc' }, include: { _count: { select: { posts: true } } }, chunkSize: 2 })) streamed.push(u._count.posts);
     expect(streamed).toEqual([2, 1, 0]);
+  });
+});
+
+/** The model option `validator`: a `$jsonSchema` created with the collection, refusing what the model would not write. */
+describe.skipIf(!!skip)('MongoDB live: $jsonSchema validator', () => {
+  let fresh: TestDatabase;
+  let conn: MongoConnection;
+  const Order = model('orders', { id: f.id(), tenant_id: f.string(), status: f.enumOf(['open', 'paid'] as const), total: f.float(), at: f.dateTime().default('now'), note: f.string().optional() }, { validator: true });
+  const vir = buildSchemaIR({ order: Order });
+  beforeAll(async () => {
+    if ('skip' in target) return;
+    fresh = await target.fresh();
+    conn = (await adapter.connect(fresh.url)) as MongoConnection;
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await fresh?.drop();
+  });
+
+  it(live('push creates the collection with the validator; the client writes pass, a document without a required field is refused (121)'), async () => {
+    const push = await runPush({ adapter, conn, ir: vir });
+    expect(push.failures).toEqual([]);
+    const [info] = await conn.db.listCollections({ name: 'orders' }).toArray();
+    expect((info as { options: Record<string, unknown> }).options).toMatchObject({ validator: { $jsonSchema: jsonSchemaFor(vir.models.order) }, validationLevel: 'strict', validationAction: 'error' });
+    const db = createDbWith(adapter, conn, { order: Order });
+    await db.order.create({ data: { tenant_id: 't1', status: 'open', total: 3 } });
+    await db.order.create({ data: { tenant_id: 't1', status: 'paid', total: 9.5, at: '2026-01-02T03:04:05.000Z', note: null } });
+    const refused = await conn.db.collection('orders').insertOne({ _id: 'x', status: 'open', total: 1, at: new Date() } as never).catch((e: unknown) => e);
+    expect((refused as { code?: number }).code).toBe(121);
+    const badEnum = await conn.db.collection('orders').insertOne({ _id: 'y', tenant_id: 't', status: 'void', total: 1, at: new Date() } as never).catch((e: unknown) => e);
+    expect((badEnum as { code?: number }).code).toBe(121);
+    expect(validatorDrift(vir, await introspectMongo(conn))).toEqual([]);
+  });
+
+  it(live('validator drift (changed by hand) is found and re-applied with collMod'), async () => {
+    await conn.db.command({ collMod: 'orders', validator: { $jsonSchema: { bsonType: 'object', required: ['status'] } }, validationLevel: 'moderate' });
+    const drift = validatorDrift(vir, await introspectMongo(conn));
+    expect(drift.map((d) => [d.table, d.properties])).toEqual([['orders', ['validator', 'validationLevel']]]);
+    const report = await pushValidators(conn, vir);
+    expect(report.failures).toEqual([]);
+    expect(report.applied).toEqual(['orders']);
+    expect(validatorDrift(vir, await introspectMongo(conn))).toEqual([]);
   });
 });

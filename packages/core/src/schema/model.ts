@@ -1,6 +1,6 @@
 import { SchemaError } from '../errors.js';
 import type { AnyField, RefTarget } from './fields.js';
-import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR } from './ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR, ValidatorIR } from './ir.js';
 import { foldIdentifier, generatedName, isIntegerLikeKey } from './names.js';
 
 export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string, On extends string = string> {
@@ -44,6 +44,12 @@ export interface ModelOptions<Fields extends Record<string, AnyField>, Rels exte
   relations?: Rels;
   /** The table's previous name: push, diff apply and generate rename it (rows kept) instead of creating a new one. */
   renamedFrom?: string;
+  /**
+   * MongoDB: a `$jsonSchema` validator generated from the fields (types, required fields, enum values), created
+   * with the collection and kept in step by push. `true` is `{ level: 'strict', action: 'error' }`. SQL dialects
+   * type their columns already and emit nothing for it.
+   */
+  validator?: boolean | { level?: ValidatorIR['level']; action?: ValidatorIR['action'] };
 }
 
 export interface Model<
@@ -192,6 +198,17 @@ function validateLocal(m: UntypedModel): void {
     if (!Array.isArray(cols) || cols.length === 0) throw new SchemaError(`model('${m.name}') uniques[${i}] must be a non-empty list of fields`);
     for (const k of cols) if (!known.has(k)) throw new SchemaError(`model('${m.name}') uniques[${i}] names unknown field '${k}'`);
   }
+  const v = m.options.validator;
+  if (v !== undefined && typeof v !== 'boolean') {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SchemaError(`model('${m.name}') validator takes true, false or { level?, action? }`);
+    const extra = Object.keys(v).find((k) => k !== 'level' && k !== 'action');
+    if (extra) throw new SchemaError(`model('${m.name}') validator takes level and action, not '${extra}'`);
+    if (v.level !== undefined && v.level !== 'strict' && v.level !== 'moderate') throw new SchemaError(`model('${m.name}') validator.level must be 'strict' or 'moderate', got ${JSON.stringify(v.level)}`);
+    if (v.action !== undefined && v.action !== 'error' && v.action !== 'warn') throw new SchemaError(`model('${m.name}') validator.action must be 'error' or 'warn', got ${JSON.stringify(v.action)}`);
+  }
+  if (v && (m.options.view || m.options.readonly)) {
+    throw new SchemaError(`model('${m.name}') validator: a ${m.options.view ? 'view' : 'readonly model'} is not pushed, so forge cannot put a validator on it; remove the option`);
+  }
   const hasPk = Object.values(m.fields).some((fd) => fd.config.primaryKey) || (m.options.primaryKey?.length ?? 0) > 0;
   if (!hasPk && !m.options.view) {
     throw new SchemaError(`model('${m.name}') has no primary key: add id: f.id(), or the model option primaryKey: ['a', 'b']`);
@@ -314,7 +331,13 @@ function buildTable(m: UntypedModel): TableIR {
     readonly: !!m.options.readonly,
     view: m.options.view ? { sql: m.options.view.sql, materialized: !!m.options.view.materialized } : undefined,
     ...(m.options.renamedFrom ? { renamedFrom: m.options.renamedFrom } : {}),
+    ...(m.options.validator ? { validator: validatorOf(m.options.validator) } : {}),
   };
+}
+
+function validatorOf(v: NonNullable<ModelOptions<Record<string, AnyField>, Record<string, RelationDef>>['validator']>): ValidatorIR {
+  const o = v === true ? {} : (v as Exclude<typeof v, boolean>);
+  return { level: o.level ?? 'strict', action: o.action ?? 'error' };
 }
 
 function pkOf(m: UntypedModel): string {
