@@ -260,3 +260,50 @@ describe.skipIf(!!skip)('MongoDB live: $jsonSchema validator', () => {
     expect(validatorDrift(vir, await introspectMongo(conn))).toEqual([]);
   });
 });
+
+/** Wildcard indexes ($**, field.$**, wildcardProjection, compound wildcard on MongoDB 7): push converges. */
+describe.skipIf(!!skip)('MongoDB live: wildcard indexes', () => {
+  let fresh: TestDatabase;
+  let conn: MongoConnection;
+  const Doc = model(
+    'docs',
+    { id: f.id(), attrs: f.json().optional(), name: f.string(), author: f.embed({ name: f.string(), website: f.string() }).optional() },
+    {
+      indexes: [
+        { name: 'ix_all', keys: { '$**': 1 }, wildcardProjection: { 'author.name': 1, 'author.website': 1 } },
+        { name: 'ix_attrs', keys: { 'attrs.$**': 1 } },
+        { name: 'ix_name_attrs', keys: { name: 1, 'attrs.$**': 1 } },
+      ],
+    },
+  );
+  const wir = buildSchemaIR({ doc: Doc });
+  beforeAll(async () => {
+    if ('skip' in target) return;
+    fresh = await target.fresh();
+    conn = (await adapter.connect(fresh.url)) as MongoConnection;
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await fresh?.drop();
+  });
+
+  it(live('push creates $**, field.$** and compound wildcard indexes; diff in sync; a changed projection is recreated'), async () => {
+    const wctx = { adapter, conn, ir: wir };
+    const first = await runPush(wctx);
+    expect(first.failures).toEqual([]);
+    expect(first.applied).toEqual(expect.arrayContaining(['docs', 'ix_all', 'ix_attrs', 'ix_name_attrs']));
+    expect((await runDiff(wctx)).items).toEqual([]);
+    expect((await runPush(wctx)).applied).toEqual([]);
+    const m = conn.db.collection('docs');
+    await m.dropIndex('ix_all');
+    await m.createIndex({ '$**': 1 }, { name: 'ix_all', wildcardProjection: { 'author.name': 1 } });
+    expect((await runDiff(wctx)).items.map((i) => i.property)).toEqual(['wildcardProjection']);
+    const again = await runPush(wctx);
+    expect(again.failures).toEqual([]);
+    expect(again.applied).toEqual(['ix_all']);
+    expect((await runDiff(wctx)).items).toEqual([]);
+    const db = createDbWith(adapter, conn, { doc: Doc });
+    await db.doc.create({ data: { name: 'a', attrs: { color: 'red' } } });
+    expect(await db.doc.count({ where: { name: 'a' } })).toBe(1);
+  });
+});

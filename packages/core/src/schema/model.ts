@@ -186,8 +186,24 @@ function validateLocal(m: UntypedModel): void {
   for (const [i, idx] of (m.options.indexes ?? []).entries()) {
     const label = idx.name ? `index '${idx.name}'` : `indexes[${i}]`;
     if (!idx.keys && !idx.expression) throw new SchemaError(`model('${m.name}') ${label} needs keys or an expression`);
-    for (const k of Object.keys(idx.keys ?? {})) {
-      if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} is on unknown field '${k}' (fields: ${[...known].join(', ')})`);
+    const keys = Object.keys(idx.keys ?? {});
+    for (const k of keys) {
+      if (isWildcardKey(k)) {
+        const field = k === '$**' ? undefined : k.split('.')[0];
+        if (field !== undefined && !known.has(field)) {
+          throw new SchemaError(`model('${m.name}') ${label} has the wildcard key '${k}' under unknown field '${field}' (fields: ${[...known].join(', ')})`);
+        }
+        continue;
+      }
+      if (!known.has(k)) {
+        throw new SchemaError(`model('${m.name}') ${label} is on unknown field '${k}' (fields: ${[...known].join(', ')}; a MongoDB wildcard index takes '$**' or 'field.$**')`);
+      }
+    }
+    const wild = keys.filter(isWildcardKey);
+    if (wild.length > 1) throw new SchemaError(`model('${m.name}') ${label} has ${wild.length} wildcard keys (${wild.join(', ')}): an index takes at most one`);
+    if (wild.length && idx.unique) throw new SchemaError(`model('${m.name}') ${label}: a wildcard index ('${wild[0]}') cannot be unique`);
+    if (idx.wildcardProjection !== undefined && (wild.length !== 1 || wild[0] !== '$**')) {
+      throw new SchemaError(`model('${m.name}') ${label}: wildcardProjection goes with the key '$**' (all fields), not ${wild.length ? `'${wild[0]}'` : 'an index without a wildcard key'}; use keys: { '$**': 1 }`);
     }
     for (const k of idx.include ?? []) {
       if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} includes unknown field '${k}'`);
@@ -257,6 +273,13 @@ function buildTable(m: UntypedModel): TableIR {
     return col;
   });
   const colOf = (field: string) => columnName(m, field);
+  // A wildcard key keeps its form; under a field (`meta.$**`) the field's column name leads the path.
+  const keyOf = (key: string): string => {
+    if (key === '$**') return key;
+    if (!isWildcardKey(key)) return colOf(key);
+    const [field, ...rest] = key.split('.');
+    return [colOf(field), ...rest].join('.');
+  };
 
   const indexes: IndexIR[] = [];
   for (const col of columns) {
@@ -278,7 +301,7 @@ function buildTable(m: UntypedModel): TableIR {
   }
   for (const idx of m.options.indexes ?? []) {
     const keyEntries = Object.entries(idx.keys ?? {}) as Array<[string, IndexKeyToken]>;
-    const names = keyEntries.map(([k]) => colOf(k));
+    const names = keyEntries.map(([k]) => keyOf(k));
     const ir: IndexIR = {
       name: idx.name ?? generatedName(m.name, idx.unique ? 'uq' : 'idx', names.length ? names : ['expr', idx.expression ?? '']),
       columns: names,
@@ -333,6 +356,38 @@ function buildTable(m: UntypedModel): TableIR {
     ...(m.options.renamedFrom ? { renamedFrom: m.options.renamedFrom } : {}),
     ...(m.options.validator ? { validator: validatorOf(m.options.validator) } : {}),
   };
+}
+
+/**
+ * A MongoDB wildcard index key: `'$**'` (every field) or `'field.$**'` (everything under one field). The schema
+ * takes it in `indexes[].keys` like a field; only MongoDB can build it (`wildcardIndexProblem`).
+ */
+export function isWildcardKey(key: string): boolean {
+  return key === '$**' || key.endsWith('.$**');
+}
+
+/**
+ * Why `dialect` cannot hold the schema's indexes as declared: a wildcard key (`$**`) is a MongoDB index and has no
+ * SQL form, so on every other dialect it is refused naming the dialect, the model and the index. Undefined when
+ * every index fits.
+ */
+export function wildcardIndexProblem(ir: SchemaIR, dialect: string): string | undefined {
+  if (dialect === 'mongo') return undefined;
+  for (const t of Object.values(ir.models)) {
+    for (const ix of t.indexes) {
+      const key = ix.columns.find(isWildcardKey);
+      if (key) {
+        return `index '${ix.name}' on '${t.name}' has the wildcard key '${key}', which only MongoDB indexes; ${dialect} has no wildcard indexes. Index the fields by name (keys: { field: 1 }) for ${dialect}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `wildcardIndexProblem` as a SchemaError, for the places that check a schema against the dialect it is pushed to. */
+export function assertIndexKeysFit(ir: SchemaIR, dialect: string): void {
+  const problem = wildcardIndexProblem(ir, dialect);
+  if (problem) throw new SchemaError(problem);
 }
 
 function validatorOf(v: NonNullable<ModelOptions<Record<string, AnyField>, Record<string, RelationDef>>['validator']>): ValidatorIR {
