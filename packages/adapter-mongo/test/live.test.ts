@@ -1,4 +1,4 @@
-import { buildSchemaIR, createDbWith, DbKnownError, f, model, runDiff, runPush, type Connection } from '@forge/core';
+import { buildSchemaIR, createDbWith, DbKnownError, diffMany, f, model, pushMany, runDiff, runPush, type Connection } from '@forge/core';
 import { blogSchema, reachTarget, type TestDatabase } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapter, introspectMongo, jsonSchemaFor, pushValidators, validatorDrift, type MongoConnection } from '../src/index.js';
@@ -305,5 +305,32 @@ describe.skipIf(!!skip)('MongoDB live: wildcard indexes', () => {
     const db = createDbWith(adapter, conn, { doc: Doc });
     await db.doc.create({ data: { name: 'a', attrs: { color: 'red' } } });
     expect(await db.doc.count({ where: { name: 'a' } })).toBe(1);
+  });
+});
+
+/** Database per tenant (seed 000): `forge push --each` / `pushMany` over one database per tenant on one server. */
+describe.skipIf(!!skip)('MongoDB live: fan-out over tenant databases', () => {
+  const tenants: TestDatabase[] = [];
+  beforeAll(async () => {
+    if ('skip' in target) return;
+    for (let i = 0; i < 3; i++) tenants.push(await target.fresh());
+  });
+  afterAll(async () => {
+    for (const t of tenants) await t.drop();
+  });
+
+  it(live('pushMany creates every collection and index in each tenant database; a second run applies nothing; diffMany in sync'), async () => {
+    const list = tenants.map((t, i) => ({ name: `tenant${i}`, url: t.url }));
+    const first = await pushMany(list, { schema, adapters: { mongo: adapter }, concurrency: 2 });
+    expect(first.failed).toEqual([]);
+    for (const t of first.targets) {
+      expect(t.status).toBe('applied');
+      expect(t.push!.applied).toEqual(expect.arrayContaining(['users', 'posts', 'forge_users_uq_email', 'idx_name_ci', 'idx_ttl']));
+    }
+    const second = await pushMany(list, { schema, adapters: { mongo: adapter }, concurrency: 2 });
+    expect(second.targets.map((t) => [t.status, t.push!.applied.length])).toEqual(list.map(() => ['applied', 0]));
+    const drift = await diffMany(list, { schema, adapters: { mongo: adapter } });
+    expect(drift.targets.map((t) => t.status)).toEqual(list.map(() => 'in-sync'));
+    expect(drift.drifted).toEqual([]);
   });
 });
