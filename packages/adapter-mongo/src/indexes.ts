@@ -26,9 +26,12 @@ export function unsupportedIndex(ix: IndexIR): string | undefined {
   if (wild >= 0) {
     const key = ix.columns[wild];
     const dir = ix.directions[wild] ?? 1;
-    if (dir !== 1 && dir !== -1) return `the wildcard key '${key}' takes 1 or -1, not '${dir}' (MongoDB has no ${dir} wildcard index)`;
+    // `{ '$**': 'text' }` is MongoDB's wildcard text index (every string field); other wildcard keys are 1 / -1.
+    const text = key === '$**' && dir === 'text';
+    if (dir !== 1 && dir !== -1 && !text) return `the wildcard key '${key}' takes 1 or -1${key === '$**' ? " (or 'text', for a text index over every string field)" : ''}, not '${dir}' (MongoDB has no ${dir} wildcard index)`;
+    if (text && ix.wildcardProjection) return "a wildcard text index ({ '$**': 'text' }) takes no wildcardProjection";
     if (ix.expireAfterSeconds !== undefined) return `a wildcard index ('${key}') cannot be a TTL index (expireAfterSeconds): index the date field by name`;
-    if (ix.columns.some((c, i) => i !== wild && ix.directions[i] !== 1 && ix.directions[i] !== -1)) return `a compound wildcard index ('${key}' with other keys) takes 1 / -1 keys only`;
+    if (!text && ix.columns.some((c, i) => i !== wild && ix.directions[i] !== 1 && ix.directions[i] !== -1)) return `a compound wildcard index ('${key}' with other keys) takes 1 / -1 keys only`;
   }
   const hashed = ix.directions.filter((d) => d === 'hashed').length;
   if (hashed > 1) return 'a MongoDB index holds at most one hashed key';

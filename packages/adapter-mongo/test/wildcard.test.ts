@@ -63,5 +63,20 @@ describe('wildcard index keys ($**, field.$**) on MongoDB (golden)', () => {
     expect(unsupportedIndex({ ...base, columns: ['attrs.$**'], directions: [1], expireAfterSeconds: 60 })).toMatch(/cannot be a TTL index/);
     expect(unsupportedIndex({ ...base, columns: ['name', '$**'], directions: ['text', 1] })).toMatch(/compound wildcard index .* takes 1 \/ -1 keys only/);
     expect(unsupportedIndex({ ...base, columns: ['$**'], directions: [1] })).toBeUndefined();
+    expect(unsupportedIndex({ ...base, columns: ['attrs.$**'], directions: ['text'] })).toMatch(/takes 1 or -1, not 'text'/);
+    expect(unsupportedIndex({ ...base, columns: ['$**'], directions: ['text'], wildcardProjection: { a: 1 } })).toMatch(/takes no wildcardProjection/);
+  });
+
+  it("{ '$**': 'text' } is MongoDB's wildcard text index: created as declared, read back from listIndexes' weights", () => {
+    const Notes = model('notes', { id: f.id(), body: f.text() }, { indexes: [{ name: 'ix_text_all', keys: { '$**': 'text' } }] });
+    const nir = buildSchemaIR({ note: Notes });
+    expect(unsupportedIndex(nir.models.note.indexes[0])).toBeUndefined();
+    const cmds = planPush(nir, snapshotFrom([], () => []), mongo).toApply.flatMap((s) => s.sql).map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(cmds).toContainEqual({ createIndexes: 'notes', indexes: [{ key: { '$**': 'text' }, name: 'ix_text_all' }] });
+    const live = [
+      { v: 2, key: { _id: 1 }, name: '_id_' },
+      { v: 2, key: { _fts: 'text', _ftsx: 1 }, name: 'ix_text_all', weights: { '$**': 1 }, default_language: 'english', language_override: 'language', textIndexVersion: 3 },
+    ];
+    expect(diffSchema(nir, snapshotFrom([{ name: 'notes', type: 'collection' }], () => live), mongo).items).toEqual([]);
   });
 });
