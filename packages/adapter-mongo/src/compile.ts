@@ -130,8 +130,15 @@ export function compileFilter(e: Expr | undefined, negate = false, scope?: Scope
     }
     case 'in': {
       const path = colPath(e.expr) ?? unsupported('IN on an expression');
-      const values = e.values.map((v, i) => bound(v, `${path}[${i}]`)).filter((v) => v !== null && v !== undefined);
-      if (e.negate !== negate) return { [path]: { $nin: [...values, null] } };
+      const all = e.values.map((v, i) => bound(v, `${path}[${i}]`));
+      const values = all.filter((v) => v !== null && v !== undefined);
+      if (e.negate !== negate) {
+        // SQL: NOT IN () holds for every row (NULL ones too); NOT IN (..., NULL) holds for none (x <> NULL is
+        // unknown); otherwise a NULL field is left out, as NULL NOT IN (...) is unknown.
+        if (all.length === 0) return {};
+        if (values.length < all.length) return NOTHING;
+        return { [path]: { $nin: [...values, null] } };
+      }
       return values.length ? { [path]: { $in: values } } : NOTHING;
     }
     case 'like': {
@@ -151,8 +158,10 @@ export function compileFilter(e: Expr | undefined, negate = false, scope?: Scope
     case 'arrayHas': {
       const path = colPath(e.expr) ?? unsupported('array filters on an expression');
       e.values.forEach((v, i) => checkValue(v, `${path}[${i}]`));
-      const f = e.mode === 'has' ? { [path]: e.values[0] } : e.mode === 'hasSome' ? { [path]: { $in: e.values } } : { [path]: { $all: e.values } };
-      return negate ? { $nor: [f] } : f;
+      // hasEvery of no values holds for every array that is set (SQL: tags @> '{}'); MongoDB's `$all: []` matches nothing.
+      const f = e.mode === 'has' ? { [path]: e.values[0] } : e.mode === 'hasSome' ? { [path]: { $in: e.values } } : e.values.length ? { [path]: { $all: e.values } } : { [path]: { $ne: null } };
+      // A NULL array makes the test unknown on SQL, so its negation leaves the document out too.
+      return negate ? { $and: [{ [path]: { $ne: null } }, { $nor: [f] }] } : f;
     }
     case 'exists': {
       if (!scope) {

@@ -185,7 +185,7 @@ describe.skipIf(!!skip)('MongoDB live: relation filters and relation counts', ()
     expect(groups.map((g) => [g.published, g._count._all])).toEqual([[false, 1], [true, 1]]);
   });
 
-  it(live('a document without its join key has no related documents, as a NULL foreign key on SQL'), async () => {
+  it(live('a document without its join key has no related documents, as a NULL foreign key on SQL; every and notIn keep NULL rules'), async () => {
     const db = client();
     const m = (conn as MongoConnection).db.collection('posts');
     await m.insertMany([{ _id: 'orphan-missing', title: 'no author field', published: false } as never, { _id: 'orphan-null', title: 'null author', authorId: null, published: false } as never]);
@@ -194,8 +194,15 @@ describe.skipIf(!!skip)('MongoDB live: relation filters and relation counts', ()
       expect(orphans.map((p) => p.title)).toEqual(['no author field', 'null author']);
       expect(await db.post.count({ where: { author: { is: {} } } })).toBe(3);
       expect(await db.user.count({ where: { posts: { some: { published: false } } } })).toBe(1);
+      // every: a related document whose field is NULL is no counterexample (SQL: NOT (NULL >= 4) is unknown).
+      const bob = await db.user.findUnique({ where: { email: 'bob@example.com' } });
+      await db.post.create({ data: { id: 'unrated', title: 'Unrated', authorId: bob!.id } });
+      const every = await db.user.findMany({ where: { posts: { every: { rating: { gte: 4 } } } }, orderBy: { email: 'asc' }, select: { email: true } });
+      expect(every.map((u) => u.email)).toEqual(['bob@example.com', 'cy@example.com']);
+      expect(await db.user.count({ where: { name: { notIn: [] } } })).toBe(3);
+      expect(await db.user.count({ where: { name: { notIn: ['Ada'] } } })).toBe(1);
     } finally {
-      await m.deleteMany({ _id: { $in: ['orphan-missing', 'orphan-null'] } } as never);
+      await m.deleteMany({ _id: { $in: ['orphan-missing', 'orphan-null', 'unrated'] } } as never);
     }
   });
 
