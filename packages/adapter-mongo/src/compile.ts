@@ -36,13 +36,13 @@ const colPathIn = (e: Expr, scope?: Scope): string | undefined => {
   return checkPath(pathOf(e.name));
 };
 
+const colPath = (e: Expr): string | undefined => colPathIn(e);
+
 /**
  * Where a filter is compiled: `alias` is the query alias whose columns are fields of the documents at hand, and
  * `lookups` collects the `$lookup` stages the filter's relation filters need (run before the `$match` that reads
  * them). Without a scope (the filter of an update or delete command) a relation filter is refused.
  */
-const colPath = (e: Expr): string | undefined => colPathIn(e);
-
 export interface Scope {
   alias: string;
   lookups: Document[];
@@ -82,7 +82,8 @@ const NOTHING: Document = { _id: { $exists: false } };
 /**
  * A filter from a where expression, with SQL's meaning kept: a comparison never matches a missing or null field
  * (`<>` and negations add `$ne: null`, where MongoDB alone would match them), so a filter never widens. Values come
- * only from parameters, each checked by `checkValue`; paths only from the schema.
+ * only from parameters, each checked by `checkValue`; paths only from the schema. With a `scope`, relation filters
+ * (core's `exists`) become `$lookup` stages collected in it and a `$match` on the size of what they found.
  */
 export function compileFilter(e: Expr | undefined, negate = false, scope?: Scope): Document {
   if (!e) return negate ? NOTHING : {};

@@ -13,7 +13,7 @@ export { lock, runIsolated, conflictsWith, duplicatesPipeline, keyPattern, LOCK_
 export { probeMongo, probeReport } from './probe.js';
 export { mongoCodec } from './codec.js';
 export { MongoExecutor } from './executor.js';
-export { compileNode, compileFilter, compileSelect, compileWrite, likeToRegex, type CompiledCommand, type RowShape } from './compile.js';
+export { compileNode, compileFilter, compileSelect, compileWrite, likeToRegex, newScope, type CompiledCommand, type RowShape, type Scope } from './compile.js';
 export { checkValue } from './guard.js';
 
 import type { Adapter } from '@forge/core';
