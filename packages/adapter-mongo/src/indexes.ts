@@ -23,6 +23,9 @@ export function unsupportedIndex(ix: IndexIR): string | undefined {
     if (ix.columns.length !== 1) return 'a TTL index (expireAfterSeconds) has exactly one key: the date field documents expire by';
   }
   const wild = ix.columns.findIndex(isWildcardKey);
+  if (ix.wildcardProjection && (wild < 0 || ix.columns[wild] !== '$**')) {
+    return `wildcardProjection goes with the key '$**' (all fields), not ${wild < 0 ? 'an index without a wildcard key' : `'${ix.columns[wild]}'`}: use keys: { '$**': 1 }`;
+  }
   if (wild >= 0) {
     const key = ix.columns[wild];
     const dir = ix.directions[wild] ?? 1;

@@ -63,6 +63,8 @@ describe('wildcard index keys ($**, field.$**) on MongoDB (golden)', () => {
     expect(unsupportedIndex({ ...base, columns: ['attrs.$**'], directions: [1], expireAfterSeconds: 60 })).toMatch(/cannot be a TTL index/);
     expect(unsupportedIndex({ ...base, columns: ['name', '$**'], directions: ['text', 1] })).toMatch(/compound wildcard index .* takes 1 \/ -1 keys only/);
     expect(unsupportedIndex({ ...base, columns: ['$**'], directions: [1] })).toBeUndefined();
+    expect(unsupportedIndex({ ...base, columns: ['attrs.$**'], directions: [1], wildcardProjection: { b: 1 } })).toMatch(/wildcardProjection goes with the key '\$\*\*'.*not 'attrs\.\$\*\*'/);
+    expect(unsupportedIndex({ ...base, columns: ['name'], directions: [1], wildcardProjection: { b: 1 } })).toMatch(/not an index without a wildcard key/);
     expect(unsupportedIndex({ ...base, columns: ['attrs.$**'], directions: ['text'] })).toMatch(/takes 1 or -1, not 'text'/);
     expect(unsupportedIndex({ ...base, columns: ['$**'], directions: ['text'], wildcardProjection: { a: 1 } })).toMatch(/takes no wildcardProjection/);
   });

@@ -202,9 +202,6 @@ function validateLocal(m: UntypedModel): void {
     const wild = keys.filter(isWildcardKey);
     if (wild.length > 1) throw new SchemaError(`model('${m.name}') ${label} has ${wild.length} wildcard keys (${wild.join(', ')}): an index takes at most one`);
     if (wild.length && idx.unique) throw new SchemaError(`model('${m.name}') ${label}: a wildcard index ('${wild[0]}') cannot be unique`);
-    if (idx.wildcardProjection !== undefined && (wild.length !== 1 || wild[0] !== '$**')) {
-      throw new SchemaError(`model('${m.name}') ${label}: wildcardProjection goes with the key '$**' (all fields), not ${wild.length ? `'${wild[0]}'` : 'an index without a wildcard key'}; use keys: { '$**': 1 }`);
-    }
     for (const k of idx.include ?? []) {
       if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} includes unknown field '${k}'`);
     }
