@@ -189,7 +189,7 @@ function sortOf(order: OrderItem[] | undefined, keyOf: (e: Expr) => string): Doc
   return sort;
 }
 
-/** A count subquery's or an order's columns that are relation counts (`_count`), not fields. */
+/** A relation count (`_count`): core's correlated COUNT subquery, as a column or as an order. */
 const isCount = (e: Expr): e is Extract<Expr, { t: 'subquery' }> => e.t === 'subquery';
 
 const isAggregate = (node: SelectNode) => !!node.groupBy?.length || !!node.distinct || node.columns.some((c) => c.expr.t !== 'col' && !isCount(c.expr));

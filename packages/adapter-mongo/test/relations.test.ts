@@ -125,6 +125,13 @@ describe('relation counts: $lookup ending in $count, in the one command of the c
     ]);
   });
 
+  it("a count's where may filter on relations again: the nested lookup runs inside the count's sub-pipeline", () => {
+    const q = cmd(db.user.compile.findMany({ select: { email: true, _count: { select: { posts: { where: { comments: { some: {} } } } } } } }));
+    expect(q.pipeline[0]).toEqual(
+      count('posts', '_id', 'authorId', 'k0', '__forge_c0', exists('comments', '_id', 'postId', 'k1', '__forge_r0'), { $match: { __forge_r0: { $not: { $size: 0 } } } }),
+    );
+  });
+
   it('the same count in the columns and the order is looked up once', () => {
     const q = cmd(db.post.compile.findMany({ orderBy: { comments: { _count: 'desc' } }, select: { title: true, _count: { select: { comments: true } } } }));
     expect(q.pipeline.filter((s) => '$lookup' in s)).toHaveLength(1);
