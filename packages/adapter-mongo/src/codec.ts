@@ -6,7 +6,7 @@ const HEX24 = /^[0-9a-f]{24}$/i;
 /**
  * JS values to BSON and back. `f.objectId()` fields hold ObjectIds (given and read as 24-hex strings); `f.id()`
  * keys keep the id the client generated; bigint is a 64-bit Long, decimal a Decimal128 (read back as text, no
- * rounding), dates are BSON dates. Embedded documents and JSON pass through (checked for `$` keys by the compiler).
+ * rounding), dates are BSON dates (ISO strings too). Embedded documents and JSON pass through (checked for `$` keys by the compiler).
  */
 export const mongoCodec: ValueCodec = {
   encode(value, column) {
@@ -20,6 +20,10 @@ export const mongoCodec: ValueCodec = {
         return typeof value === 'bigint' ? Long.fromBigInt(value) : typeof value === 'number' ? Long.fromNumber(value) : value;
       case 'decimal':
         return typeof value === 'string' || typeof value === 'number' ? Decimal128.fromString(String(value)) : value;
+      case 'dateTime':
+        // An ISO string (the client accepts one) is stored as a BSON date, as SQL stores a timestamp: it sorts,
+        // compares and passes a `$jsonSchema` validator's bsonType 'date' like a Date does.
+        return typeof value === 'string' ? new Date(value) : value;
       default:
         return value;
     }

@@ -28,7 +28,34 @@ const bound = (e: Expr, where: string): unknown => {
   return e.value;
 };
 
-const colPath = (e: Expr): string | undefined => (e.t === 'col' ? checkPath(pathOf(e.name)) : undefined);
+const colPathIn = (e: Expr, scope?: Scope): string | undefined => {
+  if (e.t !== 'col') return undefined;
+  if (scope && e.table !== undefined && e.table !== scope.alias) {
+    return unsupported(`a reference to ${e.table}.${e.name} from a filter on ${scope.alias} (only a relation's join key links two collections)`);
+  }
+  return checkPath(pathOf(e.name));
+};
+
+const colPath = (e: Expr): string | undefined => colPathIn(e);
+
+/**
+ * Where a filter is compiled: `alias` is the query alias whose columns are fields of the documents at hand, and
+ * `lookups` collects the `$lookup` stages the filter's relation filters need (run before the `$match` that reads
+ * them). Without a scope (the filter of an update or delete command) a relation filter is refused.
+ */
+export interface Scope {
+  alias: string;
+  lookups: Document[];
+  /** Names of the fields `$lookup` writes and of its `let` variables, unique within one command. */
+  next: (kind: 'r' | 'c' | 'k') => string;
+}
+
+export function newScope(alias: string): Scope {
+  const counts = { r: 0, c: 0, k: 0 };
+  return { alias, lookups: [], next: (kind) => (kind === 'k' ? `k${counts.k++}` : `__forge_${kind}${counts[kind]++}`) };
+}
+
+const childScope = (scope: Scope, alias: string): Scope => ({ alias, lookups: [], next: scope.next });
 
 /** SQL LIKE pattern (`%`, `_`, `\` escapes) to an anchored regular expression source. */
 export function likeToRegex(pattern: string): string {
@@ -55,22 +82,24 @@ const NOTHING: Document = { _id: { $exists: false } };
 /**
  * A filter from a where expression, with SQL's meaning kept: a comparison never matches a missing or null field
  * (`<>` and negations add `$ne: null`, where MongoDB alone would match them), so a filter never widens. Values come
- * only from parameters, each checked by `checkValue`; paths only from the schema.
+ * only from parameters, each checked by `checkValue`; paths only from the schema. With a `scope`, relation filters
+ * (core's `exists`) become `$lookup` stages collected in it and a `$match` on the size of what they found.
  */
-export function compileFilter(e: Expr | undefined, negate = false): Document {
+export function compileFilter(e: Expr | undefined, negate = false, scope?: Scope): Document {
   if (!e) return negate ? NOTHING : {};
+  const colPath = (x: Expr) => colPathIn(x, scope);
   switch (e.t) {
     case 'and':
     case 'or': {
       const isAnd = (e.t === 'and') !== negate;
       const op = isAnd ? '$and' : '$or';
       // Nested groups of the same kind read as one: { $and: [{ $and: [a, b] }, c] } is { $and: [a, b, c] }.
-      const items = e.items.map((x) => compileFilter(x, negate)).flatMap((f) => (Object.keys(f).length === 1 && Array.isArray(f[op]) ? (f[op] as Document[]) : [f]));
+      const items = e.items.map((x) => compileFilter(x, negate, scope)).flatMap((f) => (Object.keys(f).length === 1 && Array.isArray(f[op]) ? (f[op] as Document[]) : [f]));
       if (items.length === 0) return isAnd ? {} : NOTHING;
       return items.length === 1 ? items[0] : { [op]: items };
     }
     case 'not':
-      return compileFilter(e.expr, !negate);
+      return compileFilter(e.expr, !negate, scope);
     case 'lit':
       if (e.sql === 'TRUE' || e.sql === '1') return negate ? NOTHING : {};
       if (e.sql === 'FALSE' || e.sql === 'NULL') return negate ? {} : NOTHING;
@@ -102,8 +131,15 @@ export function compileFilter(e: Expr | undefined, negate = false): Document {
     }
     case 'in': {
       const path = colPath(e.expr) ?? unsupported('IN on an expression');
-      const values = e.values.map((v, i) => bound(v, `${path}[${i}]`)).filter((v) => v !== null && v !== undefined);
-      if (e.negate !== negate) return { [path]: { $nin: [...values, null] } };
+      const all = e.values.map((v, i) => bound(v, `${path}[${i}]`));
+      const values = all.filter((v) => v !== null && v !== undefined);
+      if (e.negate !== negate) {
+        // SQL: NOT IN () holds for every row (NULL ones too); NOT IN (..., NULL) holds for none (x <> NULL is
+        // unknown); otherwise a NULL field is left out, as NULL NOT IN (...) is unknown.
+        if (all.length === 0) return {};
+        if (values.length < all.length) return NOTHING;
+        return { [path]: { $nin: [...values, null] } };
+      }
       return values.length ? { [path]: { $in: values } } : NOTHING;
     }
     case 'like': {
@@ -123,11 +159,22 @@ export function compileFilter(e: Expr | undefined, negate = false): Document {
     case 'arrayHas': {
       const path = colPath(e.expr) ?? unsupported('array filters on an expression');
       e.values.forEach((v, i) => checkValue(v, `${path}[${i}]`));
-      const f = e.mode === 'has' ? { [path]: e.values[0] } : e.mode === 'hasSome' ? { [path]: { $in: e.values } } : { [path]: { $all: e.values } };
-      return negate ? { $nor: [f] } : f;
+      // hasEvery of no values holds for every array that is set (SQL: tags @> '{}'); MongoDB's `$all: []` matches nothing.
+      const f = e.mode === 'has' ? { [path]: e.values[0] } : e.mode === 'hasSome' ? { [path]: { $in: e.values } } : e.values.length ? { [path]: { $all: e.values } } : { [path]: { $ne: null } };
+      // A NULL array makes the test unknown on SQL, so its negation leaves the document out too.
+      return negate ? { $and: [{ [path]: { $ne: null } }, { $nor: [f] }] } : f;
     }
-    case 'exists':
-      return unsupported('A relation filter (some / none / every)');
+    case 'exists': {
+      if (!scope) {
+        throw new ValidationError(
+          "A relation filter (some / none / every / is / isNot) in an update or delete is not compiled for MongoDB: its update and delete commands take no $lookup. Read the ids first (findMany({ where, select: { id: true } })) and write by id: { in: ids }",
+        );
+      }
+      // EXISTS is never unknown, so its negation is plain: no related document ($size 0) or some ($size not 0).
+      const as = scope.next('r');
+      scope.lookups.push(lookupStage(e.query, as, scope, 'exists'));
+      return e.negate !== negate ? { [as]: { $size: 0 } } : { [as]: { $not: { $size: 0 } } };
+    }
     case 'raw':
       throw new ValidationError('raw`...` SQL fragments do not run on MongoDB: use db.$runCommandRaw({ ... }) for a raw command');
     default:
@@ -142,12 +189,95 @@ function sortOf(order: OrderItem[] | undefined, keyOf: (e: Expr) => string): Doc
   return sort;
 }
 
-const isAggregate = (node: SelectNode) => !!node.groupBy?.length || !!node.distinct || node.columns.some((c) => c.expr.t !== 'col');
+/** A relation count (`_count`): core's correlated COUNT subquery, as a column or as an order. */
+const isCount = (e: Expr): e is Extract<Expr, { t: 'subquery' }> => e.t === 'subquery';
 
-/** A read: `find` for plain field lists, `aggregate` for counts, sums, groups and distinct rows. */
+const isAggregate = (node: SelectNode) => !!node.groupBy?.length || !!node.distinct || node.columns.some((c) => c.expr.t !== 'col' && !isCount(c.expr));
+
+/** The join of a relation subquery: `sub.fk = outer.key` (either way round), the columns split by side. */
+function linkOf(e: Expr, sub: string): { inner: string; outer: Expr } | undefined {
+  if (e.t !== 'cmp' || e.op !== '=' || e.left.t !== 'col' || e.right.t !== 'col') return undefined;
+  if (e.left.table === sub && e.right.table !== sub) return { inner: checkPath(pathOf(e.left.name)), outer: e.right };
+  if (e.right.table === sub && e.left.table !== sub) return { inner: checkPath(pathOf(e.right.name)), outer: e.left };
+  return undefined;
+}
+
+/**
+ * The `$lookup` of a relation subquery (core's EXISTS of a relation filter, or a relation `_count`): the pipeline
+ * form, the parent's join key passed by `let` and matched with `$expr` (`$eq`, which can use an index on the
+ * foreign field), then the nested filter (itself with its own `$lookup`s when it filters on relations again).
+ * SQL's join never matches a NULL key, while `$eq` in an expression would match null to null and the
+ * localField / foreignField form matches a missing key to missing ones: `$gt: [key, null]` holds only for a key
+ * that is set (BSON orders missing before null before every value), so a parent without a key has no related
+ * documents, as on SQL. An existence test keeps one `_id` (`$limit: 1`); a count ends in `$count`.
+ */
+function lookupStage(q: SelectNode, as: string, scope: Scope, mode: 'exists' | 'count'): Document {
+  const sub = q.from.alias;
+  const items = !q.where ? [] : q.where.t === 'and' ? q.where.items : [q.where];
+  const vars: Document = {};
+  const joins: Document[] = [];
+  const rest: Expr[] = [];
+  for (const item of items) {
+    const link = linkOf(item, sub);
+    if (!link) {
+      rest.push(item);
+      continue;
+    }
+    const outer = colPathIn(link.outer, scope)!;
+    const k = scope.next('k');
+    vars[k] = `$${outer}`;
+    joins.push({ $eq: [`$${link.inner}`, `$$${k}`] }, { $gt: [`$$${k}`, null] });
+  }
+  if (!joins.length) return unsupported('A relation subquery without its join key');
+  const pipeline: Document[] = [{ $match: { $expr: { $and: joins } } }, ...pipelineFilter(rest.length === 0 ? undefined : { t: 'and', items: rest }, childScope(scope, sub))];
+  if (mode === 'exists') pipeline.push({ $limit: 1 }, { $project: { _id: 1 } });
+  else pipeline.push({ $count: 'n' });
+  return { $lookup: { from: q.from.table, let: vars, pipeline, as } };
+}
+
+/**
+ * A filter with relation filters, split for the pipeline: the parts that need no `$lookup` first (so the lookups
+ * run on the documents that pass them), then the lookups, then the parts that read them.
+ */
+function pipelineFilter(where: Expr | undefined, scope: Scope): Document[] {
+  const items: Expr[] = [];
+  const flat = (e: Expr): void => (e.t === 'and' ? e.items.forEach(flat) : void items.push(e));
+  if (where) flat(where);
+  const before: Document[] = [];
+  const lookups: Document[] = [];
+  const after: Document[] = [];
+  for (const item of items) {
+    const own = childScope(scope, scope.alias);
+    const f = compileFilter(item, false, own);
+    if (own.lookups.length === 0) before.push(f);
+    else {
+      lookups.push(...own.lookups);
+      after.push(f);
+    }
+  }
+  const match = (fs: Document[]): Document[] => {
+    const parts = fs.filter((f) => Object.keys(f).length).flatMap((f) => (Object.keys(f).length === 1 && Array.isArray(f.$and) ? (f.$and as Document[]) : [f]));
+    return parts.length === 0 ? [] : [{ $match: parts.length === 1 ? parts[0] : { $and: parts } }];
+  };
+  return [...match(before), ...lookups, ...match(after)];
+}
+
+const needsLookup = (where: Expr | undefined): boolean => {
+  const seen = (e: Expr): boolean => e.t === 'exists' || ((e.t === 'and' || e.t === 'or') && e.items.some(seen)) || (e.t === 'not' && seen(e.expr));
+  return !!where && seen(where);
+};
+
+/**
+ * A read: `find` for plain field lists, `aggregate` for counts, sums, groups and distinct rows, and for reads
+ * with relation filters or relation counts (`$lookup`, one command: no query per row).
+ */
 export function compileSelect(node: SelectNode): CompiledCommand {
-  const filter = compileFilter(node.where);
-  if (!isAggregate(node)) {
+  const scope = newScope(node.from.alias);
+  const relational = needsLookup(node.where);
+  if (isAggregate(node)) return compileAggregate(node, relational ? pipelineFilter(node.where, scope) : matchStage(compileFilter(node.where, false, scope)));
+  const counted = node.columns.some((c) => isCount(c.expr)) || !!node.orderBy?.some((o) => isCount(o.expr));
+  if (!relational && !counted) {
+    const filter = compileFilter(node.where, false, scope);
     const projection: Document = {};
     const keys = node.columns.map((c) => colPath(c.expr)!);
     for (const k of keys) projection[k] = 1;
@@ -159,7 +289,46 @@ export function compileSelect(node: SelectNode): CompiledCommand {
     if (node.limit !== undefined) command.limit = node.limit;
     return { command, shape: { keys } };
   }
-  return compileAggregate(node, filter);
+  return compileRelational(node, scope);
+}
+
+const matchStage = (filter: Document): Document[] => (Object.keys(filter).length ? [{ $match: filter }] : []);
+
+/**
+ * A read that needs other collections: the filter (relation filters as `$lookup` + `$match` on `$size`), the
+ * relation counts as `$lookup`s ending in `$count`, set as fields, then sort / skip / limit and the projection
+ * of the node's columns. Counts that no order reads are looked up after the page is cut (one lookup per
+ * returned document, not per matched one).
+ */
+function compileRelational(node: SelectNode, scope: Scope): CompiledCommand {
+  const pipeline = pipelineFilter(node.where, scope);
+  const counts = new Map<string, { as: string; q: SelectNode }>();
+  const countField = (e: Extract<Expr, { t: 'subquery' }>): string => {
+    const id = JSON.stringify(e.query);
+    let c = counts.get(id);
+    if (!c) counts.set(id, (c = { as: scope.next('c'), q: e.query }));
+    return c.as;
+  };
+  const keyOf = (e: Expr): string => (isCount(e) ? countField(e) : (colPath(e) ?? unsupported(`ordering by a ${e.t} expression`)));
+  const keys = node.columns.map((c) => keyOf(c.expr));
+  const sort = sortOf(node.orderBy, keyOf);
+  const countStages = (list: Array<{ as: string; q: SelectNode }>): Document[] => {
+    if (!list.length) return [];
+    const lookups = list.map((c) => lookupStage(c.q, c.as, scope, 'count'));
+    return [...lookups, { $set: Object.fromEntries(list.map((c) => [c.as, { $ifNull: [{ $arrayElemAt: [`$${c.as}.n`, 0] }, 0] }])) }];
+  };
+  const sortedBy = new Set(node.orderBy?.filter((o) => isCount(o.expr)).map((o) => keyOf(o.expr)) ?? []);
+  const all = [...counts.values()];
+  pipeline.push(...countStages(all.filter((c) => sortedBy.has(c.as))));
+  if (sort) pipeline.push({ $sort: sort });
+  if (node.offset) pipeline.push({ $skip: node.offset });
+  if (node.limit !== undefined) pipeline.push({ $limit: node.limit });
+  pipeline.push(...countStages(all.filter((c) => !sortedBy.has(c.as))));
+  const projection: Document = {};
+  for (const k of keys) projection[k] = 1;
+  if (!keys.includes('_id')) projection._id = 0;
+  pipeline.push({ $project: projection });
+  return { command: { aggregate: node.from.table, pipeline, cursor: {} }, shape: { keys } };
 }
 
 function accumulator(e: Extract<Expr, { t: 'agg' }>): Document {
@@ -173,7 +342,7 @@ function accumulator(e: Extract<Expr, { t: 'agg' }>): Document {
   return { [`$${e.fn}`]: `$${path}` };
 }
 
-function compileAggregate(node: SelectNode, filter: Document): CompiledCommand {
+function compileAggregate(node: SelectNode, prefix: Document[]): CompiledCommand {
   const group: Document = {};
   const groupKeys = new Map<string, string>();
   const grouping = node.distinct ? node.columns.map((c) => c.expr) : (node.groupBy ?? []);
@@ -201,8 +370,7 @@ function compileAggregate(node: SelectNode, filter: Document): CompiledCommand {
   const keys = node.columns.map((c) => keyOf(c.expr));
   const sortKeys = sortOf(node.orderBy, keyOf);
   const having = node.having ? compileHaving(node.having, keyOf) : undefined;
-  const pipeline: Document[] = [];
-  if (Object.keys(filter).length) pipeline.push({ $match: filter });
+  const pipeline: Document[] = [...prefix];
   pipeline.push({ $group: { _id: id, ...group } });
   // COUNT(DISTINCT x): the set of values, counted after the group.
   const sizes = accs.filter((a) => a.e.fn === 'count' && a.e.distinct);

@@ -1,6 +1,7 @@
 import type { DdlEmitter, DdlOp, EmittedDdl } from '@forge/core';
 import { commandText } from './command.js';
 import { indexSpec, unsupportedIndex } from './indexes.js';
+import { validatorOptions } from './validator.js';
 
 const none = (comment: string): EmittedDdl => ({ sql: [], comment });
 
@@ -13,8 +14,11 @@ const none = (comment: string): EmittedDdl => ({ sql: [], comment });
 export const mongoDdl: DdlEmitter = {
   emit(op: DdlOp): EmittedDdl {
     switch (op.op) {
-      case 'createTable':
-        return { sql: [commandText({ create: op.table.name })] };
+      case 'createTable': {
+        // A model with the option `validator` gets its `$jsonSchema` with the collection (collMod keeps it in step).
+        const t = op.table;
+        return { sql: [commandText(t.validator ? { create: t.name, ...validatorOptions({ ...t, validator: t.validator }) } : { create: t.name })] };
+      }
       case 'createIndex': {
         const why = unsupportedIndex(op.index);
         if (why) return none(`index ${op.index.name} on ${op.table} is not created: ${why}`);

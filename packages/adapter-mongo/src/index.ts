@@ -7,12 +7,13 @@ export { capabilities } from './capabilities.js';
 export { mongoFacts } from './facts.js';
 export { mongoDdl } from './ddl.js';
 export { indexSpec, snapshotIndex, unsupportedIndex, type MongoIndexSpec } from './indexes.js';
-export { introspectMongo, snapshotFrom } from './introspect.js';
+export { introspectMongo, snapshotFrom, pushValidators, type ValidatorPushReport } from './introspect.js';
+export { jsonSchemaFor, validatorOptions, collModCommand, validatorDrift, stableJson, type ValidatorDrift } from './validator.js';
 export { lock, runIsolated, conflictsWith, duplicatesPipeline, keyPattern, LOCK_WAIT_MS, LOCK_STALE_MS } from './lock.js';
 export { probeMongo, probeReport } from './probe.js';
 export { mongoCodec } from './codec.js';
 export { MongoExecutor } from './executor.js';
-export { compileNode, compileFilter, compileSelect, compileWrite, likeToRegex, type CompiledCommand, type RowShape } from './compile.js';
+export { compileNode, compileFilter, compileSelect, compileWrite, likeToRegex, newScope, type CompiledCommand, type RowShape, type Scope } from './compile.js';
 export { checkValue } from './guard.js';
 
 import type { Adapter } from '@forge/core';

@@ -1,4 +1,4 @@
-import type { IndexIR, IndexKeyToken, SnapshotIndex } from '@forge/core';
+import { isWildcardKey, type IndexIR, type IndexKeyToken, type SnapshotIndex } from '@forge/core';
 import type { Document } from 'mongodb';
 import { columnOf, pathOf } from './names.js';
 
@@ -21,6 +21,20 @@ export function unsupportedIndex(ix: IndexIR): string | undefined {
   if (ix.expireAfterSeconds !== undefined) {
     if (!Number.isInteger(ix.expireAfterSeconds) || ix.expireAfterSeconds < 0) return `expireAfterSeconds must be a whole number of seconds ≥ 0, got ${ix.expireAfterSeconds}`;
     if (ix.columns.length !== 1) return 'a TTL index (expireAfterSeconds) has exactly one key: the date field documents expire by';
+  }
+  const wild = ix.columns.findIndex(isWildcardKey);
+  if (ix.wildcardProjection && (wild < 0 || ix.columns[wild] !== '$**')) {
+    return `wildcardProjection goes with the key '$**' (all fields), not ${wild < 0 ? 'an index without a wildcard key' : `'${ix.columns[wild]}'`}: use keys: { '$**': 1 }`;
+  }
+  if (wild >= 0) {
+    const key = ix.columns[wild];
+    const dir = ix.directions[wild] ?? 1;
+    // `{ '$**': 'text' }` is MongoDB's wildcard text index (every string field); other wildcard keys are 1 / -1.
+    const text = key === '$**' && dir === 'text';
+    if (dir !== 1 && dir !== -1 && !text) return `the wildcard key '${key}' takes 1 or -1${key === '$**' ? " (or 'text', for a text index over every string field)" : ''}, not '${dir}' (MongoDB has no ${dir} wildcard index)`;
+    if (text && ix.wildcardProjection) return "a wildcard text index ({ '$**': 'text' }) takes no wildcardProjection";
+    if (ix.expireAfterSeconds !== undefined) return `a wildcard index ('${key}') cannot be a TTL index (expireAfterSeconds): index the date field by name`;
+    if (!text && ix.columns.some((c, i) => i !== wild && ix.directions[i] !== 1 && ix.directions[i] !== -1)) return `a compound wildcard index ('${key}' with other keys) takes 1 / -1 keys only`;
   }
   const hashed = ix.directions.filter((d) => d === 'hashed').length;
   if (hashed > 1) return 'a MongoDB index holds at most one hashed key';
@@ -77,7 +91,28 @@ export function snapshotIndex(row: Document): SnapshotIndex {
   const out: SnapshotIndex = { name: String(row.name), columns, directions, unique: row.unique === true, primary: row.name === '_id_' };
   if (row.partialFilterExpression) out.partialFilterExpression = row.partialFilterExpression as Record<string, unknown>;
   if (row.collation) out.collation = row.collation as Record<string, unknown>;
-  if (row.wildcardProjection) out.wildcardProjection = row.wildcardProjection as Record<string, unknown>;
+  if (row.wildcardProjection) out.wildcardProjection = submittedProjection(row.wildcardProjection as Record<string, unknown>);
   if (row.expireAfterSeconds !== undefined && row.expireAfterSeconds !== null) out.expireAfterSeconds = Number(row.expireAfterSeconds);
+  return out;
+}
+
+/**
+ * A wildcardProjection as it was submitted. MongoDB 6.3, 6.0.5, 5.0.16 and later store it so; earlier servers
+ * report a normalised form (`{ author: { name: true }, _id: false }` for `{ 'author.name': 1 }`), recognised by
+ * its boolean leaves and the `_id: false` it adds, and read back here as dotted paths with 1 / 0 without that
+ * `_id`, so an index declared with dotted paths is not seen as drifted (and recreated on every push) there.
+ */
+export function submittedProjection(p: Record<string, unknown>): Record<string, unknown> {
+  const booleans = (v: unknown): boolean => typeof v === 'boolean' || (!!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(booleans));
+  if (p._id !== false || !booleans(p)) return p;
+  const out: Record<string, unknown> = {};
+  const walk = (o: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === 'object') walk(v as Record<string, unknown>, path);
+      else if (path !== '_id') out[path] = v ? 1 : 0;
+    }
+  };
+  walk(p, '');
   return out;
 }

@@ -1,9 +1,12 @@
-import type { Snapshot, SnapshotTable } from '@forge/core';
+import type { SchemaIR, Snapshot, SnapshotTable } from '@forge/core';
 import type { Document } from 'mongodb';
 import type { MongoConnection } from './connection.js';
 import { mapMongoError } from './errors.js';
 import { snapshotIndex } from './indexes.js';
 import { LEDGER_COLLECTION, LOCK_COLLECTION } from './names.js';
+import { validatorDrift, type ValidatorDrift } from './validator.js';
+import { commandText } from './command.js';
+import { lock, runIsolated } from './lock.js';
 
 /** `system.*` collections are MongoDB's own (system.profile, system.views, system.buckets.*). */
 const SYSTEM = /^system\./;
@@ -26,7 +29,14 @@ export function snapshotFrom(collections: Document[], indexesOf: (name: string) 
       continue;
     }
     // Time series and other kinds are still collections the user reads and writes.
-    tables.push({ name, columns: [], indexes: indexesOf(name).map(snapshotIndex), foreignKeys: [] });
+    const table: SnapshotTable = { name, columns: [], indexes: indexesOf(name).map(snapshotIndex), foreignKeys: [] };
+    const options = (c.options ?? {}) as Document;
+    if (options.validator && typeof options.validator === 'object' && Object.keys(options.validator).length) {
+      table.validator = { document: options.validator as Record<string, unknown> };
+      if (typeof options.validationLevel === 'string') table.validator.level = options.validationLevel;
+      if (typeof options.validationAction === 'string') table.validator.action = options.validationAction;
+    }
+    tables.push(table);
   }
   tables.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { dialect: 'mongo', tables, views, internal };
@@ -46,4 +56,33 @@ export async function introspectMongo(conn: MongoConnection): Promise<Snapshot> 
   } catch (e) {
     throw mapMongoError(e, conn.ctx);
   }
+}
+
+/** What `pushValidators` did: the collections whose validator it (re-)applied, and the ones whose collMod failed. */
+export interface ValidatorPushReport {
+  applied: string[];
+  failures: Array<{ table: string; command: string; error: string }>;
+  drift: ValidatorDrift[];
+}
+
+/**
+ * Validator drift re-applied: under push's lock, one `listCollections`, then one `collMod` per collection whose
+ * validator, level or action differs from its model's (see `validatorDrift`). A failure is reported per
+ * collection, never thrown, as push reports its statements.
+ */
+export async function pushValidators(conn: MongoConnection, ir: SchemaIR): Promise<ValidatorPushReport> {
+  return lock(conn, async () => {
+    const drift = validatorDrift(ir, await introspectMongo(conn));
+    const report: ValidatorPushReport = { applied: [], failures: [], drift };
+    for (const d of drift) {
+      const text = commandText(d.command);
+      try {
+        await runIsolated(conn, text);
+        report.applied.push(d.table);
+      } catch (e) {
+        report.failures.push({ table: d.table, command: text, error: (e as Error).message });
+      }
+    }
+    return report;
+  });
 }

@@ -1,6 +1,6 @@
-import { ValidationError, type InsertNode } from '@forge/core';
+import { ValidationError, type Expr, type InsertNode } from '@forge/core';
 import { describe, expect, it } from 'vitest';
-import { adapter, likeToRegex } from '../src/index.js';
+import { adapter, compileFilter, likeToRegex } from '../src/index.js';
 import { offlineDb } from './helpers.js';
 
 const db = offlineDb();
@@ -103,7 +103,7 @@ describe('writes (golden)', () => {
 });
 
 describe('what MongoDB does not take says so', () => {
-  it('raw SQL and relation filters', async () => {
+  it('raw SQL', async () => {
     expect(() => adapter.executor.prepareRaw({ t: 'raw', strings: ['SELECT 1'], values: [] })).toThrow(/MongoDB takes no SQL.*\$runCommandRaw/);
     await expect(db.$queryRaw`SELECT 1`).rejects.toThrow(/MongoDB takes no SQL/);
   });
@@ -114,5 +114,23 @@ describe('what MongoDB does not take says so', () => {
   it('SQL text on the connection', async () => {
     const err = await Promise.resolve().then(() => adapter.executor.rows(undefined as never, { sql: 'SELECT 1', params: [] })).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
+  });
+});
+
+describe("SQL's null semantics in the corners: a filter never widens (golden)", () => {
+  const name: Expr = { t: 'col', name: 'name' };
+  const tags: Expr = { t: 'col', name: 'tags' };
+  const p = (value: unknown): Expr => ({ t: 'param', value });
+  it('NOT IN (): every document; NOT IN with a NULL: none (x <> NULL is unknown); IN with only NULL: none', () => {
+    expect(compileFilter({ t: 'in', expr: name, values: [], negate: true })).toEqual({});
+    expect(compileFilter({ t: 'not', expr: { t: 'in', expr: name, values: [], negate: false } })).toEqual({});
+    expect(compileFilter({ t: 'in', expr: name, values: [p('a'), p(null)], negate: true })).toEqual({ _id: { $exists: false } });
+    expect(compileFilter({ t: 'in', expr: name, values: [p(null)], negate: false })).toEqual({ _id: { $exists: false } });
+    expect(compileFilter({ t: 'in', expr: name, values: [p('a'), p(null)], negate: false })).toEqual({ name: { $in: ['a'] } });
+  });
+  it('a negated array filter leaves a null array out; hasEvery of nothing holds for every array that is set', () => {
+    expect(compileFilter({ t: 'not', expr: { t: 'arrayHas', expr: tags, mode: 'has', values: ['x'], elementKind: 'string' } })).toEqual({ $and: [{ tags: { $ne: null } }, { $nor: [{ tags: 'x' }] }] });
+    expect(compileFilter({ t: 'arrayHas', expr: tags, mode: 'hasEvery', values: [], elementKind: 'string' })).toEqual({ tags: { $ne: null } });
+    expect(compileFilter({ t: 'arrayHas', expr: tags, mode: 'hasEvery', values: ['a', 'b'], elementKind: 'string' })).toEqual({ tags: { $all: ['a', 'b'] } });
   });
 });

@@ -141,6 +141,8 @@ export interface TableIR {
   view?: ViewIR;
   /** The table's previous name (`.renamedFrom('old')` on the model): migrations emit RENAME instead of drop + create. */
   renamedFrom?: string;
+  /** The model option `validator` (document stores: a `$jsonSchema` from the fields). */
+  validator?: ValidatorIR;
 }
 
 export interface SchemaIR {
@@ -195,6 +197,25 @@ export interface SnapshotTable {
   columns: SnapshotColumn[];
   indexes: SnapshotIndex[];
   foreignKeys: SnapshotForeignKey[];
+  /** A document store's collection validator as the server reports it (MongoDB's `listCollections` options), when it has one. */
+  validator?: SnapshotValidator;
+}
+
+export interface SnapshotValidator {
+  document: Record<string, unknown>;
+  level?: string;
+  action?: string;
+}
+
+/**
+ * A model's document validator (MongoDB `$jsonSchema`, generated from its fields): `level` and `action` are the
+ * collection's `validationLevel` ('strict': every insert and update; 'moderate': updates of documents that
+ * already pass) and `validationAction` ('error' refuses, 'warn' logs). SQL dialects type their columns already
+ * and emit nothing for it.
+ */
+export interface ValidatorIR {
+  level: 'strict' | 'moderate';
+  action: 'error' | 'warn';
 }
 
 export interface SnapshotView {

@@ -1,6 +1,6 @@
 import { SchemaError } from '../errors.js';
 import type { AnyField, RefTarget } from './fields.js';
-import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR } from './ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR, ValidatorIR } from './ir.js';
 import { foldIdentifier, generatedName, isIntegerLikeKey } from './names.js';
 
 export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string, On extends string = string> {
@@ -44,6 +44,12 @@ export interface ModelOptions<Fields extends Record<string, AnyField>, Rels exte
   relations?: Rels;
   /** The table's previous name: push, diff apply and generate rename it (rows kept) instead of creating a new one. */
   renamedFrom?: string;
+  /**
+   * MongoDB: a `$jsonSchema` validator generated from the fields (types, required fields, enum values), created
+   * with the collection and kept in step by push. `true` is `{ level: 'strict', action: 'error' }`. SQL dialects
+   * type their columns already and emit nothing for it.
+   */
+  validator?: boolean | { level?: ValidatorIR['level']; action?: ValidatorIR['action'] };
 }
 
 export interface Model<
@@ -180,9 +186,22 @@ function validateLocal(m: UntypedModel): void {
   for (const [i, idx] of (m.options.indexes ?? []).entries()) {
     const label = idx.name ? `index '${idx.name}'` : `indexes[${i}]`;
     if (!idx.keys && !idx.expression) throw new SchemaError(`model('${m.name}') ${label} needs keys or an expression`);
-    for (const k of Object.keys(idx.keys ?? {})) {
-      if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} is on unknown field '${k}' (fields: ${[...known].join(', ')})`);
+    const keys = Object.keys(idx.keys ?? {});
+    for (const k of keys) {
+      if (isWildcardKey(k)) {
+        const field = k === '$**' ? undefined : k.split('.')[0];
+        if (field !== undefined && !known.has(field)) {
+          throw new SchemaError(`model('${m.name}') ${label} has the wildcard key '${k}' under unknown field '${field}' (fields: ${[...known].join(', ')})`);
+        }
+        continue;
+      }
+      if (!known.has(k)) {
+        throw new SchemaError(`model('${m.name}') ${label} is on unknown field '${k}' (fields: ${[...known].join(', ')}; a MongoDB wildcard index takes '$**' or 'field.$**')`);
+      }
     }
+    const wild = keys.filter(isWildcardKey);
+    if (wild.length > 1) throw new SchemaError(`model('${m.name}') ${label} has ${wild.length} wildcard keys (${wild.join(', ')}): an index takes at most one`);
+    if (wild.length && idx.unique) throw new SchemaError(`model('${m.name}') ${label}: a wildcard index ('${wild[0]}') cannot be unique`);
     for (const k of idx.include ?? []) {
       if (!known.has(k)) throw new SchemaError(`model('${m.name}') ${label} includes unknown field '${k}'`);
     }
@@ -191,6 +210,17 @@ function validateLocal(m: UntypedModel): void {
   for (const [i, cols] of (m.options.uniques ?? []).entries()) {
     if (!Array.isArray(cols) || cols.length === 0) throw new SchemaError(`model('${m.name}') uniques[${i}] must be a non-empty list of fields`);
     for (const k of cols) if (!known.has(k)) throw new SchemaError(`model('${m.name}') uniques[${i}] names unknown field '${k}'`);
+  }
+  const v = m.options.validator;
+  if (v !== undefined && typeof v !== 'boolean') {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new SchemaError(`model('${m.name}') validator takes true, false or { level?, action? }`);
+    const extra = Object.keys(v).find((k) => k !== 'level' && k !== 'action');
+    if (extra) throw new SchemaError(`model('${m.name}') validator takes level and action, not '${extra}'`);
+    if (v.level !== undefined && v.level !== 'strict' && v.level !== 'moderate') throw new SchemaError(`model('${m.name}') validator.level must be 'strict' or 'moderate', got ${JSON.stringify(v.level)}`);
+    if (v.action !== undefined && v.action !== 'error' && v.action !== 'warn') throw new SchemaError(`model('${m.name}') validator.action must be 'error' or 'warn', got ${JSON.stringify(v.action)}`);
+  }
+  if (v && (m.options.view || m.options.readonly)) {
+    throw new SchemaError(`model('${m.name}') validator: a ${m.options.view ? 'view' : 'readonly model'} is not pushed, so forge cannot put a validator on it; remove the option`);
   }
   const hasPk = Object.values(m.fields).some((fd) => fd.config.primaryKey) || (m.options.primaryKey?.length ?? 0) > 0;
   if (!hasPk && !m.options.view) {
@@ -240,6 +270,13 @@ function buildTable(m: UntypedModel): TableIR {
     return col;
   });
   const colOf = (field: string) => columnName(m, field);
+  // A wildcard key keeps its form; under a field (`meta.$**`) the field's column name leads the path.
+  const keyOf = (key: string): string => {
+    if (key === '$**') return key;
+    if (!isWildcardKey(key)) return colOf(key);
+    const [field, ...rest] = key.split('.');
+    return [colOf(field), ...rest].join('.');
+  };
 
   const indexes: IndexIR[] = [];
   for (const col of columns) {
@@ -261,7 +298,7 @@ function buildTable(m: UntypedModel): TableIR {
   }
   for (const idx of m.options.indexes ?? []) {
     const keyEntries = Object.entries(idx.keys ?? {}) as Array<[string, IndexKeyToken]>;
-    const names = keyEntries.map(([k]) => colOf(k));
+    const names = keyEntries.map(([k]) => keyOf(k));
     const ir: IndexIR = {
       name: idx.name ?? generatedName(m.name, idx.unique ? 'uq' : 'idx', names.length ? names : ['expr', idx.expression ?? '']),
       columns: names,
@@ -314,7 +351,45 @@ function buildTable(m: UntypedModel): TableIR {
     readonly: !!m.options.readonly,
     view: m.options.view ? { sql: m.options.view.sql, materialized: !!m.options.view.materialized } : undefined,
     ...(m.options.renamedFrom ? { renamedFrom: m.options.renamedFrom } : {}),
+    ...(m.options.validator ? { validator: validatorOf(m.options.validator) } : {}),
   };
+}
+
+/**
+ * A MongoDB wildcard index key: `'$**'` (every field) or `'field.$**'` (everything under one field). The schema
+ * takes it in `indexes[].keys` like a field; only MongoDB can build it (`wildcardIndexProblem`).
+ */
+export function isWildcardKey(key: string): boolean {
+  return key === '$**' || key.endsWith('.$**');
+}
+
+/**
+ * Why `dialect` cannot hold the schema's indexes as declared: a wildcard key (`$**`) is a MongoDB index and has no
+ * SQL form, so on every other dialect it is refused naming the dialect, the model and the index. Undefined when
+ * every index fits.
+ */
+export function wildcardIndexProblem(ir: SchemaIR, dialect: string): string | undefined {
+  if (dialect === 'mongo') return undefined;
+  for (const t of Object.values(ir.models)) {
+    for (const ix of t.indexes) {
+      const key = ix.columns.find(isWildcardKey);
+      if (key) {
+        return `index '${ix.name}' on '${t.name}' has the wildcard key '${key}', which only MongoDB indexes; ${dialect} has no wildcard indexes. Index the fields by name (keys: { field: 1 }) for ${dialect}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `wildcardIndexProblem` as a SchemaError, for the places that check a schema against the dialect it is pushed to. */
+export function assertIndexKeysFit(ir: SchemaIR, dialect: string): void {
+  const problem = wildcardIndexProblem(ir, dialect);
+  if (problem) throw new SchemaError(problem);
+}
+
+function validatorOf(v: NonNullable<ModelOptions<Record<string, AnyField>, Record<string, RelationDef>>['validator']>): ValidatorIR {
+  const o = v === true ? {} : (v as Exclude<typeof v, boolean>);
+  return { level: o.level ?? 'strict', action: o.action ?? 'error' };
 }
 
 function pkOf(m: UntypedModel): string {
