@@ -1,4 +1,4 @@
-import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
+import type { Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
 import { ValidationError } from '@forge/core';
 import type { Pool, PoolConnection, QueryOptions as MysqlQueryOptions, ResultSetHeader } from 'mysql2';
 import { mapMysqlError } from './errors.js';
@@ -20,6 +20,10 @@ export interface PoolState {
   /** For error messages (a redacted URL or the driver flavor). */
   readonly target: string;
   closed: boolean;
+  /** The engine behind the wire (MySQL, MariaDB, TiDB or Vitess), from `VERSION()` and `@@version_comment` at connect. */
+  engine?: EngineFacts;
+  /** The push lock's strategy, lease and wait, from the connect options and the environment. */
+  lock?: LockSettings;
 }
 
 interface TxState {
@@ -95,6 +99,16 @@ export class MysqlConnection implements Connection {
   /** What the server said it is at connect (`VERSION()`). */
   get server(): MysqlServer {
     return this.state.server;
+  }
+
+  /** The engine behind the wire, read at connect (`EngineFacts`). */
+  get engine(): EngineFacts | undefined {
+    return this.state.engine;
+  }
+
+  /** The push lock settings this connection was opened with (`lock.ts`). */
+  get lockSettings(): LockSettings | undefined {
+    return this.state.lock;
   }
 
   get serverVersion(): string {

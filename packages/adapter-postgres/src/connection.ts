@@ -1,4 +1,4 @@
-import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
+import type { Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
 import { DbKnownError, ValidationError } from '@forge/core';
 import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
 import { mapPgError } from './errors.js';
@@ -14,6 +14,10 @@ export interface PoolState {
   /** For error messages (a redacted URL or the driver flavor). */
   readonly target: string;
   closed: boolean;
+  /** The engine behind the wire (CockroachDB, YugabyteDB or PostgreSQL), from `version()` at connect. */
+  engine?: EngineFacts;
+  /** The push lock's strategy, lease and wait, from the connect options and the environment. */
+  lock?: LockSettings;
 }
 
 interface TxState {
@@ -70,6 +74,16 @@ export class PgConnection implements Connection {
   /** Which client library runs this connection's statements (`Adapter.forConnection` tells PGlite apart). */
   get backendFlavor(): Backend['flavor'] {
     return this.pool.backend.flavor;
+  }
+
+  /** The engine behind the wire, read at connect (`EngineFacts`). */
+  get engine(): EngineFacts | undefined {
+    return this.pool.engine;
+  }
+
+  /** The push lock settings this connection was opened with (`lock.ts`). */
+  get lockSettings(): LockSettings | undefined {
+    return this.pool.lock;
   }
 
   /** The database's extensions (read at connect and after extension DDL), for `forConnection`. */
