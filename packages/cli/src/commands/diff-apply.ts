@@ -2,7 +2,7 @@ import path from 'node:path';
 import { runDiffApply, type DiffApplyResult, type Finding } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type Flags } from '../command.js';
-import { concurrentIndexes, lockTimeoutMs } from '../config.js';
+import { concurrentIndexes, lockConnectOptions, lockTimeoutMs } from '../config.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
 import { changeList, deferredLines } from '../format.js';
 import { collectIgnore } from '../ignore.js';
@@ -47,7 +47,7 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
       if (e instanceof CliError) throw e;
       throw commandFailed('diff apply', e);
     }
-  });
+  }, lockConnectOptions(ctx.env(), p.config));
   return flags.dry === true ? printDry(ctx, result) : printApplied(ctx, result);
 }
 

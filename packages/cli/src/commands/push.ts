@@ -1,6 +1,7 @@
 import { runPush } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandSpec } from '../command.js';
+import { lockConnectOptions } from '../config.js';
 import { CliError, EXIT, commandFailed } from '../errors.js';
 import { pushSummary, statementLine } from '../format.js';
 import { printError } from '../output.js';
@@ -39,6 +40,7 @@ export const push: CommandSpec = {
       ).catch((e: unknown) => {
         throw commandFailed('push', e);
       }),
+      lockConnectOptions(ctx.env(), p.config),
     );
     for (const line of pushSummary(c, report)) out(line);
     if (report.failures.length === 0) return EXIT.ok;
