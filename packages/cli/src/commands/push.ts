@@ -40,7 +40,11 @@ export const push: CommandSpec = {
       ).catch((e: unknown) => {
         throw commandFailed('push', e);
       }),
-      lockConnectOptions(ctx.env(), p.config),
+      {
+        ...lockConnectOptions(ctx.env(), p.config),
+        // Where the push lock is a row of _forge_lock: say whose push this one waits for, and until when at most.
+        onLockWait: (h) => out(c.dim(`waiting for the push lock: held by ${h.info}, its lease ends in ${Math.ceil(h.expiresInMs / 1000)} s unless renewed`)),
+      },
     );
     for (const line of pushSummary(c, report)) out(line);
     if (report.failures.length === 0) return EXIT.ok;
