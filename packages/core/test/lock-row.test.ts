@@ -3,6 +3,7 @@ import {
   acquireLockRow,
   chooseLockStrategy,
   ConfigError,
+  defaultHolderInfo,
   DbKnownError,
   lockSettings,
   lockTableDdl,
@@ -208,5 +209,20 @@ describe('lock settings', () => {
     expect(chooseLockStrategy({ nativeLock: true })).toBe('native');
     expect(chooseLockStrategy({ nativeLock: false })).toBe('row');
     expect(chooseLockStrategy({ nativeLock: true }, 'row')).toBe('row');
+  });
+});
+
+describe('holder info', () => {
+  it('names host, pid and command, never a URL or a path given as the first argument', () => {
+    const saved = process.argv;
+    try {
+      process.argv = ['node', '/app/node_modules/.bin/forge', 'push'];
+      expect(defaultHolderInfo()).toMatch(new RegExp(`pid ${process.pid} \\(forge push\\)$`));
+      process.argv = ['node', '/srv/deploy.mjs', 'postgres://admin:Sekr3t@db.internal'];
+      expect(defaultHolderInfo()).not.toContain('Sekr3t');
+      expect(defaultHolderInfo()).toMatch(/\(deploy\.mjs\)$/);
+    } finally {
+      process.argv = saved;
+    }
   });
 });

@@ -152,7 +152,10 @@ export function lockSettings(opts: ConnectOptions = {}, env: NodeJS.Dict<string>
 
 /** The default `info`: enough for a person to find the process that holds the lock. */
 export function defaultHolderInfo(): string {
-  const cmd = process.argv.slice(1, 3).map((a) => a.split(/[\\/]/).pop()).join(' ');
+  // The script's file name and its first argument when that is a plain word (`bin.js push`): never a URL or a
+  // path, which could carry a password into the table and into other pushes' messages.
+  const [script, first] = process.argv.slice(1, 3);
+  const cmd = [script?.split(/[\\/]/).pop(), first && /^[\w.-]{1,40}$/.test(first) ? first : undefined].filter(Boolean).join(' ');
   return `${hostname()} pid ${process.pid}${cmd ? ` (${cmd})` : ''}`.slice(0, 255);
 }
 
