@@ -191,6 +191,10 @@ for (const s of servers) {
       const bad = p.run(['push', '--config', 'bad/forge.config.ts'], { DATABASE_URL: db.url });
       expect(bad.code, shown(bad)).toBe(1);
       expect(bad.stderr).toMatch(/lockLease="1s" is not a lock lease: give a duration of at least 3s/);
+      p.write('bad/forge.config.ts', "export default { schema: '../src/schema.ts', lockStrategy: 'rows' };\n");
+      const badStrategy = p.run(['push', '--config', 'bad/forge.config.ts'], { DATABASE_URL: db.url });
+      expect(badStrategy.code, shown(badStrategy)).toBe(1);
+      expect(badStrategy.stderr).toMatch(/`lockStrategy` must be 'auto', 'row' or 'native' \(got "rows"\)/);
     });
   });
 }
