@@ -25,6 +25,8 @@ class FakeDb {
   rows = new Map<string, { holder: string; info: string; acquired: number; expires: number }>();
   statements: string[] = [];
   raceOnce = false;
+  /** SELECTs that fail as if the table just created were not visible yet (asynchronous DDL). */
+  invisibleFor = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   connection(): Connection {
@@ -58,6 +60,10 @@ class FakeDb {
   run(sql: string, p: readonly unknown[]): { rows: unknown[][]; count: number } {
     this.statements.push(sql.split(' ').slice(0, 2).join(' '));
     if (sql.startsWith('CREATE TABLE')) return { rows: [], count: 0 };
+    if (sql.startsWith('SELECT holder') && this.invisibleFor > 0) {
+      this.invisibleFor--;
+      throw new DbKnownError('MISSING_TABLE', 'relation "_forge_lock" does not exist');
+    }
     if (sql.startsWith('SELECT holder')) {
       const r = this.rows.get(String(p[0]));
       return { rows: r ? [[r.holder, r.info, String(r.expires), String(this.now)]] : [], count: 0 };
@@ -162,6 +168,13 @@ describe('lock row: acquire, lease, release', () => {
     const db = new FakeDb();
     db.raceOnce = true;
     const held = await acquireLockRow(db.connection(), dialect, { pollMs: 5 });
+    expect(db.rows.get('push')?.holder).toBe(held.holder);
+  });
+
+  it('waits for a table just created to become visible (asynchronous DDL) instead of failing', async () => {
+    const db = new FakeDb();
+    db.invisibleFor = 2;
+    const held = await acquireLockRow(db.connection(), dialect, { pollMs: 10 });
     expect(db.rows.get('push')?.holder).toBe(held.holder);
   });
 

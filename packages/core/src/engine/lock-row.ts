@@ -26,6 +26,8 @@ export const DEFAULT_LOCK_LEASE_MS = 60_000;
 export const DEFAULT_LOCK_WAIT_MS = 60_000;
 /** The shortest lease accepted: renewal runs every third of it, and a round trip must fit well inside. */
 export const MIN_LOCK_LEASE_MS = 3_000;
+/** How long a freshly created `_forge_lock` may take to become visible where DDL is asynchronous. */
+const TABLE_VISIBLE_MS = 30_000;
 
 /** What differs per dialect: placeholders, the clock, the table's DDL. */
 export interface LockRowDialect {
@@ -250,6 +252,12 @@ export async function acquireLockRow(conn: Connection, d: LockRowDialect, opts: 
     try {
       held = await tryAcquire(conn, d, name, me, info, leaseMs);
     } catch (e) {
+      // Where DDL is asynchronous (an online schema change on Vitess) the table just created may not be visible
+      // yet: wait for it, up to TABLE_VISIBLE_MS, instead of failing the first push on a fresh database.
+      if (e instanceof DbKnownError && e.code === 'MISSING_TABLE' && Date.now() - started < TABLE_VISIBLE_MS) {
+        await sleep(Math.min(pollMs * 2, 500));
+        continue;
+      }
       // A race with another pusher's attempt is retried; a steady failure (no rights on the table) is not hidden.
       if (!isLockRace(e) || ++races > 50) throw e;
       await sleep(Math.min(pollMs, 50 + Math.random() * 100));
