@@ -91,17 +91,18 @@ export function serverFeatures(s: MysqlServer): MysqlServerFeatures {
  */
 const TIDB = /-TiDB-v?(\d+\.\d+(?:\.\d+)?[^\s]*)/i;
 /**
- * vtgate answers `VERSION()` with its `--mysql_server_version`, `8.0.30-Vitess` by default (`5.7.9-vitess` on
- * old releases; https://vitess.io/docs/reference/programs/vtgate/), and `@@version_comment` names it too;
- * PlanetScale runs Vitess and says so in the same places.
+ * vtgate answers `VERSION()` with its `--mysql_server_version`, by default the MySQL version it emulates followed by
+ * `-Vitess` (`8.0.30-Vitess`; go/vt/servenv/mysql.go in vitessio/vitess), and since v10 `@@version` and
+ * `@@version_comment` carry the Vitess release too (`5.7.9-vitess-10.0.0`, vitessio/vitess#7337). PlanetScale runs
+ * Vitess; "PlanetScale" in either answer is read the same way.
  */
 const VITESS = /\bvitess\b|planetscale/i;
 
 export const ENGINE_DOCS = {
   tidbLocks: 'https://docs.pingcap.com/tidb/stable/locking-functions',
   tidbDdl: 'https://docs.pingcap.com/tidb/stable/ddl-introduction',
-  vitessLocks: 'https://vitess.io/docs/reference/query-serving/locking-functions/',
-  vitessDdl: 'https://vitess.io/docs/user-guides/schema-changes/ddl-strategies/',
+  vitessLocks: 'https://vitess.io/docs/design-docs/query-serving/locking-functions/',
+  vitessDdl: 'https://vitess.io/docs/22.0/user-guides/schema-changes/ddl-strategies',
 };
 
 /**
@@ -127,7 +128,7 @@ export function parseMysqlEngine(versionAnswer: string, versionComment = ''): En
         nativeLock
           ? `TiDB implements GET_LOCK across the cluster (${ENGINE_DOCS.tidbLocks}): push takes its usual named lock`
           : `TiDB before v5.0 accepts GET_LOCK but locks nothing (${ENGINE_DOCS.tidbLocks}): push takes its lock as a row of _forge_lock, with a lease`,
-        `TiDB runs each DDL statement as a job of its DDL owner, committed on its own (${ENGINE_DOCS.tidbDdl}): the statement returns once the new schema is public on every TiDB server, an ADD INDEX backfills the rows first (slow on a large table), and a failed statement leaves those before it applied`,
+        `TiDB runs DDL online and asynchronously, each statement a job of the one DDL owner, committed on its own (${ENGINE_DOCS.tidbDdl}): the statement returns once its job is done, an ADD INDEX backfills the rows first (slow on a large table), and a failed statement leaves those before it applied`,
       ],
     };
   }
@@ -142,7 +143,7 @@ export function parseMysqlEngine(versionAnswer: string, versionComment = ''): En
       nativeLock: false,
       limits: [
         `Vitess sends GET_LOCK to the first shard of the first keyspace it knows, not to the keyspace being pushed (${ENGINE_DOCS.vitessLocks}): push takes its lock as a row of _forge_lock in the keyspace it pushes, with a lease`,
-        `Vitess may run DDL as an online migration that returns before the change is made (any ddl_strategy but direct, PlanetScale's safe migrations, ${ENGINE_DOCS.vitessDdl}): push expects each statement done when it returns, so run it with ddl_strategy=direct (or apply the migration files through a deploy request); each statement commits on its own`,
+        `Vitess runs DDL synchronously only under ddl_strategy=direct (vtgate's default); under vitess / mysql the statement returns a migration id and the change is made later (${ENGINE_DOCS.vitessDdl}): push expects each statement done when it returns, so run it with ddl_strategy=direct (on PlanetScale, apply the migration files through a deploy request instead); each statement commits on its own`,
       ],
     };
   }
