@@ -1,5 +1,5 @@
-import type { Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
-import { ValidationError } from '@forge/core';
+import type { ConnectOptions, Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
+import { lockSettings, ValidationError } from '@forge/core';
 import type { Pool, PoolConnection, QueryOptions as MysqlQueryOptions, ResultSetHeader } from 'mysql2';
 import { mapMysqlError } from './errors.js';
 import type { MysqlServer } from './server.js';
@@ -22,7 +22,8 @@ export interface PoolState {
   closed: boolean;
   /** The engine behind the wire (MySQL, MariaDB, TiDB or Vitess), from `VERSION()` and `@@version_comment` at connect. */
   engine?: EngineFacts;
-  /** The push lock's strategy, lease and wait, from the connect options and the environment. */
+  /** The connect options the push lock's strategy, lease and wait are read from (with the environment), on first use. */
+  lockOptions?: ConnectOptions;
   lock?: LockSettings;
 }
 
@@ -106,9 +107,12 @@ export class MysqlConnection implements Connection {
     return this.state.engine;
   }
 
-  /** The push lock settings this connection was opened with (`lock.ts`). */
-  get lockSettings(): LockSettings | undefined {
-    return this.state.lock;
+  /**
+   * The push lock settings this connection was opened with (`lock.ts`), read when a lock is first taken: a bad
+   * FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE fails the push that reads it, not every connection an application opens.
+   */
+  get lockSettings(): LockSettings {
+    return (this.state.lock ??= lockSettings(this.state.lockOptions));
   }
 
   get serverVersion(): string {

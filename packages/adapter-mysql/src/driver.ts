@@ -1,5 +1,5 @@
 import type { ConnectOptions, Connection, DriverHandle } from '@forge/core';
-import { ConfigError, DbKnownError, lockSettings, redactUrl } from '@forge/core';
+import { ConfigError, DbKnownError, redactUrl } from '@forge/core';
 import mysql from 'mysql2';
 import type { Pool } from 'mysql2';
 import { MysqlConnection, type PoolState } from './connection.js';
@@ -95,8 +95,6 @@ function versionOf(pool: Pool): Promise<{ version: string; comment: string }> {
  */
 export async function connect(target: string | DriverHandle, opts: ConnectOptions = {}): Promise<Connection> {
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  // Bad lock settings (FORGE_LOCK_STRATEGY, FORGE_LOCK_LEASE) fail here, before anything connects.
-  const lock = lockSettings(opts);
   const owned = typeof target === 'string';
   const pool = owned ? openPool(target, timeoutMs) : fromHandle(target);
   const label = owned ? redactUrl(target) : `${target.flavor} driver`;
@@ -109,7 +107,7 @@ export async function connect(target: string | DriverHandle, opts: ConnectOption
   });
   try {
     const { version, comment } = await Promise.race([versionOf(pool), limit]);
-    const state: PoolState = { pool, owned, server: parseServerVersion(version), target: label, closed: false, engine: parseMysqlEngine(version, comment), lock };
+    const state: PoolState = { pool, owned, server: parseServerVersion(version), target: label, closed: false, engine: parseMysqlEngine(version, comment), lockOptions: opts };
     return new MysqlConnection(state);
   } catch (e) {
     if (owned) pool.end(() => undefined);

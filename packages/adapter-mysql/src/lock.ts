@@ -25,7 +25,7 @@ export const DDL_LOCK_WAIT_S = 10;
  * `RELEASE_LOCK` always, also when `fn` throws. A push that cannot get the lock within a minute fails with a
  * message saying another push holds it.
  */
-export function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+export async function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
   if (!conn.inTransaction && mysqlLockStrategy(conn) === 'row') {
     const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
     return withLockRow(conn, mysqlLockRowDialect, () => conn.withSession((session) => withDdlWait(session, fn)), {

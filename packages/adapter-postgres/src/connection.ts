@@ -1,5 +1,5 @@
-import type { Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
-import { DbKnownError, ValidationError } from '@forge/core';
+import type { ConnectOptions, Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
+import { DbKnownError, lockSettings, ValidationError } from '@forge/core';
 import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
 import { mapPgError } from './errors.js';
 import type { StatementNames } from './statements.js';
@@ -16,7 +16,8 @@ export interface PoolState {
   closed: boolean;
   /** The engine behind the wire (CockroachDB, YugabyteDB or PostgreSQL), from `version()` at connect. */
   engine?: EngineFacts;
-  /** The push lock's strategy, lease and wait, from the connect options and the environment. */
+  /** The connect options the push lock's strategy, lease and wait are read from (with the environment), on first use. */
+  lockOptions?: ConnectOptions;
   lock?: LockSettings;
 }
 
@@ -81,9 +82,12 @@ export class PgConnection implements Connection {
     return this.pool.engine;
   }
 
-  /** The push lock settings this connection was opened with (`lock.ts`). */
-  get lockSettings(): LockSettings | undefined {
-    return this.pool.lock;
+  /**
+   * The push lock settings this connection was opened with (`lock.ts`), read when a lock is first taken: a bad
+   * FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE fails the push that reads it, not every connection an application opens.
+   */
+  get lockSettings(): LockSettings {
+    return (this.pool.lock ??= lockSettings(this.pool.lockOptions));
   }
 
   /** The database's extensions (read at connect and after extension DDL), for `forConnection`. */

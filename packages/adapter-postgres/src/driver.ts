@@ -1,5 +1,5 @@
 import type { ConnectOptions, Connection, DriverHandle } from '@forge/core';
-import { ConfigError, DbKnownError, lockSettings, postgresSchemaOf, redactUrl } from '@forge/core';
+import { ConfigError, DbKnownError, postgresSchemaOf, redactUrl } from '@forge/core';
 import pg from 'pg';
 import type { Sql } from 'postgres';
 import type { Backend } from './backend.js';
@@ -82,8 +82,6 @@ async function readServer(backend: Backend): Promise<{ version: string; schema: 
  */
 export async function connect(target: string | DriverHandle, opts: ConnectOptions = {}): Promise<Connection> {
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  // Bad lock settings (FORGE_LOCK_STRATEGY, FORGE_LOCK_LEASE) fail here, before anything connects.
-  const lock = lockSettings(opts);
   // A pglite: URL starts PGlite in this process (no network, so not under the connect timeout: a cold start
   // takes seconds on a busy machine).
   const pglite = typeof target === 'string' && /^pglite:/i.test(target.trim());
@@ -100,7 +98,7 @@ export async function connect(target: string | DriverHandle, opts: ConnectOption
         `schema ${tenant.schemas[0]} (from the URL ${label}) does not exist in this database${server.schema ? ` (the search path would fall back to ${server.schema})` : ''}; create it first (CREATE SCHEMA ${tenant.schemas[0]}) and connect again.`,
       );
     }
-    const state: PoolState = { backend, names: new StatementNames(), extensions, target: label, closed: false, engine: parsePgEngine(server.version), lock };
+    const state: PoolState = { backend, names: new StatementNames(), extensions, target: label, closed: false, engine: parsePgEngine(server.version), lockOptions: opts };
     return new PgConnection(state);
   } catch (e) {
     // Not awaited: a connect attempt still pending on an unreachable host would hold `end()` until it gives up.

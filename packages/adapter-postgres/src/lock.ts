@@ -18,7 +18,7 @@ export function pgLockStrategy(conn: Connection): 'native' | 'row' {
  * the `_forge_lock` row (core's `withLockRow`), then the push in one transaction where DDL is transactional, or
  * statement by statement where it is not (CockroachDB's schema changes, YugabyteDB's DDL).
  */
-export function lock<T>(conn: Connection, fn: (tx: Connection) => Promise<T>): Promise<T> {
+export async function lock<T>(conn: Connection, fn: (tx: Connection) => Promise<T>): Promise<T> {
   // Inside a caller's transaction the row's insert would stay invisible to other pushes until it commits.
   if (!conn.inTransaction && pgLockStrategy(conn) === 'row') {
     const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();

@@ -71,6 +71,23 @@ describe('the push lock per engine on the Postgres wire', () => {
     }
   });
 
+  it('a bad FORGE_LOCK_STRATEGY fails the lock that reads it, not the connection (an application only querying never sees it)', async () => {
+    const saved = process.env.FORGE_LOCK_STRATEGY;
+    process.env.FORGE_LOCK_STRATEGY = 'rows';
+    try {
+      const conn = await adapter.connect(db.url);
+      try {
+        expect(await conn.queryArrays('SELECT 1')).toEqual([[1]]);
+        await expect(adapter.lock(conn, async () => undefined)).rejects.toThrow(/FORGE_LOCK_STRATEGY="rows" is not a lock strategy/);
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FORGE_LOCK_STRATEGY;
+      else process.env.FORGE_LOCK_STRATEGY = saved;
+    }
+  });
+
   it("'native' forced on CockroachDB keeps the advisory lock (the user's choice)", async () => {
     const conn = await adapter.connect(db.url, { lockStrategy: 'native' });
     try {
