@@ -4,6 +4,7 @@ import {
   chooseLockStrategy,
   ConfigError,
   defaultHolderInfo,
+  isLockRace,
   DbKnownError,
   lockSettings,
   lockTableDdl,
@@ -176,6 +177,19 @@ describe('lock row: acquire, lease, release', () => {
     db.invisibleFor = 2;
     const held = await acquireLockRow(db.connection(), dialect, { pollMs: 10 });
     expect(db.rows.get('push')?.holder).toBe(held.holder);
+  });
+
+  it('knows the errors of a race with another pusher from the ones to report', () => {
+    for (const e of [
+      new DbKnownError('UNIQUE_VIOLATION', 'dup'),
+      { code: '40001' },
+      { code: '40P01' },
+      { errno: 1213 },
+      { errno: 1205 },
+      { errno: 9007 },
+      new Error('wrapped', { cause: { code: '40001' } }),
+    ]) expect(isLockRace(e), JSON.stringify(e)).toBe(true);
+    for (const e of [new DbKnownError('MISSING_TABLE', 'x'), { code: '42501' }, { errno: 1142 }, new Error('boom'), undefined]) expect(isLockRace(e)).toBe(false);
   });
 
   it('renews the lease while the push runs, so a push longer than the lease keeps it', async () => {

@@ -173,14 +173,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Errors the acquire transaction may hit only because another pusher raced it: two inserts of the missing row
  * (unique violation), a serialization failure (CockroachDB and YugabyteDB retry errors, 40001), a deadlock
- * (40P01, MySQL 1213) or a row-lock wait (1205). They are retried; anything else is thrown.
+ * (40P01, MySQL 1213), a row-lock wait (1205) or TiDB's optimistic write conflict (9007, 8002). They are retried;
+ * anything else is thrown.
  */
 export function isLockRace(e: unknown): boolean {
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     if (cur instanceof DbKnownError && cur.code === 'UNIQUE_VIOLATION') return true;
     const c = cur as { code?: unknown; errno?: unknown };
     if (c.code === '40001' || c.code === '40P01' || c.code === '23505' || c.code === 'ER_LOCK_DEADLOCK' || c.code === 'ER_LOCK_WAIT_TIMEOUT' || c.code === 'ER_DUP_ENTRY') return true;
-    if (c.errno === 1213 || c.errno === 1205 || c.errno === 1062) return true;
+    // MySQL deadlock, lock wait, duplicate key; TiDB's optimistic write conflict (9007) and SELECT FOR UPDATE retry (8002).
+    if (c.errno === 1213 || c.errno === 1205 || c.errno === 1062 || c.errno === 9007 || c.errno === 8002) return true;
   }
   return false;
 }
