@@ -45,7 +45,7 @@ export function parsePgEngine(versionAnswer: string): EngineFacts {
       nativeLock: false,
       limits: [
         `CockroachDB has no working advisory locks (pg_advisory_* are no-op stubs or undefined, ${COCKROACH_DOCS.advisoryLocks}; transaction-level ones only in recent releases): push takes its lock as a row of _forge_lock, with a lease, on every release`,
-        `CockroachDB runs schema changes as online background jobs and does not make DDL in an explicit transaction atomic (${COCKROACH_DOCS.onlineSchemaChanges}): push runs each statement on its own, each statement returns once its change is visible, and a failed one leaves those before it applied`,
+        `CockroachDB runs schema changes as online background jobs and does not make DDL in an explicit transaction atomic (${COCKROACH_DOCS.onlineSchemaChanges}): push runs each statement in its own implicit transaction, and a failed one leaves those before it applied`,
       ],
     };
   }
