@@ -1,5 +1,5 @@
-import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
-import { ValidationError } from '@forge/core';
+import type { ConnectOptions, Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
+import { lockSettings, ValidationError } from '@forge/core';
 import type { Pool, PoolConnection, QueryOptions as MysqlQueryOptions, ResultSetHeader } from 'mysql2';
 import { mapMysqlError } from './errors.js';
 import type { MysqlServer } from './server.js';
@@ -20,6 +20,11 @@ export interface PoolState {
   /** For error messages (a redacted URL or the driver flavor). */
   readonly target: string;
   closed: boolean;
+  /** The engine behind the wire (MySQL, MariaDB, TiDB or Vitess), from `VERSION()` and `@@version_comment` at connect. */
+  engine?: EngineFacts;
+  /** The connect options the push lock's strategy, lease and wait are read from (with the environment), on first use. */
+  lockOptions?: ConnectOptions;
+  lock?: LockSettings;
 }
 
 interface TxState {
@@ -95,6 +100,19 @@ export class MysqlConnection implements Connection {
   /** What the server said it is at connect (`VERSION()`). */
   get server(): MysqlServer {
     return this.state.server;
+  }
+
+  /** The engine behind the wire, read at connect (`EngineFacts`). */
+  get engine(): EngineFacts | undefined {
+    return this.state.engine;
+  }
+
+  /**
+   * The push lock settings this connection was opened with (`lock.ts`), read when a lock is first taken: a bad
+   * FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE fails the push that reads it, not every connection an application opens.
+   */
+  get lockSettings(): LockSettings {
+    return (this.state.lock ??= lockSettings(this.state.lockOptions));
   }
 
   get serverVersion(): string {

@@ -4,7 +4,7 @@ import mysql from 'mysql2';
 import type { Pool } from 'mysql2';
 import { MysqlConnection, type PoolState } from './connection.js';
 import { mapMysqlError } from './errors.js';
-import { parseServerVersion } from './server.js';
+import { parseMysqlEngine, parseServerVersion } from './server.js';
 
 export { mysql2Driver, type Mysql2PoolLike } from './factories.js';
 
@@ -77,16 +77,21 @@ function fromHandle(handle: DriverHandle): Pool {
   return core;
 }
 
-function versionOf(pool: Pool): Promise<string> {
+/** `VERSION()` tells MySQL, MariaDB and TiDB apart; `@@version_comment` also names Vitess / PlanetScale. */
+function versionOf(pool: Pool): Promise<{ version: string; comment: string }> {
   return new Promise((resolve, reject) =>
-    pool.query({ sql: 'SELECT VERSION()', rowsAsArray: true }, (err, rows) => (err ? reject(err) : resolve(String((rows as unknown[][])[0][0])))),
+    pool.query({ sql: 'SELECT VERSION(), @@version_comment', rowsAsArray: true }, (err, rows) => {
+      if (err) return reject(err);
+      const row = (rows as unknown[][])[0];
+      resolve({ version: String(row[0]), comment: row[1] == null ? '' : String(row[1]) });
+    }),
   );
 }
 
 /**
  * Open a connection: a `mysql://` / `mariadb://` URL gets a pool forge owns (ended by `close()`); a driver
- * handle wraps the user's pool. One round trip (`SELECT VERSION()`) verifies the server at once and tells
- * MySQL from MariaDB, bounded by `connectTimeoutMs` so an unreachable host fails fast.
+ * handle wraps the user's pool. One round trip (`SELECT VERSION(), @@version_comment`) verifies the server at
+ * once and tells MySQL, MariaDB, TiDB and Vitess apart, bounded by `connectTimeoutMs` so an unreachable host fails fast.
  */
 export async function connect(target: string | DriverHandle, opts: ConnectOptions = {}): Promise<Connection> {
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -101,8 +106,8 @@ export async function connect(target: string | DriverHandle, opts: ConnectOption
     );
   });
   try {
-    const version = await Promise.race([versionOf(pool), limit]);
-    const state: PoolState = { pool, owned, server: parseServerVersion(version), target: label, closed: false };
+    const { version, comment } = await Promise.race([versionOf(pool), limit]);
+    const state: PoolState = { pool, owned, server: parseServerVersion(version), target: label, closed: false, engine: parseMysqlEngine(version, comment), lockOptions: opts };
     return new MysqlConnection(state);
   } catch (e) {
     if (owned) pool.end(() => undefined);

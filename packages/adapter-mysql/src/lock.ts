@@ -1,5 +1,6 @@
-import type { Connection } from '@forge/core';
-import { DbKnownError } from '@forge/core';
+import type { Connection, LockSettings } from '@forge/core';
+import { chooseLockStrategy, DbKnownError, lockSettings, withLockRow } from '@forge/core';
+import { mysqlLockRowDialect } from './server.js';
 
 /**
  * The named lock every forge push takes (seed 004's `forge_migrate`), per database: a MySQL lock name is
@@ -17,12 +18,22 @@ export const PUSH_LOCK_WAIT_S = 60;
 export const DDL_LOCK_WAIT_S = 10;
 
 /**
- * Serialise schema changes: `GET_LOCK` on one pinned session (MySQL DDL commits as it runs, so a transaction
+ * Serialise schema changes. Where GET_LOCK does not guard the database (Vitess routes it elsewhere, TiDB before
+ * 5.0 ignores it) or `lockStrategy: 'row'` asks for it: the `_forge_lock` row (core's `withLockRow`), then the
+ * push on one pinned session as below. Otherwise: `GET_LOCK` on one pinned session (MySQL DDL commits as it runs, so a transaction
  * cannot protect it; the named lock is the only guard), `lock_wait_timeout` lowered for the push's DDL, and
  * `RELEASE_LOCK` always, also when `fn` throws. A push that cannot get the lock within a minute fails with a
  * message saying another push holds it.
  */
-export function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+export async function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  if (!conn.inTransaction && mysqlLockStrategy(conn) === 'row') {
+    const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+    return withLockRow(conn, mysqlLockRowDialect, () => conn.withSession((session) => withDdlWait(session, fn)), {
+      leaseMs: settings.leaseMs,
+      waitMs: settings.waitMs,
+      onWait: settings.onWait,
+    });
+  }
   return conn.withSession(async (session) => {
     const [row] = await session.queryArrays(`SELECT GET_LOCK(${pushLockNameSql}, ?)`, [PUSH_LOCK_WAIT_S]);
     if (!row || Number(row[0]) !== 1) {
@@ -32,13 +43,27 @@ export function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>):
       );
     }
     try {
-      await session.execute(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_S}`);
-      return await fn(session);
+      return await withDdlWait(session, fn);
     } finally {
-      await session.execute('SET SESSION lock_wait_timeout = DEFAULT').catch(() => undefined);
       await session.queryArrays(`SELECT RELEASE_LOCK(${pushLockNameSql})`).catch(() => undefined);
     }
   });
+}
+
+/** Which push lock `conn` takes: `'row'` where GET_LOCK does not guard the database (Vitess, TiDB < 5) or the settings force it. */
+export function mysqlLockStrategy(conn: Connection): 'native' | 'row' {
+  const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+  return chooseLockStrategy(conn.engine, settings.strategy);
+}
+
+/** `fn` on `session` with `lock_wait_timeout` lowered for the push's DDL, and set back after. */
+async function withDdlWait<T>(session: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  try {
+    await session.execute(`SET SESSION lock_wait_timeout = ${DDL_LOCK_WAIT_S}`);
+    return await fn(session);
+  } finally {
+    await session.execute('SET SESSION lock_wait_timeout = DEFAULT').catch(() => undefined);
+  }
 }
 
 /** DDL commits as it runs on MySQL and a failed statement aborts nothing else: there is nothing to isolate. */

@@ -4,6 +4,8 @@
  * introspector depend on (functional key parts, the SRID column attribute, JSON stored as LONGTEXT,
  * INSERT … RETURNING). Pure: no I/O, so every branch is unit-testable.
  */
+import type { EngineFacts, LockRowDialect } from '@forge/core';
+import { lockTableDdl } from '@forge/core';
 
 export interface MysqlServer {
   flavor: 'mysql' | 'mariadb';
@@ -76,3 +78,83 @@ export function serverFeatures(s: MysqlServer): MysqlServerFeatures {
     instantAddColumn: maria ? atLeast(s, 10, 3, 2) : atLeast(s, 8, 0, 12),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The engine behind the MySQL wire: TiDB and Vitess (PlanetScale) answer as MySQL 8 and say who they are in
+// their version strings. What forge does differently there is in `EngineFacts.limits`.
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * TiDB answers `VERSION()` with the MySQL version it is compatible with, then its own release:
+ * `8.0.11-TiDB-v7.5.0`, `5.7.25-TiDB-v4.0.16`, `8.0.11-TiDB-v7.1.0-serverless` on TiDB Cloud
+ * (https://docs.pingcap.com/tidb/stable/information-functions, VERSION() / TIDB_VERSION()).
+ */
+const TIDB = /-TiDB-v?(\d+\.\d+(?:\.\d+)?[^\s]*)/i;
+/**
+ * vtgate answers `VERSION()` with its `--mysql_server_version`, by default the MySQL version it emulates followed by
+ * `-Vitess` (`8.0.30-Vitess`; go/vt/servenv/mysql.go in vitessio/vitess), and since v10 `@@version` and
+ * `@@version_comment` carry the Vitess release too (`5.7.9-vitess-10.0.0`, vitessio/vitess#7337). PlanetScale runs
+ * Vitess; "PlanetScale" in either answer is read the same way.
+ */
+const VITESS = /\bvitess\b|planetscale/i;
+
+export const ENGINE_DOCS = {
+  tidbLocks: 'https://docs.pingcap.com/tidb/stable/locking-functions',
+  tidbDdl: 'https://docs.pingcap.com/tidb/stable/ddl-introduction',
+  vitessLocks: 'https://vitess.io/docs/design-docs/query-serving/locking-functions/',
+  vitessDdl: 'https://vitess.io/docs/22.0/user-guides/schema-changes/ddl-strategies',
+};
+
+/**
+ * What forge knows about the engine behind `VERSION()` (and `@@version_comment`, where read): TiDB, Vitess /
+ * PlanetScale, MariaDB or MySQL. Never throws: an unreadable answer is MySQL, as `parseServerVersion` would have it.
+ */
+export function parseMysqlEngine(versionAnswer: string, versionComment = ''): EngineFacts {
+  const version = String(versionAnswer ?? '').trim().replace(HANDSHAKE_PREFIX, '');
+  const comment = String(versionComment ?? '').trim();
+  const tidb = TIDB.exec(version);
+  if (tidb) {
+    const release = tidb[1];
+    const major = Number(/^(\d+)/.exec(release)?.[1] ?? 0);
+    // GET_LOCK became a real, cluster-wide lock in TiDB 5.0; before, TiDB accepted it and locked nothing.
+    const nativeLock = major >= 5;
+    return {
+      name: 'tidb',
+      label: `TiDB v${release}`,
+      version: release,
+      ddl: 'async',
+      nativeLock,
+      limits: [
+        nativeLock
+          ? `TiDB implements GET_LOCK across the cluster (${ENGINE_DOCS.tidbLocks}): push takes its usual named lock`
+          : `TiDB before v5.0 accepts GET_LOCK but locks nothing (${ENGINE_DOCS.tidbLocks}): push takes its lock as a row of _forge_lock, with a lease`,
+        `TiDB runs DDL online and asynchronously, each statement a job of the one DDL owner, committed on its own (${ENGINE_DOCS.tidbDdl}): the statement returns once its job is done, an ADD INDEX backfills the rows first (slow on a large table), and a failed statement leaves those before it applied`,
+      ],
+    };
+  }
+  if (VITESS.test(version) || VITESS.test(comment)) {
+    const planetscale = /planetscale/i.test(version) || /planetscale/i.test(comment);
+    const mysqlVersion = /^(\d+\.\d+(?:\.\d+)?)/.exec(version)?.[1] ?? version;
+    return {
+      name: 'vitess',
+      label: `${planetscale ? 'PlanetScale (Vitess)' : 'Vitess'}, MySQL ${mysqlVersion}`,
+      version: mysqlVersion,
+      ddl: 'async',
+      nativeLock: false,
+      limits: [
+        `Vitess sends GET_LOCK to the first shard of the first keyspace it knows, not to the keyspace being pushed (${ENGINE_DOCS.vitessLocks}): push takes its lock as a row of _forge_lock in the keyspace it pushes, with a lease`,
+        `Vitess runs DDL synchronously only under ddl_strategy=direct (vtgate's default); under vitess / mysql the statement returns a migration id and the change is made later (${ENGINE_DOCS.vitessDdl}): push expects each statement done when it returns, so run it with ddl_strategy=direct (on PlanetScale, apply the migration files through a deploy request instead); each statement commits on its own`,
+      ],
+    };
+  }
+  const maria = /mariadb/i.test(version);
+  const shown = /^(\d+\.\d+(?:\.\d+)?)/.exec(version)?.[1] ?? version;
+  return { name: maria ? 'mariadb' : 'mysql', label: `${maria ? 'MariaDB' : 'MySQL'} ${shown}`, version: shown, ddl: 'autocommit', nativeLock: true, limits: [] };
+}
+
+/** The lock row on the MySQL wire: `?` placeholders, the wall clock in ms (NOW(3) is the statement's time, not the transaction's). */
+export const mysqlLockRowDialect: LockRowDialect = {
+  param: () => '?',
+  nowMs: 'CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED)',
+  createTable: `${lockTableDdl((n) => `\`${n}\``)} ENGINE=InnoDB`,
+};

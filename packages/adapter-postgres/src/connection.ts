@@ -1,5 +1,5 @@
-import type { Connection, ExecResult, TransactionOptions } from '@forge/core';
-import { DbKnownError, ValidationError } from '@forge/core';
+import type { ConnectOptions, Connection, EngineFacts, ExecResult, LockSettings, TransactionOptions } from '@forge/core';
+import { DbKnownError, lockSettings, ValidationError } from '@forge/core';
 import type { Backend, RowMode, RunResult, Runner, Session } from './backend.js';
 import { mapPgError } from './errors.js';
 import type { StatementNames } from './statements.js';
@@ -14,6 +14,11 @@ export interface PoolState {
   /** For error messages (a redacted URL or the driver flavor). */
   readonly target: string;
   closed: boolean;
+  /** The engine behind the wire (CockroachDB, YugabyteDB or PostgreSQL), from `version()` at connect. */
+  engine?: EngineFacts;
+  /** The connect options the push lock's strategy, lease and wait are read from (with the environment), on first use. */
+  lockOptions?: ConnectOptions;
+  lock?: LockSettings;
 }
 
 interface TxState {
@@ -70,6 +75,19 @@ export class PgConnection implements Connection {
   /** Which client library runs this connection's statements (`Adapter.forConnection` tells PGlite apart). */
   get backendFlavor(): Backend['flavor'] {
     return this.pool.backend.flavor;
+  }
+
+  /** The engine behind the wire, read at connect (`EngineFacts`). */
+  get engine(): EngineFacts | undefined {
+    return this.pool.engine;
+  }
+
+  /**
+   * The push lock settings this connection was opened with (`lock.ts`), read when a lock is first taken: a bad
+   * FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE fails the push that reads it, not every connection an application opens.
+   */
+  get lockSettings(): LockSettings {
+    return (this.pool.lock ??= lockSettings(this.pool.lockOptions));
   }
 
   /** The database's extensions (read at connect and after extension DDL), for `forConnection`. */

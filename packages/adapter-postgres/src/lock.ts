@@ -1,13 +1,34 @@
-import type { Connection } from '@forge/core';
+import type { Connection, LockSettings } from '@forge/core';
+import { chooseLockStrategy, lockSettings, withLockRow } from '@forge/core';
+import { pgLockRowDialect } from './engine.js';
 
 /** The advisory lock key every forge push takes (seed 004): two int4 halves, 'forg' and 0x65000001. */
 export const PUSH_LOCK_KEY: readonly [number, number] = [0x6f6f7267, 0x65000001];
 
+/** Which push lock `conn` takes: `'row'` where the engine has no working advisory lock or the settings force it. */
+export function pgLockStrategy(conn: Connection): 'native' | 'row' {
+  const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+  return chooseLockStrategy(conn.engine, settings.strategy);
+}
+
 /**
- * Serialise schema changes: a transaction whose first statement takes a transaction-scoped advisory lock,
- * so a second push waits for the first to commit instead of racing it on DDL. The lock ends with the transaction.
+ * Serialise schema changes. PostgreSQL: a transaction whose first statement takes a transaction-scoped advisory
+ * lock, so a second push waits for the first to commit instead of racing it on DDL; the lock ends with the
+ * transaction. Where advisory locks do not work (CockroachDB, YugabyteDB) or `lockStrategy: 'row'` asks for it:
+ * the `_forge_lock` row (core's `withLockRow`), then the push in one transaction where DDL is transactional, or
+ * statement by statement where it is not (CockroachDB's schema changes, YugabyteDB's DDL).
  */
-export function lock<T>(conn: Connection, fn: (tx: Connection) => Promise<T>): Promise<T> {
+export async function lock<T>(conn: Connection, fn: (tx: Connection) => Promise<T>): Promise<T> {
+  // Inside a caller's transaction the row's insert would stay invisible to other pushes until it commits.
+  if (!conn.inTransaction && pgLockStrategy(conn) === 'row') {
+    const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+    const transactional = (conn.engine?.ddl ?? 'transactional') === 'transactional';
+    return withLockRow(conn, pgLockRowDialect, () => (transactional ? conn.transaction(fn) : fn(conn)), {
+      leaseMs: settings.leaseMs,
+      waitMs: settings.waitMs,
+      onWait: settings.onWait,
+    });
+  }
   return conn.transaction(async (tx) => {
     await tx.execute('SELECT pg_advisory_xact_lock($1, $2)', [...PUSH_LOCK_KEY]);
     return fn(tx);

@@ -1,4 +1,4 @@
-import { dialectForUrl, loadAdapter, redactUrl, type Adapter, type Connection } from '@forge/core';
+import { dialectForUrl, loadAdapter, redactUrl, type Adapter, type ConnectOptions, type Connection } from '@forge/core';
 import { CliError, errorMessage, errorName, firstLine } from './errors.js';
 
 export type DialectEntry = ReturnType<typeof dialectForUrl>;
@@ -33,8 +33,8 @@ export function showUrl(url: string): string {
  * Connect, run `fn`, and always close, also when `fn` throws. Connecting is bounded twice: the adapter
  * gets the timeout, and a race guards against a driver that ignores it.
  */
-export async function withConnection<T>(adapter: Adapter, url: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
-  const conn = await connect(adapter, url);
+export async function withConnection<T>(adapter: Adapter, url: string, fn: (conn: Connection) => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+  const conn = await connect(adapter, url, CONNECT_TIMEOUT_MS, opts);
   try {
     return await fn(conn);
   } finally {
@@ -42,8 +42,8 @@ export async function withConnection<T>(adapter: Adapter, url: string, fn: (conn
   }
 }
 
-export async function connect(adapter: Adapter, url: string, timeoutMs = CONNECT_TIMEOUT_MS): Promise<Connection> {
-  const pending = adapter.connect(url, { connectTimeoutMs: timeoutMs });
+export async function connect(adapter: Adapter, url: string, timeoutMs = CONNECT_TIMEOUT_MS, opts: ConnectOptions = {}): Promise<Connection> {
+  const pending = adapter.connect(url, { ...opts, connectTimeoutMs: timeoutMs });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs + 1_000);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { types } from 'node:util';
-import type { IgnorePattern } from '@forge/core';
+import type { ConnectOptions, IgnorePattern, LockStrategy } from '@forge/core';
+import { parseLockLease, parseLockStrategy } from '@forge/core';
 import { CliError } from './errors.js';
 import { importUserModule } from './load-module.js';
 
@@ -30,6 +31,14 @@ export interface ForgeConfig {
    * `async (db) => { await db.$executeRawUnsafe('CREATE OR REPLACE ...') }`. It runs each time: keep it idempotent.
    */
   afterMigrate?: string | ((db: { $executeRawUnsafe(sql: string, ...params: unknown[]): Promise<number>; $queryRawUnsafe(sql: string, ...params: unknown[]): Promise<unknown[]> } & Record<string, unknown>) => unknown);
+  /**
+   * The push lock: `'auto'` (default) takes the engine's own lock (a Postgres advisory lock, MySQL's GET_LOCK) and a
+   * row of `_forge_lock` with a lease where that lock is missing or a no-op (CockroachDB, YugabyteDB, Vitess);
+   * `'row'` always takes the row, `'native'` never does. FORGE_LOCK_STRATEGY overrides it.
+   */
+  lockStrategy?: LockStrategy;
+  /** The lock row's lease (`'60s'`, `'2m'`, or milliseconds; at least 3 s), renewed while a push runs. FORGE_LOCK_LEASE overrides it. */
+  lockLease?: string | number;
 }
 
 /** Identity at run time; gives the config file type checking and completion. */
@@ -73,6 +82,16 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
   if (c.afterMigrate !== undefined && typeof c.afterMigrate !== 'string' && typeof c.afterMigrate !== 'function') {
     throw fail("`afterMigrate` must be the path of a .sql file ('./sql/after-migrate.sql') or a function async (db) => { ... }");
   }
+  if (c.lockStrategy !== undefined && !['auto', 'row', 'native'].includes(c.lockStrategy as string)) {
+    throw fail(`\`lockStrategy\` must be 'auto', 'row' or 'native' (got ${JSON.stringify(c.lockStrategy)}): 'row' takes the push lock as a row of _forge_lock, with a lease`);
+  }
+  if (c.lockLease !== undefined) {
+    try {
+      parseLockLease(c.lockLease, 'lockLease');
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+  }
   const ignore = c.ignore;
   const ignoreOk =
     ignore === undefined ||
@@ -107,4 +126,27 @@ export function lockTimeoutMs(env: NodeJS.Dict<string>, config?: LoadedConfig): 
 /** forge.config `concurrentIndexes`, default true. */
 export function concurrentIndexes(config?: LoadedConfig): boolean {
   return config?.config.concurrentIndexes !== false;
+}
+
+/**
+ * The push lock options every lock-taking command connects with: FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE, else
+ * forge.config `lockStrategy` / `lockLease`; the lock row's wait is FORGE_LOCK_TIMEOUT / `lockTimeout` where one
+ * is set (0: wait until the holder is done), else the adapter's default (60 s).
+ */
+export function lockConnectOptions(env: NodeJS.Dict<string>, config?: LoadedConfig): Pick<ConnectOptions, 'lockStrategy' | 'lockLeaseMs' | 'lockWaitMs'> {
+  const opts: Pick<ConnectOptions, 'lockStrategy' | 'lockLeaseMs' | 'lockWaitMs'> = {};
+  const asCli = <T>(read: () => T, hint: string): T => {
+    try {
+      return read();
+    } catch (e) {
+      throw new CliError((e as Error).message, hint);
+    }
+  };
+  if (env.FORGE_LOCK_STRATEGY) opts.lockStrategy = asCli(() => parseLockStrategy(env.FORGE_LOCK_STRATEGY, 'FORGE_LOCK_STRATEGY'), 'set FORGE_LOCK_STRATEGY=row, native or auto, or unset it');
+  else if (config?.config.lockStrategy !== undefined) opts.lockStrategy = config.config.lockStrategy;
+  if (env.FORGE_LOCK_LEASE) opts.lockLeaseMs = asCli(() => parseLockLease(env.FORGE_LOCK_LEASE, 'FORGE_LOCK_LEASE'), 'set it like FORGE_LOCK_LEASE=60s, or unset it');
+  else if (config?.config.lockLease !== undefined) opts.lockLeaseMs = parseLockLease(config.config.lockLease);
+  const explicitWait = (env.FORGE_LOCK_TIMEOUT !== undefined && env.FORGE_LOCK_TIMEOUT !== '') || config?.config.lockTimeout !== undefined;
+  if (explicitWait) opts.lockWaitMs = lockTimeoutMs(env, config);
+  return opts;
 }

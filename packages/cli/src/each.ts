@@ -17,7 +17,7 @@ import {
 } from '@forge/core';
 import type { CommandContext, Flags } from './command.js';
 import { stringFlag } from './command.js';
-import { loadConfig, type LoadedConfig } from './config.js';
+import { loadConfig, lockConnectOptions, type LoadedConfig } from './config.js';
 import { CliError, EXIT, errorMessage, errorName, type ExitCode } from './errors.js';
 import type { Colors, Output } from './output.js';
 import { printError } from './output.js';
@@ -161,6 +161,7 @@ export async function runEach(
     schema: schema.ir,
     concurrency,
     fromDir: ctx.cwd,
+    lock: lockConnectOptions(ctx.env(), config),
     onResult: json ? undefined : (r: TargetReport) => o.out(targetLine(o.c, r)),
   };
   if (!json) o.out(o.c.dim(`${mode.command} on ${targets.length} database(s), ${Math.min(concurrency, targets.length)} at a time`));

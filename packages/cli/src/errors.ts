@@ -50,5 +50,8 @@ export const BUG_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 
  */
 export function commandFailed(command: string, e: unknown): unknown {
   if (e instanceof CliError || BUG_ERRORS.has(errorName(e) ?? '')) return e;
+  // Another push holds the lock row: the message names it and what to do; doctor would find nothing wrong.
+  const meta = (e as { code?: unknown; meta?: { holder?: unknown } }).meta;
+  if ((e as { code?: unknown }).code === 'TIMEOUT' && typeof meta?.holder === 'string') return new CliError(`${command} failed: ${errorMessage(e)}`);
   return new CliError(`${command} failed: ${errorMessage(e)}`, 'run `npx forge doctor` to check the driver, DATABASE_URL and the database');
 }

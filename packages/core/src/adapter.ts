@@ -437,6 +437,10 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** The push lock: `'auto'` (default: the engine's own lock, a `_forge_lock` row where that lock is a no-op), or forced. */
   lockStrategy?: LockStrategy;
+  /** The lock row's lease (default 60 s, FORGE_LOCK_LEASE), renewed every third of it while a push runs. */
+  lockLeaseMs?: number;
+  /** How long a push waits for a lock row another live push holds before it fails naming the holder (default 60 s; 0 waits). */
+  lockWaitMs?: number;
   /** Called while a push waits for the lock row another push holds (who holds it, when its lease ends). */
   onLockWait?: (holder: { holder: string; info: string; expiresInMs: number }) => void;
 }

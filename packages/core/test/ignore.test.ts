@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ALWAYS_IGNORED, ConfigError, isAlwaysIgnored, isIgnored, parseIgnoreList } from '../src/index.js';
+import { ALWAYS_IGNORED, ConfigError, diffSchema, isAlwaysIgnored, isIgnored, parseIgnoreList } from '../src/index.js';
+import type { Adapter, Capabilities, Dialect, SchemaIR, Snapshot } from '../src/index.js';
+
+const baseCaps = { compareTypes: true, transactionalDdl: true, returning: true, savepoints: true, partialIndexes: true, expressionIndexes: true, coveringIndexes: true, indexMethods: [], alterAddForeignKey: true, dropColumn: true, fullTextSearch: false, jsonPath: false, nativeCursor: false, views: true, materializedViews: false, maxIdentifierLength: 63 };
 
 describe('parseIgnoreList', () => {
   it('parses exact names and /regex/flags, as in the seed', () => {
@@ -53,10 +56,20 @@ describe('isIgnored', () => {
 });
 
 describe('always ignored', () => {
-  it('covers the ledger only: engine objects are never guessed from their names', () => {
-    expect(ALWAYS_IGNORED).toEqual(['_forge_migrations']);
+  it('covers the ledger and the push lock table only: engine objects are never guessed from their names', () => {
+    expect(ALWAYS_IGNORED).toEqual(['_forge_migrations', '_forge_lock']);
     expect(isAlwaysIgnored('_forge_migrations')).toBe(true);
-    for (const name of ['users', 'posts_fts', 'posts_FTS_config', 'idx_notes_fts_lookup', 'my_sqlite_x']) expect(isAlwaysIgnored(name)).toBe(false);
+    expect(isAlwaysIgnored('_forge_lock')).toBe(true);
+    for (const name of ['users', 'posts_fts', 'posts_FTS_config', 'idx_notes_fts_lookup', 'my_sqlite_x', '_forge_locks', 'forge_lock']) expect(isAlwaysIgnored(name)).toBe(false);
+  });
+
+  it('never reports _forge_lock as an extra table, on any dialect', () => {
+    const caps = (dialect: Dialect) => ({ ...baseCaps, dialect }) as Capabilities;
+    for (const dialect of ['sqlite', 'postgres', 'mysql', 'duckdb', 'mssql', 'mongo'] as const) {
+      const snap: Snapshot = { dialect, tables: [{ name: '_forge_lock', columns: [], indexes: [], foreignKeys: [] }], views: [], internal: [] } as unknown as Snapshot;
+      const report = diffSchema({ models: {} } as unknown as SchemaIR, snap, { kind: dialect, capabilities: caps(dialect), facts: {} } as unknown as Adapter);
+      expect(report.items.filter((i) => i.table === '_forge_lock'), dialect).toEqual([]);
+    }
   });
 
   it('adds the snapshot internal list and the dialect system tables', () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { runDiffApply, type DiffApplyResult, type Finding } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type Flags } from '../command.js';
-import { concurrentIndexes, lockTimeoutMs } from '../config.js';
+import { concurrentIndexes, lockConnectOptions, lockTimeoutMs } from '../config.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName, type ExitCode } from '../errors.js';
 import { changeList, deferredLines } from '../format.js';
 import { collectIgnore } from '../ignore.js';
@@ -54,7 +54,7 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
       if (e instanceof CliError) throw e;
       throw commandFailed('diff apply', e);
     }
-  });
+  }, lockConnectOptions(ctx.env(), p.config));
   if (flags.dry === true) return printDry(ctx, result);
   const exit = printApplied(ctx, result);
   if (hookError) throw hookError;

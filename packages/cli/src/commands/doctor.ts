@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { SCHEMA_FEATURE_LABEL, schemaFeatures, type Adapter, type Connection, type SchemaFeature } from '@forge/core';
+import { chooseLockStrategy, SCHEMA_FEATURE_LABEL, schemaFeatures, type Adapter, type ConnectOptions, type Connection, type SchemaFeature } from '@forge/core';
 import { connect, dialectOf, openAdapter, showUrl, type DialectEntry } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, lockConnectOptions } from '../config.js';
 import { DATABASE_URL_EXAMPLE } from '../env.js';
 import { CliError, EXIT, errorMessage } from '../errors.js';
 import { driverInventory, type DriverRow } from '../doctor/packages.js';
@@ -144,8 +144,15 @@ async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions
   const { c, out } = ctx.o;
   // Best effort (seed 004): an unreachable database or a failing probe is a finding, not a crash.
   let conn: Connection;
+  let lock: Pick<ConnectOptions, 'lockStrategy'> = {};
   try {
-    conn = await connect(adapter, url);
+    lock = lockConnectOptions(ctx.env(), await loadConfig(ctx.cwd, ctx.configFile).catch(() => undefined));
+  } catch (e) {
+    out(`  ${c.red('✗')} ${errorMessage(e)}`);
+    actions.push(e instanceof CliError && e.hint ? e.hint : 'fix FORGE_LOCK_STRATEGY / FORGE_LOCK_LEASE');
+  }
+  try {
+    conn = await connect(adapter, url, undefined, lock);
   } catch (e) {
     out(`  ${c.red('✗')} ${errorMessage(e)}`);
     actions.push(`make the database at ${showUrl(url)} reachable: is it running, and are the host, port and credentials in DATABASE_URL right?`);
@@ -154,6 +161,7 @@ async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions
   try {
     const report = await adapter.probe(conn);
     out(`  ${c.green('✓')} connected: ${report.dialect} ${report.version}`);
+    engineFacts(ctx, conn, lock.lockStrategy);
     for (const [feature, value] of Object.entries(report.features)) {
       out(`    ${feature}: ${value === true ? 'yes' : value === false ? 'no' : value}`);
     }
@@ -168,4 +176,22 @@ async function probe(ctx: CommandContext, url: string, adapter: Adapter, actions
   } finally {
     await conn.close().catch(() => undefined);
   }
+}
+
+/**
+ * The engine behind the wire protocol (CockroachDB on Postgres's, TiDB on MySQL's: `Connection.engine`), the push
+ * lock forge takes there and why, and each of the engine's limits, as lines of facts.
+ */
+function engineFacts(ctx: CommandContext, conn: Connection, forced: ConnectOptions['lockStrategy']): void {
+  const engine = conn.engine;
+  if (!engine) return;
+  const { c, out } = ctx.o;
+  const strategy = forced ?? 'auto';
+  const chosen = chooseLockStrategy(engine, strategy);
+  const how = chosen === 'row' ? 'a row of _forge_lock with a lease' : conn.dialect === 'postgres' ? 'an advisory lock' : 'GET_LOCK';
+  const why = strategy === 'auto' ? (chosen === 'row' ? `${engine.label} has no working native lock` : 'the engine\'s own lock') : `lockStrategy '${strategy}'`;
+  out(`    engine: ${engine.label}`);
+  out(`    ddl: ${engine.ddl === 'transactional' ? 'transactional' : engine.ddl === 'autocommit' ? 'each statement commits on its own' : 'asynchronous schema changes, each statement commits on its own'}`);
+  out(`    push lock: ${how} (${why})`);
+  for (const limit of engine.limits) out(`    ${c.dim(`· ${limit}`)}`);
 }

@@ -3,7 +3,7 @@ import { createJiti } from 'jiti';
 import { buildSchemaIR, runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
-import { loadConfig, lockTimeoutMs, type LoadedConfig } from '../config.js';
+import { loadConfig, lockConnectOptions, lockTimeoutMs, type LoadedConfig } from '../config.js';
 import { loadSchema, resolveSchemaFile } from '../schema.js';
 import { consentHook } from '../consent.js';
 import { requireDatabaseUrl } from '../env.js';
@@ -73,7 +73,7 @@ export const migrate: CommandSpec = {
         if (name === 'ConfigError' || name === 'ConsentRefusedError') throw new CliError(errorMessage(e));
         throw commandFailed(`migrate${action ? ` ${action}` : ''}`, e);
       }
-    });
+    }, lockConnectOptions(ctx.env(), config));
   },
 };
 

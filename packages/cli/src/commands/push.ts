@@ -1,6 +1,7 @@
 import { runPush } from '@forge/core';
 import { openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandSpec } from '../command.js';
+import { lockConnectOptions } from '../config.js';
 import { CliError, EXIT, commandFailed } from '../errors.js';
 import { pushSummary, statementLine } from '../format.js';
 import { printError } from '../output.js';
@@ -45,6 +46,10 @@ export const push: CommandSpec = {
         hookLine = await runConfiguredHook(ctx, db, hook, async () => p.schema.models);
       }
       return r;
+    }, {
+      ...lockConnectOptions(ctx.env(), p.config),
+      // Where the push lock is a row of _forge_lock: say whose push this one waits for, and until when at most.
+      onLockWait: (h) => out(c.dim(`waiting for the push lock: held by ${h.info}, its lease ends in ${Math.ceil(h.expiresInMs / 1000)} s unless renewed`)),
     });
     if (hookLine !== undefined) {
       out(hookLine);

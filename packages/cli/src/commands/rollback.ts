@@ -2,7 +2,7 @@ import path from 'node:path';
 import { runRollback } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import type { CommandSpec } from '../command.js';
-import { loadConfig, lockTimeoutMs } from '../config.js';
+import { loadConfig, lockConnectOptions, lockTimeoutMs } from '../config.js';
 import { requireDatabaseUrl } from '../env.js';
 import { CliError, EXIT, commandFailed, errorMessage, errorName } from '../errors.js';
 import { migrationsDir, refuseMongo } from '../migrations.js';
@@ -39,7 +39,7 @@ export const rollback: CommandSpec = {
         if (name === 'ConfigError' || name === 'MigrationError') throw new CliError(errorMessage(e));
         throw commandFailed('rollback', e);
       }
-    });
+    }, lockConnectOptions(ctx.env(), config));
     const { c, out } = ctx.o;
     out(`${c.green('✓')} rolled back ${result.name} (${path.relative(ctx.cwd, result.file) || result.file})`);
     for (const statement of result.statements) out(`  ${statement}`);

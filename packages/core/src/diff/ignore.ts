@@ -6,12 +6,15 @@ import type { IgnorePattern } from './types.js';
 /** The migration ledger forge keeps in every SQL database. */
 export const LEDGER_TABLE = '_forge_migrations';
 
+/** The push lock's table (`engine/lock-row.ts`; MongoDB keeps its lock document in a collection of that name). */
+export const LOCK_TABLE = '_forge_lock';
+
 /**
- * Names that are never drift whatever the flags say: the ledger. Engine-owned objects (catalog and shadow
- * tables, forge's search objects) are not guessed from their names here: the adapter's introspection
- * reports the ones it recognises in `Snapshot.internal`.
+ * Names that are never drift whatever the flags say: the ledger and the push lock's table, on every dialect.
+ * Engine-owned objects (catalog and shadow tables, forge's search objects) are not guessed from their names
+ * here: the adapter's introspection reports the ones it recognises in `Snapshot.internal`.
  */
-export const ALWAYS_IGNORED: readonly IgnorePattern[] = [LEDGER_TABLE];
+export const ALWAYS_IGNORED: readonly IgnorePattern[] = [LEDGER_TABLE, LOCK_TABLE];
 
 /**
  * Split at commas, except inside a `/regex/flags` item: a quantifier such as `/^a{1,3}$/` carries a

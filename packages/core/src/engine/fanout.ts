@@ -5,7 +5,7 @@
  * the others. Every URL and error text in a report is redacted (`redact.ts`), so a report can be printed or
  * stored as it is.
  */
-import type { Adapter, Connection, Dialect } from '../adapter.js';
+import type { Adapter, ConnectOptions, Connection, Dialect } from '../adapter.js';
 import type { DriftReport, IgnorePattern, PushReport } from '../diff/types.js';
 import { ConfigError } from '../errors.js';
 import { redactUrl } from '../redact.js';
@@ -74,6 +74,8 @@ export interface FanoutOptions {
   onResult?: (report: TargetReport, index: number) => void;
   /** Per-target connect timeout (default 10 s), so one unreachable host does not hold a worker for long. */
   connectTimeoutMs?: number;
+  /** The push lock every target takes (`lockStrategy`, lease, wait), as `Adapter.connect` reads them; absent: the environment's. */
+  lock?: Pick<ConnectOptions, 'lockStrategy' | 'lockLeaseMs' | 'lockWaitMs'>;
   /** Adapters already imported, by dialect; other dialects are loaded with `loadAdapter` on first use. */
   adapters?: Partial<Record<Dialect, Adapter>>;
   /** Where `loadAdapter` resolves adapter packages from (the user's project; default the process's cwd). */
@@ -249,7 +251,7 @@ async function runTarget(target: FanoutTarget, opts: FanoutOptions, ir: SchemaIR
     const tenant = dialect === 'postgres' ? postgresSchemaOf(target.url) : undefined;
     connectUrl = tenant?.url ?? target.url;
     adapter = opts.adapters?.[dialect] ?? (await loadAdapter(dialect, { fromDir: opts.fromDir }));
-    const conn = await connect(adapter, connectUrl, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const conn = await connect(adapter, connectUrl, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.lock);
     try {
       if (tenant) await checkSchemaExists(conn, tenant.schemas);
       const done = await work(adapter, conn, ir);
@@ -322,8 +324,8 @@ function safeMap(adapter: Adapter, e: unknown): unknown {
 const oneLine = (text: string) => text.split('\n')[0]?.trim() || 'unknown error';
 
 /** Connect with the adapter's timeout, and a race in case a driver ignores it. */
-async function connect(adapter: Adapter, url: string, timeoutMs: number): Promise<Connection> {
-  const pending = adapter.connect(url, { connectTimeoutMs: timeoutMs });
+async function connect(adapter: Adapter, url: string, timeoutMs: number, lock: FanoutOptions['lock'] = {}): Promise<Connection> {
+  const pending = adapter.connect(url, { ...lock, connectTimeoutMs: timeoutMs });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs + 1_000);

@@ -39,3 +39,25 @@ export {
   type TargetStatus,
 } from './fanout.js';
 export { runAfterMigrate, type AfterMigrate, type AfterMigrateDb, type AfterMigrateResult } from './after-migrate.js';
+export {
+  acquireLockRow,
+  chooseLockStrategy,
+  DEFAULT_LOCK_LEASE_MS,
+  DEFAULT_LOCK_WAIT_MS,
+  defaultHolderInfo,
+  isLockRace,
+  lockHeldMessage,
+  lockSettings,
+  lockTableDdl,
+  MIN_LOCK_LEASE_MS,
+  parseLockDuration,
+  parseLockLease,
+  parseLockStrategy,
+  PUSH_LOCK_ROW,
+  withLockRow,
+  type HeldLockRow,
+  type LockHolder,
+  type LockRowDialect,
+  type LockRowOptions,
+  type LockSettings,
+} from './lock-row.js';

@@ -67,6 +67,11 @@ async function applyPlan(
   return later;
 }
 
+/** The dialect's DDL is transactional, and so is the engine's behind the wire (not CockroachDB's or YugabyteDB's). */
+function ddlIsTransactional(adapter: Adapter, conn: Connection): boolean {
+  return adapter.capabilities.transactionalDdl && (conn.engine?.ddl ?? 'transactional') === 'transactional';
+}
+
 /**
  * `forge push`: additive sync. Introspection happens inside the lock, so a second concurrent push waits
  * and then plans against what the first one created.
@@ -77,9 +82,11 @@ export async function runPush(
 ): Promise<PushReport> {
   const { adapter, conn, ir } = ctx;
   const run: Run = { onStatement: opts.onStatement, afterStatement: opts.afterStatement };
-  const transactional = adapter.capabilities.transactionalDdl;
+  const transactional = ddlIsTransactional(adapter, conn);
   const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
   if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
+  // The engine behind the wire (CockroachDB, YugabyteDB, TiDB, Vitess): which lock push takes there, how its DDL runs.
+  if (conn.engine?.limits.length) report.notes.push(...conn.engine.limits.map((l) => `${conn.engine!.label}: ${l}`));
   const later = await adapter.lock(conn, async (c) => {
     let snap = await adapter.introspect(c);
     // Declared renames (`.renamedFrom()`) run first, keeping the rows; the push then plans against the result.
@@ -121,7 +128,7 @@ function settleRolledBack(adapter: Adapter, report: PushReport): void {
 export async function runMigrate(ctx: EngineContext, opts: EngineHooks = {}): Promise<MigrateReport> {
   const { adapter, conn, ir } = ctx;
   const run: Run = { afterStatement: opts.afterStatement };
-  const transactional = adapter.capabilities.transactionalDdl;
+  const transactional = ddlIsTransactional(adapter, conn);
   const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], transactional, alteredColumns: [], pending: [] };
   const later = await adapter.lock(conn, (locked) => {
     const body = async (tx: Connection) => {
