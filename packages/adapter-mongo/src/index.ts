@@ -24,7 +24,8 @@ import { connect } from './driver.js';
 import { mapMongoError } from './errors.js';
 import { MongoExecutor, MongoSqlCompiler } from './executor.js';
 import { mongoFacts } from './facts.js';
-import { introspectMongo } from './introspect.js';
+import { introspectMongo, pushValidatorsLocked } from './introspect.js';
+import { validatorDrift } from './validator.js';
 import { lock, runIsolated } from './lock.js';
 import { probeMongo } from './probe.js';
 import type { MongoConnection } from './connection.js';
@@ -41,6 +42,10 @@ export const adapter: Adapter = {
   codec: mongoCodec,
   lock,
   runIsolated,
+  // A model's $jsonSchema validator: drift of its own, settled by push with collMod.
+  tableDrift: (ir, snap) =>
+    validatorDrift(ir, snap).map((d) => ({ kind: 'table' as const, direction: 'mismatch' as const, table: d.table, property: 'validator', schema: d.properties, detail: d.detail })),
+  pushTableObjects: (conn, ir) => pushValidatorsLocked(conn as MongoConnection, ir),
   probe: probeMongo,
   mapError: (e) => mapMongoError(e),
 };

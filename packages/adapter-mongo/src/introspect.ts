@@ -86,3 +86,22 @@ export async function pushValidators(conn: MongoConnection, ir: SchemaIR): Promi
     return report;
   });
 }
+
+/**
+ * Push's part of validator drift, inside push's lock (which `pushValidators` takes itself): one `collMod` per
+ * collection whose validator differs from its model's, each labelled `validator <collection>`.
+ */
+export async function pushValidatorsLocked(conn: MongoConnection, ir: SchemaIR): Promise<{ applied: string[]; failures: Array<{ label: string; sql: string; error: string }> }> {
+  const out = { applied: [] as string[], failures: [] as Array<{ label: string; sql: string; error: string }> };
+  for (const d of validatorDrift(ir, await introspectMongo(conn))) {
+    const text = commandText(d.command);
+    const label = `validator ${d.table}`;
+    try {
+      await runIsolated(conn, text);
+      out.applied.push(label);
+    } catch (e) {
+      out.failures.push({ label, sql: text, error: (e as Error).message });
+    }
+  }
+  return out;
+}

@@ -111,3 +111,17 @@ describe('validator drift from recorded listCollections rows (golden)', () => {
     expect(validatorDrift(ir, snap({ plain: { validator: { $jsonSchema: { bsonType: 'object' } } } }))).toEqual([]);
   });
 });
+
+describe('validator drift through core diff and push (adapter.tableDrift / pushTableObjects)', () => {
+  it('diffSchema reports a missing or changed validator as a table mismatch, and push plans no note for it', async () => {
+    const { adapter } = await import('../src/index.js');
+    const { buildSchemaIR, diffSchema, f, model, planPush } = await import('@forge/core');
+    const ir = buildSchemaIR({ user: model('users', { id: f.id(), email: f.string() }, { validator: true }) });
+    const snap = { dialect: 'mongo', tables: [{ name: 'users', columns: [], indexes: [{ name: '_id_', columns: ['_id'], unique: true, primary: true }], foreignKeys: [] }], views: [] };
+    const report = diffSchema(ir, snap as never, adapter);
+    expect(report.inSync).toBe(false);
+    expect(report.items).toEqual([expect.objectContaining({ kind: 'table', direction: 'mismatch', table: 'users', property: 'validator' })]);
+    expect(report.items[0].detail).toContain('push adds it with collMod');
+    expect(planPush(ir, snap as never, adapter).notes.filter((n) => n.includes('validator'))).toEqual([]);
+  });
+});

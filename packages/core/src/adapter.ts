@@ -1,4 +1,5 @@
-import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, Snapshot, SnapshotColumn, SnapshotTable, TableIR, TypeCategory } from './schema/ir.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, IndexMethod, ReferentialAction, SchemaIR, Snapshot, SnapshotColumn, SnapshotTable, TableIR, TypeCategory } from './schema/ir.js';
+import type { DriftItem } from './diff/types.js';
 import type { SqlCompiler } from './query/compiler.js';
 import type { Expr, QueryNode } from './query/ast.js';
 
@@ -529,6 +530,16 @@ export interface Adapter {
   lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T>;
   /** Run one push statement so that its failure does not abort the rest (a SAVEPOINT where a failure aborts the transaction). */
   runIsolated(conn: Connection, sql: string): Promise<void>;
+  /**
+   * Drift of table-level objects only this dialect has (a MongoDB collection's `$jsonSchema` validator): items of
+   * kind `table`, direction `mismatch`, with `property` naming the object. Absent on dialects with none.
+   */
+  tableDrift?(ir: SchemaIR, snap: Snapshot): DriftItem[];
+  /**
+   * What push settles of `tableDrift` (a `collMod` per drifted validator), run inside push's lock after its
+   * statements: applied labels and failures, reported like push's own.
+   */
+  pushTableObjects?(conn: Connection, ir: SchemaIR): Promise<{ applied: string[]; failures: Array<{ label: string; sql: string; error: string }> }>;
   probe(conn: Connection): Promise<ProbeReport>;
   /** Map a driver error to DbKnownError where forge knows it; return it untouched otherwise. */
   mapError(e: unknown): unknown;

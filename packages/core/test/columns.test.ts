@@ -104,3 +104,13 @@ describe('nullability and defaults', () => {
     expect(isWidening('integer', 'text', postgresFacts)).toBe(true);
   });
 });
+
+describe('a MongoDB wildcard index on a SQL dialect', () => {
+  it('push planning refuses it by name before any DDL', async () => {
+    const { planPush, SchemaError } = await import('../src/index.js');
+    const ir = buildSchemaIR({ doc: model('docs', { id: f.id(), meta: f.json() }, { indexes: [{ keys: { '$**': 1 }, name: 'ix_all' }] }) });
+    const empty = { dialect: 'postgres', tables: [], views: [] };
+    expect(() => planPush(ir, empty, { ...pg(), ddl: sqliteDdl as never })).toThrow(SchemaError);
+    expect(() => planPush(ir, empty, { ...pg(), ddl: sqliteDdl as never })).toThrow(/index 'ix_all' on 'docs' has the wildcard key '\$\*\*'.*postgres has no wildcard indexes/);
+  });
+});

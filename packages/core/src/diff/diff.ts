@@ -10,7 +10,7 @@ import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.j
  * What diff reads of an adapter: its capabilities and its dialect facts; with `ddl`, a declared index the
  * emitter can only comment on (the database cannot hold it) is a note, not drift.
  */
-export type DiffAdapter = Pick<Adapter, 'capabilities' | 'facts'> & Partial<Pick<Adapter, 'ddl'>>;
+export type DiffAdapter = Pick<Adapter, 'capabilities' | 'facts'> & Partial<Pick<Adapter, 'ddl' | 'tableDrift'>>;
 
 export interface DiffOptions {
   ignore?: IgnorePattern[];
@@ -95,6 +95,8 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     items.push({ kind: 'table', direction: 'extra', table: name, detail: `table '${name}' in DB but not in schema` });
   }
 
+  // Table-level objects only the dialect knows (a MongoDB collection's validator), for tables not ignored.
+  if (adapter.tableDrift) items.push(...adapter.tableDrift(ir, snap).filter((i) => !ignored.has(i.table) && !isIgnored(i.table, ignore)));
   sortItems(items);
   const report: DriftReport = { dialect: snap.dialect, items, inSync: items.length === 0, ignored: [...ignored].sort() };
   if (notes.length) report.notes = notes;

@@ -2,6 +2,7 @@ import type { Adapter, Capabilities, DdlEnv, DdlOp, EnumCheckOp } from '../adapt
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
 import { diffSchema, enumCheckDrift, foreignKeyActionDrift, foreignKeyFromSnapshot, liveForeignKey, searchableColumns, searchMatches } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
+import { assertIndexKeysFit } from '../schema/model.js';
 import { compareIndexShape, indexSignature } from './index-shape.js';
 import { assertNamesDistinct } from './namespace.js';
 import type { DriftItem, PlannedStatement, PushPlan } from './types.js';
@@ -22,6 +23,8 @@ export interface PushPlanOptions {
 export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opts: PushPlanOptions = {}): PushPlan {
   const caps = adapter.capabilities;
   assertIdentifiersFit(ir, caps, adapter.facts);
+  // A MongoDB wildcard key ($**) on a SQL dialect: a SchemaError naming the index, before any DDL.
+  assertIndexKeysFit(ir, caps.dialect);
   assertNamesDistinct(ir, adapter.facts);
   const live = new Map(snap.tables.map((t) => [t.name, t]));
   const managed = Object.values(ir.models).filter((t) => !t.readonly);
@@ -234,6 +237,8 @@ function planEnumWidening(tables: TableIR[], live: Map<string, SnapshotTable>, a
 function noteFor(item: DriftItem, adapter: { capabilities: Capabilities; ddl: PlanAdapter['ddl'] }): string[] {
   const caps = adapter.capabilities;
   const where = item.column ? `${item.table}.${item.column}` : item.table;
+  // A table-level object the adapter's push settles itself (pushTableObjects): nothing to say here.
+  if (item.kind === 'table' && item.property === 'validator') return [];
   if (item.property === 'enumValues') {
     if (!canSetEnumCheck(adapter)) {
       return [`${where}: ${item.detail}; forge cannot replace a CHECK on ${adapter.capabilities.dialect} (capabilities.enumChecks is not set): change it by hand`];

@@ -101,7 +101,14 @@ export async function runPush(
     const plan = planPush(ir, snap, adapter, { enableExtensions: opts.enableExtensions });
     report.skipped.push(...plan.toSkip);
     report.notes.push(...plan.notes);
-    return applyPlan(adapter, c, plan.toApply, report, run);
+    const pending = await applyPlan(adapter, c, plan.toApply, report, run);
+    // Table-level objects the dialect settles itself (a MongoDB validator's collMod), after the collections exist.
+    if (adapter.pushTableObjects) {
+      const extra = await adapter.pushTableObjects(c, ir);
+      report.applied.push(...extra.applied);
+      report.failures.push(...extra.failures);
+    }
+    return pending;
   });
   settleRolledBack(adapter, report);
   for (const s of later) await runPlanned(s, (sql) => conn.execute(sql), adapter, report, run);
