@@ -180,9 +180,11 @@ suite('CONCURRENTLY through forge diff apply / rollback, and concurrentIndexes: 
 
   step('with concurrentIndexes: false in forge.config the statements are the plain, transactional form', async () => {
     w.p.write('forge.config.ts', "export default { concurrentIndexes: false };\n");
-    await w.ok(['diff', 'apply']);
-    const file = readdirSync(w.p.file('migrations')).filter((f) => f.endsWith('_drift.sql')).sort().at(-1)!;
-    const text = readFileSync(w.p.file(`migrations/${file}`), 'utf8');
+    const applied = await w.ok(['diff', 'apply']);
+    // The file this run wrote, by its own line: in the same second as the last one it is <stamp>_drift_2.sql.
+    const file = /wrote (\S+\.sql)/.exec(applied.stdout)?.[1];
+    expect(file, applied.stdout).toBeDefined();
+    const text = readFileSync(w.p.file(file!), 'utf8');
     expect(text).toContain('CREATE INDEX IF NOT EXISTS "users_email_idx" ON "users"');
     expect(text).not.toContain('CONCURRENTLY');
     expect(await validity(w.db.url)).toEqual({ users_email_idx: true });

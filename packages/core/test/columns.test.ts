@@ -114,3 +114,20 @@ describe('a MongoDB wildcard index on a SQL dialect', () => {
     expect(() => planPush(ir, empty, { ...pg(), ddl: sqliteDdl as never })).toThrow(/index 'ix_all' on 'docs' has the wildcard key '\$\*\*'.*postgres has no wildcard indexes/);
   });
 });
+
+describe('defaults as catalogs spell them', () => {
+  const col0 = (f0: ReturnType<typeof f.string>) => Object.values(buildSchemaIR({ t: model('t', { id: f.id(), v: f0 }) }).models)[0].columns[1];
+  it('MariaDB: backslash escapes, and a character outside the BMP read back as ? or ????', () => {
+    expect(sameDefault(col0(f.string().default("it's")), col('v', 'text', { default: "'it\\'s'" }))).toBe(true);
+    expect(sameDefault(col0(f.string().default('x 😀')), col('v', 'text', { default: "'x ?'" }))).toBe(true);
+    expect(sameDefault(col0(f.string().default('x 😀')), col('v', 'text', { default: "'x ????'" }))).toBe(true);
+    expect(sameDefault(col0(f.string().default('x 😀')), col('v', 'text', { default: "'y ?'" }))).toBe(false);
+    expect(sameDefault(col0(f.string().default('x ?')), col('v', 'text', { default: "'x ????'" }))).toBe(false);
+  });
+  it('numbers by value, unread expressions as equal', () => {
+    const dec = Object.values(buildSchemaIR({ t: model('t', { id: f.id(), v: f.decimal().default('-0') }) }).models)[0].columns[1];
+    expect(sameDefault(dec, col('v', 'numeric', { default: "'0'::numeric" }))).toBe(true);
+    expect(sameDefault(dec, col('v', 'numeric', { default: "'1.0'::numeric" }))).toBe(false);
+    expect(sameDefault(col0(f.string()), col('v', 'text', { default: 'gen_random_uuid()' }))).toBe(true);
+  });
+});

@@ -144,7 +144,14 @@ export function sameDefault(col: ColumnIR, live: SnapshotColumn): boolean {
   }
   if (want.kind !== 'string' || have.kind !== 'string') return false;
   // MySQL / MariaDB catalogs spell a quote or backslash in a literal with a backslash escape ('it\'s', '\\').
-  return want.value === have.value || want.value === have.value.replace(/\\(.)/g, '$1');
+  const unescaped = have.value.replace(/\\(.)/g, '$1');
+  if (want.value === have.value || want.value === unescaped) return true;
+  // MariaDB's information_schema is utf8mb3: a character outside the BMP in a default reads back as '?' (or one
+  // '?' per byte, after ALTER TABLE), though the column holds it (an INSERT gets the real character).
+  if (!/[\u{10000}-\u{10FFFF}]/u.test(want.value)) return false;
+  const pattern = [...want.value].map((ch) => (ch.codePointAt(0)! > 0xffff ? '(?:\\?|\\?{4})' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const re = new RegExp(`^${pattern}$`, 'u');
+  return re.test(have.value) || re.test(unescaped);
 }
 
 /** A number's text in one spelling: no sign on zero, no leading '+', no trailing zeros after the point. */
