@@ -146,11 +146,19 @@ function unwrap(text: string): string {
   for (;;) {
     if (!t.startsWith('(') || !t.endsWith(')')) return t;
     let depth = 0;
-    let quote = false;
+    // Inside a string literal or a quoted identifier (`") "` is a column name), a parenthesis is text. A doubled
+    // quote toggles twice, so it needs no case of its own.
+    let quote = '';
     for (let i = 0; i < t.length; i++) {
       const ch = t[i];
-      if (ch === "'") quote = !quote;
-      if (quote) continue;
+      if (quote) {
+        if (ch === quote) quote = '';
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        continue;
+      }
       if (ch === '(') depth++;
       else if (ch === ')' && --depth === 0 && i < t.length - 1) return t;
     }

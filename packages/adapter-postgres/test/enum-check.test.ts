@@ -5,6 +5,9 @@ import { checkValues } from '../src/introspect.js';
 describe('checkValues: the value list of a CHECK as pg_get_constraintdef prints it', () => {
   it('reads a text column (= ANY (ARRAY[...]))', () => {
     expect(checkValues("CHECK ((status = ANY (ARRAY['draft'::text, 'live'::text])))", 'status')).toEqual(['draft', 'live']);
+    // A parenthesis inside a quoted column name is not one (found by the convergence property: a column named ') ').
+    expect(checkValues(`CHECK ((") " = 'ünï'::text))`, ') ')).toEqual(['ünï']);
+    expect(checkValues(`CHECK (("a(""b" = ANY (ARRAY['x'::text, ')'::text])))`, 'a("b')).toEqual(['x', ')']);
   });
   it('reads a varchar column (cast on both sides) and doubled quotes', () => {
     expect(checkValues("CHECK (((status)::text = ANY ((ARRAY['a'::character varying, 'it''s'::character varying])::text[])))", 'status')).toEqual(['a', "it's"]);
