@@ -73,18 +73,28 @@ export interface ValidatorPushReport {
 export async function pushValidators(conn: MongoConnection, ir: SchemaIR): Promise<ValidatorPushReport> {
   return lock(conn, async () => {
     const drift = validatorDrift(ir, await introspectMongo(conn));
-    const report: ValidatorPushReport = { applied: [], failures: [], drift };
-    for (const d of drift) {
-      const text = commandText(d.command);
-      try {
-        await runIsolated(conn, text);
-        report.applied.push(d.table);
-      } catch (e) {
-        report.failures.push({ table: d.table, command: text, error: (e as Error).message });
-      }
-    }
-    return report;
+    const results = await applyValidatorDrift(conn, drift);
+    return {
+      applied: results.flatMap((r) => (r.error === undefined ? [r.drift.table] : [])),
+      failures: results.flatMap((r) => (r.error === undefined ? [] : [{ table: r.drift.table, command: r.command, error: r.error }])),
+      drift,
+    };
   });
+}
+
+/** One `collMod` per drifted collection, each isolated: what ran, and the error of each that failed. */
+async function applyValidatorDrift(conn: MongoConnection, drift: ValidatorDrift[]): Promise<Array<{ drift: ValidatorDrift; command: string; error?: string }>> {
+  const out: Array<{ drift: ValidatorDrift; command: string; error?: string }> = [];
+  for (const d of drift) {
+    const command = commandText(d.command);
+    try {
+      await runIsolated(conn, command);
+      out.push({ drift: d, command });
+    } catch (e) {
+      out.push({ drift: d, command, error: (e as Error).message });
+    }
+  }
+  return out;
 }
 
 /**
@@ -92,16 +102,10 @@ export async function pushValidators(conn: MongoConnection, ir: SchemaIR): Promi
  * collection whose validator differs from its model's, each labelled `validator <collection>`.
  */
 export async function pushValidatorsLocked(conn: MongoConnection, ir: SchemaIR): Promise<{ applied: string[]; failures: Array<{ label: string; sql: string; error: string }> }> {
-  const out = { applied: [] as string[], failures: [] as Array<{ label: string; sql: string; error: string }> };
-  for (const d of validatorDrift(ir, await introspectMongo(conn))) {
-    const text = commandText(d.command);
-    const label = `validator ${d.table}`;
-    try {
-      await runIsolated(conn, text);
-      out.applied.push(label);
-    } catch (e) {
-      out.failures.push({ label, sql: text, error: (e as Error).message });
-    }
-  }
-  return out;
+  const results = await applyValidatorDrift(conn, validatorDrift(ir, await introspectMongo(conn)));
+  const label = (r: (typeof results)[number]) => `validator ${r.drift.table}`;
+  return {
+    applied: results.flatMap((r) => (r.error === undefined ? [label(r)] : [])),
+    failures: results.flatMap((r) => (r.error === undefined ? [] : [{ label: label(r), sql: r.command, error: r.error }])),
+  };
 }

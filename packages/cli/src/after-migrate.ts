@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAfterMigrate, type Adapter, type AfterMigrate, type Connection, type SchemaIR } from '@forge/core';
+import { runAfterMigrate, type Adapter, type AfterMigrate, type Connection } from '@forge/core';
 import type { CommandContext } from './command.js';
 import type { LoadedConfig } from './config.js';
 import { CliError, EXIT, errorMessage } from './errors.js';
@@ -33,7 +33,7 @@ export function configuredHook(ctx: CommandContext, config: LoadedConfig | undef
 /** Run the hook; the line to print. A failure is exit 2, with the hook's own message (what stayed, what to do). */
 export async function runConfiguredHook(
   ctx: CommandContext,
-  db: { adapter: Adapter; conn: Connection; ir: SchemaIR },
+  db: { adapter: Adapter; conn: Connection },
   configured: ConfiguredHook,
   models?: () => Promise<Record<string, unknown> | undefined>,
 ): Promise<string> {

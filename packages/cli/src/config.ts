@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { types } from 'node:util';
 import type { ConnectOptions, IgnorePattern, LockStrategy } from '@forge/core';
-import { parseLockLease, parseLockStrategy } from '@forge/core';
+import { parseLockDuration, parseLockLease, parseLockStrategy } from '@forge/core';
 import { CliError } from './errors.js';
 import { importUserModule } from './load-module.js';
 
@@ -103,13 +103,9 @@ function checkConfig(value: unknown, name: string): ForgeConfig {
 
 /** `'5s'`, `'500ms'`, `'1m'`, `'2'` (seconds) or a number of milliseconds, as milliseconds; undefined when unreadable. */
 export function parseDuration(value: unknown): number | undefined {
+  // A number is taken as given (core's parser rounds it, for the lease); text is read by core's one duration parser.
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 's').toLowerCase();
-  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+  return parseLockDuration(value);
 }
 
 /** FORGE_LOCK_TIMEOUT, else forge.config `lockTimeout`, else 5 s (0: no limit). */

@@ -43,7 +43,7 @@ export async function diffApply(ctx: CommandContext, flags: Flags): Promise<Exit
         },
       );
       // A failing hook is reported after what diff apply did, which stays applied and recorded.
-      if (hook) hookLine = await runConfiguredHook(ctx, { adapter, conn, ir: p.schema.ir }, hook, async () => p.schema.models).catch((e: unknown) => ((hookError = e), undefined));
+      if (hook) hookLine = await runConfiguredHook(ctx, { adapter, conn }, hook, async () => p.schema.models).catch((e: unknown) => ((hookError = e), undefined));
       return r;
     } catch (e) {
       // A MigrationError means the up block ran and failed; its message already lists what stayed applied

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createJiti } from 'jiti';
-import { buildSchemaIR, runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
+import { runMigrateDown, runMigrateFiles, runMigrationStatus, type Adapter, type CodeMigrations, type Connection, type MigrationStatus } from '@forge/core';
 import { dialectOf, openAdapter, withConnection } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
 import { loadConfig, lockConnectOptions, lockTimeoutMs, type LoadedConfig } from '../config.js';
@@ -65,7 +65,7 @@ export const migrate: CommandSpec = {
           return await down(ctx, { adapter, conn }, dir, n, timeout, flags, code);
         }
         const exit = await up(ctx, { adapter, conn }, dir, timeout, flags, code);
-        if (hook && flags.dry !== true) ctx.o.out(await runConfiguredHook(ctx, { adapter, conn, ir: buildSchemaIR({}) }, hook, () => code.models?.() ?? Promise.resolve(undefined)));
+        if (hook && flags.dry !== true) ctx.o.out(await runConfiguredHook(ctx, { adapter, conn }, hook, () => code.models?.() ?? Promise.resolve(undefined)));
         return exit;
       } catch (e) {
         if (e instanceof CliError) throw e;

@@ -32,30 +32,26 @@ export const push: CommandSpec = {
     const adapter = await openAdapter(p.entry, ctx.cwd);
     const { c, out } = ctx.o;
     let hookLine: string | undefined;
+    let hookError: unknown;
     const report = await withConnection(adapter, p.url, async (conn) => {
-      const db = { adapter, conn, ir: p.schema.ir };
-      const r = await runPush(db, {
+      const r = await runPush({ adapter, conn, ir: p.schema.ir }, {
         enableExtensions: flags.enableExtensions === true,
         // Stream each statement as it runs, so a slow push shows progress and a crash shows how far it got.
         onStatement: (s, outcome, error) => out(statementLine(c, s, outcome, error)),
       }).catch((e: unknown) => {
         throw commandFailed('push', e);
       });
-      if (hook && r.failures.length === 0) {
-        for (const line of pushSummary(c, r)) out(line);
-        hookLine = await runConfiguredHook(ctx, db, hook, async () => p.schema.models);
-      }
+      // A failing hook is reported after push's summary: what push applied stays applied.
+      if (hook && r.failures.length === 0) hookLine = await runConfiguredHook(ctx, { adapter, conn }, hook, async () => p.schema.models).catch((e: unknown) => ((hookError = e), undefined));
       return r;
     }, {
       ...lockConnectOptions(ctx.env(), p.config),
       // Where the push lock is a row of _forge_lock: say whose push this one waits for, and until when at most.
       onLockWait: (h) => out(c.dim(`waiting for the push lock: held by ${h.info}, its lease ends in ${Math.ceil(h.expiresInMs / 1000)} s unless renewed`)),
     });
-    if (hookLine !== undefined) {
-      out(hookLine);
-      return EXIT.ok;
-    }
     for (const line of pushSummary(c, report)) out(line);
+    if (hookError) throw hookError;
+    if (hookLine !== undefined) out(hookLine);
     if (report.failures.length === 0) return EXIT.ok;
     // Transactional DDL without savepoints (DuckDB): a failed statement cannot be isolated, so the push's one
     // transaction rolls back whole and the statements shown as applied are undone with it.

@@ -96,7 +96,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
   }
 
   // Table-level objects only the dialect knows (a MongoDB collection's validator), for tables not ignored.
-  if (adapter.tableDrift) items.push(...adapter.tableDrift(ir, snap).filter((i) => !ignored.has(i.table) && !isIgnored(i.table, ignore)));
+  if (adapter.tableDrift) items.push(...adapter.tableDrift(ir, snap).filter((i) => !isIgnored(i.table, ignore)));
   sortItems(items);
   const report: DriftReport = { dialect: snap.dialect, items, inSync: items.length === 0, ignored: [...ignored].sort() };
   if (notes.length) report.notes = notes;

@@ -31,7 +31,7 @@ export interface AfterMigrateResult {
  * leaves none of its own statements behind; the migration before it stays applied). `models` gives the hook typed
  * model clients; without it the hook has the raw methods only.
  */
-export async function runAfterMigrate(ctx: EngineContext, hook: AfterMigrate, opts: { models?: SchemaShape; label?: string } = {}): Promise<AfterMigrateResult> {
+export async function runAfterMigrate(ctx: Pick<EngineContext, 'adapter' | 'conn'>, hook: AfterMigrate, opts: { models?: SchemaShape; label?: string } = {}): Promise<AfterMigrateResult> {
   const { adapter, conn } = ctx;
   const label = opts.label ?? 'afterMigrate';
   let statements: string[] | undefined;

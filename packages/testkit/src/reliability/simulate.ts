@@ -95,12 +95,13 @@ function applyOp(snap: Snapshot, op: DdlOp, adapter: SimAdapter, env: DdlEnv): v
     );
 
   // Column changes (kept out of DdlOp): the column takes the schema's type, nullability and default.
-  const changed = (op as unknown as AlterColumnOp | RebuildTablesOp).op;
-  if (changed === 'alterColumn' || changed === 'rebuildTables') {
+  const change = op as unknown as AlterColumnOp | RebuildTablesOp;
+  if (change.op === 'alterColumn' || change.op === 'rebuildTables') {
+    const changed = change.op;
     const alters =
-      changed === 'alterColumn'
-        ? [{ table: (op as unknown as AlterColumnOp).table, columns: [(op as unknown as AlterColumnOp).column] }]
-        : (op as unknown as RebuildTablesOp).tables.map((r) => ({ table: r.table.name, columns: r.table.columns.filter((c) => c.name in r.changes) }));
+      change.op === 'alterColumn'
+        ? [{ table: change.table, columns: [change.column] }]
+        : change.tables.map((r) => ({ table: r.table.name, columns: r.table.columns.filter((c) => c.name in r.changes) }));
     for (const a of alters) {
       const t = table(a.table);
       for (const c of a.columns) {
