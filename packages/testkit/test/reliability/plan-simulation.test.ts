@@ -116,4 +116,30 @@ describe('plan simulation: regression cases', () => {
     expect(shapeDifference(snapshotOf(irB, adapter), got)).toEqual([]);
     expect(diffSchema(irB, got, adapter).items).toEqual([]);
   });
+  /**
+   * Found by the postgres property (seed -1634310536): A has a unique index on x that INCLUDEs y; B drops y and
+   * declares an unnamed unique index on x. Push counted A's index as B's (the identity leaves INCLUDE out), diff
+   * apply dropped A's index with y, and nothing created B's. diff apply now creates it after the drop.
+   */
+  it('postgres: a unique index met by another index that INCLUDEs a dropped column is created again', async () => {
+    const entry = TARGETS.find((t) => t.name === 'postgres')!;
+    const adapter = await entry.adapter();
+    const q = (name: string) => adapter.compiler.quoteIdent(name);
+    const spec = (withY: boolean): SchemaSpec => ({
+      tables: [
+        {
+          name: 't',
+          key: { id: 'id', type: 'int' },
+          fields: [{ name: 'x', kind: 'int', optional: true, unique: false }, ...(withY ? [{ name: 'y', kind: 'int' as const, optional: true, unique: false }] : [])],
+          indexes: withY ? [{ keys: [['x', 1]], unique: true, include: ['y'], name: 'ix_cover' }] : [{ keys: [['x', 1]], unique: true }],
+          uniques: [],
+        },
+      ],
+    });
+    const irA = buildSchemaIR(buildSchema(spec(true), q));
+    const irB = buildSchemaIR(buildSchema(spec(false), q));
+    const got = simulatePushThenDiffApply(irB, snapshotOf(irA, adapter), adapter);
+    expect(shapeDifference(snapshotOf(irB, adapter), got)).toEqual([]);
+    expect(diffSchema(irB, got, adapter).items).toEqual([]);
+  });
 });
