@@ -102,6 +102,20 @@ describe('parseMigration', () => {
     });
   });
 
+  it("reads each dialect's own quoting: [brackets] on SQL Server, backslash escapes on MySQL and in E'...' strings", () => {
+    const mssql = `-- up\nALTER TABLE [we;ird]]x] ADD [c;d] INT;\nSELECT 1;\n-- down\nSELECT 2;\n`;
+    expect(parseMigration(mssql, 'm', 'mssql').up).toEqual(['ALTER TABLE [we;ird]]x] ADD [c;d] INT', 'SELECT 1']);
+    expect(() => parseMigration('-- up\nSELECT [a;\n', 'mb', 'mssql')).toThrow(/mb has a \[bracketed\] name that never closes/);
+    // Without SQL Server's rules a bracket is an array subscript, not a quote.
+    expect(parseMigration(`-- up\nSELECT ARRAY['a]'][1];\nSELECT 2;\n`, 'm', 'postgres').up).toEqual([`SELECT ARRAY['a]'][1]`, 'SELECT 2']);
+    const mysql = `-- up\nINSERT INTO t VALUES ('it\\'s; a', "q\\";r", 'x''y;');\nSELECT 1;\n`;
+    expect(parseMigration(mysql, 'm', 'mysql').up).toEqual([`INSERT INTO t VALUES ('it\\'s; a', "q\\";r", 'x''y;')`, 'SELECT 1']);
+    const pg = `-- up\nSELECT E'a\\';b', 'c\\';\nSELECT $fn1$ x; $fn1$;\n`;
+    expect(parseMigration(pg, 'm', 'postgres').up).toEqual([`SELECT E'a\\';b', 'c\\'`, 'SELECT $fn1$ x; $fn1$']);
+    // A word ending in E is not an E'' prefix.
+    expect(parseMigration(`-- up\nSELECT TYPE'a\\';SELECT 2;\n`, 'm', 'postgres').up).toEqual([`SELECT TYPE'a\\'`, 'SELECT 2']);
+  });
+
   it('keeps a CREATE TRIGGER body (with CASE ... END inside) as one statement', () => {
     const trigger = [
       'CREATE TRIGGER posts_ai AFTER INSERT ON posts BEGIN',

@@ -241,7 +241,7 @@ export class StudioApi {
       clean: status.clean,
       rows: status.rows.map((r) => {
         const f = files.get(r.name);
-        const parsed = f ? parseMigration(f.text, f.name) : undefined;
+        const parsed = f ? parseMigration(f.text, f.name, this.ctx.adapter.capabilities.dialect) : undefined;
         return { ...r, up: parsed?.up, down: parsed?.down, text: f?.text };
       }),
     };

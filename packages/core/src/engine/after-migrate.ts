@@ -37,7 +37,7 @@ export async function runAfterMigrate(ctx: Pick<EngineContext, 'adapter' | 'conn
   let statements: string[] | undefined;
   if (typeof hook !== 'function') {
     if (!hook || typeof hook.sql !== 'string') throw new ConfigError(`${label} must be a function (db) => ... or SQL text`);
-    statements = parseMigration(`-- up\n${hook.sql}`, hook.source ?? label).up;
+    statements = parseMigration(`-- up\n${hook.sql}`, hook.source ?? label, adapter.capabilities.dialect).up;
   }
   let current = '';
   const body = async (c: typeof conn) => {

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter, Connection, OnlineIndexDdl } from '../adapter.js';
+import type { Adapter, Connection, Dialect, OnlineIndexDdl } from '../adapter.js';
 import { createDbWith } from '../client/db.js';
 import type { SchemaShape } from '../client/types.js';
 import { ConfigError } from '../errors.js';
@@ -269,7 +269,7 @@ export async function runMigrateFiles(
   }
   const want = new Set([...status.pending, ...(opts.allowOutOfOrder ? status.outOfOrder : [])]);
   // Every file is read (and every code migration loaded) before anything runs: a broken one stops the command first.
-  const todo = await prepareAll(files.filter((f) => want.has(f.name)), 'up', opts.code, 'forge migrate');
+  const todo = await prepareAll(files.filter((f) => want.has(f.name)), 'up', opts.code, 'forge migrate', adapter.capabilities.dialect);
   const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.sql?.statements ?? [] })), opts.consent, 'forge migrate');
   const result: MigrateFilesResult = { applied: [], findings, status, edited: status.edited };
   if (opts.dry || todo.length === 0) return result;
@@ -332,11 +332,11 @@ interface Runnable extends MigrationFile {
 }
 
 /** Read (parse or load) every file before anything runs; a code migration without a loader is refused, naming it. */
-async function prepareAll(files: MigrationFile[], direction: 'up' | 'down', code: CodeMigrations | undefined, command: string): Promise<Runnable[]> {
+async function prepareAll(files: MigrationFile[], direction: 'up' | 'down', code: CodeMigrations | undefined, command: string, dialect: Dialect): Promise<Runnable[]> {
   const out: Runnable[] = [];
   for (const f of files) {
     if (f.kind === 'sql') {
-      const parsed = parseMigration(f.text, f.name);
+      const parsed = parseMigration(f.text, f.name, dialect);
       const statements = parsed[direction];
       const outside = parsed.outside[direction];
       out.push({ ...f, sql: { statements, outside }, segmented: outside.some(Boolean) });
@@ -619,7 +619,7 @@ export async function runMigrateDown(
     }
     return f;
   });
-  const todo = await prepareAll(picked, 'down', opts.code, 'forge migrate down');
+  const todo = await prepareAll(picked, 'down', opts.code, 'forge migrate down', adapter.capabilities.dialect);
   const findings = await previewFindings(ctx, todo.map((f) => ({ name: f.name, statements: f.sql?.statements ?? [] })), opts.consent, 'forge migrate down');
   const result: MigrateDownResult = { reverted: [], findings };
   const models = lazyModels(opts.code);

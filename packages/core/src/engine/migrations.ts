@@ -65,7 +65,7 @@ export async function recoverPendingMigrations(
     const name = PENDING.exec(f)![1];
     // A file with statements outside the transaction (a CONCURRENTLY build) ran in segments: the segments before
     // the kill committed even where DDL is transactional, so it is settled like a file where DDL is not.
-    const segmented = async () => parseMigration(await readFile(path.join(dir, f), 'utf8'), name).outside.up.some(Boolean);
+    const segmented = async () => parseMigration(await readFile(path.join(dir, f), 'utf8'), name, ctx.adapter.capabilities.dialect).outside.up.some(Boolean);
     if (applied.has(name)) {
       await rename(path.join(dir, f), path.join(dir, `${name}.sql`));
       done.finished.push(name);
@@ -97,7 +97,7 @@ async function adoptOrRemove(
   if (!adopt) return undefined;
   const pending = path.join(dir, pendingFile(adopt));
   const text = await readFile(pending, 'utf8');
-  const { up, down } = parseMigration(text, adopt);
+  const { up, down } = parseMigration(text, adopt, ctx.adapter.capabilities.dialect);
   if (up.length === 0) {
     await unlink(pending);
     return undefined;
@@ -266,7 +266,7 @@ export async function runRollback(
       `cannot roll back ${latest.name}: ${file} does not exist. The ledger row was left in place; restore the file (from version control) and run forge rollback again.`,
     );
   }
-  const parsed = parseMigration(text, latest.name);
+  const parsed = parseMigration(text, latest.name, ctx.adapter.capabilities.dialect);
   await runFileBlock(ctx, {
     migration: latest.name,
     command: 'forge rollback',

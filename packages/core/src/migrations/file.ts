@@ -1,3 +1,4 @@
+import type { Dialect } from '../adapter.js';
 import type { ParsedMigration } from '../diff/types.js';
 import { ConfigError } from '../errors.js';
 
@@ -94,8 +95,14 @@ type Section = 'header' | 'up' | 'down';
  * Read a migration file back into its statements. Statements end at a top-level `;`: one inside a quoted
  * string or identifier, a comment, a dollar-quoted body, or the BEGIN ... END body of a CREATE TRIGGER
  * does not end it. Comments between statements are dropped; `-- up` and `-- down` lines switch blocks.
+ *
+ * `dialect` adds the quoting only that dialect has: SQL Server's `[bracketed]` names (`]]` inside), MySQL's
+ * backslash escapes inside '...' and "..." strings, and the backslash escapes of Postgres / DuckDB `E'...'`
+ * strings. Without it the common rules apply (doubled quotes, no backslash escapes).
  */
-export function parseMigration(text: string, name: string): ParsedMigrationFile {
+export function parseMigration(text: string, name: string, dialect?: Dialect): ParsedMigrationFile {
+  const brackets = dialect === 'mssql';
+  const escapeStrings = dialect === 'postgres' || dialect === 'duckdb';
   const blocks: Record<Section, string[]> = { header: [], up: [], down: [] };
   const outside: Record<Section, boolean[]> = { header: [], up: [], down: [] };
   /** A `-- forge:no-transaction` line was read: the next statement runs outside the transaction. */
@@ -152,15 +159,18 @@ export function parseMigration(text: string, name: string): ParsedMigrationFile 
       i = end + 2;
       continue;
     }
-    if (c === "'" || c === '"' || c === '`') {
-      const end = closingQuote(text, i);
-      if (end === -1) throw unterminated(name, `a ${c}quoted${c} string`);
+    if (c === "'" || c === '"' || c === '`' || (c === '[' && brackets)) {
+      const backslashes =
+        (dialect === 'mysql' && c !== '`') ||
+        (escapeStrings && c === "'" && /[Ee]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? ''));
+      const end = closingQuote(text, i, backslashes);
+      if (end === -1) throw unterminated(name, c === '[' ? 'a [bracketed] name' : `a ${c}quoted${c} string`);
       current += text.slice(i, end + 1);
       i = end + 1;
       continue;
     }
     if (c === '$') {
-      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i, i + 64))?.[0];
+      const tag = /^\$(?:[A-Za-z_][\w]*)?\$/.exec(text.slice(i, i + 64))?.[0];
       if (tag) {
         const end = text.indexOf(tag, i + tag.length);
         if (end === -1) throw unterminated(name, `a ${tag} body`);
@@ -217,9 +227,14 @@ export function runsOutsideTransaction(sql: string): boolean {
 }
 
 /** Index of the quote closing the one at `open`; a doubled quote is an escaped quote. */
-function closingQuote(text: string, open: number): number {
-  const q = text[open];
+/** Where the quote opened at `open` closes: a doubled closer is one character; `backslashes` skips `\x` too. */
+function closingQuote(text: string, open: number, backslashes = false): number {
+  const q = text[open] === '[' ? ']' : text[open];
   for (let i = open + 1; i < text.length; i++) {
+    if (backslashes && text[i] === '\\') {
+      i++;
+      continue;
+    }
     if (text[i] !== q) continue;
     if (text[i + 1] === q) {
       i++;
