@@ -81,7 +81,7 @@ export function serverFeatures(s: MysqlServer): MysqlServerFeatures {
 
 // ---------------------------------------------------------------------------------------------------------
 // The engine behind the MySQL wire: TiDB and Vitess (PlanetScale) answer as MySQL 8 and say who they are in
-// their version strings. What forge does differently there is in `EngineFacts.limits`.
+// their version strings. What forge does differently there is in `EngineFacts.lockNote` and `limits`.
 // ---------------------------------------------------------------------------------------------------------
 
 /**
@@ -124,10 +124,10 @@ export function parseMysqlEngine(versionAnswer: string, versionComment = ''): En
       version: release,
       ddl: 'async',
       nativeLock,
+      lockNote: nativeLock
+        ? `TiDB implements GET_LOCK across the cluster (${ENGINE_DOCS.tidbLocks}): push takes its usual named lock`
+        : `TiDB before v5.0 accepts GET_LOCK but locks nothing (${ENGINE_DOCS.tidbLocks}): push takes its lock as a row of _forge_lock, with a lease`,
       limits: [
-        nativeLock
-          ? `TiDB implements GET_LOCK across the cluster (${ENGINE_DOCS.tidbLocks}): push takes its usual named lock`
-          : `TiDB before v5.0 accepts GET_LOCK but locks nothing (${ENGINE_DOCS.tidbLocks}): push takes its lock as a row of _forge_lock, with a lease`,
         `TiDB runs DDL online and asynchronously, each statement a job of the one DDL owner, committed on its own (${ENGINE_DOCS.tidbDdl}): the statement returns once its job is done, an ADD INDEX backfills the rows first (slow on a large table), and a failed statement leaves those before it applied`,
       ],
     };
@@ -141,8 +141,8 @@ export function parseMysqlEngine(versionAnswer: string, versionComment = ''): En
       version: mysqlVersion,
       ddl: 'async',
       nativeLock: false,
+      lockNote: `Vitess sends GET_LOCK to the first shard of the first keyspace it knows, not to the keyspace being pushed (${ENGINE_DOCS.vitessLocks}): push takes its lock as a row of _forge_lock in the keyspace it pushes, with a lease`,
       limits: [
-        `Vitess sends GET_LOCK to the first shard of the first keyspace it knows, not to the keyspace being pushed (${ENGINE_DOCS.vitessLocks}): push takes its lock as a row of _forge_lock in the keyspace it pushes, with a lease`,
         `Vitess runs DDL synchronously only under ddl_strategy=direct (vtgate's default); under vitess / mysql the statement returns a migration id and the change is made later (${ENGINE_DOCS.vitessDdl}): push expects each statement done when it returns, so run it with ddl_strategy=direct (on PlanetScale, apply the migration files through a deploy request instead); each statement commits on its own`,
       ],
     };

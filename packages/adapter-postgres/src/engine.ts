@@ -43,8 +43,8 @@ export function parsePgEngine(versionAnswer: string): EngineFacts {
       version: crdb[1],
       ddl: 'async',
       nativeLock: false,
+      lockNote: `CockroachDB has no working advisory locks (pg_advisory_* are no-op stubs or undefined, ${COCKROACH_DOCS.advisoryLocks}; transaction-level ones only in recent releases): push takes its lock as a row of _forge_lock, with a lease, on every release`,
       limits: [
-        `CockroachDB has no working advisory locks (pg_advisory_* are no-op stubs or undefined, ${COCKROACH_DOCS.advisoryLocks}; transaction-level ones only in recent releases): push takes its lock as a row of _forge_lock, with a lease, on every release`,
         `CockroachDB runs schema changes as online background jobs and does not make DDL in an explicit transaction atomic (${COCKROACH_DOCS.onlineSchemaChanges}): push runs each statement in its own implicit transaction, and a failed one leaves those before it applied`,
       ],
     };
@@ -58,8 +58,8 @@ export function parsePgEngine(versionAnswer: string): EngineFacts {
       version,
       ddl: 'autocommit',
       nativeLock: false,
+      lockNote: `YugabyteDB has advisory locks only from v2025.1 and only with ysql_yb_enable_advisory_locks on (${YUGABYTE_DOCS.advisoryLocks}): push takes its lock as a row of _forge_lock, with a lease, which works on every release`,
       limits: [
-        `YugabyteDB has advisory locks only from v2025.1 and only with ysql_yb_enable_advisory_locks on (${YUGABYTE_DOCS.advisoryLocks}): push takes its lock as a row of _forge_lock, with a lease, which works on every release`,
         'YugabyteDB commits DDL statements on their own unless its transactional DDL (a preview in recent releases) is on: push runs each statement on its own, and a failed one leaves those before it applied',
       ],
     };

@@ -1,4 +1,4 @@
-import { chooseLockStrategy } from '@forge/core';
+import { chooseLockStrategy, engineNotes } from '@forge/core';
 import { describe, expect, it } from 'vitest';
 import { parsePgEngine } from '../src/engine.js';
 
@@ -22,7 +22,8 @@ describe('parsePgEngine', () => {
   it('reads CockroachDB (CCL, OSS, pre-release tags): no advisory lock, schema changes async', () => {
     const e = parsePgEngine(RECORDED.crdb23);
     expect(e).toMatchObject({ name: 'cockroachdb', label: 'CockroachDB v23.1.11', version: '23.1.11', ddl: 'async', nativeLock: false });
-    expect(e.limits.join('\n')).toMatch(/_forge_lock/);
+    expect(e.lockNote).toMatch(/_forge_lock/);
+    expect(engineNotes(e)[0]).toBe(e.lockNote);
     expect(e.limits.join('\n')).toMatch(/online background jobs/);
     expect(parsePgEngine(RECORDED.crdbOss)).toMatchObject({ name: 'cockroachdb', version: '21.2.4' });
     expect(parsePgEngine(RECORDED.crdbBeta)).toMatchObject({ name: 'cockroachdb', version: '24.3.0-beta.1' });
@@ -46,5 +47,19 @@ describe('parsePgEngine', () => {
     expect(chooseLockStrategy(parsePgEngine(RECORDED.postgres16), 'row')).toBe('row');
     expect(chooseLockStrategy(parsePgEngine(RECORDED.crdb23), 'native')).toBe('native');
     expect(chooseLockStrategy(undefined)).toBe('native');
+  });
+
+  it("words the lock as the strategy in force has it: a forced 'native' on CockroachDB is a warning, a forced 'row' on PostgreSQL says so", () => {
+    const crdb = parsePgEngine(RECORDED.crdb23);
+    expect(engineNotes(crdb, 'row')[0]).toBe(crdb.lockNote);
+    const native = engineNotes(crdb, 'native');
+    expect(native[0]).toMatch(/lockStrategy 'native' is set, but CockroachDB v23\.1\.11's own lock does not serialise pushes here/);
+    expect(native.join('\n')).not.toMatch(/push takes its lock as a row/);
+    expect(native.slice(1)).toEqual(crdb.limits);
+    const pg = parsePgEngine(RECORDED.postgres16);
+    expect(engineNotes(pg)).toEqual([]);
+    expect(engineNotes(pg, 'native')).toEqual([]);
+    expect(engineNotes(pg, 'row')).toEqual([expect.stringMatching(/lockStrategy 'row' is set: push takes its lock as a row of _forge_lock/)]);
+    expect(engineNotes(undefined, 'row')).toEqual([]);
   });
 });

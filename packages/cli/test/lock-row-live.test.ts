@@ -23,6 +23,8 @@ interface Server {
   fresh(): Promise<TestDatabase>;
   query<R = Record<string, unknown>>(url: string, sql: string, params?: unknown[]): Promise<R[]>;
   tables(url: string): Promise<string[]>;
+  /** A statement that takes a moment (run as the push's afterMigrate hook, under the push lock). */
+  pause: string;
 }
 
 const servers: Server[] = [
@@ -34,6 +36,7 @@ const servers: Server[] = [
     query: pgQuery,
     tables: async (url) =>
       (await pgQuery<{ t: string }>(url, "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")).map((r) => r.t),
+    pause: 'SELECT pg_sleep(0.4);',
   },
   {
     label: `MariaDB/MySQL (${mysqlTarget.label})`,
@@ -43,6 +46,7 @@ const servers: Server[] = [
     query: (url, sql, params) => mysqlQuery(url, sql, params),
     tables: async (url) =>
       (await mysqlQuery<{ t: string }>(url, 'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1')).map((r) => r.t),
+    pause: 'SELECT SLEEP(0.4);',
   },
 ];
 
@@ -86,7 +90,12 @@ for (const s of servers) {
     let p: Project;
     beforeAll(async () => {
       db = await s.fresh();
-      p = makeProject({ 'src/schema.ts': USERS_SCHEMA, 'forge.config.ts': "export default { schema: './src/schema.ts', lockStrategy: 'row' };\n" });
+      // The hook pauses each push while it holds the row, so the sampler below sees the row however fast the push is.
+      p = makeProject({
+        'src/schema.ts': USERS_SCHEMA,
+        'hold.sql': `${s.pause}\n`,
+        'forge.config.ts': "export default { schema: './src/schema.ts', lockStrategy: 'row', afterMigrate: './hold.sql' };\n",
+      });
     });
     afterAll(async () => {
       p?.cleanup();
@@ -108,6 +117,8 @@ for (const s of servers) {
       expect(a.code, shown(a)).toBe(0);
       expect(b.code, shown(b)).toBe(0);
       expect([applied(a), applied(b)].sort()).toEqual([0, 3]);
+      // The push notes say the row is taken by choice (Postgres and MariaDB have a working native lock).
+      expect(a.stdout + a.stderr).toMatch(/lockStrategy 'row' is set: push takes its lock as a row of _forge_lock/);
       // The row was taken (by a forge process: host, pid, command), and nothing is left once both are done.
       expect([...seen].some((i) => /pid \d+/.test(i)), [...seen].join('\n')).toBe(true);
       expect(await lockRows(s, db.url)).toEqual([]);

@@ -463,6 +463,12 @@ export interface EngineFacts {
   nativeLock: boolean;
   /** What forge does differently here, one sentence each (doctor lists them, push reports them as notes). */
   limits: string[];
+  /**
+   * Where the engine's own lock does not serialise pushes: the sentence saying so and what push takes instead, true
+   * under `lockStrategy: 'auto'`. Kept out of `limits` so a forced strategy can say what it does instead
+   * (`engineNotes`).
+   */
+  lockNote?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { chooseLockStrategy, SCHEMA_FEATURE_LABEL, schemaFeatures, type Adapter, type ConnectOptions, type Connection, type SchemaFeature } from '@forge/core';
+import { chooseLockStrategy, engineNotes, SCHEMA_FEATURE_LABEL, schemaFeatures, type Adapter, type ConnectOptions, type Connection, type SchemaFeature } from '@forge/core';
 import { connect, dialectOf, openAdapter, showUrl, type DialectEntry } from '../adapter.js';
 import { stringFlag, type CommandContext, type CommandSpec, type Flags } from '../command.js';
 import { loadConfig, lockConnectOptions } from '../config.js';
@@ -193,5 +193,5 @@ function engineFacts(ctx: CommandContext, conn: Connection, forced: ConnectOptio
   out(`    engine: ${engine.label}`);
   out(`    ddl: ${engine.ddl === 'transactional' ? 'transactional' : engine.ddl === 'autocommit' ? 'each statement commits on its own' : 'asynchronous schema changes, each statement commits on its own'}`);
   out(`    push lock: ${how} (${why})`);
-  for (const limit of engine.limits) out(`    ${c.dim(`· ${limit}`)}`);
+  for (const limit of engineNotes(engine, strategy)) out(`    ${c.dim(`· ${limit}`)}`);
 }

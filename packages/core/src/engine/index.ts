@@ -47,6 +47,7 @@ export {
   defaultHolderInfo,
   isLockRace,
   lockHeldMessage,
+  engineNotes,
   lockSettings,
   lockTableDdl,
   MIN_LOCK_LEASE_MS,

@@ -17,6 +17,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ConnectOptions, Connection, EngineFacts, LockStrategy } from '../adapter.js';
 import { LOCK_TABLE } from '../diff/ignore.js';
+import { chooseLockStrategy } from './engine-notes.js';
+
+export { chooseLockStrategy, engineNotes } from './engine-notes.js';
 import { ConfigError, DbKnownError } from '../errors.js';
 /** The row a push takes: one per database (per schema on Postgres, where the table lives in the search path's first schema). */
 export const PUSH_LOCK_ROW = 'push';
@@ -72,11 +75,6 @@ export interface LockRowOptions {
   pollMs?: number;
 }
 
-/** The lock strategy an adapter uses on `engine`: the forced one, else the native lock where it works, else the row. */
-export function chooseLockStrategy(engine: Pick<EngineFacts, 'nativeLock'> | undefined, strategy: LockStrategy = 'auto'): 'native' | 'row' {
-  if (strategy === 'row' || strategy === 'native') return strategy;
-  return engine && !engine.nativeLock ? 'row' : 'native';
-}
 
 const STRATEGIES: readonly LockStrategy[] = ['auto', 'native', 'row'];
 

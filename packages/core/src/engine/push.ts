@@ -3,13 +3,15 @@
  * apply a push plan on a connection under the adapter's lock, statement by statement. Owns how planned
  * statements run (isolated, or in one transaction where DDL is transactional) and how failures are reported.
  */
-import type { Adapter, Connection } from '../adapter.js';
+import type { Adapter, Connection, LockStrategy } from '../adapter.js';
 import { errorText } from '../migrations/apply.js';
 import { diffSchema } from '../diff/diff.js';
 import { planPush } from '../diff/plan.js';
 import { describeRename, emitRename, planRenames } from '../diff/renames.js';
 import type { DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from '../diff/types.js';
 import type { EngineContext, EngineHooks, OnStatement } from './context.js';
+import { engineNotes } from './engine-notes.js';
+import type { LockSettings } from './lock-row.js';
 
 /** `forge diff` and `db.$diff()`: introspect and compare; never writes. */
 export async function runDiff(ctx: EngineContext, opts: { ignore?: IgnorePattern[] } = {}): Promise<DriftReport> {
@@ -67,6 +69,18 @@ async function applyPlan(
   return later;
 }
 
+/**
+ * The lock strategy the connection was opened with, for the push notes. A bad FORGE_LOCK_STRATEGY is reported by
+ * the lock itself, a moment later, with its own message.
+ */
+function forcedStrategy(conn: Connection): LockStrategy | undefined {
+  try {
+    return (conn as { lockSettings?: LockSettings }).lockSettings?.strategy;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The dialect's DDL is transactional, and so is the engine's behind the wire (not CockroachDB's or YugabyteDB's). */
 function ddlIsTransactional(adapter: Adapter, conn: Connection): boolean {
   return adapter.capabilities.transactionalDdl && (conn.engine?.ddl ?? 'transactional') === 'transactional';
@@ -86,7 +100,7 @@ export async function runPush(
   const report: PushReport = { applied: [], skipped: [], failures: [], notes: [], transactional };
   if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
   // The engine behind the wire (CockroachDB, YugabyteDB, TiDB, Vitess): which lock push takes there, how its DDL runs.
-  if (conn.engine?.limits.length) report.notes.push(...conn.engine.limits.map((l) => `${conn.engine!.label}: ${l}`));
+  report.notes.push(...engineNotes(conn.engine, forcedStrategy(conn)).map((l) => `${conn.engine!.label}: ${l}`));
   const later = await adapter.lock(conn, async (c) => {
     let snap = await adapter.introspect(c);
     // Declared renames (`.renamedFrom()`) run first, keeping the rows; the push then plans against the result.
