@@ -105,4 +105,21 @@ describe('column changes on SQLite through the CLI', () => {
       expect(childRows(p.db)).toBe(3);
     },
   );
+  it('a segmented file records its ledger row in its last transaction: a failed ledger write undoes that segment too', () => {
+    const p = project({ 'src/schema.ts': V1 });
+    const env = { DATABASE_URL: p.url };
+    p.ok(['migrate'], env);
+    // The ledger refuses every row, so the ledger write fails where the rebuild's statements have just run.
+    withDb(p.db, (db) => db.exec(`CREATE TRIGGER no_rows BEFORE INSERT ON _forge_migrations BEGIN SELECT RAISE(ABORT, 'ledger refused'); END`));
+    p.write('migrations/0001_20261203_120000_t2.sql', '-- up\nPRAGMA foreign_keys = OFF;\nCREATE TABLE t2 (id INTEGER);\nPRAGMA foreign_keys = ON;\n\n-- down\nDROP TABLE t2;\n');
+    const r = p.run(['migrate'], env);
+    expect(r.code, shown(r)).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/ledger refused/);
+    // CREATE TABLE t2 ran in the same transaction as the ledger row, so it is gone with it: nothing to re-run half.
+    expect(withDb(p.db, (db) => db.prepare(`SELECT name FROM sqlite_master WHERE name = 't2'`).all())).toEqual([]);
+    withDb(p.db, (db) => db.exec('DROP TRIGGER no_rows'));
+    p.ok(['migrate'], env);
+    expect(withDb(p.db, (db) => db.prepare(`SELECT name FROM sqlite_master WHERE name = 't2'`).all())).toEqual([{ name: 't2' }]);
+    expect(ledgerRows(p.db).map((row: { name: string }) => row.name)).toContain('0001_20261203_120000_t2');
+  });
 });

@@ -465,6 +465,9 @@ async function takeSessionLock(s: Connection, online: OnlineIndexDdl): Promise<v
  * dropped, so a rerun succeeds. The ledger change is made last, under the push lock. `applying` guards against a
  * second run: false (nothing done) when the ledger already says what this run would make it say.
  */
+/** A statement whose effect ends with the session: SQLite's `PRAGMA foreign_keys = ...`. */
+const sessionOnly = (sql: string): boolean => /^\s*PRAGMA\s+foreign_keys\s*=/i.test(sql);
+
 async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | undefined, applying: boolean): Promise<boolean> {
   const { adapter } = ctx;
   const online = adapter.ddl.onlineIndex;
@@ -497,6 +500,12 @@ async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | unde
       }
       // Another run may have applied (or undone) it while this one waited for the lock.
       if ((await readLedger(s, adapter)).some((r) => r.name === block.migration) === applying) return false;
+      // Where only statements that change nothing but this session follow the last transactional segment (SQLite's
+      // rebuild ends with PRAGMA foreign_keys = ON), the ledger row is written in that segment's transaction: a kill
+      // after it leaves nothing to re-run, since a session's settings end with it.
+      let tail = block.statements.length;
+      while (tail > 0 && block.outside[tail - 1] && sessionOnly(block.statements[tail - 1])) tail--;
+      const ledgerWithSegment = tail > 0 && !block.outside[tail - 1];
       let k = 0;
       while (k < block.statements.length) {
         if (block.outside[k]) {
@@ -526,11 +535,16 @@ async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | unde
         while (k < block.statements.length && !block.outside[k]) segment.push(block.statements[k++]);
         let current = '';
         try {
+          const last = ledgerWithSegment && k === tail;
           await adapter.lock(s, async (c) => {
             await lockTimeout(adapter, c, lockTimeoutMs);
             for (const sql of segment) {
               current = sql;
               await c.execute(sql);
+            }
+            if (last) {
+              current = `the ${LEDGER_TABLE} ledger update`;
+              await block.ledger(c);
             }
           });
         } catch (e) {
@@ -539,10 +553,12 @@ async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | unde
         applied.push(...segment);
         block.afterStatement?.();
       }
-      try {
-        await adapter.lock(s, block.ledger);
-      } catch (e) {
-        throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+      if (!ledgerWithSegment) {
+        try {
+          await adapter.lock(s, block.ledger);
+        } catch (e) {
+          throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+        }
       }
       block.afterStatement?.();
       return true;
