@@ -38,7 +38,8 @@ function start(dir: string, args: string[]): Promise<{ child: ChildProcess; url:
   });
 }
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+/** The exit code, or the signal's name when a signal ended the process (so a failure says which). */
+const exited = (child: ChildProcess) => new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
 
 describe.skipIf(!built)(built ? 'forge studio through the CLI' : 'forge studio through the CLI (skipped: build @forge/cli and @forge/studio first)', () => {
   let dir: string | undefined;
