@@ -1,5 +1,5 @@
-import type { Connection, LockSettings } from '@forge/core';
-import { chooseLockStrategy, DbKnownError, lockSettings, withLockRow } from '@forge/core';
+import type { Connection } from '@forge/core';
+import { chooseLockStrategy, DbKnownError, lockSettingsOf, withLockRow } from '@forge/core';
 import { mysqlLockRowDialect } from './server.js';
 
 /**
@@ -27,7 +27,7 @@ export const DDL_LOCK_WAIT_S = 10;
  */
 export async function lock<T>(conn: Connection, fn: (conn: Connection) => Promise<T>): Promise<T> {
   if (!conn.inTransaction && mysqlLockStrategy(conn) === 'row') {
-    const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+    const settings = lockSettingsOf(conn);
     return withLockRow(conn, mysqlLockRowDialect, () => conn.withSession((session) => withDdlWait(session, fn)), {
       leaseMs: settings.leaseMs,
       waitMs: settings.waitMs,
@@ -52,7 +52,7 @@ export async function lock<T>(conn: Connection, fn: (conn: Connection) => Promis
 
 /** Which push lock `conn` takes: `'row'` where GET_LOCK does not guard the database (Vitess, TiDB < 5) or the settings force it. */
 export function mysqlLockStrategy(conn: Connection): 'native' | 'row' {
-  const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+  const settings = lockSettingsOf(conn);
   return chooseLockStrategy(conn.engine, settings.strategy);
 }
 

@@ -1,5 +1,5 @@
-import type { Connection, LockSettings } from '@forge/core';
-import { chooseLockStrategy, lockSettings, withLockRow } from '@forge/core';
+import type { Connection } from '@forge/core';
+import { chooseLockStrategy, lockSettingsOf, withLockRow } from '@forge/core';
 import { pgLockRowDialect } from './engine.js';
 
 /** The advisory lock key every forge push takes (seed 004): two int4 halves, 'forg' and 0x65000001. */
@@ -7,7 +7,7 @@ export const PUSH_LOCK_KEY: readonly [number, number] = [0x6f6f7267, 0x65000001]
 
 /** Which push lock `conn` takes: `'row'` where the engine has no working advisory lock or the settings force it. */
 export function pgLockStrategy(conn: Connection): 'native' | 'row' {
-  const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+  const settings = lockSettingsOf(conn);
   return chooseLockStrategy(conn.engine, settings.strategy);
 }
 
@@ -21,7 +21,7 @@ export function pgLockStrategy(conn: Connection): 'native' | 'row' {
 export async function lock<T>(conn: Connection, fn: (tx: Connection) => Promise<T>): Promise<T> {
   // Inside a caller's transaction the row's insert would stay invisible to other pushes until it commits.
   if (!conn.inTransaction && pgLockStrategy(conn) === 'row') {
-    const settings = (conn as { lockSettings?: LockSettings }).lockSettings ?? lockSettings();
+    const settings = lockSettingsOf(conn);
     const transactional = (conn.engine?.ddl ?? 'transactional') === 'transactional';
     return withLockRow(conn, pgLockRowDialect, () => (transactional ? conn.transaction(fn) : fn(conn)), {
       leaseMs: settings.leaseMs,

@@ -3,7 +3,7 @@ import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, Snap
 import { categoryOfColumn, categoryOfKind } from './categories.js';
 import { defaultText, normalizeTypeText, nullabilityDiffers, sameDefault, schemaDefault, sqliteAffinity } from './columns.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
-import { compareIndexShape, indexSignature, showValue } from './index-shape.js';
+import { compareIndexShape, indexSignature, metByLiveIndex, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
 
 /**
@@ -277,19 +277,15 @@ function isPrimaryIndex(ix: SnapshotIndex, live: SnapshotTable): boolean {
 function diffIndexes(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, cannotHold: (ix: IndexIR) => string | undefined, notes: string[]): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
-  const sig = (ix: Parameters<typeof indexSignature>[0], withWhere = true) => indexSignature(ix, adapter, withWhere);
+  const sig = (ix: Parameters<typeof indexSignature>[0]) => indexSignature(ix, adapter);
   const liveIdx = live.indexes;
-  const liveSigs = new Set(liveIdx.map((ix) => sig(ix)));
   const schemaSigs = new Set(model.indexes.map((ix) => sig(ix)));
   const schemaNamed = new Set(model.indexes.filter((ix) => ix.named).map((ix) => ix.name));
 
   for (const ix of model.indexes) {
     // Only user-named indexes are deep-compared: a generated name is not a stable identity across runs.
     const same = ix.named ? liveIdx.find((l) => l.name === ix.name) : undefined;
-    // Present: an index of the same shape (predicate included: a partial unique index does not make the
-    // columns unique), or the named index on the same keys, whose other properties the deep pass compares.
-    const present = liveSigs.has(sig(ix)) || (same !== undefined && sig(same, false) === sig(ix, false));
-    if (!present) {
+    if (!metByLiveIndex(ix, liveIdx, adapter)) {
       const why = cannotHold(ix);
       if (why) notes.push(why);
       else out.push({ kind: 'index', direction: 'missing', table, index: ix.name, detail: `index '${ix.name}' (${sig(ix)})` });

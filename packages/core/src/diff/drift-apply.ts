@@ -3,7 +3,7 @@ import type { ColumnIR, IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSear
 import { describeColumnChanges, isWidening, schemaColumnOf, schemaDefault } from './columns.js';
 import { describeForeignKey, foreignKeyFromSnapshot, liveForeignKey } from './diff.js';
 import { assertIdentifiersFit } from './identifiers.js';
-import { indexSignature } from './index-shape.js';
+import { metByLiveIndex } from './index-shape.js';
 import { assertNamesDistinct } from './namespace.js';
 import { canSetEnumCheck, isEnumWidening, type PlanAdapter } from './plan.js';
 import type { DriftItem, DriftReport, MigrationChange } from './types.js';
@@ -280,18 +280,19 @@ export function planDriftApply(
   steps.push(...columnChangeSteps(columnChanges, models, live, liveSearch, adapter, deferred, { extensions: snap.extensions ?? [], tables: [...models.values()] }));
   const indexDrops = dependentIndexDrops(steps, live);
   steps.push(...indexDrops);
+  // The names of the indexes dropped with their columns, per table.
+  const droppedIndexes = new Map<string, Set<string>>();
+  for (const s of indexDrops) {
+    const op = s.op as Extract<DdlOp, { op: 'dropIndex' }>;
+    if (!droppedIndexes.has(op.table)) droppedIndexes.set(op.table, new Set());
+    droppedIndexes.get(op.table)!.add(op.index);
+  }
   // An extra index that goes with its column is handled, not deferred.
-  const droppedIndexes = new Set(
-    indexDrops.map((s) => {
-      const op = s.op as Extract<DdlOp, { op: 'dropIndex' }>;
-      return `${op.table}\0${op.index}`;
-    }),
-  );
   for (let i = deferred.length - 1; i >= 0; i--) {
     const d = deferred[i];
-    if (d.kind === 'index' && d.direction === 'extra' && d.index && droppedIndexes.has(`${d.table}\0${d.index}`)) deferred.splice(i, 1);
+    if (d.kind === 'index' && d.direction === 'extra' && d.index && droppedIndexes.get(d.table)?.has(d.index)) deferred.splice(i, 1);
   }
-  const recreated = indexesLostWithDrops(indexDrops, steps, models, live, adapter);
+  const recreated = indexesLostWithDrops(droppedIndexes, steps, models, live, adapter);
   // Deferred items in report order (column changes are judged after the loop).
   const order = (d: DriftItem) => report.items.findIndex((i) => i === d || (i.kind === d.kind && i.direction === d.direction && i.table === d.table && i.column === d.column && i.property === d.property));
   deferred.sort((a, b) => order(a) - order(b));
@@ -312,33 +313,22 @@ export function planDriftApply(
  * created again after the drops.
  */
 function indexesLostWithDrops(
-  indexDrops: DriftApplyStep[],
+  droppedIndexes: Map<string, Set<string>>,
   steps: DriftApplyStep[],
   models: Map<string, TableIR>,
   live: Map<string, SnapshotTable>,
   adapter: PlanAdapter,
 ): DriftApplyStep[] {
   const out: DriftApplyStep[] = [];
-  const sig = (ix: Parameters<typeof indexSignature>[0], withWhere = true) => indexSignature(ix, adapter, withWhere);
-  const droppedBy = new Map<string, Set<string>>();
-  for (const s of indexDrops) {
-    const op = s.op as Extract<DdlOp, { op: 'dropIndex' }>;
-    if (!droppedBy.has(op.table)) droppedBy.set(op.table, new Set());
-    droppedBy.get(op.table)!.add(op.index);
-  }
   const creating = new Set(steps.flatMap((s) => (s.op.op === 'createIndex' ? [`${s.op.table}\0${s.op.index.name}`] : [])));
-  for (const [table, dropped] of droppedBy) {
+  for (const [table, dropped] of droppedIndexes) {
     const model = models.get(table);
     if (!model || model.readonly) continue;
     const all = live.get(table)?.indexes ?? [];
     const remaining = all.filter((ix) => !dropped.has(ix.name));
-    const presentIn = (ix: IndexIR, among: readonly SnapshotIndex[]) => {
-      const same = ix.named ? among.find((l) => l.name === ix.name) : undefined;
-      return among.some((l) => sig(l) === sig(ix)) || (same !== undefined && sig(same, false) === sig(ix, false));
-    };
     const columns = new Set(model.columns.map((c) => c.name));
     for (const ix of model.indexes) {
-      if (creating.has(`${table}\0${ix.name}`) || !presentIn(ix, all) || presentIn(ix, remaining)) continue;
+      if (creating.has(`${table}\0${ix.name}`) || !metByLiveIndex(ix, all, adapter) || metByLiveIndex(ix, remaining, adapter)) continue;
       // Its name held by a live index that stays: CREATE would fail (a person's call, as for any name clash).
       if (remaining.some((l) => l.name === ix.name)) continue;
       if (!ix.columns.every((c) => columns.has(c))) continue;

@@ -80,6 +80,18 @@ export function indexSignature(ix: SignatureInput, ctx?: ShapeContext, withWhere
   return where ? `${base} where ${where}` : base;
 }
 
+/**
+ * Whether the live indexes hold schema index `ix`: one of the same identity (`indexSignature`, predicate included: a
+ * partial unique index does not make the columns unique), or, for a named index, the index of that name on the same
+ * keys, whose other properties drift compares one by one.
+ */
+export function metByLiveIndex(ix: IndexIR, live: readonly SnapshotIndex[], ctx?: ShapeContext): boolean {
+  const want = indexSignature(ix, ctx);
+  if (live.some((l) => indexSignature(l, ctx) === want)) return true;
+  const same = ix.named ? live.find((l) => l.name === ix.name) : undefined;
+  return same !== undefined && indexSignature(same, ctx, false) === indexSignature(ix, ctx, false);
+}
+
 /** JSON with object keys sorted, so key order never counts as a difference. */
 export function stableJson(value: unknown): string {
   if (value === undefined) return 'null';

@@ -2,8 +2,17 @@
  * The engine behind a wire protocol and the push lock taken there, in words (doctor, push notes). No Node imports:
  * push, which reads these, also runs in the browser.
  */
-import type { EngineFacts, LockStrategy } from '../adapter.js';
+import type { Connection, EngineFacts, LockStrategy } from '../adapter.js';
 import { LOCK_TABLE } from '../diff/ignore.js';
+import type { LockSettings } from './lock-row.js';
+
+/**
+ * The push lock settings `conn` was opened with, where its adapter keeps them (`lockSettings` on the Postgres and
+ * MySQL connections, read from the connect options and the environment on first use: it throws on a bad value).
+ */
+export function connectionLockSettings(conn: Connection): LockSettings | undefined {
+  return (conn as { lockSettings?: LockSettings }).lockSettings;
+}
 
 /** The lock strategy an adapter uses on `engine`: the forced one, else the native lock where it works, else the row. */
 export function chooseLockStrategy(engine: Pick<EngineFacts, 'nativeLock'> | undefined, strategy: LockStrategy = 'auto'): 'native' | 'row' {
@@ -20,10 +29,9 @@ export function engineNotes(engine: EngineFacts | undefined, strategy: LockStrat
   if (!engine) return [];
   const chosen = chooseLockStrategy(engine, strategy);
   let lock: string | undefined;
-  if (strategy === 'auto' || chosen === (engine.nativeLock ? 'native' : 'row')) lock = engine.lockNote;
+  if (chosen === chooseLockStrategy(engine)) lock = engine.lockNote;
   else if (chosen === 'native') {
     lock = `lockStrategy 'native' is set, but ${engine.label}'s own lock does not serialise pushes here: two pushes at once can both change the schema. Use lockStrategy 'auto' or 'row' (a row of ${LOCK_TABLE}, with a lease)`;
   } else lock = `lockStrategy 'row' is set: push takes its lock as a row of ${LOCK_TABLE}, with a lease, instead of the engine's own lock`;
   return lock ? [lock, ...engine.limits] : [...engine.limits];
 }
-

@@ -457,17 +457,21 @@ async function takeSessionLock(s: Connection, online: OnlineIndexDdl): Promise<v
   }
 }
 
+/** A statement whose effect ends with the session: SQLite's `PRAGMA foreign_keys = ...`. */
+const sessionOnly = (sql: string): boolean => /^\s*PRAGMA\s+foreign_keys\s*=/i.test(sql);
+
+/** What a failure names when the ledger row is what failed. */
+const LEDGER_STEP = `the ${LEDGER_TABLE} ledger update`;
+
 /**
  * A block with statements that must run outside a transaction (issue 14), on one pinned session. The other
  * statements run in transactions under the push lock, segment by segment; each marked statement runs on its own,
  * under the dialect's session lock for online index builds (its own key, not the push lock) and a session-level
  * lock_timeout. Before a CONCURRENTLY build, and after one fails, the INVALID index such a build leaves is
- * dropped, so a rerun succeeds. The ledger change is made last, under the push lock. `applying` guards against a
+ * dropped, so a rerun succeeds. The ledger change is made last, under the push lock: in the last segment's
+ * transaction when only session settings follow it, else on its own. `applying` guards against a
  * second run: false (nothing done) when the ledger already says what this run would make it say.
  */
-/** A statement whose effect ends with the session: SQLite's `PRAGMA foreign_keys = ...`. */
-const sessionOnly = (sql: string): boolean => /^\s*PRAGMA\s+foreign_keys\s*=/i.test(sql);
-
 async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | undefined, applying: boolean): Promise<boolean> {
   const { adapter } = ctx;
   const online = adapter.ddl.onlineIndex;
@@ -543,7 +547,7 @@ async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | unde
               await c.execute(sql);
             }
             if (last) {
-              current = `the ${LEDGER_TABLE} ledger update`;
+              current = LEDGER_STEP;
               await block.ledger(c);
             }
           });
@@ -557,7 +561,7 @@ async function runSegmented(ctx: Ctx, block: Block, lockTimeoutMs: number | unde
         try {
           await adapter.lock(s, block.ledger);
         } catch (e) {
-          throw fail(`the ${LEDGER_TABLE} ledger update`, e);
+          throw fail(LEDGER_STEP, e);
         }
       }
       block.afterStatement?.();

@@ -41,14 +41,13 @@ export {
 export { runAfterMigrate, type AfterMigrate, type AfterMigrateDb, type AfterMigrateResult } from './after-migrate.js';
 export {
   acquireLockRow,
-  chooseLockStrategy,
   DEFAULT_LOCK_LEASE_MS,
   DEFAULT_LOCK_WAIT_MS,
   defaultHolderInfo,
   isLockRace,
   lockHeldMessage,
-  engineNotes,
   lockSettings,
+  lockSettingsOf,
   lockTableDdl,
   MIN_LOCK_LEASE_MS,
   parseLockDuration,
@@ -62,3 +61,4 @@ export {
   type LockRowOptions,
   type LockSettings,
 } from './lock-row.js';
+export { chooseLockStrategy, engineNotes } from './engine-notes.js';

@@ -17,10 +17,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ConnectOptions, Connection, EngineFacts, LockStrategy } from '../adapter.js';
 import { LOCK_TABLE } from '../diff/ignore.js';
-import { chooseLockStrategy } from './engine-notes.js';
-
-export { chooseLockStrategy, engineNotes } from './engine-notes.js';
 import { ConfigError, DbKnownError } from '../errors.js';
+import { connectionLockSettings } from './engine-notes.js';
+
 /** The row a push takes: one per database (per schema on Postgres, where the table lives in the search path's first schema). */
 export const PUSH_LOCK_ROW = 'push';
 /** How long a lease lasts unless renewed; FORGE_LOCK_LEASE or forge.config `lockLease` change it. */
@@ -75,7 +74,6 @@ export interface LockRowOptions {
   pollMs?: number;
 }
 
-
 const STRATEGIES: readonly LockStrategy[] = ['auto', 'native', 'row'];
 
 /** `'auto'`, `'native'` or `'row'`, from a config value or FORGE_LOCK_STRATEGY; a clear ConfigError otherwise. */
@@ -119,6 +117,11 @@ export interface LockSettings {
   leaseMs: number;
   waitMs: number;
   onWait?: (holder: LockHolder) => void;
+}
+
+/** The push lock settings of `conn`: those it was opened with, else the environment's. */
+export function lockSettingsOf(conn: Connection): LockSettings {
+  return connectionLockSettings(conn) ?? lockSettings();
 }
 
 export function lockSettings(opts: ConnectOptions = {}, env: NodeJS.Dict<string> = typeof process === 'undefined' ? {} : process.env): LockSettings {

@@ -10,8 +10,7 @@ import { planPush } from '../diff/plan.js';
 import { describeRename, emitRename, planRenames } from '../diff/renames.js';
 import type { DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from '../diff/types.js';
 import type { EngineContext, EngineHooks, OnStatement } from './context.js';
-import { engineNotes } from './engine-notes.js';
-import type { LockSettings } from './lock-row.js';
+import { connectionLockSettings, engineNotes } from './engine-notes.js';
 
 /** `forge diff` and `db.$diff()`: introspect and compare; never writes. */
 export async function runDiff(ctx: EngineContext, opts: { ignore?: IgnorePattern[] } = {}): Promise<DriftReport> {
@@ -75,7 +74,7 @@ async function applyPlan(
  */
 function forcedStrategy(conn: Connection): LockStrategy | undefined {
   try {
-    return (conn as { lockSettings?: LockSettings }).lockSettings?.strategy;
+    return connectionLockSettings(conn)?.strategy;
   } catch {
     return undefined;
   }

@@ -226,8 +226,7 @@ export function runsOutsideTransaction(sql: string): boolean {
   );
 }
 
-/** Index of the quote closing the one at `open`; a doubled quote is an escaped quote. */
-/** Where the quote opened at `open` closes: a doubled closer is one character; `backslashes` skips `\x` too. */
+/** Index of the quote closing the one at `open` (`]` for `[`); a doubled closer is an escaped one, and with `backslashes` so is `\x`. */
 function closingQuote(text: string, open: number, backslashes = false): number {
   const q = text[open] === '[' ? ']' : text[open];
   for (let i = open + 1; i < text.length; i++) {
