@@ -82,6 +82,13 @@ export interface Capabilities {
    * a check that is missing, push widens it, diff apply narrows it. Absent: false (the client alone checks values).
    */
   enumChecks?: boolean;
+  /**
+   * The dialect has named enum types (Postgres `CREATE TYPE ... AS ENUM`): a field declared `f.enumOf(values, { type })`
+   * gets a column of that type instead of text and a CHECK, introspection reads the types (`Snapshot.enumTypes`) and
+   * `DdlEmitter.enumType` creates, widens, replaces and drops them. Absent: false (`type` is ignored, the field is a
+   * plain `f.enumOf`).
+   */
+  enumTypes?: boolean;
   fullTextSearch: boolean;
   jsonPath: boolean;
   /**
@@ -307,6 +314,30 @@ export interface RebuildTablesOp {
   tables: readonly RebuiltTable[];
 }
 
+/** A column of a live enum type, so replacing the type can convert it: its default as the catalog reads it. */
+export interface EnumTypeColumn {
+  table: string;
+  column: string;
+  default?: string | null;
+  /** The schema's column, when the schema keeps it on this type: its default is the one set after the conversion. */
+  next?: ColumnIR;
+}
+
+/**
+ * An enum type operation (where `capabilities.enumTypes` is set), kept out of `DdlOp` like `EnumCheckOp`: an emitter
+ * opts in with `DdlEmitter.enumType`.
+ * - `createEnumType` / `dropEnumType`: the type, with its values (`was` for the down of a drop).
+ * - `addEnumValues`: `values` is the whole new list, which keeps `was` in its order; each new value goes in its place.
+ *   Its down removes them again, which an enum type can only do by being replaced (`columns`).
+ * - `replaceEnumType`: values removed or reordered: a new type under the name, every column in `columns` converted
+ *   through text (rows holding a removed value make it fail, and nothing changes), the old type dropped.
+ */
+export type EnumTypeOp =
+  | { op: 'createEnumType'; name: string; values: readonly string[] }
+  | { op: 'addEnumValues'; name: string; values: readonly string[]; was: readonly string[]; columns: readonly EnumTypeColumn[] }
+  | { op: 'replaceEnumType'; name: string; values: readonly string[]; was: readonly string[]; columns: readonly EnumTypeColumn[] }
+  | { op: 'dropEnumType'; name: string; was: readonly string[] };
+
 /** Any operation a plan or a migration file carries. */
 export type MigrationOp = DdlOp | RenameOp;
 
@@ -345,6 +376,8 @@ export interface DdlEmitter {
   rename?(op: RenameOp): EmittedDdl;
   /** The statements of an `EnumCheckOp` (or with `reverse`, its down). Absent where `capabilities.enumChecks` is not set. */
   enumCheck?(op: EnumCheckOp, reverse?: boolean): EmittedDdl;
+  /** The statements of an `EnumTypeOp` (or with `reverse`, its down). Absent where `capabilities.enumTypes` is not set. */
+  enumType?(op: EnumTypeOp, reverse?: boolean, env?: DdlEnv): EmittedDdl;
   /**
    * The statements of an `AlterColumnOp` (or with `reverse`, its down). Absent where the dialect cannot alter a column
    * in place: core then asks `rebuildTables`, and defers the change where that is absent too.

@@ -136,13 +136,13 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
     switch (op) {
       case 'equals':
         if (v === null) parts.push({ t: 'isNull', expr: c, negate: false });
-        else if (insensitive) parts.push(textExpr(meta, col, c, v, 'equals', true, false));
+        else if (insensitive) parts.push(textExpr(ctx, meta, col, c, v, 'equals', true, false));
         else parts.push({ t: 'cmp', op: '=', left: c, right: bindValue(ctx, meta, col, v) });
         break;
       case 'not':
         if (v === null) parts.push({ t: 'isNull', expr: c, negate: true });
         else if (isPlainObject(v)) parts.push({ t: 'not', expr: fieldFilter(ctx, meta, alias, col, v) });
-        else if (insensitive) parts.push(textExpr(meta, col, c, v, 'equals', true, true));
+        else if (insensitive) parts.push(textExpr(ctx, meta, col, c, v, 'equals', true, true));
         else parts.push({ t: 'cmp', op: '<>', left: c, right: bindValue(ctx, meta, col, v) });
         break;
       case 'in':
@@ -162,7 +162,7 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
       case 'contains':
       case 'startsWith':
       case 'endsWith':
-        parts.push(textExpr(meta, col, c, v, op, insensitive, false));
+        parts.push(textExpr(ctx, meta, col, c, v, op, insensitive, false));
         break;
       case 'search': {
         if (typeof v !== 'string') throw new ValidationError(`${meta.key}.${col.field}.search takes a string`);
@@ -191,6 +191,7 @@ function fieldFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: Col
 }
 
 function textExpr(
+  ctx: WhereContext,
   meta: ModelMeta,
   col: ColumnIR,
   c: Expr,
@@ -203,7 +204,10 @@ function textExpr(
   if (col.kind !== 'string' && col.kind !== 'text' && col.kind !== 'id' && col.kind !== 'uuid' && col.kind !== 'enum' && col.kind !== 'objectId') {
     throw new ValidationError(`${meta.key}.${col.field} is f.${col.kind}(): contains/startsWith/endsWith/mode apply to text fields`);
   }
-  return { t: 'textMatch', expr: c, mode, value: v, insensitive, negate };
+  const e: Extract<Expr, { t: 'textMatch' }> = { t: 'textMatch', expr: c, mode, value: v, insensitive, negate };
+  // A column of an enum type is matched as its text (Postgres has no LIKE on an enum).
+  if (ctx.caps.enumTypes && col.kind === 'enum' && col.enumType) e.asText = true;
+  return e;
 }
 
 function arrayFilter(ctx: WhereContext, meta: ModelMeta, alias: string, col: ColumnIR, value: unknown): Expr {

@@ -3,6 +3,7 @@ import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, Snap
 import { categoryOfColumn, categoryOfKind } from './categories.js';
 import { defaultText, normalizeTypeText, nullabilityDiffers, sameDefault, schemaDefault, sqliteAffinity } from './columns.js';
 import { isAlwaysIgnored, isIgnored } from './ignore.js';
+import { declaredEnumType, enumTypeDrift, enumTypesApply } from './enum-types.js';
 import { compareIndexShape, indexSignature, metByLiveIndex, showValue } from './index-shape.js';
 import type { DriftItem, DriftKind, DriftReport, IgnorePattern } from './types.js';
 
@@ -52,6 +53,8 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     }
   };
 
+  const typesRead = enumTypesApply(adapter, snap);
+  items.push(...enumTypeDrift(ir, snap, adapter, (name) => isIgnored(name, ignore)));
   for (const model of Object.values(ir.models)) {
     modelNames.add(model.name);
     if (isIgnored(model.name, ignore)) {
@@ -69,7 +72,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
     if (model.readonly) {
       // Owned by another service: never "missing" (push cannot create it) and its indexes and keys are not ours;
       // only the columns this service reads are checked, when the table is there.
-      if (live) items.push(...diffColumns(model, live, adapter, env));
+      if (live) items.push(...diffColumns(model, live, adapter, env, typesRead));
       continue;
     }
     if (!live) {
@@ -77,7 +80,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
       continue;
     }
     items.push(
-      ...diffColumns(model, live, adapter, env),
+      ...diffColumns(model, live, adapter, env, typesRead),
       ...diffEnumChecks(model, live, adapter, snap.enumChecksRead === true),
       ...diffIndexes(model, live, adapter, (ix) => cannotHold(model.name, ix), notes),
       ...diffForeignKeys(model, live, adapter),
@@ -103,7 +106,7 @@ export function diffSchema(ir: SchemaIR, snap: Snapshot, adapter: DiffAdapter, o
   return report;
 }
 
-function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, env?: DdlEnv): DriftItem[] {
+function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, env: DdlEnv | undefined, typesRead: boolean): DriftItem[] {
   const out: DriftItem[] = [];
   const table = model.name;
   // A document store keeps no column list: documents carry their own fields, so there is no column drift.
@@ -116,6 +119,13 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, 
       continue;
     }
     if (!model.readonly) out.push(...columnShapeDrift(table, col, lc));
+    if (typesRead) {
+      const item = enumTypeColumnDrift(table, col, lc, adapter);
+      if (item) {
+        out.push(item);
+        continue;
+      }
+    }
     if (!adapter.capabilities.compareTypes) {
       const item = declaredTypeDrift(table, col, lc, adapter, env);
       if (item) out.push(item);
@@ -145,6 +155,18 @@ function diffColumns(model: TableIR, live: SnapshotTable, adapter: DiffAdapter, 
     }
   }
   return out;
+}
+
+/**
+ * A column of another enum type than the schema declares, or of one where the schema declares none (or the other
+ * way round): a type mismatch, which diff apply converts through text (`ALTER COLUMN ... TYPE ... USING`).
+ */
+function enumTypeColumnDrift(table: string, col: ColumnIR, lc: SnapshotColumn, adapter: DiffAdapter): DriftItem | undefined {
+  const want = declaredEnumType(col, adapter);
+  if (want === lc.enumType) return undefined;
+  const schema = want ? `enum ${want}` : (categoryOfColumn(col, adapter.facts) ?? col.kind);
+  const db = lc.enumType ? `enum ${lc.enumType}` : (adapter.facts.categoryOf(lc.type) ?? lc.type);
+  return { kind: 'columnType', direction: 'mismatch', table, column: col.name, property: 'type', schema, db, detail: `column '${col.name}' type: schema=${schema} db=${db} (${lc.type})` };
 }
 
 /**
@@ -217,7 +239,10 @@ const listValues = (values: readonly string[]) => values.map((v) => `'${v}'`).jo
  * (`capabilities.enumChecks`) and introspection read them (`Snapshot.enumChecksRead`).
  */
 export function enumCheckDrift(table: string, col: ColumnIR, lc: SnapshotColumn, adapter: DiffAdapter, checksRead: boolean): DriftItem | undefined {
-  const want = enumValuesOf(col);
+  // A column of a database enum type is limited by its type, not by a CHECK; one that moves onto or off an enum type
+  // has its CHECK dropped or added by that column change.
+  if (adapter.capabilities.enumTypes && declaredEnumType(col, adapter) !== lc.enumType) return undefined;
+  const want = declaredEnumType(col, adapter) ? undefined : enumValuesOf(col);
   const have = lc.enumCheck?.values;
   const base = { kind: 'column' as const, direction: 'mismatch' as const, table, column: col.name, property: 'enumValues' };
   if (want && have) {
@@ -437,7 +462,7 @@ function diffForeignKeys(model: TableIR, live: SnapshotTable, adapter: DiffAdapt
   return out;
 }
 
-const KIND_ORDER: Record<DriftKind, number> = { table: 0, view: 1, column: 2, columnType: 3, index: 4, foreignKey: 5 };
+const KIND_ORDER: Record<DriftKind, number> = { table: 0, view: 1, column: 2, columnType: 3, index: 4, foreignKey: 5, enumType: 6 };
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,7 +1,8 @@
-import type { AlterColumnOp, Capabilities, ColumnChange, DdlEnv, DdlOp, EmittedDdl, EnumCheckOp, RebuildTablesOp, RebuiltTable } from '../adapter.js';
+import type { AlterColumnOp, Capabilities, ColumnChange, DdlEnv, DdlOp, EmittedDdl, EnumCheckOp, EnumTypeOp, RebuildTablesOp, RebuiltTable } from '../adapter.js';
 import type { ColumnIR, IndexIR, SchemaIR, Snapshot, SnapshotIndex, SnapshotSearch, SnapshotTable, TableIR } from '../schema/ir.js';
 import { describeColumnChanges, isWidening, schemaColumnOf, schemaDefault } from './columns.js';
 import { describeForeignKey, foreignKeyFromSnapshot, liveForeignKey } from './diff.js';
+import { describeEnumTypeOp, enumTypeOpFor, onlyAddsValues } from './enum-types.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { metByLiveIndex } from './index-shape.js';
 import { assertNamesDistinct } from './namespace.js';
@@ -21,16 +22,22 @@ export interface DriftApplyStep {
   alter?: AlterColumnOp;
   /** Set when the step rebuilds tables to change their columns (SQLite), which is not a `DdlOp`. */
   rebuild?: RebuildTablesOp;
+  /** Set when the step creates, widens, replaces or drops an enum type, which is not a `DdlOp`. */
+  enumType?: EnumTypeOp;
 }
 
 /** The up (or with `reverse`, the down) statements of one step. */
 export function emitDriftStep(
   adapter: Pick<PlanAdapter, 'ddl'>,
-  step: Pick<DriftApplyStep, 'op' | 'enumCheck' | 'alter' | 'rebuild'>,
+  step: Pick<DriftApplyStep, 'op' | 'enumCheck' | 'alter' | 'rebuild' | 'enumType'>,
   env: DdlEnv | undefined,
   reverse: boolean,
 ): EmittedDdl {
   const ddl = adapter.ddl;
+  if (step.enumType) {
+    if (!ddl.enumType) return { sql: [], comment: `enum type ${step.enumType.name}: this adapter has no enum types` };
+    return ddl.enumType(step.enumType, reverse, env);
+  }
   if (step.alter) {
     if (!ddl.alterColumn) return { sql: [], comment: `${step.alter.table}.${step.alter.column.name}: this adapter cannot alter a column` };
     return ddl.alterColumn(step.alter, reverse, env);
@@ -52,9 +59,15 @@ export function emitDriftStep(
  * object over a dropped column is dropped before the column and built again after it over the columns
  * that remain; in the down block that is the other way round.
  */
-const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op'] | AlterColumnOp['op'] | RebuildTablesOp['op']> = [
+const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op'] | AlterColumnOp['op'] | RebuildTablesOp['op'] | EnumTypeOp['op'] | 'dropEnumCheck'> = [
+  // Enum types first: a column converted to one, or added with one, needs it; a replaced type converts its own columns.
+  'createEnumType',
+  'addEnumValues',
+  'replaceEnumType',
   // Column changes first, on the table as it is: the steps after them (added columns, indexes) see the new shape.
   'rebuildTables',
+  // A CHECK that goes is dropped before its column changes type (a text CHECK cannot hold over an enum type).
+  'dropEnumCheck',
   'alterColumn',
   'setEnumCheck',
   'addColumn',
@@ -67,6 +80,8 @@ const PHASES: ReadonlyArray<DdlOp['op'] | EnumCheckOp['op'] | AlterColumnOp['op'
   'dropColumn',
   'createSearch',
   'dropTable',
+  // After the tables and columns that used it.
+  'dropEnumType',
 ];
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -210,6 +225,24 @@ function enumCheckStep(item: DriftItem, have: SnapshotTable | undefined, adapter
   return { op: op as unknown as DdlOp, enumCheck: op, change: { text, destructive: !isEnumWidening(item) } };
 }
 
+/** The enum types diff apply replaces (values removed or reordered), by name. */
+function replacedEnumTypes(report: DriftReport, snap: Snapshot): Set<string> {
+  const out = new Set<string>();
+  for (const item of report.items) {
+    if (item.kind !== 'enumType' || item.direction !== 'mismatch') continue;
+    const live = snap.enumTypes?.find((t) => t.name === item.table);
+    if (live && !onlyAddsValues(live.values, item.schema as string[])) out.add(item.table);
+  }
+  return out;
+}
+
+/** The enum type a drifting column has in the database and keeps in the schema, if any. */
+function keptEnumType(item: DriftItem, models: ReadonlyMap<string, TableIR>, live: ReadonlyMap<string, SnapshotTable>): string | undefined {
+  const was = live.get(item.table)?.columns.find((c) => c.name === item.column)?.enumType;
+  const next = models.get(item.table)?.columns.find((c) => c.name === item.column)?.enumType;
+  return was !== undefined && was === next ? was : undefined;
+}
+
 /**
  * The "safe slice" of `forge diff apply` (seed 004): missing columns, indexes and foreign keys become
  * ADDs; extra columns and tables become DROPs, marked destructive so the preview shows them; column type,
@@ -233,11 +266,23 @@ export function planDriftApply(
   const deferred: DriftItem[] = [];
   const replacedKeys = new Set<string>();
   const columnChanges: ColumnChangeItem[] = [];
+  const replacing = replacedEnumTypes(report, snap);
   for (const item of report.items) {
     const model = models.get(item.table);
     const change = columnChangeOf(item);
+    // A replaced enum type sets the schema's default on each column it keeps, in place of the one it dropped.
+    if (change === 'default' && item.column && replacing.has(keptEnumType(item, models, live) ?? '')) continue;
     if (change && item.column && !model?.readonly) {
       columnChanges.push({ item, change });
+      continue;
+    }
+    if (item.kind === 'enumType') {
+      const op = adapter.ddl.enumType ? enumTypeOpFor(item, ir, snap) : undefined;
+      if (!op) deferred.push(item);
+      else {
+        const destructive = op.op === 'replaceEnumType' || op.op === 'dropEnumType';
+        steps.push({ op: op as unknown as DdlOp, enumType: op, change: { text: describeEnumTypeOp(op), destructive } });
+      }
       continue;
     }
     if (item.property === 'enumValues' && !model?.readonly) {
@@ -297,7 +342,8 @@ export function planDriftApply(
   const order = (d: DriftItem) => report.items.findIndex((i) => i === d || (i.kind === d.kind && i.direction === d.direction && i.table === d.table && i.column === d.column && i.property === d.property));
   deferred.sort((a, b) => order(a) - order(b));
   // Stable sort: report order within a phase.
-  const phase = (st: DriftApplyStep) => PHASES.indexOf(st.rebuild?.op ?? st.alter?.op ?? st.enumCheck?.op ?? st.op.op);
+  const phase = (st: DriftApplyStep) =>
+    PHASES.indexOf(st.enumType?.op ?? st.rebuild?.op ?? st.alter?.op ?? (st.enumCheck ? (st.enumCheck.values ? st.enumCheck.op : 'dropEnumCheck') : st.op.op));
   steps.sort((a, b) => phase(a) - phase(b));
   // Right after the index drops (their names may be the same), before the columns go.
   const lastDrop = steps.findLastIndex((st) => st.op.op === 'dropIndex');

@@ -1,6 +1,7 @@
 import type { Adapter, Capabilities, DdlEnv, DdlOp, EnumCheckOp } from '../adapter.js';
 import type { ColumnIR, SchemaIR, Snapshot, SnapshotTable, TableIR } from '../schema/ir.js';
 import { diffSchema, enumCheckDrift, foreignKeyActionDrift, foreignKeyFromSnapshot, liveForeignKey, searchableColumns, searchMatches } from './diff.js';
+import { onlyAddsValues, planEnumTypes } from './enum-types.js';
 import { assertIdentifiersFit } from './identifiers.js';
 import { assertIndexKeysFit } from '../schema/model.js';
 import { compareIndexShape, indexSignature } from './index-shape.js';
@@ -105,6 +106,8 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     }
   }
 
+  // Enum types before the tables whose columns use them.
+  const types = planEnumTypes(ir, snap, adapter);
   const toApply: PlannedStatement[] = ops.map(({ op, label }) => {
     const e = adapter.ddl.emit(op, env);
     if (e.comment) notes.push(`${label}: ${e.comment}`);
@@ -113,6 +116,7 @@ export function planPush(ir: SchemaIR, snap: Snapshot, adapter: PlanAdapter, opt
     if (e.noTransaction) s.noTransaction = true;
     return s;
   });
+  toApply.splice(creating.length, 0, ...types);
   toApply.push(...planEnumWidening(tables, live, adapter, snap.enumChecksRead === true));
   for (const t of Object.values(ir.models)) {
     if (t.readonly && !live.has(t.name) && !snap.views.some((x) => x.name === t.name)) {
@@ -239,6 +243,13 @@ function noteFor(item: DriftItem, adapter: { capabilities: Capabilities; ddl: Pl
   const where = item.column ? `${item.table}.${item.column}` : item.table;
   // A table-level object the adapter's push settles itself (pushTableObjects): nothing to say here.
   if (item.kind === 'table' && item.property === 'validator') return [];
+  if (item.kind === 'enumType') {
+    if (item.direction === 'mismatch' && !onlyAddsValues(item.db as string[], item.schema as string[])) {
+      return [`push does not remove or reorder the values of an enum type (rows may hold them): ${item.detail}`];
+    }
+    if (item.direction === 'extra') return [`push does not drop enum types: ${item.detail}; forge diff apply drops it`];
+    return [];
+  }
   if (item.property === 'enumValues') {
     if (!canSetEnumCheck(adapter)) {
       return [`${where}: ${item.detail}; forge cannot replace a CHECK on ${adapter.capabilities.dialect} (capabilities.enumChecks is not set): change it by hand`];

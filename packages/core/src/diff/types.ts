@@ -1,6 +1,7 @@
-import type { DdlOp, EnumCheckOp, RenameOp } from '../adapter.js';
+import type { DdlOp, EnumCheckOp, EnumTypeOp, RenameOp } from '../adapter.js';
 
-export type DriftKind = 'table' | 'column' | 'index' | 'foreignKey' | 'view' | 'columnType';
+/** `enumType`: a database enum type (`table` then carries the type's name). */
+export type DriftKind = 'table' | 'column' | 'index' | 'foreignKey' | 'view' | 'columnType' | 'enumType';
 export type DriftDirection = 'missing' | 'extra' | 'mismatch';
 
 /** One difference between the schema and the live database (the `items[]` of `forge diff --json`). */
@@ -45,6 +46,10 @@ export interface PlannedStatement {
   rename?: RenameOp;
   /** Set when the statement replaces a column's value-list CHECK (enum drift), not a `DdlOp` either; read it first. */
   enumCheck?: EnumCheckOp;
+  /** Set when the statement creates, widens, replaces or drops an enum type, not a `DdlOp` either; read it first. */
+  enumType?: EnumTypeOp;
+  /** Runs, and commits, before the push's other statements (a value added to an enum type). */
+  commitFirst?: boolean;
   /** Short label for reports: `users`, `users.email`, `forge_users_uq_email`. */
   label: string;
   sql: string[];

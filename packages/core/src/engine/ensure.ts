@@ -9,6 +9,7 @@ import { MigrationError, errorText } from '../migrations/apply.js';
 import { type PossibleRename, type RenameAnswers } from '../diff/renames.js';
 import type { DriftItem } from '../diff/types.js';
 import type { TableIR } from '../schema/ir.js';
+import { enumTypesOf } from '../schema/model.js';
 import type { EngineContext } from './context.js';
 import { emitPlannedOp, onlineIndexSql, planMigration } from './generate.js';
 import { runPush } from './push.js';
@@ -30,6 +31,10 @@ export type OperationType =
   | 'create_extension'
   | 'rename_table'
   | 'rename_column'
+  | 'create_enum'
+  | 'alter_enum'
+  | 'replace_enum'
+  | 'drop_enum'
   | (string & {});
 
 export interface AnalyzedOperation {
@@ -58,7 +63,10 @@ export interface Analysis {
   inSync: boolean;
 }
 
-const snake = (op: string) => op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Enum type operations under seed 003's names (`create_enum`). */
+const ENUM_OPERATIONS: Record<string, OperationType> = { createEnumType: 'create_enum', addEnumValues: 'alter_enum', replaceEnumType: 'replace_enum', dropEnumType: 'drop_enum' };
+
+const snake = (op: string) => ENUM_OPERATIONS[op] ?? op.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function subjectOf(op: MigrationOp): { table: string; name?: string } {
   switch (op.op) {
@@ -86,6 +94,8 @@ function subjectOf(op: MigrationOp): { table: string; name?: string } {
     case 'renameColumn':
       return { table: op.table, name: op.to };
     default: {
+      // An enum type operation: about a type, not a table.
+      if (op.op in ENUM_OPERATIONS) return { table: '', name: (op as unknown as { name: string }).name };
       const o = op as { table?: string | { name: string } };
       return { table: typeof o.table === 'string' ? o.table : (o.table?.name ?? '') };
     }
@@ -164,7 +174,7 @@ export async function ensureCreated(ctx: EngineContext): Promise<EnsureCreatedRe
 }
 
 export interface EnsureDeletedResult {
-  /** The tables and views dropped, in the order they were. */
+  /** The tables and views dropped, in the order they were, then the schema's enum types (`enum type <name>`). */
   dropped: string[];
 }
 
@@ -216,6 +226,13 @@ export async function ensureDeleted(ctx: EngineContext): Promise<EnsureDeletedRe
     const search = t.columns.some((c) => c.searchable);
     steps.push({ name: t.name, sql: [...(search ? adapter.ddl.emit({ op: 'dropSearch', table: t.name }, env).sql : []), ...adapter.ddl.emit({ op: 'dropTable', table: t.name }, env).sql] });
   }
+  // The schema's enum types go after the tables that used them (a type another table still uses makes this fail).
+  if (adapter.ddl.enumType && snap.enumTypes) {
+    for (const t of enumTypesOf(ctx.ir)) {
+      const live = snap.enumTypes.find((x) => x.name === t.name);
+      if (live) steps.push({ name: `enum type ${t.name}`, sql: adapter.ddl.enumType({ op: 'dropEnumType', name: t.name, was: live.values }, false, env).sql });
+    }
+  }
   const dropped: string[] = [];
   let current = '';
   try {
@@ -225,7 +242,7 @@ export async function ensureDeleted(ctx: EngineContext): Promise<EnsureDeletedRe
           current = sql;
           await c.execute(sql);
         }
-        if (!dropped.includes(step.name) && (liveViews.some((v) => v.name === step.name) || step.sql.some((s) => /\bDROP\s+TABLE\b/i.test(s)))) dropped.push(step.name);
+        if (!dropped.includes(step.name) && (liveViews.some((v) => v.name === step.name) || step.sql.some((s) => /\bDROP\s+(?:TABLE|TYPE)\b/i.test(s)))) dropped.push(step.name);
       }
     });
   } catch (e) {

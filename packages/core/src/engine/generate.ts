@@ -6,10 +6,11 @@
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapter, AlterColumnOp, DdlEnv, DdlOp, MigrationOp, RebuildTablesOp, RenameOp } from '../adapter.js';
+import type { Adapter, AlterColumnOp, DdlEnv, DdlOp, EnumCheckOp, EnumTypeOp, MigrationOp, RebuildTablesOp, RenameOp } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { diffSchema } from '../diff/diff.js';
 import { emitDriftStep, planDriftApply } from '../diff/drift-apply.js';
+import { describeEnumTypeOp } from '../diff/enum-types.js';
 import { planPush } from '../diff/plan.js';
 import { describeRename, emitRename, planRenames, type PossibleRename, type RenameAnswers } from '../diff/renames.js';
 import type { DriftItem, MigrationChange } from '../diff/types.js';
@@ -32,12 +33,16 @@ export interface PlannedMigrationOp {
   change: MigrationChange;
   alter?: AlterColumnOp;
   rebuild?: RebuildTablesOp;
+  enumCheck?: EnumCheckOp;
+  enumType?: EnumTypeOp;
 }
 
 /** The statements of one planned operation (its down with `reverse`), as generate writes them. */
 export function emitPlannedOp(adapter: Pick<Adapter, 'kind' | 'ddl'>, planned: PlannedMigrationOp, env: DdlEnv, reverse: boolean): { sql: string[]; comment?: string } {
   const { op } = planned;
-  if (planned.alter || planned.rebuild) return emitDriftStep(adapter, { op: op as DdlOp, alter: planned.alter, rebuild: planned.rebuild }, env, reverse);
+  if (planned.alter || planned.rebuild || planned.enumCheck || planned.enumType) {
+    return emitDriftStep(adapter, { op: op as DdlOp, alter: planned.alter, rebuild: planned.rebuild, enumCheck: planned.enumCheck, enumType: planned.enumType }, env, reverse);
+  }
   if (op.op === 'renameTable' || op.op === 'renameColumn') return { sql: emitRename(adapter, op, reverse) };
   return reverse ? adapter.ddl.reverse(op, env) : adapter.ddl.emit(op, env);
 }
@@ -101,11 +106,24 @@ export function planMigration(
   // Column changes (type, nullability, default: an ALTER, or a rebuild on SQLite) come right after the renames, on the
   // table as it was, as diff apply orders them: the columns and indexes added next see the new shape.
   const columnChanges: PlannedMigrationOp[] = drift.ops.flatMap((s): PlannedMigrationOp[] => (s.alter ? [{ op: s.op, change: s.change, alter: s.alter }] : s.rebuild ? [{ op: s.op, change: s.change, rebuild: s.rebuild }] : []));
+  // Enum types the push creates or widens come first (a column converted to one needs it), then the ones diff apply
+  // replaces (they convert their own columns); the types no field names go last, after the tables that used them.
+  const pushed = push.toApply.filter((s) => s.op.op !== 'createExtension');
+  const planned = (s: (typeof pushed)[number]): PlannedMigrationOp => ({
+    op: s.op,
+    change: { text: s.enumType ? describeEnumTypeOp(s.enumType) : `add ${s.label}`, destructive: false },
+    ...(s.enumType ? { enumType: s.enumType } : {}),
+    ...(s.enumCheck ? { enumCheck: s.enumCheck } : {}),
+  });
+  const typeStep = (which: EnumTypeOp['op']) => drift.ops.filter((s) => s.enumType?.op === which).map((s) => ({ op: s.op, change: s.change, enumType: s.enumType }));
   const ops: MigrationPlan['ops'] = [
     ...renames.ops.map((op: RenameOp) => ({ op, change: { text: describeRename(op), destructive: false } })),
+    ...pushed.filter((s) => s.enumType).map(planned),
+    ...typeStep('replaceEnumType'),
     ...columnChanges,
-    ...push.toApply.filter((s) => s.op.op !== 'createExtension').map((s) => ({ op: s.op, change: { text: `add ${s.label}`, destructive: false } })),
-    ...drift.ops.filter((s) => DROPS.has(s.op.op) && !s.alter && !s.rebuild),
+    ...pushed.filter((s) => !s.enumType).map(planned),
+    ...drift.ops.filter((s) => DROPS.has(s.op.op) && !s.alter && !s.rebuild && !s.enumType),
+    ...typeStep('dropEnumType'),
   ];
   const env: DdlEnv = { extensions: [], tables: Object.values(ir.models) };
   const up: string[] = [];
@@ -219,7 +237,8 @@ export async function runGenerate(opts: {
         `${dir} holds migration files (${existing.at(-1)}.sql, ...) but no schema snapshot (${path.join(dir, '.snapshots')}), so forge cannot tell what they already cover. Restore .snapshots/ from version control, or baseline from a database the files were applied to: forge generate --name <name> --baseline`,
       );
     }
-    base = { dialect: adapter.kind, tables: [], views: [] };
+    // An empty database has no enum types either (where the dialect has them), so the first file creates them.
+    base = { dialect: adapter.kind, tables: [], views: [], ...(adapter.capabilities.enumTypes ? { enumTypes: [] } : {}) };
     from = { from: 'empty' };
   }
   const plan = planMigration(ir, base, adapter, opts.renames, { concurrentIndexes: opts.concurrentIndexes });

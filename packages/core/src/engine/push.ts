@@ -6,7 +6,10 @@
 import type { Adapter, Connection, LockStrategy } from '../adapter.js';
 import { errorText } from '../migrations/apply.js';
 import { diffSchema } from '../diff/diff.js';
+import { planEnumTypes } from '../diff/enum-types.js';
 import { planPush } from '../diff/plan.js';
+import { enumTypesOf } from '../schema/model.js';
+import type { SchemaIR } from '../schema/ir.js';
 import { describeRename, emitRename, planRenames } from '../diff/renames.js';
 import type { DriftReport, IgnorePattern, MigrateReport, PlannedStatement, PushReport } from '../diff/types.js';
 import type { EngineContext, EngineHooks, OnStatement } from './context.js';
@@ -69,6 +72,24 @@ async function applyPlan(
 }
 
 /**
+ * Values a schema adds to its enum types, added first in a locked transaction of their own, committed before the
+ * push plans the rest: Postgres refuses a value added in the transaction that uses it (a column default, an index
+ * predicate). Only where the schema declares enum types; on a connection already inside a transaction they stay in
+ * the push's own (nothing can commit first there).
+ */
+async function addEnumValuesFirst(adapter: Adapter, conn: Connection, ir: SchemaIR, report: PushReport, run: Run): Promise<boolean> {
+  if (!adapter.capabilities.enumTypes || conn.inTransaction || enumTypesOf(ir).length === 0) return false;
+  await adapter.lock(conn, async (c) => {
+    const first = planEnumTypes(ir, await adapter.introspect(c), adapter).filter((s) => s.commitFirst);
+    await applyPlan(adapter, c, first, report, run);
+  });
+  return true;
+}
+
+/** The plan without what `addEnumValuesFirst` ran (or reported failed) already. */
+const afterFirst = (toApply: PlannedStatement[], ranFirst: boolean) => (ranFirst ? toApply.filter((s) => !s.commitFirst) : toApply);
+
+/**
  * The lock strategy the connection was opened with, for the push notes. A bad FORGE_LOCK_STRATEGY is reported by
  * the lock itself, a moment later, with its own message.
  */
@@ -100,6 +121,7 @@ export async function runPush(
   if (!transactional) report.notes.push(`${adapter.kind} DDL is not transactional: each statement commits as it runs, and a failed one leaves those before it applied`);
   // The engine behind the wire (CockroachDB, YugabyteDB, TiDB, Vitess): which lock push takes there, how its DDL runs.
   report.notes.push(...engineNotes(conn.engine, forcedStrategy(conn)).map((l) => `${conn.engine!.label}: ${l}`));
+  const ranFirst = await addEnumValuesFirst(adapter, conn, ir, report, run);
   const later = await adapter.lock(conn, async (c) => {
     let snap = await adapter.introspect(c);
     // Declared renames (`.renamedFrom()`) run first, keeping the rows; the push then plans against the result.
@@ -114,7 +136,7 @@ export async function runPush(
     const plan = planPush(ir, snap, adapter, { enableExtensions: opts.enableExtensions });
     report.skipped.push(...plan.toSkip);
     report.notes.push(...plan.notes);
-    const pending = await applyPlan(adapter, c, plan.toApply, report, run);
+    const pending = await applyPlan(adapter, c, afterFirst(plan.toApply, ranFirst), report, run);
     // Table-level objects the dialect settles itself (a MongoDB validator's collMod), after the collections exist.
     if (adapter.pushTableObjects) {
       const extra = await adapter.pushTableObjects(c, ir);
@@ -150,6 +172,7 @@ export async function runMigrate(ctx: EngineContext, opts: EngineHooks = {}): Pr
   const run: Run = { afterStatement: opts.afterStatement };
   const transactional = ddlIsTransactional(adapter, conn);
   const report: MigrateReport = { applied: [], skipped: [], failures: [], notes: [], transactional, alteredColumns: [], pending: [] };
+  const ranFirst = await addEnumValuesFirst(adapter, conn, ir, report, run);
   const later = await adapter.lock(conn, (locked) => {
     const body = async (tx: Connection) => {
       const snap = await adapter.introspect(tx);
@@ -157,7 +180,7 @@ export async function runMigrate(ctx: EngineContext, opts: EngineHooks = {}): Pr
       report.skipped.push(...plan.toSkip);
       report.notes.push(...plan.notes);
       report.pending = diffSchema(ir, snap, adapter).items.filter((i) => i.direction !== 'missing');
-      const rest = await applyPlan(adapter, tx, plan.toApply, report, run);
+      const rest = await applyPlan(adapter, tx, afterFirst(plan.toApply, ranFirst), report, run);
       const applied = new Set(report.applied);
       report.alteredColumns = plan.toApply.filter((s) => s.op.op === 'addColumn' && applied.has(s.label)).map((s) => s.label);
       return rest;

@@ -213,16 +213,22 @@ export interface ParsedMigrationFile extends ParsedMigration {
   outside: { up: boolean[]; down: boolean[] };
 }
 
+/** Postgres `ALTER TYPE <name> ADD VALUE`, the name bare, qualified or quoted. */
+const ALTER_TYPE_ADD_VALUE = /^\s*ALTER\s+TYPE\s+(?:"(?:[^"]|"")+"|[\w$.]+)\s+ADD\s+VALUE\b/i;
+
 /**
  * Statements no transaction may hold, detected without a marker: Postgres `CREATE / DROP INDEX CONCURRENTLY`
  * and `REINDEX ... CONCURRENTLY` (the server refuses them in a transaction block), and SQLite's
  * `PRAGMA foreign_keys = ...`, which is a no-op inside a transaction (https://www.sqlite.org/pragma.html#pragma_foreign_keys):
  * a table rebuild turns foreign keys off before its transaction so dropping a parent never cascades to its children.
+ * Postgres `ALTER TYPE ... ADD VALUE` runs on its own too: a value added inside a transaction cannot be used until it
+ * commits (https://www.postgresql.org/docs/current/sql-altertype.html), and the statements after it may use it.
  */
 export function runsOutsideTransaction(sql: string): boolean {
   return (
     /^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+(?:\(\s*\w+\s*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\s+CONCURRENTLY\b/i.test(sql) ||
-    /^\s*PRAGMA\s+(?:(?:main|"main")\s*\.\s*)?foreign_keys\s*=/i.test(sql)
+    /^\s*PRAGMA\s+(?:(?:main|"main")\s*\.\s*)?foreign_keys\s*=/i.test(sql) ||
+    ALTER_TYPE_ADD_VALUE.test(sql)
   );
 }
 

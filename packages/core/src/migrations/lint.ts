@@ -15,6 +15,7 @@ export type FindingCode =
   | 'FORGE_SET_NOT_NULL'
   | 'FORGE_UNIQUE_ON_DUPLICATES'
   | 'FORGE_TYPE_CHANGE'
+  | 'FORGE_ENUM_VALUES_REMOVED'
   | 'FORGE_RENAME_TABLE'
   | 'FORGE_RENAME_COLUMN'
   | 'FORGE_POSSIBLE_RENAME';
@@ -27,6 +28,7 @@ export const FINDING_FIXES: Record<FindingCode, string> = {
   FORGE_SET_NOT_NULL: 'backfill the NULL rows first (or give the field a .default(), which forge writes into them), then make the column required',
   FORGE_UNIQUE_ON_DUPLICATES: 'remove or merge the duplicate rows first, then add the unique index',
   FORGE_TYPE_CHANGE: 'add a new column of the new type, backfill it, switch reads to it, then drop the old column',
+  FORGE_ENUM_VALUES_REMOVED: "change the rows that hold a removed value first (UPDATE ... SET col = 'other' WHERE col = 'old'), deploy code that no longer writes it, then remove it",
   FORGE_RENAME_TABLE: 'old code still uses the old name: deploy code that reads both (or accept the break) before renaming',
   FORGE_RENAME_COLUMN: 'old code still uses the old name: add the new column, write both, backfill, then drop the old one (seed 004 workflow d)',
   FORGE_POSSIBLE_RENAME: "if it is a rename, add .renamedFrom('<old>') to the field or model (or answer it in a --renames file) and the rows are kept",
@@ -59,6 +61,8 @@ export interface Finding {
   fullDefinition?: { notNull: boolean };
   /** FORGE_SET_NOT_NULL: an earlier statement of the block writes the default into the NULL rows, so none is refused. */
   backfilled?: boolean;
+  /** FORGE_ENUM_VALUES_REMOVED: the values the column's new enum type has (rows holding any other are refused). */
+  enumValues?: string[];
   /** FORGE_SET_NOT_NULL: the keys of some rows that hold NULL (`id=4`), so the refusal names them. */
   sample?: string[];
 }
@@ -133,6 +137,12 @@ const COALESCE_EXPR = re(String.raw`^COALESCE\((ID), .+\)$`);
 const typeOfDefinition = (def: string) => def.split(/\s+(?=NOT\s+NULL\b|NULL\b|DEFAULT\b|COMMENT\b|COLLATE\b|CHARACTER\s+SET\b|AUTO_INCREMENT\b|PRIMARY\b|UNIQUE\b|CHECK\b|REFERENCES\b|GENERATED\b|CONSTRAINT\b)/i)[0].trim();
 const RENAME_TABLE = re(String.raw`^(?:ALTER TABLE (ID) RENAME TO (ID)|RENAME TABLE (ID) TO (ID))\s*$`);
 const RENAME_COLUMN = re(String.raw`^ALTER TABLE (ID) RENAME (?:COLUMN )?(ID) TO (ID)\s*$`);
+/** An enum type replaced (diff apply's form for removed or reordered values): renamed aside, then created anew. */
+const RENAME_TYPE = re(String.raw`^ALTER TYPE (ID) RENAME TO (ID)\s*$`);
+const CREATE_ENUM = re(String.raw`^CREATE TYPE (ID) AS ENUM \((.*)\)$`);
+/** The string literals of a list (`'a', 'it''s'`, an `E'...'` one with its backslashes undone). */
+const literals = (text: string): string[] =>
+  [...text.matchAll(/(E?)'((?:[^']|'')*)'/g)].map((m) => (m[1] ? m[2].replace(/\\(.)/g, '$1') : m[2]).replace(/''/g, "'"));
 
 function finding(code: FindingCode, table: string, text: string, statement: string, extra: Partial<Finding> = {}): Finding {
   return { code, table, text, fix: FINDING_FIXES[code], statement, ...extra };
@@ -153,9 +163,29 @@ export function lintStatements(statements: readonly string[], migration?: string
   const copies = new Map<string, { into: string; columns: string[]; exprs: string[] }>();
   /** Columns restated earlier in this block (MySQL MODIFY, SQL Server ALTER COLUMN), with the type they got. */
   const restated = new Map<string, string>();
+  /** Enum types renamed aside in this block, then the values each replacement has. */
+  const replacing = new Set<string>();
+  const replaced = new Map<string, string[]>();
   for (const raw of statements) {
     const sql = raw.trim().replace(/;\s*$/, '');
     let m: RegExpExecArray | null;
+    if ((m = RENAME_TYPE.exec(sql))) {
+      replacing.add(unquote(m[1]));
+      continue;
+    }
+    if ((m = CREATE_ENUM.exec(sql)) && replacing.has(unquote(m[1]))) {
+      replaced.set(unquote(m[1]), literals(m[2]));
+      continue;
+    }
+    if ((m = ALTER_TYPE.exec(sql)) && m[2]) {
+      const to = TYPE_TO.exec(sql)?.[1]?.trim();
+      const values = to !== undefined && /^(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)$/.test(to) ? replaced.get(unquote(to)) : undefined;
+      if (values) {
+        const [t, c] = [unquote(m[1]), unquote(m[2])];
+        at(finding('FORGE_ENUM_VALUES_REMOVED', t, `convert ${t}.${c} to the replaced enum type ${unquote(to!)} (${values.map((v) => `'${v}'`).join(', ')})`, sql, { column: c, enumValues: values }));
+        continue;
+      }
+    }
     if ((m = NULL_CHECK.exec(sql))) {
       const [t, c] = [unquote(m[1]), unquote(m[2])];
       at(finding('FORGE_SET_NOT_NULL', t, `make ${t}.${c} required`, sql, { column: c }));
@@ -365,6 +395,10 @@ export async function countFindings(
       case 'FORGE_SET_NOT_NULL':
         sql = `SELECT COUNT(*) AS n FROM ${t} WHERE ${q(f.column!)} IS NULL`;
         break;
+      case 'FORGE_ENUM_VALUES_REMOVED':
+        // The values are compared as text, each a quoted literal (they come from the statement, not from input).
+        sql = `SELECT COUNT(*) AS n FROM ${t} WHERE ${q(f.column!)} IS NOT NULL AND CAST(${q(f.column!)} AS TEXT) NOT IN (${(f.enumValues ?? []).map((v) => `'${v.replace(/'/g, "''")}'`).join(', ') || 'NULL'})`;
+        break;
       case 'FORGE_UNIQUE_ON_DUPLICATES': {
         const c = cols.map(q);
         sql = `SELECT COALESCE(SUM(d.k), 0) AS n FROM (SELECT COUNT(*) AS k FROM ${t} WHERE ${c.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${c.join(', ')} HAVING COUNT(*) > 1) d`;
@@ -416,6 +450,8 @@ export function rowsText(f: Finding): string {
       return `${rows} ${n === 1 ? 'holds a value' : 'hold values'} that ${n === 1 ? 'is' : 'are'} converted`;
     case 'FORGE_UNIQUE_ON_DUPLICATES':
       return `${rows} share a value with another row`;
+    case 'FORGE_ENUM_VALUES_REMOVED':
+      return n === 0 ? `${rows} hold a removed value` : `${rows} ${n === 1 ? 'holds a value' : 'hold values'} the new type lacks: the database refuses the change while they do`;
     default:
       return `${rows} affected`;
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Adapter, DdlEnv } from '../adapter.js';
 import { ConfigError } from '../errors.js';
 import { defaultText, rememberSchemaColumn, schemaDefault } from '../diff/columns.js';
+import { enumTypesOf } from '../schema/model.js';
 import type { SchemaIR, Snapshot, SnapshotColumn, SnapshotTable, TableIR } from '../schema/ir.js';
 
 export const SNAPSHOT_DIR = '.snapshots';
@@ -123,7 +124,8 @@ function stripForSnapshot(ir: SchemaIR): SchemaIR {
  * The live-database shape a schema would have once pushed, in the vocabulary introspection uses, so diff and
  * the planners can compare the schema with a snapshot exactly as they compare it with a database.
  */
-export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 'kind'>): Snapshot {
+export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 'kind'> & Partial<Pick<Adapter, 'capabilities'>>): Snapshot {
+  const enumTypes = adapter.capabilities?.enumTypes === true;
   const all = Object.values(ir.models).filter((t) => !t.readonly);
   const env: DdlEnv = { extensions: [], tables: Object.values(ir.models) };
   const tables: SnapshotTable[] = all
@@ -131,11 +133,14 @@ export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 
     .map((t) => ({
       name: t.name,
       columns: t.columns.map((c) => {
-        const col: SnapshotColumn = { name: c.name, type: adapter.ddl.columnType(c, env).toLowerCase(), nullable: c.nullable, primaryKey: t.primaryKey.includes(c.name) };
+        const native = adapter.ddl.columnType(c, env);
+        // An enum type's name keeps its case (`"Role"`), as the catalog prints it.
+        const col: SnapshotColumn = { name: c.name, type: c.enumType ? native : native.toLowerCase(), nullable: c.nullable, primaryKey: t.primaryKey.includes(c.name) };
         // The default in the canonical text diff reads back (`'member'`, `42`, `CURRENT_TIMESTAMP`), and the column
         // itself for a down block that restores it as the previous schema declared it.
         const dflt = defaultText(schemaDefault(c));
         if (dflt !== null) col.default = dflt;
+        if (enumTypes && c.kind === 'enum' && c.enumType && c.enumValues?.length) col.enumType = c.enumType;
         rememberSchemaColumn(col, c);
         return col;
       }),
@@ -158,5 +163,6 @@ export function snapshotFromSchema(ir: SchemaIR, adapter: Pick<Adapter, 'ddl' | 
     views: all.filter((t) => t.view).map((t) => ({ name: t.name, materialized: !!t.view!.materialized })),
     search,
     extensions: [],
+    ...(enumTypes ? { enumTypes: enumTypesOf({ models: Object.fromEntries(all.map((t) => [t.name, t])) }) } : {}),
   };
 }

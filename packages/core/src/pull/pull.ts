@@ -132,7 +132,10 @@ type Built = { builder: string; generatedKey?: boolean; comment?: string };
  * has another affinity than the database's (`numeric(10,2)`, `datetime`, `boolean` are NUMERIC), the field keeps the
  * database's type with `.dbType()`: diff compares affinities, and a push elsewhere declares the same column.
  */
-function builderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: string): Built {
+function builderFor(c: SnapshotColumn, facts: Facts, pkOnly: boolean, dialect: string, enumTypes: ReadonlyMap<string, readonly string[]>): Built {
+  // A column of a database enum type: the type's values, in its order, and its name.
+  const values = c.enumType ? enumTypes.get(c.enumType) : undefined;
+  if (values?.length) return { builder: `f.enumOf([${values.map(str).join(', ')}], { type: ${str(c.enumType!)} })` };
   const built = baseBuilderFor(c, facts, pkOnly, dialect);
   if (dialect !== 'sqlite' || built.generatedKey || built.builder.includes('.dbType(') || c.type.trim() === '') return built;
   if (sqliteAffinity(c.type) === sqliteAffinity(sqliteTypeOf(built.builder))) return built;
@@ -196,6 +199,7 @@ function plainUnique(ix: SnapshotIndex): boolean {
 /** Write a schema file for the tables and views of `snap`. */
 export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {}): PullResult {
   const internal = new Set(snap.internal ?? []);
+  const enumTypes = new Map((snap.enumTypes ?? []).map((t) => [t.name, t.values]));
   const skip = (name: string) => name.startsWith('_forge_') || internal.has(name) || (opts.exclude?.(name) ?? false);
   const tables = snap.tables.filter((t) => !skip(t.name));
   const views = snap.views.filter((v) => !skip(v.name) && !tables.some((t) => t.name === v.name));
@@ -306,7 +310,7 @@ export function pullSchema(snap: Snapshot, facts: Facts, opts: PullOptions = {})
     // `.unique()` on a column of a composite key is not an index of its own: such a unique goes under `uniques`.
     const inKey = (ix: SnapshotIndex) => pk.some((c) => c.name === ix.columns[0]);
     const uniqueSingles = new Set(unnamed.filter((ix) => ix.columns.length === 1 && !inKey(ix)).map((ix) => ix.columns[0]));
-    const plans: ColumnPlan[] = t.columns.map((c) => ({ field: fieldOf(t.name, c.name), column: c, ...builderFor(c, facts, pk.length === 1 && c.primaryKey, snap.dialect) }));
+    const plans: ColumnPlan[] = t.columns.map((c) => ({ field: fieldOf(t.name, c.name), column: c, ...builderFor(c, facts, pk.length === 1 && c.primaryKey, snap.dialect, enumTypes) }));
     const comments: string[] = [];
     const lines = plans.map((p) => {
       let s = p.builder;

@@ -10,9 +10,10 @@ export type Expr =
   | { t: 'cmp'; op: '=' | '<>' | '<' | '<=' | '>' | '>='; left: Expr; right: Expr }
   | { t: 'isNull'; expr: Expr; negate: boolean }
   | { t: 'in'; expr: Expr; values: Expr[]; negate: boolean }
-  | { t: 'like'; expr: Expr; pattern: Expr; insensitive: boolean; negate: boolean }
+  /** `asText`: the operand is not text (a Postgres enum type) and is cast to text to be matched. */
+  | { t: 'like'; expr: Expr; pattern: Expr; insensitive: boolean; negate: boolean; asText?: boolean }
   /** contains / startsWith / endsWith / equals on text; `value` is the literal text (bound, never a pattern). */
-  | { t: 'textMatch'; expr: Expr; mode: 'contains' | 'startsWith' | 'endsWith' | 'equals'; value: string; insensitive: boolean; negate: boolean }
+  | { t: 'textMatch'; expr: Expr; mode: 'contains' | 'startsWith' | 'endsWith' | 'equals'; value: string; insensitive: boolean; negate: boolean; asText?: boolean }
   | { t: 'and'; items: Expr[] }
   | { t: 'or'; items: Expr[] }
   | { t: 'not'; expr: Expr }

@@ -318,23 +318,36 @@ export abstract class SqlCompiler {
   protected like(b: SqlBuilder, e: Extract<Expr, { t: 'like' }>): void {
     if (e.insensitive) {
       b.push('lower(');
-      this.expr(b, e.expr);
+      this.textOperand(b, e);
       b.push(e.negate ? ') NOT LIKE lower(' : ') LIKE lower(');
       this.expr(b, e.pattern);
       b.push(`) ESCAPE '\\'`);
     } else {
-      this.expr(b, e.expr);
+      this.textOperand(b, e);
       b.push(e.negate ? ' NOT LIKE ' : ' LIKE ');
       this.expr(b, e.pattern);
       b.push(` ESCAPE '\\'`);
     }
   }
 
+  /** The operand of a LIKE, cast to text where it is not text (`asText`: a Postgres enum type). */
+  protected textOperand(b: SqlBuilder, e: { expr: Expr; asText?: boolean }): void {
+    if (!e.asText) {
+      this.expr(b, e.expr);
+      return;
+    }
+    b.push('CAST(');
+    this.expr(b, e.expr);
+    b.push(' AS TEXT)');
+  }
+
   /** Text matching through LIKE with the value escaped; dialects whose LIKE ignores case override this. */
   protected textMatch(b: SqlBuilder, e: Extract<Expr, { t: 'textMatch' }>): void {
     const v = escapeLike(e.value);
     const pattern = e.mode === 'contains' ? `%${v}%` : e.mode === 'startsWith' ? `${v}%` : e.mode === 'endsWith' ? `%${v}` : v;
-    this.like(b, { t: 'like', expr: e.expr, pattern: { t: 'param', value: pattern }, insensitive: e.insensitive, negate: e.negate });
+    const like: Extract<Expr, { t: 'like' }> = { t: 'like', expr: e.expr, pattern: { t: 'param', value: pattern }, insensitive: e.insensitive, negate: e.negate };
+    if (e.asText) like.asText = true;
+    this.like(b, like);
   }
 
   /**

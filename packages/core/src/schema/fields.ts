@@ -29,6 +29,7 @@ export interface FieldConfig {
   precision?: number;
   scale?: number;
   enumValues?: readonly string[];
+  enumType?: string;
   dims?: number;
   metric?: string;
   srid?: number;
@@ -169,11 +170,21 @@ export const f = {
   dateTime: (): F<Date, Date | string> => new Field(base('dateTime')),
   uuid: (): F<string> => new Field(base('uuid')),
   json: <T = JsonValue>(): F<T> => new Field(base('json')),
-  enumOf: <const V extends readonly string[]>(values: V): F<V[number]> => {
+  /**
+   * One of a fixed list of strings. `{ type: 'order_status' }` names a database enum type for it where the dialect has
+   * them (Postgres: `CREATE TYPE ... AS ENUM`, shared by every field that names it with the same values); elsewhere,
+   * and without `type`, the column is text, limited by a CHECK where the dialect writes one.
+   */
+  enumOf: <const V extends readonly string[]>(values: V, opts: { type?: string } = {}): F<V[number]> => {
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
       throw new SchemaError('f.enumOf() takes a non-empty array of strings');
     }
-    return new Field(base('enum', { enumValues: [...values] }));
+    const dupe = values.find((v, i) => values.indexOf(v) !== i);
+    if (dupe !== undefined) throw new SchemaError(`f.enumOf() lists ${JSON.stringify(dupe)} twice: each value once`);
+    if (opts.type !== undefined && (typeof opts.type !== 'string' || opts.type.trim() === '' || opts.type !== opts.type.trim())) {
+      throw new SchemaError(`f.enumOf(values, { type }) takes the enum type's name as a non-empty string without surrounding spaces, got ${JSON.stringify(opts.type)}`);
+    }
+    return new Field(base('enum', { enumValues: [...values], ...(opts.type !== undefined ? { enumType: opts.type } : {}) }));
   },
   embed: <Shape extends Record<string, AnyField>>(shape: Shape): F<EmbedRow<Shape>> =>
     new Field(base('embed', { embedShape: shape })),

@@ -55,6 +55,11 @@ export interface ColumnIR {
   precision?: number;
   scale?: number;
   enumValues?: readonly string[];
+  /**
+   * `f.enumOf(values, { type })`: the database enum type that holds the column where `capabilities.enumTypes` is set
+   * (Postgres). Every column naming one type lists the same values in the same order (`buildSchemaIR` checks).
+   */
+  enumType?: string;
   dims?: number;
   metric?: string;
   srid?: number;
@@ -164,6 +169,14 @@ export interface SnapshotColumn {
    * `capabilities.enumChecks` is set. `name` is the constraint's, so a change can drop it.
    */
   enumCheck?: { name: string; values: string[] };
+  /** The database enum type of the column (in the connection's schema), as introspection read it. */
+  enumType?: string;
+}
+
+/** A database enum type (`CREATE TYPE name AS ENUM (...)`): its values in their declared order. */
+export interface EnumTypeIR {
+  name: string;
+  values: readonly string[];
 }
 
 export interface SnapshotIndex {
@@ -256,4 +269,9 @@ export interface Snapshot {
    * diff does not call an `f.enum` column unchecked.
    */
   enumChecksRead?: boolean;
+  /**
+   * The enum types of the connection's schema, where the dialect has them (`capabilities.enumTypes`); absent where
+   * introspection does not read them.
+   */
+  enumTypes?: EnumTypeIR[];
 }

@@ -1,6 +1,6 @@
 import { SchemaError } from '../errors.js';
 import type { AnyField, RefTarget } from './fields.js';
-import type { ColumnIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR, ValidatorIR } from './ir.js';
+import type { ColumnIR, EnumTypeIR, ForeignKeyIR, IndexDef, IndexIR, IndexKeyToken, ReferentialAction, SchemaIR, TableIR, ValidatorIR } from './ir.js';
 import { foldIdentifier, generatedName, isIntegerLikeKey } from './names.js';
 
 export interface RelationDef<K extends 'one' | 'many' = 'one' | 'many', Target extends string = string, On extends string = string> {
@@ -250,6 +250,7 @@ function buildTable(m: UntypedModel): TableIR {
     if (c.precision !== undefined) col.precision = c.precision;
     if (c.scale !== undefined) col.scale = c.scale;
     if (c.enumValues) col.enumValues = c.enumValues;
+    if (c.enumType) col.enumType = c.enumType;
     if (c.dims) col.dims = c.dims;
     if (c.metric) col.metric = c.metric;
     if (c.srid) col.srid = c.srid;
@@ -461,7 +462,41 @@ export function buildSchemaIR(schema: Record<string, AnyModel>): SchemaIR {
     void key;
   }
   for (const t of Object.values(models)) assertSetNullNullable(t);
+  enumTypesOf({ models });
   return { models };
+}
+
+/**
+ * The enum types the schema's fields name (`f.enumOf(values, { type })`), in the order they are first named. Two
+ * fields that name one type with different values (or another order, which is the type's sort order) are a
+ * SchemaError naming both.
+ */
+export function enumTypesOf(ir: SchemaIR): EnumTypeIR[] {
+  const out = new Map<string, EnumTypeIR & { at: string }>();
+  const folded = new Map<string, string>();
+  for (const t of Object.values(ir.models)) {
+    for (const c of t.columns) {
+      if (!c.enumType || !c.enumValues) continue;
+      const at = `${t.name}.${c.name}`;
+      const seen = out.get(c.enumType);
+      if (!seen) {
+        const other = folded.get(foldIdentifier(c.enumType));
+        if (other !== undefined) {
+          throw new SchemaError(`${at} names the enum type '${c.enumType}' and another field names '${other}': they differ only in case, which most databases do not tell apart. Use one name`);
+        }
+        folded.set(foldIdentifier(c.enumType), c.enumType);
+        out.set(c.enumType, { name: c.enumType, values: [...c.enumValues], at });
+        continue;
+      }
+      if (seen.values.length !== c.enumValues.length || seen.values.some((v, i) => v !== c.enumValues![i])) {
+        const list = (v: readonly string[]) => v.map((x) => JSON.stringify(x)).join(', ');
+        throw new SchemaError(
+          `${at} and ${seen.at} both name the enum type '${c.enumType}' with different values ([${list(c.enumValues)}] and [${list(seen.values)}]): one type has one list, in one order. Share one array between the fields`,
+        );
+      }
+    }
+  }
+  return [...out.values()].map(({ at: _at, ...e }) => e);
 }
 
 /**
