@@ -7,6 +7,8 @@ export const hasExtension = (env: DdlEnv | undefined, name: string): boolean => 
 /** The column's own native type, from its kind (the seed's Postgres column), before FK resolution. */
 export function nativeType(c: ColumnIR, env?: DdlEnv): string {
   if (c.dbType) return c.dbType;
+  // `f.enumOf(values, { type })`: the enum type, always quoted (Prisma's are named in mixed case, `"Role"`).
+  if (c.kind === 'enum' && c.enumType && c.enumValues?.length) return quoteName(c.enumType);
   switch (c.kind) {
     case 'id':
       switch (c.idStrategy ?? 'auto') {
@@ -80,6 +82,9 @@ export function columnType(c: ColumnIR, env?: DdlEnv, table?: TableIR): string {
   const target = ref && env?.tables?.find((t) => t.name === ref.table)?.columns.find((rc) => rc.name === ref.column);
   return nativeType(target ?? c, env);
 }
+
+/** An identifier in double quotes, `"` doubled. */
+export const quoteName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** A string literal that reads the same whatever `standard_conforming_strings` says. */
 export function quoteString(s: string): string {

@@ -46,7 +46,7 @@ export class PostgresCompiler extends SqlCompiler {
       super.like(b, e);
       return;
     }
-    this.expr(b, e.expr);
+    this.textOperand(b, e);
     b.push(e.negate ? ' NOT ILIKE ' : ' ILIKE ');
     this.expr(b, e.pattern);
     b.push(` ESCAPE '\\'`);

@@ -2,6 +2,7 @@ import type { AlterColumnOp, ColumnIR, DdlEmitter, OnlineIndexDdl, DdlEnv, DdlOp
 import { generatedName } from '@forge/core';
 import { columnType, defaultLiteral, hasExtension, quoteString } from './column-type.js';
 import { FTS_COLUMN, FTS_CONFIG, PostgresCompiler } from './compile.js';
+import { enumType } from './enum-types.js';
 
 const dialect = new PostgresCompiler();
 const q = (name: string) => dialect.quoteIdent(name);
@@ -82,7 +83,8 @@ function columnDefinition(c: ColumnIR, env: DdlEnv | undefined, table: TableIR |
   const def = identity ? undefined : columnDefault(c, type);
   if (def) parts.push(`DEFAULT ${def}`);
   if (inlinePk) parts.push('PRIMARY KEY');
-  if (c.kind === 'enum' && c.enumValues?.length) parts.push(checkClause(c.name, c.enumValues));
+  // An enum type limits the column itself; a text enum gets its CHECK.
+  if (c.kind === 'enum' && c.enumValues?.length && !c.enumType) parts.push(checkClause(c.name, c.enumValues));
   return parts.join(' ');
 }
 
@@ -248,7 +250,17 @@ function alterColumn(op: AlterColumnOp, reverse = false, env?: DdlEnv): EmittedD
   const retype = op.changes.includes('type') && from.type !== to.type;
   const redefault = op.changes.includes('default') || (retype && from.default !== null);
   if (redefault && from.default !== null) sql.push(alter('DROP DEFAULT'));
-  if (retype) sql.push(alter(`TYPE ${to.type} USING ${c}::${to.type}`));
+  // No cast joins two enum types, or an enum type and varchar: through text, every value that exists in both casts.
+  const beforeType = op.wasColumn ? op.wasColumn.enumType : op.was.enumType;
+  const [fromEnum, toEnum] = reverse ? [op.column.enumType, beforeType] : [beforeType, op.column.enumType];
+  const viaText = fromEnum !== undefined || toEnum !== undefined;
+  // A text enum's CHECK cannot hold over an enum type: it goes before the column becomes one, and comes back after
+  // the column is text again (diff leaves this CHECK to the column change).
+  const checkName_ = op.was.enumCheck?.name ?? checkName(op.table, op.column.name);
+  if (retype && !fromEnum && toEnum) sql.push(`ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${q(checkName_)}`);
+  if (retype) sql.push(alter(`TYPE ${to.type} USING ${c}::${viaText && to.type !== 'text' ? 'text::' : ''}${to.type}`));
+  const textValues = reverse ? (op.wasColumn ? op.wasColumn.enumValues : op.was.enumCheck?.values) : op.column.enumValues;
+  if (retype && fromEnum && !toEnum && textValues?.length) sql.push(`ALTER TABLE ${t} ADD CONSTRAINT ${q(checkName_)} ${checkClause(op.column.name, textValues)}`);
   if (op.changes.includes('nullable') && from.nullable !== to.nullable) {
     if (to.nullable) sql.push(alter('DROP NOT NULL'));
     else {
@@ -322,5 +334,6 @@ export const postgresDdl: DdlEmitter = {
   rename,
   lockTimeout,
   enumCheck,
+  enumType,
   alterColumn,
 };

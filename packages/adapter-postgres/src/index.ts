@@ -25,6 +25,8 @@ export const capabilities: Capabilities = {
   dropColumn: true,
   // f.enum columns carry CHECK (col IN (...)), read back and replaced by diff, push and diff apply.
   enumChecks: true,
+  // f.enumOf(values, { type }) columns are of a CREATE TYPE ... AS ENUM type, read from pg_enum.
+  enumTypes: true,
   fullTextSearch: true,
   jsonPath: true,
   nativeCursor: true,

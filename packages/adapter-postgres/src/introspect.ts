@@ -3,7 +3,7 @@ import { FTS_COLUMN } from './compile.js';
 import { searchIndexName } from './ddl.js';
 
 /**
- * Introspection reads pg_catalog in five queries whatever the number of tables, each restricted to the
+ * Introspection reads pg_catalog in seven queries whatever the number of tables, each restricted to the
  * connection's `current_schema()`: a tenant pool with its own `search_path` sees only its own tables.
  * Arrays come back as JSON, which pg and postgres.js parse alike (postgres.js reads int2[] and NULL array
  * elements its own way).
@@ -25,7 +25,9 @@ ORDER BY c.relname`;
  * is how forge's search column tells which columns it indexes.
  */
 const COLUMNS = `
-SELECT c.relname AS table, a.attname AS name, lower(format_type(a.atttypid, a.atttypmod)) AS type,
+SELECT c.relname AS table, a.attname AS name,
+       CASE WHEN ty.typtype = 'e' THEN format_type(a.atttypid, a.atttypmod) ELSE lower(format_type(a.atttypid, a.atttypmod)) END AS type,
+       CASE WHEN ty.typtype = 'e' AND ty.typnamespace = n.oid THEN ty.typname::text END AS enum_type,
        NOT a.attnotnull AS nullable,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
        COALESCE(a.attnum = ANY (pk.indkey::int2[]), false) AS primary_key,
@@ -38,6 +40,7 @@ SELECT c.relname AS table, a.attname AS name, lower(format_type(a.atttypid, a.at
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type ty ON ty.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_index pk ON pk.indrelid = c.oid AND pk.indisprimary
 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
@@ -91,6 +94,19 @@ ORDER BY t.relname, con.conname`;
 
 const EXTENSIONS = `SELECT extname AS name FROM pg_extension ORDER BY extname`;
 
+/**
+ * Enum types of the schema with their values in sort order (pg_enum.enumsortorder: a value added BEFORE another
+ * sorts before it). An extension's own types are not the user's.
+ */
+const ENUM_TYPES = `
+SELECT t.typname::text AS name,
+       to_json(ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)) AS values
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'e' AND n.nspname = current_schema()
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+ORDER BY t.typname`;
+
 interface RelationRow {
   name: string;
   kind: 'r' | 'p' | 'v' | 'm';
@@ -106,6 +122,7 @@ interface ColumnRow {
   default: string | null;
   primary_key: boolean;
   generated_from: string[] | null;
+  enum_type: string | null;
 }
 interface IndexRow {
   table: string;
@@ -218,6 +235,7 @@ function toIndex(row: IndexRow): SnapshotIndex {
 
 function toColumn(row: ColumnRow, checks: CheckRow[]): SnapshotColumn {
   const col: SnapshotColumn = { name: row.name, type: row.type, nullable: row.nullable, primaryKey: row.primary_key, default: row.default };
+  if (row.enum_type) col.enumType = row.enum_type;
   for (const c of checks) {
     if (c.column !== row.name) continue;
     const values = checkValues(c.definition, row.name);
@@ -248,19 +266,20 @@ function groupBy<R extends { table: string }>(rows: R[]): Map<string, R[]> {
  * are listed in `internal`, never as the user's tables or views.
  */
 export async function introspectPostgres(conn: Connection): Promise<Snapshot> {
-  const [relations, columns, indexes, fks, extensions, checks] = await Promise.all([
+  const [relations, columns, indexes, fks, extensions, checks, enumTypes] = await Promise.all([
     conn.query<RelationRow>(RELATIONS),
     conn.query<ColumnRow>(COLUMNS),
     conn.query<IndexRow>(INDEXES),
     conn.query<ForeignKeyRow>(FOREIGN_KEYS),
     conn.query<{ name: string }>(EXTENSIONS),
     conn.query<CheckRow>(CHECKS),
+    conn.query<{ name: string; values: string[] }>(ENUM_TYPES),
   ]);
   const checksOf = groupBy(checks);
   const columnsOf = groupBy(columns);
   const indexesOf = groupBy(indexes);
   const fksOf = groupBy(fks);
-  const snapshot: Snapshot = { dialect: 'postgres', tables: [], views: [], internal: [], extensions: extensions.map((e) => e.name), enumChecksRead: true };
+  const snapshot: Snapshot = { dialect: 'postgres', tables: [], views: [], internal: [], extensions: extensions.map((e) => e.name), enumChecksRead: true, enumTypes: enumTypes.map((t) => ({ name: t.name, values: t.values })) };
   for (const rel of relations) {
     if (rel.extension_owned || rel.partition) {
       snapshot.internal!.push(rel.name);

@@ -110,6 +110,7 @@ function expectedSnapshot(postgis: boolean): Snapshot {
     search: [{ table: 'posts', columns: SEARCH_COLUMNS, complete: true }],
     extensions: postgis ? ['plpgsql', 'postgis'] : ['plpgsql'],
     enumChecksRead: true,
+    enumTypes: [],
   };
 }
 

@@ -50,7 +50,7 @@ describe('introspectPostgres', () => {
       counts.push(queries);
     }
     expect(new Set(counts).size).toBe(1);
-    expect(counts[0]).toBeLessThanOrEqual(6);
+    expect(counts[0]).toBeLessThanOrEqual(7);
   });
 
   it('sees only the tables of the search_path schema a tenant pool is given', async () => {
