@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, shown, type Project, type RunResult } from './helpers.js';
-import { PG_LABEL, createTestDatabase, ledgerRows, postgresAnswers, query, type TestDatabase } from './postgres.js';
+import { describe, expect, it } from 'vitest';
+import { shown } from './helpers.js';
+import { PG_LABEL, ledgerRows, postgresAnswers, query, pgWorkspace } from './postgres.js';
 
 /**
  * Issue 14, column changes on a live PostgreSQL through the built CLI, as a user runs them: a type, nullability or
@@ -17,32 +17,6 @@ const step = it.sequential;
 const schemaOf = (fields: string) =>
   `import { model, f } from '@forge/core';\nexport const User = model('users', { id: f.id(), email: f.string(), ${fields} });\nexport const schema = { user: User };\n`;
 
-interface W {
-  p: Project;
-  db: TestDatabase;
-  forge(args: string[], env?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<RunResult>;
-}
-
-function workspace(source: string): W {
-  const w = {} as W;
-  beforeAll(async () => {
-    w.db = await createTestDatabase();
-    w.p = makeProject({ 'src/schema.ts': source });
-    w.forge = (args, env = {}) => w.p.runAsync(args, { DATABASE_URL: w.db.url, ...env });
-    w.ok = async (args, env) => {
-      const r = await w.forge(args, env);
-      expect(r.code, shown(r)).toBe(0);
-      return r;
-    };
-  });
-  afterAll(async () => {
-    w.p?.cleanup();
-    await w.db?.drop();
-  });
-  return w;
-}
-
 /** Each column's type, nullability and default as the catalog has them. */
 async function shapeOf(url: string, table: string): Promise<Record<string, string>> {
   const rows = await query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
@@ -56,7 +30,7 @@ async function shapeOf(url: string, table: string): Promise<Record<string, strin
 const people = (url: string) => query<{ email: string; age: unknown; score: unknown }>(url, 'SELECT email, age, score FROM users ORDER BY email');
 
 suite('column changes through forge diff apply on Postgres', () => {
-  const w = workspace(schemaOf('age: f.string().optional(), score: f.int().optional()'));
+  const w = pgWorkspace(schemaOf('age: f.string().optional(), score: f.int().optional()'));
   step('push creates the table; rows go in', async () => {
     await w.ok(['push']);
     await query(
@@ -123,7 +97,7 @@ suite('column changes through forge diff apply on Postgres', () => {
 });
 
 suite('required without a default, and default changes, on Postgres', () => {
-  const w = workspace(schemaOf("nick: f.string().optional(), plan: f.string().default('free')"));
+  const w = pgWorkspace(schemaOf("nick: f.string().optional(), plan: f.string().default('free')"));
   step('NOT NULL on a column with NULL rows and no default: the finding names the rows, and the database refuses it', async () => {
     await w.ok(['push']);
     await query(
@@ -153,7 +127,7 @@ suite('required without a default, and default changes, on Postgres', () => {
 });
 
 suite('column changes through forge generate and forge migrate on Postgres', () => {
-  const w = workspace(schemaOf('age: f.string().optional()'));
+  const w = pgWorkspace(schemaOf('age: f.string().optional()'));
   step(
     'generate writes the change offline, migrate applies it with rows present, migrate down restores the type',
     async () => {

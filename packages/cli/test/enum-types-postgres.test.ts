@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createDb, f, model } from '@forge/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, shown, type Project, type RunResult } from './helpers.js';
-import { PG_LABEL, createTestDatabase, ledgerRows, postgresAnswers, query, type TestDatabase } from './postgres.js';
+import { describe, expect, it } from 'vitest';
+import { shown } from './helpers.js';
+import { PG_LABEL, ledgerRows, postgresAnswers, query, pgWorkspace } from './postgres.js';
 
 /**
  * Postgres enum types (`f.enumOf(values, { type })`) on a live server through the built CLI: push creates the type
@@ -18,32 +18,6 @@ const step = it.sequential;
 const schemaOf = (fields: string) =>
   `import { model, f } from '@forge/core';\nexport const Order = model('orders', { id: f.id({ type: 'int' }), ${fields} });\nexport const schema = { order: Order };\n`;
 const status = (values: string[], extra = '') => `status: f.enumOf(${JSON.stringify(values)}, { type: 'order_status' })${extra}`;
-
-interface W {
-  p: Project;
-  db: TestDatabase;
-  forge(args: string[], env?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<RunResult>;
-}
-
-function workspace(source: string): W {
-  const w = {} as W;
-  beforeAll(async () => {
-    w.db = await createTestDatabase();
-    w.p = makeProject({ 'src/schema.ts': source });
-    w.forge = (args, env = {}) => w.p.runAsync(args, { DATABASE_URL: w.db.url, ...env });
-    w.ok = async (args, env) => {
-      const r = await w.forge(args, env);
-      expect(r.code, shown(r)).toBe(0);
-      return r;
-    };
-  });
-  afterAll(async () => {
-    w.p?.cleanup();
-    await w.db?.drop();
-  });
-  return w;
-}
 
 /** Every enum type of the public schema with its values in sort order. */
 async function typesOf(url: string): Promise<Record<string, string[]>> {
@@ -73,7 +47,7 @@ const statuses = async (url: string) => (await query<{ status: string }>(url, 'S
 const fallback = (values: string[], dflt: string) => `, fallback: f.enumOf(${JSON.stringify(values)}, { type: 'order_status' }).default('${dflt}')`;
 
 suite('enum types through push, diff, diff apply and rollback on Postgres', () => {
-  const w = workspace(schemaOf(status(['draft', 'paid'])));
+  const w = pgWorkspace(schemaOf(status(['draft', 'paid'])));
   step('push creates the type, then the table with a column of it; a re-run applies nothing', async () => {
     const r = await w.ok(['push']);
     expect(r.stdout).toMatch(/\+ enum type order_status\n\+ create table orders/);
@@ -164,7 +138,7 @@ suite('enum types through push, diff, diff apply and rollback on Postgres', () =
 });
 
 suite('a text column moved onto an enum type, and back, on Postgres', () => {
-  const w = workspace(schemaOf("kind: f.string().default('a')"));
+  const w = pgWorkspace(schemaOf("kind: f.string().default('a')"));
   step('diff apply converts the text rows to the new type; rollback makes it text again', async () => {
     await w.ok(['push']);
     await query(w.db.url, "INSERT INTO orders (id, kind) VALUES (1, 'b'), (2, 'a')");
@@ -195,7 +169,7 @@ suite('a text column moved onto an enum type, and back, on Postgres', () => {
 });
 
 suite('enum types in migration files, pull and ensureDeleted on Postgres', () => {
-  const w = workspace(schemaOf(status(['draft', 'paid'])));
+  const w = pgWorkspace(schemaOf(status(['draft', 'paid'])));
   step('generate writes CREATE TYPE before the table; ADD VALUE runs outside the transaction, with the default after it', async () => {
     await w.ok(['generate', '--name', 'init', '--dialect', 'postgres']);
     w.p.write('src/schema.ts', schemaOf(status(['new', 'draft', 'paid'], ".default('new')")));

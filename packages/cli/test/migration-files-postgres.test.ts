@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { adapter } from '@forge/adapter-postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, shown, type Project, type RunResult } from './helpers.js';
-import { PG_LABEL, columnsOf, createTestDatabase, ledgerRows, postgresAnswers, query, tablesOf, type TestDatabase } from './postgres.js';
+import { describe, expect, it } from 'vitest';
+import { shown, type Project } from './helpers.js';
+import { PG_LABEL, columnsOf, ledgerRows, postgresAnswers, query, tablesOf, pgWorkspace } from './postgres.js';
 
 /**
  * Issue 14 on a live PostgreSQL, through the built CLI: the file workflow, consent, renames that keep rows, and
@@ -18,36 +18,10 @@ const schemaOf = (fields: string, extra = '') =>
 const V1 = schemaOf('nickname: f.string().optional()');
 const V2 = schemaOf('nickname: f.string().optional(), age: f.int().optional()');
 
-interface W {
-  p: Project;
-  db: TestDatabase;
-  forge(args: string[], env?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<RunResult>;
-}
-
-function workspace(source: string): W {
-  const w = {} as W;
-  beforeAll(async () => {
-    w.db = await createTestDatabase();
-    w.p = makeProject({ 'src/schema.ts': source });
-    w.forge = (args, env = {}) => w.p.runAsync(args, { DATABASE_URL: w.db.url, ...env });
-    w.ok = async (args, env) => {
-      const r = await w.forge(args, env);
-      expect(r.code, shown(r)).toBe(0);
-      return r;
-    };
-  });
-  afterAll(async () => {
-    w.p?.cleanup();
-    await w.db?.drop();
-  });
-  return w;
-}
-
 const files = (p: Project) => readdirSync(p.file('migrations')).filter((f) => f.endsWith('.sql')).sort();
 
 suite('generate / migrate / status / down on Postgres', () => {
-  const w = workspace(V1);
+  const w = pgWorkspace(V1);
   step('generate twice offline (--dialect), then migrate applies both in order', async () => {
     await w.ok(['generate', '--name', 'init', '--dialect', 'postgres'], {});
     w.p.write('src/schema.ts', V2);
@@ -87,7 +61,7 @@ suite('generate / migrate / status / down on Postgres', () => {
 });
 
 suite('consent and renames on Postgres', () => {
-  const w = workspace(V1);
+  const w = pgWorkspace(V1);
   step('diff apply refuses a drop of data without a terminal and changes nothing', async () => {
     await w.ok(['push']);
     await query(w.db.url, "INSERT INTO users (id, email, nickname) VALUES ('00000000-0000-0000-0000-000000000001', 'a@x', 'ann'), ('00000000-0000-0000-0000-000000000002', 'b@x', 'bob')");
@@ -124,7 +98,7 @@ suite('consent and renames on Postgres', () => {
 });
 
 suite('lock_timeout on Postgres', () => {
-  const w = workspace(V1);
+  const w = pgWorkspace(V1);
   step('a migration blocked by another session fails fast, naming the lock; it applies once the lock is gone', async () => {
     await w.ok(['generate', '--name', 'init']);
     await w.ok(['migrate']);

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { adapter } from '@forge/adapter-postgres';
 import type { Connection } from '@forge/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, shown, type Project, type RunResult } from './helpers.js';
-import { PG_LABEL, createTestDatabase, indexesOf, ledgerRows, postgresAnswers, query, type TestDatabase } from './postgres.js';
+import { describe, expect, it } from 'vitest';
+import { shown, type Project } from './helpers.js';
+import { PG_LABEL, indexesOf, ledgerRows, postgresAnswers, query, pgWorkspace } from './postgres.js';
 
 /**
  * Issue 14, Postgres: an index on a table that already exists is written CREATE INDEX CONCURRENTLY IF NOT EXISTS
@@ -24,32 +24,6 @@ const schemaOf = (indexes: string) =>
 const PLAIN = schemaOf('');
 const BY_EMAIL = schemaOf(`{ keys: { email: 1 }, name: 'users_email_idx' }`);
 const UNIQUE_EMAIL = schemaOf(`{ keys: { email: 1 }, name: 'users_email_idx' }, { keys: { email: 1 }, name: 'users_email_uq', unique: true }`);
-
-interface W {
-  p: Project;
-  db: TestDatabase;
-  forge(args: string[], env?: Record<string, string>): Promise<RunResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<RunResult>;
-}
-
-function workspace(source: string, files: Record<string, string> = {}): W {
-  const w = {} as W;
-  beforeAll(async () => {
-    w.db = await createTestDatabase();
-    w.p = makeProject({ 'src/schema.ts': source, ...files });
-    w.forge = (args, env = {}) => w.p.runAsync(args, { DATABASE_URL: w.db.url, ...env });
-    w.ok = async (args, env) => {
-      const r = await w.forge(args, env);
-      expect(r.code, shown(r)).toBe(0);
-      return r;
-    };
-  });
-  afterAll(async () => {
-    w.p?.cleanup();
-    await w.db?.drop();
-  });
-  return w;
-}
 
 const sqlFiles = (p: Project) => readdirSync(p.file('migrations')).filter((f) => f.endsWith('.sql')).sort();
 const newest = (p: Project) => readFileSync(p.file(`migrations/${sqlFiles(p).at(-1)}`), 'utf8');
@@ -86,7 +60,7 @@ async function writerHolding(url: string): Promise<{ release(): void; done: Prom
 }
 
 suite('CONCURRENTLY index builds through forge generate / migrate / migrate down', () => {
-  const w = workspace(PLAIN);
+  const w = pgWorkspace(PLAIN);
   step('generate writes a new table\'s index plain, and an index on an existing table CONCURRENTLY with a concurrent down', async () => {
     w.p.write('src/schema.ts', BY_EMAIL);
     await w.ok(['generate', '--name', 'init', '--dialect', 'postgres']);
@@ -162,7 +136,7 @@ suite('CONCURRENTLY index builds through forge generate / migrate / migrate down
 });
 
 suite('CONCURRENTLY through forge diff apply / rollback, and concurrentIndexes: false', () => {
-  const w = workspace(PLAIN);
+  const w = pgWorkspace(PLAIN);
   step('diff apply builds an index on an existing table CONCURRENTLY; rollback drops it the same way', async () => {
     await w.ok(['push']);
     w.p.write('src/schema.ts', BY_EMAIL);
@@ -199,7 +173,7 @@ suite('a diff apply killed between its segments is settled like one where DDL is
   const WITH_AGE = `import { model, f } from '@forge/core';\nexport const User = model('users', { id: f.id(), email: f.string(), nickname: f.string().optional(), age: f.int().optional() }, { indexes: [{ keys: { age: 1 }, name: 'users_age' }] });\nexport const schema = { user: User };\n`;
   const PENDING = '.20300101T000000_drift.sql.pending';
   const pendingText = '-- forge migration: 20300101T000000_drift\n\n-- up\nALTER TABLE "users" ADD COLUMN "age" INTEGER;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "users_age" ON "users" USING btree ("age");\n\n-- down\nDROP INDEX CONCURRENTLY IF EXISTS "users_age";\nALTER TABLE "users" DROP COLUMN IF EXISTS "age";\n';
-  const w = workspace(PLAIN);
+  const w = pgWorkspace(PLAIN);
   step('first segment committed, build not run: migrate refuses naming it; diff apply removes it and applies what is left', async () => {
     await w.ok(['push']);
     w.p.write('src/schema.ts', WITH_AGE);

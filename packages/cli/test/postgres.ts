@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { adapter } from '@forge/adapter-postgres';
 import { reachTarget, testServer, type TestDatabase } from '@forge/testkit';
-import type { RunResult } from './helpers.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { makeProject, shown, type Project, type RunResult } from './helpers.js';
 
 /**
  * Postgres counterparts of sqlite.ts, for CLI tests against a live server. The server and the throwaway
@@ -121,4 +122,34 @@ export async function catalogOutside(url: string, skip: string[]): Promise<strin
     [skip],
   );
   return rows.map((r) => r.line);
+}
+
+/** A suite's project and fresh database, with the CLI bound to it. */
+export interface PgWorkspace {
+  p: Project;
+  db: TestDatabase;
+  /** The CLI in the project directory against this database (`env` adds to it). */
+  forge(args: string[], env?: Record<string, string>): Promise<RunResult>;
+  /** `forge`, failing the test with the CLI's output unless it exits 0. */
+  ok(args: string[], env?: Record<string, string>): Promise<RunResult>;
+}
+
+/** A temp project with `src/schema.ts` (and `files`) and a fresh database for one suite, both removed after it. */
+export function pgWorkspace(source: string, files: Record<string, string> = {}): PgWorkspace {
+  const w = {} as PgWorkspace;
+  beforeAll(async () => {
+    w.db = await createTestDatabase();
+    w.p = makeProject({ 'src/schema.ts': source, ...files });
+    w.forge = (args, env = {}) => w.p.runAsync(args, { DATABASE_URL: w.db.url, ...env });
+    w.ok = async (args, env) => {
+      const r = await w.forge(args, env);
+      expect(r.code, shown(r)).toBe(0);
+      return r;
+    };
+  });
+  afterAll(async () => {
+    w.p?.cleanup();
+    await w.db?.drop();
+  });
+  return w;
 }
