@@ -198,6 +198,24 @@ suite('enum types in migration files, pull and ensureDeleted on Postgres', () =>
     expect(pulled).toContain(`status: f.enumOf(["new", "draft", "paid"], { type: "order_status" }).default("new")`);
     expect((await w.ok(['diff', '--check', '--schema', 'src/pulled.ts'])).stdout).toContain('no drift');
   });
+  step('analyze names the type operations, with their statements, and runs nothing', async () => {
+    const more = (values: string[]) => model('orders', { id: f.id({ type: 'int' }), status: f.enumOf(values, { type: 'order_status' }).default('new') });
+    const widen = await createDb({ url: w.db.url, schema: { order: more(['new', 'draft', 'paid', 'void']) } });
+    try {
+      const a = await widen.$analyze();
+      expect(a.operations.map((o) => [o.type, o.name, o.destructive])).toEqual([['alter_enum', 'order_status', false]]);
+      expect(a.operations[0].sql).toEqual([`ALTER TYPE "order_status" ADD VALUE IF NOT EXISTS 'void' AFTER 'paid'`]);
+    } finally {
+      await widen.$disconnect();
+    }
+    const narrow = await createDb({ url: w.db.url, schema: { order: more(['new', 'paid']) } });
+    try {
+      expect((await narrow.$analyze()).operations.map((o) => [o.type, o.name, o.destructive])).toEqual([['replace_enum', 'order_status', true]]);
+    } finally {
+      await narrow.$disconnect();
+    }
+    expect(await typesOf(w.db.url)).toEqual({ order_status: ['new', 'draft', 'paid'] });
+  });
   step('ensureDeleted drops the tables and then the schema types', async () => {
     const Order = model('orders', { id: f.id({ type: 'int' }), status: f.enumOf(['new', 'draft', 'paid'], { type: 'order_status' }).default('new') });
     const db = await createDb({ url: w.db.url, schema: { order: Order } });
